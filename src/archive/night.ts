@@ -1,0 +1,30 @@
+import { DateTime } from 'luxon';
+
+declare const nightBrand: unique symbol;
+/** An observing night as the archive names it: `YYYYMMDD`, a real calendar date. */
+export type Night = string & { readonly [nightBrand]: true };
+
+export type Mode = 'pi' | 'check';
+
+export class NightError extends Error {}
+
+/** `today`/`yesterday` are UTC dates, as the archive computes them; otherwise a real YYYYMMDD. */
+export function parseNight(text: string, now: Date): Night {
+  const utcToday = DateTime.fromJSDate(now, { zone: 'utc' }).startOf('day');
+  if (text === 'today') return toNight(utcToday);
+  if (text === 'yesterday') return toNight(utcToday.minus({ days: 1 }));
+  if (/^\d{8}$/.test(text)) {
+    const date = DateTime.fromFormat(text, 'yyyyMMdd', { zone: 'utc' });
+    if (date.isValid && date.year >= 1990) return text as Night;
+  }
+  throw new NightError(`not a night: "${text}" (use today, yesterday or a real date as YYYYMMDD)`);
+}
+
+export function toNight(date: DateTime): Night {
+  return date.toUTC().toFormat('yyyyMMdd') as Night;
+}
+
+/** The night `days` before (negative) or after (positive) `night`. */
+export function shiftNight(night: Night, days: number): Night {
+  return toNight(DateTime.fromFormat(night, 'yyyyMMdd', { zone: 'utc' }).plus({ days }));
+}
