@@ -1,0 +1,77 @@
+/** An SMTP reply the sink gives instead of accepting. */
+export interface SmtpReply {
+  readonly code: number;
+  readonly message: string;
+}
+
+export type DropPoint = 'rcpt' | 'data';
+
+interface RecipientRule {
+  readonly address: string | RegExp;
+  readonly reply: SmtpReply;
+  remaining: number;
+}
+
+interface CountedReply {
+  readonly reply: SmtpReply;
+  remaining: number;
+}
+
+/**
+ * Faults the sink injects for the job's tests; inert until one is set.
+ * `times` counts occurrences from now on (Infinity: every one).
+ */
+export class SinkFaults {
+  #recipients: RecipientRule[] = [];
+  #data: CountedReply | undefined;
+  #drops = new Map<DropPoint, number>();
+
+  /** RCPT TO of a matching address (a string matches case-insensitively) is answered with `reply`. */
+  rejectRecipient(address: string | RegExp, reply: SmtpReply, times = Infinity): this {
+    this.#recipients.push({ address, reply, remaining: times });
+    return this;
+  }
+
+  /** The end of DATA is answered with `reply`, and the message not kept; replaces an earlier DATA fault. */
+  rejectData(reply: SmtpReply, times = Infinity): this {
+    this.#data = { reply, remaining: times };
+    return this;
+  }
+
+  /** The client's socket is destroyed, without a reply, at its RCPT TO (or DATA) command; replaces an earlier drop there. */
+  dropConnection(at: DropPoint, times = Infinity): this {
+    this.#drops.set(at, times);
+    return this;
+  }
+
+  reset(): void {
+    this.#recipients = [];
+    this.#data = undefined;
+    this.#drops.clear();
+  }
+
+  /** Consumes one use of the first rule matching the address. */
+  takeRecipientReply(address: string): SmtpReply | undefined {
+    const rule = this.#recipients.find((r) => r.remaining > 0 && addressMatches(r.address, address));
+    if (!rule) return undefined;
+    rule.remaining -= 1;
+    return rule.reply;
+  }
+
+  takeDataReply(): SmtpReply | undefined {
+    if (!this.#data || this.#data.remaining <= 0) return undefined;
+    this.#data.remaining -= 1;
+    return this.#data.reply;
+  }
+
+  takeDrop(at: DropPoint): boolean {
+    const remaining = this.#drops.get(at) ?? 0;
+    if (remaining <= 0) return false;
+    this.#drops.set(at, remaining - 1);
+    return true;
+  }
+}
+
+function addressMatches(pattern: string | RegExp, address: string): boolean {
+  return typeof pattern === 'string' ? pattern.toLowerCase() === address.toLowerCase() : address.search(pattern) !== -1; // search() ignores a /g pattern's lastIndex
+}

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { simpleParser } from 'mailparser';
+import { parseMimeEntity, type MimeEntity } from './mime.js';
+
+/** One message the sink received, envelope included. */
+export interface SinkMessage {
+  /** MailHog-style id, `<random>@mail-sink`: callers must URL-encode it in paths. */
+  readonly id: string;
+  /** MAIL FROM and every accepted RCPT TO: Bcc recipients are here and nowhere else. */
+  readonly envelope: { readonly from: string; readonly to: readonly string[] };
+  /** The name the client gave in HELO/EHLO. */
+  readonly helo: string;
+  /** The message exactly as transmitted after DATA (dot-unstuffed), CRLF line ends. */
+  readonly raw: string;
+  readonly created: Date;
+  /** The raw message split into headers, body and MIME parts, as MailHog does. */
+  readonly content: MimeEntity;
+  /** Decoded by mailparser. */
+  readonly subject: string | undefined;
+  readonly text: string | undefined;
+  readonly html: string | undefined;
+  /** The Message-ID header, angle brackets included. */
+  readonly messageId: string | undefined;
+}
+
+export interface ReceivedMail {
+  readonly envelope: SinkMessage['envelope'];
+  readonly helo: string;
+  readonly raw: string;
+}
+
+export async function toSinkMessage(mail: ReceivedMail): Promise<SinkMessage> {
+  const parsed = await simpleParser(mail.raw);
+  return {
+    id: `${randomBytes(12).toString('base64url')}@mail-sink`,
+    ...mail,
+    created: new Date(),
+    content: parseMimeEntity(mail.raw),
+    subject: parsed.subject,
+    text: parsed.text,
+    html: parsed.html || undefined,
+    messageId: parsed.messageId,
+  };
+}
