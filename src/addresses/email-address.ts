@@ -1,0 +1,52 @@
+import { domainToASCII } from 'node:url';
+
+declare const emailBrand: unique symbol;
+
+/** An address that passed `parseEmailAddress`: the only kind the send path accepts. */
+export type EmailAddress = string & { readonly [emailBrand]: true };
+
+/**
+ * Letters, digits and `. _ + - '` in dot-separated runs. RFC 5322 allows more (`! # $ % & * / = ? ^ { | } ~`),
+ * but in a field typed by people those are far likelier to be junk than a real mailbox, so such pieces are rejected.
+ * The local part stays ASCII: a UTF-8 one needs SMTPUTF8, which a relay may not offer.
+ */
+const LOCAL_PART = /^[A-Za-z0-9_+'-]+(?:\.[A-Za-z0-9_+'-]+)*$/;
+
+/**
+ * A domain may be an IDN as typed (`müller.de`). It is checked in the ASCII form that node's `domainToASCII` gives,
+ * the same mapping nodemailer applies when it sends, so the domain checked is the domain mailed. Only letters,
+ * digits, `-` and `.` are let near that mapper: it also percent-decodes and cuts at `/ ? #`.
+ */
+const DOMAIN_CHARACTERS = /^[\p{L}\p{M}\p{N}.-]+$/u;
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const TOP_LABEL = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+
+const MAX_LOCAL_PART = 64;
+const MAX_ADDRESS = 254;
+const MAX_DOMAIN = 253;
+
+/** The domain's ASCII form when it is a real host name with at least one dot, else null. */
+function asciiDomain(domain: string): string | null {
+  if (!DOMAIN_CHARACTERS.test(domain)) return null;
+  const ascii = domainToASCII(domain);
+  const labels = ascii.split('.');
+  const top = labels.at(-1) ?? '';
+  const wellFormed = labels.length >= 2 && labels.every((label) => HOST_LABEL.test(label)) && TOP_LABEL.test(top);
+  return wellFormed && ascii.length <= MAX_DOMAIN ? ascii : null;
+}
+
+/** One bare address (`local@domain.tld`, surrounding whitespace ignored), kept as typed; null unless valid. */
+export function parseEmailAddress(text: string): EmailAddress | null {
+  const address = text.trim();
+  const parts = address.split('@');
+  if (parts.length !== 2) return null;
+  const [local = '', domain = ''] = parts;
+  const valid = local.length <= MAX_LOCAL_PART && address.length <= MAX_ADDRESS && LOCAL_PART.test(local) && asciiDomain(domain) !== null;
+  return valid ? (address as EmailAddress) : null;
+}
+
+/** What two addresses are compared by: case-insensitive, and an IDN equal to its `xn--` form. */
+export function addressKey(address: EmailAddress): string {
+  const at = address.lastIndexOf('@');
+  return `${address.slice(0, at).toLowerCase()}@${domainToASCII(address.slice(at + 1))}`;
+}
