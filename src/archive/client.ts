@@ -1,0 +1,206 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, type Dispatcher } from 'undici';
+import { archiveEntrySchema, type ArchiveEntry } from './entry.js';
+import type { Night } from './night.js';
+
+export type ArchivePage = 'jsonsummary' | 'summary/nolinks' | 'searchform';
+
+/**
+ * Each term encoded on its own, so no term can change the path or reach another host; `=` stays
+ * readable as in the old job's URLs, and a dot segment can never be resolved away.
+ */
+function encodeTerm(term: string): string {
+  if (term === '.' || term === '..') return term.replace(/\./g, '%2E');
+  return encodeURIComponent(term).replace(/%3D/g, '=');
+}
+
+/** `{base}/{page}/night={D}/{term}/{term}…`: the URL the old job used, with /jsonsummary for the search. */
+export function archiveUrl(base: string, page: ArchivePage, night: Night, terms: readonly string[]): string {
+  return `${base.replace(/\/+$/, '')}/${page}/${[`night=${night}`, ...terms].map(encodeTerm).join('/')}`;
+}
+
+export type ArchiveAnswer<T> =
+  | { ok: true; value: T; url: string; attempts: number }
+  | { ok: false; error: string; url: string; attempts: number };
+
+export interface ArchiveClientOptions {
+  timeoutMs: number;
+  /** Extra attempts after a transient failure. */
+  retries: number;
+  /** Most requests in flight at once. */
+  concurrency: number;
+  maxResponseBytes?: number;
+  /** First backoff; doubled each attempt, with full jitter. */
+  backoffMs?: number;
+}
+
+/** A failure worth another attempt: the server or the network may recover. */
+class TransientFailure extends Error {
+  constructor(message: string, readonly retryAfterMs?: number) {
+    super(message);
+  }
+}
+
+const transientStatus = (status: number) => status === 429 || status >= 500;
+const MAX_RETRY_AFTER_MS = 120_000;
+
+function retryAfter(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
+}
+
+/** Waits for a free slot, so at most `size` requests are in flight. */
+class RequestSlots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+/** The archive (PI mode) or a summit FITS server (CHECK mode): status checked, body validated, retried with backoff. */
+export class ArchiveClient {
+  private readonly agent: Agent;
+  private readonly slots: RequestSlots;
+  private readonly maxResponseBytes: number;
+
+  constructor(private readonly options: ArchiveClientOptions) {
+    this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+    this.agent = new Agent({ connections: options.concurrency, keepAliveTimeout: 10_000 });
+    this.slots = new RequestSlots(options.concurrency);
+  }
+
+  /** The files the search returns, validated; never "no data" for an answer that is not a JSON array. */
+  async searchFiles(base: string, night: Night, terms: readonly string[]): Promise<ArchiveAnswer<ArchiveEntry[]>> {
+    return this.get(archiveUrl(base, 'jsonsummary', night, terms), parseEntries);
+  }
+
+  /** The HTML summary of the same search, for the server's own word on which terms it dropped. */
+  async summaryPage(base: string, night: Night, terms: readonly string[]): Promise<ArchiveAnswer<string>> {
+    return this.get(archiveUrl(base, 'summary/nolinks', night, terms), (body) => body);
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async get<T>(url: string, parse: (body: string) => T): Promise<ArchiveAnswer<T>> {
+    const backoffMs = this.options.backoffMs ?? 500;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const body = await this.attempt(url);
+        try {
+          return { ok: true, value: parse(body), url, attempts: attempt };
+        } catch (error) {
+          return { ok: false, error: (error as Error).message, url, attempts: attempt };
+        }
+      } catch (error) {
+        const message = (error as Error).message;
+        if (!(error instanceof TransientFailure) || attempt > this.options.retries) {
+          const tries = attempt > 1 ? ` (after ${attempt} attempts)` : '';
+          return { ok: false, error: `${message}${tries}`, url, attempts: attempt };
+        }
+        const exponential = Math.random() * backoffMs * 2 ** (attempt - 1);
+        await sleep(Math.max(error.retryAfterMs ?? 0, exponential));
+      }
+    }
+  }
+
+  private async attempt(url: string): Promise<string> {
+    await this.slots.take();
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const parsed = new URL(url);
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await this.agent.request({
+          origin: parsed.origin,
+          path: parsed.pathname,
+          method: 'GET',
+          headers: { accept: 'application/json, text/html;q=0.5', 'user-agent': 'yougotdata' },
+          signal,
+        });
+      } catch (error) {
+        throw new TransientFailure(describeNetworkError(error, this.options.timeoutMs));
+      }
+      const { statusCode, headers, body } = response;
+      if (statusCode !== 200) {
+        body.resume();
+        const reason = `HTTP ${statusCode} from the archive`;
+        if (transientStatus(statusCode)) throw new TransientFailure(reason, retryAfter(headers['retry-after']));
+        throw new Error(reason);
+      }
+      return await this.readBody(body, headers['content-length'], signal);
+    } finally {
+      this.slots.give();
+    }
+  }
+
+  private async readBody(body: Dispatcher.ResponseData['body'], declared: string | string[] | undefined, signal: AbortSignal): Promise<string> {
+    const limitMb = Math.round(this.maxResponseBytes / 1024 / 1024);
+    const tooLarge = `the answer is larger than ${limitMb} MB; refusing to read it`;
+    if (typeof declared === 'string' && Number(declared) > this.maxResponseBytes) {
+      body.destroy();
+      throw new Error(tooLarge);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body) {
+        size += (chunk as Buffer).length;
+        if (size > this.maxResponseBytes) {
+          body.destroy();
+          throw new Error(tooLarge);
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (error) {
+      if ((error as Error).message === tooLarge) throw error;
+      throw new TransientFailure(`the answer was cut off: ${describeNetworkError(error, this.options.timeoutMs, signal)}`);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+}
+
+function describeNetworkError(error: unknown, timeoutMs: number, signal?: AbortSignal): string {
+  const e = error as { name?: string; code?: string; message?: string };
+  if (e.name === 'TimeoutError' || signal?.aborted || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
+    return `no answer within ${timeoutMs} ms`;
+  }
+  return e.code ? `${e.code}: ${e.message ?? ''}`.trim() : (e.message ?? String(error));
+}
+
+/** A JSON array of valid entries, or an error that says what was wrong with the answer. */
+export function parseEntries(body: string): ArchiveEntry[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    const start = body.trimStart().slice(0, 60).replace(/\s+/g, ' ');
+    throw new Error(`the answer is not JSON (it starts "${start}")`);
+  }
+  if (!Array.isArray(json)) throw new Error(`the answer is JSON but not a list of files (${json === null ? 'null' : typeof json})`);
+  return json.map((item, index) => {
+    const parsed = archiveEntrySchema.safeParse(item);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`file ${index + 1} of the answer is malformed: ${issue?.path.join('.') || 'entry'} ${issue?.message ?? ''}`.trim());
+    }
+    return parsed.data;
+  });
+}

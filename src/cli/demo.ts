@@ -1,0 +1,72 @@
+import { tmpdir } from 'node:os';
+import pg from 'pg';
+import { parseNight } from '../archive/night.js';
+import { startArchiveStandIn } from '../demo/archive-stand-in.js';
+import { startEmbeddedPostgres } from '../demo/embedded-postgres.js';
+import { demoNight, demoNotifications } from '../demo/scenario.js';
+import { FITSSTORAGE_NOTIFICATION_TABLE } from '../notifications/notification-table.js';
+import { DEFAULT_HTTP_PORT, DEFAULT_SMTP_PORT, startMailSink, type MailSink } from '../sink/index.js';
+import { EXIT, type CommandContext } from './context.js';
+import { untilInterrupted } from './mail-sink.js';
+import { sendCommand } from './send.js';
+
+/** MailHog's usual ports when free, so a person can point a MailHog UI at them; any free ports otherwise. */
+async function startDemoSink(keep: boolean): Promise<MailSink> {
+  if (!keep) return startMailSink();
+  return startMailSink({ smtpPort: DEFAULT_SMTP_PORT, httpPort: DEFAULT_HTTP_PORT }).catch(() => startMailSink());
+}
+
+/** `yougotdata demo`: the whole job against embedded parts, with nothing configured. */
+export async function demoCommand(options: { keep: boolean }, context: CommandContext): Promise<number> {
+  const say = (line: string) => context.stderr.write(`${line}\n`);
+  say('demo: starting an embedded PostgreSQL, the archive stand-in and the mail sink…');
+  const postgres = await startEmbeddedPostgres();
+  const archive = await startArchiveStandIn();
+  const sink = await startDemoSink(options.keep);
+  try {
+    const db = new pg.Client({ connectionString: postgres.url });
+    await db.connect();
+    await db.query(FITSSTORAGE_NOTIFICATION_TABLE);
+    for (const n of demoNotifications) {
+      await db.query('INSERT INTO notification (id, label, selection, piemail, ngoemail, csemail, internal) VALUES ($1, $2, $3, $4, $5, $6, false)',
+        [n.id, n.label, n.selection, n.piemail, n.ngoemail, n.csemail]);
+    }
+    await db.end();
+    const night = parseNight('yesterday', context.now());
+    archive.addEntries(demoNight(night));
+    // An explicit environment and a working directory without .env: the demo never touches real servers.
+    const env = {
+      DATABASE_URL: postgres.url,
+      ARCHIVE_URL: archive.url,
+      FITS_SERVER_URL: archive.url,
+      SMTP_URL: sink.smtpUrl,
+      EMAIL_FROM: 'Gemini Observatory Archive <archive@example.org>',
+      EMAIL_REPLY_TO: 'helpdesk@example.org',
+      ERRORS_TO: 'archive-ops@example.org',
+      ARCHIVE_TIMEOUT_MS: '5000',
+      SMTP_TIMEOUT_MS: '5000',
+    };
+    const runContext: CommandContext = { ...context, env, cwd: tmpdir() };
+    for (const check of [false, true]) {
+      say(`\ndemo: yougotdata send --date ${night}${check ? ' --check' : ''}`);
+      const code = await sendCommand({ date: night, check, dryRun: false, force: false, json: false }, runContext);
+      say(`demo: exit code ${code}${code === 1 ? ' (expected: one selection has a typo, so cron would be told)' : ''}`);
+    }
+    say(`\ndemo: the mail sink caught ${sink.messages().length} messages:`);
+    for (const message of sink.messages()) {
+      say(`  ${(message.subject ?? '').padEnd(52)} → ${message.envelope.to.join(', ')}`);
+    }
+    say(`\nMailHog API: ${sink.apiUrl}/api/v2/messages`);
+    if (options.keep) {
+      say('demo: the mail sink keeps running (Ctrl-C stops it)');
+      await untilInterrupted();
+    } else {
+      say('demo: add --keep to leave the mail sink running and read the messages');
+    }
+    return EXIT.ok;
+  } finally {
+    await sink.close();
+    await archive.close();
+    await postgres.stop();
+  }
+}

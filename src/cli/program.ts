@@ -1,0 +1,78 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addressesCommand } from './addresses.js';
+import { EXIT, type CommandContext } from './context.js';
+import { mailSinkCommand } from './mail-sink.js';
+import { migrateCommand } from './migrate.js';
+import { sendCommand } from './send.js';
+import { demoCommand } from './demo.js';
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new InvalidArgumentError('must be a whole number from 1 to 64');
+  return Number(value);
+}
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number');
+  return Number(value);
+}
+
+/** The command line; each action returns its exit code through `done`. */
+export function buildProgram(context: CommandContext, done: (code: number) => void): Command {
+  const program = new Command('yougotdata')
+    .description('Emails PIs and contact scientists when the archive gets new data for their program.')
+    .configureOutput({ writeOut: (s) => context.stdout.write(s), writeErr: (s) => context.stderr.write(s) })
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)');
+
+  program.command('send')
+    .description('the daily job: ask the archive what each notification got on the night and email the people')
+    .addOption(new Option('--date <D>', 'night: today, yesterday or YYYYMMDD (UTC dates, as the archive computes them)').default('today'))
+    .option('--check', 'CHECK mode: ask the summit FITS server for data set to QA CHECK and email the contact scientist', false)
+    .option('--dry-run', 'query the archive and compose every message; send nothing, record nothing', false)
+    .option('--match <text>', 'only the notification with this id, or whose label or selection contains the text')
+    .option('--force', 'send again even where the record says it was sent', false)
+    .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
+    .option('--concurrency <n>', 'most archive requests in flight (default ARCHIVE_CONCURRENCY)', positiveInteger)
+    .option('--log-file <path>', 'also append every log line (info and up) to this file')
+    .action(async (options) => done(await sendCommand(options, context)));
+
+  program.command('migrate')
+    .description("create or update the tool's own tables (idempotent); never alters notification")
+    .action(async () => done(await migrateCommand(context)));
+
+  program.command('addresses')
+    .description('show how an email field parses: the addresses, and the pieces rejected')
+    .argument('<text>', 'the field as stored, e.g. "Doe, John <j@d.org>; N/A"')
+    .option('--json', 'print {"addresses":[{"name","address"}],"rejected":[…]}', false)
+    .action((text: string, options) => done(addressesCommand(text, options, context)));
+
+  program.command('mail-sink')
+    .description('a local SMTP server that keeps every message and serves the MailHog HTTP API (Ctrl-C stops it)')
+    .option('--smtp-port <port>', 'SMTP port on 127.0.0.1', port, 1025)
+    .option('--http-port <port>', 'HTTP API port on 127.0.0.1', port, 8025)
+    .action(async (options) => done(await mailSinkCommand(options, context)));
+
+  program.command('demo')
+    .description('the whole job on embedded parts (PostgreSQL, an archive stand-in, a mail sink): needs only Node')
+    .option('--keep', 'leave the mail sink running until Ctrl-C, to look at the messages', false)
+    .action(async (options) => done(await demoCommand(options, context)));
+
+  return program;
+}
+
+/** Parses argv and runs the command; usage errors exit 2 as spec.md says, --help and --version exit 0. */
+export async function runCli(argv: readonly string[], context: CommandContext): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(context, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    }
+    throw error;
+  }
+}

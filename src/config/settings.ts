@@ -1,0 +1,107 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/** A setting that is missing or malformed: the CLI prints the message on one line and exits 2. */
+export class SettingError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable} ${problem}`);
+  }
+}
+
+const url = (protocols: readonly string[]) =>
+  z.string().trim().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+const positiveInteger = (max: number) =>
+  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
+    .refine((n) => n >= 1 && n <= max, `must be between 1 and ${max}`);
+
+const shape = {
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  ARCHIVE_URL: url(['http:', 'https:']).default('https://archive.gemini.edu'),
+  FITS_SERVER_URL: url(['http:', 'https:']).optional(),
+  SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://localhost:25'),
+  EMAIL_FROM: z.string().trim().min(1).optional(),
+  EMAIL_REPLY_TO: z.string().trim().min(1).optional(),
+  EMAIL_BCC: z.string().trim().optional(),
+  ERRORS_TO: z.string().trim().min(1).optional(),
+  ARCHIVE_CONCURRENCY: positiveInteger(64).default(4),
+  ARCHIVE_TIMEOUT_MS: positiveInteger(600_000).default(20_000),
+  ARCHIVE_RETRIES: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
+    .refine((n) => n <= 10, 'must be at most 10').default(3),
+  SMTP_TIMEOUT_MS: positiveInteger(600_000).default(60_000),
+  LOOKBACK_NIGHTS: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
+    .refine((n) => n <= 30, 'must be at most 30').default(3),
+} as const;
+
+const settingsSchema = z.object(shape);
+export type Settings = z.output<typeof settingsSchema>;
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The process environment over a `.env` in the working directory: the real environment wins. */
+export function environmentWithDotEnv(env: Environment, directory: string): Environment {
+  const file = join(directory, '.env');
+  if (!existsSync(file)) return env;
+  return { ...parseEnv(readFileSync(file, 'utf8')), ...env };
+}
+
+/** Validates every setting once; blank values count as unset. */
+export function readSettings(env: Environment): Settings {
+  const present = Object.fromEntries(
+    Object.keys(shape).flatMap((key) => {
+      const value = env[key];
+      return value !== undefined && value.trim() !== '' ? [[key, value]] : [];
+    }),
+  );
+  const parsed = settingsSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const variable = String(issue?.path[0] ?? 'configuration');
+  throw new SettingError(variable, issue?.message ?? 'is malformed');
+}
+
+const purposes: Partial<Record<keyof Settings, string>> = {
+  DATABASE_URL: 'the PostgreSQL database holding the notification table, e.g. postgres://user@host/fitsdata',
+  FITS_SERVER_URL: 'the summit FITS server queried with --check, e.g. http://mkofits-lv1',
+  EMAIL_FROM: 'the From address of every message',
+};
+
+/** A setting a command cannot run without. */
+export function required<K extends keyof Settings>(settings: Settings, key: K): NonNullable<Settings[K]> {
+  const value = settings[key];
+  if (value === undefined || value === null) {
+    throw new SettingError(key, `is required${purposes[key] ? `: ${purposes[key]}` : ''}`);
+  }
+  return value as NonNullable<Settings[K]>;
+}
+
+/** A URL fit for logs: the password, if any, replaced by ***. */
+export function maskUrl(text: string): string {
+  try {
+    const parsed = new URL(text);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return text.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+  }
+}
+
+/** Removes every password of the given URLs from a message before it reaches a log or a report. */
+export function maskSecrets(message: string, urls: readonly (string | undefined)[]): string {
+  return urls.reduce<string>((text, value) => {
+    if (!value) return text;
+    try {
+      const password = decodeURIComponent(new URL(value).password);
+      return password ? text.split(password).join('***') : text;
+    } catch {
+      return text;
+    }
+  }, message);
+}

@@ -1,0 +1,161 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import nodemailer, { type Mail } from 'nodemailer';
+import type { Address, EmailAddress } from '../addresses/index.js';
+import type { Refusal } from '../notifications/send-record.js';
+
+export interface OutgoingMessage {
+  from: Address;
+  replyTo?: Address;
+  to: readonly Address[];
+  cc: readonly Address[];
+  /** Hidden recipients: in the envelope only. */
+  bcc: readonly EmailAddress[];
+  subject: string;
+  text: string;
+  /** Absent for plain-text mail such as the digest. */
+  html?: string;
+  messageId: string;
+  date: Date;
+}
+
+export type DeliveryResult =
+  | { kind: 'delivered'; accepted: string[]; refused: Refusal[]; messageId: string }
+  | { kind: 'failed'; error: string; refused: Refusal[] };
+
+export interface DeliveryOptions {
+  smtpUrl: string;
+  timeoutMs: number;
+  /** Extra attempts after a temporary failure (4xx, dropped connection). */
+  retries?: number;
+  backoffMs?: number;
+  maxConnections?: number;
+}
+
+interface SmtpError extends Error {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  rejected?: string[];
+  rejectedErrors?: SmtpError[];
+}
+
+interface SentInfo {
+  accepted: (string | { address: string })[];
+  rejected: (string | { address: string })[];
+  rejectedErrors?: SmtpError[];
+}
+
+const plainAddress = (entry: string | { address: string }) => (typeof entry === 'string' ? entry : entry.address);
+const reply = (error: SmtpError) => (error.response ?? error.message).trim();
+const isPermanent = (error: SmtpError) => (error.responseCode ?? 0) >= 500;
+const connectionCodes = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET']);
+
+/** Refusals per recipient, split into those final (5xx) and those worth another try (4xx). */
+function splitRefusals(addresses: readonly string[], errors: readonly SmtpError[] | undefined) {
+  const final: Refusal[] = [];
+  const temporary: Refusal[] = [];
+  addresses.forEach((address, index) => {
+    const error = errors?.[index];
+    const refusal = { address, reply: error ? reply(error) : 'refused' };
+    (error && !isPermanent(error) ? temporary : final).push(refusal);
+  });
+  return { final, temporary };
+}
+
+/**
+ * One pooled SMTP transport for a whole run. A recipient refused for good is recorded and the
+ * others still get the message; temporary refusals and dropped connections are retried.
+ */
+export class MailDelivery {
+  private readonly transport: Mail;
+  private unreachable: string | null = null;
+
+  constructor(private readonly options: DeliveryOptions) {
+    this.transport = nodemailer.createTransport({
+      url: options.smtpUrl,
+      pool: true,
+      maxConnections: options.maxConnections ?? 3,
+      connectionTimeout: options.timeoutMs,
+      greetingTimeout: options.timeoutMs,
+      socketTimeout: options.timeoutMs,
+      dnsTimeout: options.timeoutMs,
+      // The pool would otherwise re-send a message silently after a dropped connection; retries are ours, counted.
+      maxRequeues: 0,
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
+  }
+
+  async send(message: OutgoingMessage): Promise<DeliveryResult> {
+    // Once a message has used every retry on a dead server, the rest are not tried: the next run sends them.
+    if (this.unreachable) return { kind: 'failed', error: `not tried: ${this.unreachable}`, refused: [] };
+    const retries = this.options.retries ?? 3;
+    const backoffMs = this.options.backoffMs ?? 1000;
+    let pending = [...message.to, ...message.cc].map((a) => a.address as string).concat(message.bcc);
+    const accepted: string[] = [];
+    const refused: Refusal[] = [];
+    // Replies of the last temporary refusals, or none when the last attempt failed before RCPT.
+    let temporary: Refusal[] = [];
+    let lastError = '';
+    for (let attempt = 0; attempt <= retries && pending.length > 0; attempt += 1) {
+      if (attempt > 0) await sleep(Math.random() * backoffMs * 2 ** (attempt - 1));
+      try {
+        const info = (await this.transport.sendMail(this.compose(message, pending))) as SentInfo;
+        accepted.push(...info.accepted.map(plainAddress));
+        const split = splitRefusals(info.rejected.map(plainAddress), info.rejectedErrors);
+        refused.push(...split.final);
+        temporary = split.temporary;
+      } catch (caught) {
+        const error = caught as SmtpError;
+        lastError = error.code ? `${error.code}: ${reply(error)}` : reply(error);
+        if (error.code === 'EENVELOPE' && error.rejected?.length) {
+          const split = splitRefusals(error.rejected, error.rejectedErrors);
+          refused.push(...split.final);
+          temporary = split.temporary;
+        } else if (isPermanent(error)) {
+          return { kind: 'failed', error: `the SMTP server refused the message: ${lastError}`, refused };
+        } else {
+          temporary = [];
+          if (attempt === retries && connectionCodes.has(error.code ?? '')) {
+            this.unreachable = `the SMTP server could not be reached (${lastError})`;
+          }
+          continue;
+        }
+      }
+      pending = temporary.map((t) => t.address);
+    }
+    refused.push(...temporary);
+    if (accepted.length > 0) {
+      const unanswered = pending.filter((address) => !temporary.some((t) => t.address === address));
+      refused.push(...unanswered.map((address) => ({ address, reply: lastError })));
+      return { kind: 'delivered', accepted, refused, messageId: message.messageId };
+    }
+    const why = refused.length > 0 ? refused.map((r) => `${r.address}: ${r.reply}`).join('; ') : lastError;
+    return { kind: 'failed', error: `no recipient accepted the message: ${why}`, refused };
+  }
+
+  /** Connects, greets and authenticates as configured; sends nothing. */
+  async verify(): Promise<true> {
+    return this.transport.verify() as Promise<true>;
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+
+  private compose(message: OutgoingMessage, recipients: readonly string[]) {
+    const header = (a: Address) => ({ name: a.name ?? '', address: a.address });
+    return {
+      from: header(message.from),
+      replyTo: message.replyTo ? header(message.replyTo) : undefined,
+      to: message.to.map(header),
+      cc: message.cc.length ? message.cc.map(header) : undefined,
+      envelope: { from: message.from.address, to: [...recipients] },
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      messageId: message.messageId,
+      date: message.date,
+    };
+  }
+}

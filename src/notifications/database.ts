@@ -1,0 +1,42 @@
+import pg from 'pg';
+
+/** The database cannot be reached: the run should be tried again later (exit 75). */
+export class DatabaseUnavailable extends Error {}
+
+const unreachableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '57P03', '3D000', '28P01', '28000']);
+
+export function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return (code !== undefined && unreachableCodes.has(code)) || /Connection terminated|connect ETIMEDOUT|timeout expired/i.test(String((error as Error)?.message));
+}
+
+export interface DatabaseOptions {
+  url: string;
+  /** Shown in pg_stat_activity, so an operator can tell which run holds a lock. */
+  applicationName: string;
+  maxConnections?: number;
+}
+
+/** A pool whose first connection is tried at once, so an unreachable server is reported before any work. */
+export async function openDatabase(options: DatabaseOptions): Promise<pg.Pool> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    application_name: options.applicationName,
+    max: options.maxConnections ?? 4,
+    connectionTimeoutMillis: 10_000,
+    statement_timeout: 60_000,
+  });
+  // An idle client that loses its connection must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    client.release();
+    return pool;
+  } catch (error) {
+    await pool.end().catch(() => {});
+    if (isUnreachable(error)) {
+      throw new DatabaseUnavailable(`cannot reach the database: ${(error as Error).message}`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,39 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+
+const migrationsFolder = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+/** Serialises concurrent `migrate` runs (and `send`, which migrates on start). */
+const MIGRATION_LOCK = 0x79676400;
+
+export interface MigrationResult { applied: string[]; current: number }
+
+/** Applies, in one transaction, every numbered file of migrations/ not yet recorded. Never touches `notification`. */
+export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
+  const files = (await readdir(migrationsFolder)).filter((name) => /^\d+_.+\.sql$/.test(name)).sort();
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(`CREATE TABLE IF NOT EXISTS yougotdata_migration (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const done = new Set((await client.query<{ version: number }>('SELECT version FROM yougotdata_migration')).rows.map((r) => r.version));
+    const applied: string[] = [];
+    for (const name of files) {
+      const version = Number.parseInt(name, 10);
+      if (done.has(version)) continue;
+      await client.query(await readFile(migrationsFolder + name, 'utf8'));
+      await client.query('INSERT INTO yougotdata_migration (version, name) VALUES ($1, $2)', [version, name]);
+      applied.push(name);
+    }
+    await client.query('COMMIT');
+    const current = Math.max(0, ...files.map((name) => Number.parseInt(name, 10)));
+    return { applied, current };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

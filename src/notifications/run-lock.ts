@@ -1,0 +1,42 @@
+import pg from 'pg';
+import type { Mode } from '../archive/night.js';
+
+/** Another run of the same mode holds the lock: try again later (exit 75). */
+export class RunLockBusy extends Error {}
+
+const LOCK_CLASS = 0x79676401;
+const lockKeys: Record<Mode, number> = { pi: 1, check: 2 };
+
+export interface RunLock { release(): Promise<void> }
+
+/**
+ * A session advisory lock per mode, held on its own connection for the whole run: PostgreSQL
+ * frees it if the process dies, so a crashed run never blocks the next one.
+ */
+export async function acquireRunLock(url: string, mode: Mode, applicationName: string): Promise<RunLock> {
+  const client = new pg.Client({ connectionString: url, application_name: applicationName });
+  client.on('error', () => {});
+  await client.connect();
+  const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_CLASS, lockKeys[mode]]);
+  if (!locked.rows[0]?.ok) {
+    const holder = await client.query<{ pid: number; application_name: string; backend_start: Date; client_addr: string | null }>(
+      `SELECT a.pid, a.application_name, a.backend_start, a.client_addr::text
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.granted`,
+      [LOCK_CLASS, lockKeys[mode]],
+    ).catch(() => ({ rows: [] }));
+    await client.end().catch(() => {});
+    const who = holder.rows[0];
+    throw new RunLockBusy(
+      `another ${mode === 'pi' ? 'PI' : 'CHECK'} run is in progress` +
+        (who ? ` (${who.application_name || 'unnamed'}, database pid ${who.pid}, since ${who.backend_start.toISOString()})` : '') +
+        '; try again when it has finished',
+    );
+  }
+  return {
+    async release() {
+      await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, lockKeys[mode]]).catch(() => {});
+      await client.end().catch(() => {});
+    },
+  };
+}

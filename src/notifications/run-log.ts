@@ -1,0 +1,33 @@
+import type pg from 'pg';
+import type { Mode, Night } from '../archive/night.js';
+
+export interface RunStart { night: Night; mode: Mode; dryRun: boolean; host: string; pid: number }
+
+export async function recordRunStart(db: pg.Pool, run: RunStart): Promise<number> {
+  const result = await db.query<{ id: string }>(
+    'INSERT INTO yougotdata_run (night, mode, dry_run, host, pid) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+    [run.night, run.mode, run.dryRun, run.host, run.pid],
+  );
+  return Number(result.rows[0]?.id);
+}
+
+export async function recordRunEnd(db: pg.Pool, id: number, totals: Record<string, number>, exitCode: number): Promise<void> {
+  await db.query('UPDATE yougotdata_run SET finished_at = now(), totals = $2, exit_code = $3 WHERE id = $1', [id, totals, exitCode]);
+}
+
+export interface RunEntry {
+  id: number; startedAt: Date; finishedAt: Date | null; night: Night; mode: Mode; dryRun: boolean;
+  host: string; pid: number; totals: Record<string, number> | null; exitCode: number | null;
+}
+
+export async function runsSince(db: pg.Pool, since: Date): Promise<RunEntry[]> {
+  const result = await db.query(
+    `SELECT id, started_at, finished_at, night, mode, dry_run, host, pid, totals, exit_code
+       FROM yougotdata_run WHERE started_at >= $1 ORDER BY started_at`,
+    [since],
+  );
+  return result.rows.map((row) => ({
+    id: Number(row.id), startedAt: row.started_at, finishedAt: row.finished_at, night: row.night, mode: row.mode,
+    dryRun: row.dry_run, host: row.host, pid: row.pid, totals: row.totals, exitCode: row.exit_code,
+  }));
+}

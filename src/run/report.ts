@@ -1,0 +1,115 @@
+import type { Mode, Night } from '../archive/night.js';
+import type { Refusal } from '../notifications/send-record.js';
+
+export const statuses = ['sent', 'dry-run', 'no-data', 'already-sent', 'invalid-selection', 'no-recipients', 'failed'] as const;
+export type Status = (typeof statuses)[number];
+
+/** What happened to one notification in one run. */
+export interface Result {
+  id: number;
+  label: string | null;
+  selection: string | null;
+  status: Status;
+  files: number;
+  to: string[];
+  cc: string[];
+  rejected: string[];
+  refused: Refusal[];
+  error: string | null;
+  messageId: string | null;
+  /** The archive search, for the report reader and the digest. */
+  url: string | null;
+}
+
+export interface RunReport {
+  night: Night;
+  mode: Mode;
+  dryRun: boolean;
+  results: Result[];
+}
+
+export type Totals = Partial<Record<Status, number>>;
+
+export function totalsOf(results: readonly Result[]): Totals {
+  const totals: Totals = {};
+  for (const result of results) totals[result.status] = (totals[result.status] ?? 0) + 1;
+  return totals;
+}
+
+/** spec.md: 1 when anything failed or had an invalid selection, else 0. */
+export function exitCodeOf(report: RunReport): 0 | 1 {
+  return report.results.some((r) => r.status === 'failed' || r.status === 'invalid-selection') ? 1 : 0;
+}
+
+/** Results a person should look at: the digest lists exactly these. */
+export function needsAttention(result: Result): boolean {
+  return ['failed', 'invalid-selection', 'no-recipients'].includes(result.status) || result.rejected.length > 0 || result.refused.length > 0
+    || (result.status === 'sent' && result.error !== null);
+}
+
+/** The one JSON document of `send --json`. */
+export function reportJson(report: RunReport) {
+  return {
+    date: report.night,
+    mode: report.mode,
+    dryRun: report.dryRun,
+    results: report.results.map((r) => ({
+      id: r.id, label: r.label, selection: r.selection, status: r.status, files: r.files, to: r.to, cc: r.cc,
+      rejected: r.rejected, refused: r.refused.map((x) => x.address), error: r.error, messageId: r.messageId,
+    })),
+    totals: totalsOf(report.results),
+  };
+}
+
+const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+
+function detailOf(result: Result): string {
+  const parts = [
+    result.error,
+    result.to.length ? `to ${result.to.join(', ')}` : null,
+    result.cc.length ? `cc ${result.cc.join(', ')}` : null,
+    result.refused.length ? `refused ${result.refused.map((r) => r.address).join(', ')}` : null,
+    result.rejected.length ? `rejected ${result.rejected.map((x) => JSON.stringify(x)).join(', ')}` : null,
+  ];
+  return parts.filter((p): p is string => p !== null).join('; ');
+}
+
+/** The human report on stdout: one line per notification, then the totals. */
+export function reportTable(report: RunReport): string {
+  const header = ['id', 'status', 'files', 'selection', 'detail'];
+  const rows = report.results.map((r) => [String(r.id), r.status, String(r.files), clip(r.selection ?? '(none)', 40), clip(detailOf(r), 120)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const totals = Object.entries(totalsOf(report.results)).map(([status, n]) => `${status} ${n}`).join(', ');
+  const title = `${report.mode === 'pi' ? 'PI' : 'CHECK'} notifications for night ${report.night}${report.dryRun ? ' (dry run: nothing sent)' : ''}`;
+  return [title, line(header), ...rows.map(line), `${report.results.length} notifications: ${totals || 'none'}`].join('\n') + '\n';
+}
+
+/** The plain-text digest mailed to ERRORS_TO: each result that needs a person, with what to do. */
+export function digestText(report: RunReport): string | null {
+  const problems = report.results.filter(needsAttention);
+  if (problems.length === 0) return null;
+  const advice: Partial<Record<Status, string>> = {
+    failed: 'will be retried by the next run; rerun now with: yougotdata send --date ' + report.night + (report.mode === 'check' ? ' --check' : '') + ' --match <id>',
+    'invalid-selection': 'fix the selection in the notification table; nothing was sent',
+    'no-recipients': 'add an address to the email fields; nothing was sent',
+  };
+  const blocks = problems.map((r) => {
+    const lines = [`#${r.id} ${r.label ?? ''} [${r.selection ?? 'no selection'}]: ${r.status}`.replace(/\s+\[/, ' ['), ];
+    if (r.error) lines.push(`  error: ${r.error}`);
+    for (const x of r.refused) lines.push(`  refused: ${x.address} (${x.reply})`);
+    for (const x of r.rejected) lines.push(`  not an address, ignored: ${JSON.stringify(x)}`);
+    if (r.url) lines.push(`  archive: ${r.url}`);
+    const todo = advice[r.status];
+    if (todo) lines.push(`  to do: ${todo}`);
+    return lines.join('\n');
+  });
+  const totals = Object.entries(totalsOf(report.results)).map(([status, n]) => `${status} ${n}`).join(', ');
+  return [
+    `yougotdata ${report.mode === 'pi' ? 'PI' : 'CHECK'} run for night ${report.night}: ${problems.length} notification(s) need attention.`,
+    `Totals: ${totals}`,
+    '',
+    blocks.join('\n\n'),
+    '',
+  ].join('\n');
+}
