@@ -116,6 +116,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     const report = await runNight({
       night: plan.night, mode: plan.mode, dryRun: options.dryRun, force: options.force, match: options.match,
       base: plan.base, from: plan.from, replyTo: plan.replyTo, bcc: plan.bcc, workers: concurrency * 2,
+      lookbackNights: settings.LOOKBACK_NIGHTS,
     }, ports);
     if (mail) {
       const digestError = await mailDigest(report, plan, mail, context.now());

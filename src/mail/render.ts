@@ -18,6 +18,10 @@ export interface MessageInput {
   /** `{base}/searchform/night={night}/{encoded selection}`, built by the caller. */
   searchUrl: string;
   entries: readonly ArchiveEntry[];
+  /** When an earlier message announced files of the same night: this one lists only the new files. */
+  previousNotice?: Date;
+  /** The first files of a night earlier than the run's, found by the look-back. */
+  late?: boolean;
 }
 
 /** Exactly the old job's subjects: people filter their mail on them. */
@@ -53,6 +57,8 @@ export function renderMessage(input: MessageInput): MessageContent {
     subject,
     selection: clean(input.selection),
     night: `${input.night.slice(0, 4)}-${input.night.slice(4, 6)}-${input.night.slice(6)}`,
+    previousNotice: input.previousNotice ? input.previousNotice.toISOString().slice(0, 19).replace('T', ' ') : null,
+    late: input.late ?? false,
     searchUrl: checkedLink(input.searchUrl),
     fileCount: `${rows.length} ${rows.length === 1 ? 'file' : 'files'}`,
     cutShort: input.entries.length >= ARCHIVE_RESULT_LIMIT,

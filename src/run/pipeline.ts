@@ -4,12 +4,15 @@ import type { Logger } from 'pino';
 import type { Address, EmailAddress } from '../addresses/index.js';
 import { archiveUrl, type ArchiveClient } from '../archive/client.js';
 import type { ArchiveEntry } from '../archive/entry.js';
-import type { Mode, Night } from '../archive/night.js';
+import { shiftNight, type Mode, type Night } from '../archive/night.js';
 import { confirmSelection, filesOutsideScope, unrecognisedTerms, type ValidSelection } from '../archive/selection.js';
 import type { MailDelivery } from '../mail/delivery.js';
 import { renderMessage } from '../mail/render.js';
 import { readNotifications, type Notification } from '../notifications/notification-table.js';
-import { recordDelivery, recordIntent, recordProblem, recordsOfNight, type SendRecord } from '../notifications/send-record.js';
+import {
+  announcementsOf, NightCheckLog, recentlyCompleteNights, recordDelivery, recordFailedMessage, recordIntent,
+  type Announcements, type NightAnnouncements,
+} from '../notifications/send-record.js';
 import { planJob, type Job } from './job.js';
 import type { Result, RunReport, Status } from './report.js';
 
@@ -17,6 +20,7 @@ export interface RunRequest {
   night: Night;
   mode: Mode;
   dryRun: boolean;
+  /** Announce the run's night again in full, even what was announced before. */
   force: boolean;
   match?: string;
   /** The archive (PI) or the summit FITS server (CHECK). */
@@ -24,6 +28,8 @@ export interface RunRequest {
   from: Address;
   replyTo?: Address;
   bcc: EmailAddress[];
+  /** Earlier nights re-checked for files never announced (0: the old job's behaviour). */
+  lookbackNights: number;
   /** Notifications in progress at once; archive requests are bounded separately by the client. */
   workers: number;
 }
@@ -38,36 +44,55 @@ export interface RunPorts {
   progress?: (done: number, total: number) => void;
 }
 
-/** The files a notification gets tonight, or why it gets none. */
-type Search =
-  | { ok: true; selection: ValidSelection; entries: ArchiveEntry[]; url: string }
-  | { ok: false; status: 'failed' | 'invalid-selection'; error: string; url: string | null };
+/** A look-back night checked and fully announced this recently is not asked again: no work twice in a rerun. */
+const RECHECK_AFTER_MS = 60 * 60 * 1000;
+
+/** What every notification of the run shares. */
+interface RunState {
+  request: RunRequest;
+  ports: RunPorts;
+  announced: Announcements;
+  recentlyComplete: Set<string>;
+  lookback: Night[];
+  checks: NightCheckLog | null;
+}
 
 /** One run of the daily job for one night and mode: every notification independent of the others. */
 export async function runNight(request: RunRequest, ports: RunPorts): Promise<RunReport> {
   const notifications = await readNotifications(ports.db, request.match);
-  const records = await recordsOfNight(ports.db, request.night, request.mode);
-  const results: Result[] = new Array(notifications.length);
+  const lookback = Array.from({ length: request.lookbackNights }, (_, i) => shiftNight(request.night, -(i + 1)));
+  const state: RunState = {
+    request,
+    ports,
+    announced: await announcementsOf(ports.db, request.mode, [request.night, ...lookback]),
+    recentlyComplete: await recentlyCompleteNights(ports.db, request.mode, lookback, new Date(ports.clock().getTime() - RECHECK_AFTER_MS)),
+    lookback,
+    checks: request.dryRun ? null : new NightCheckLog(ports.db, ports.clock),
+  };
+  const results: Result[][] = new Array(notifications.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
     for (let index = next++; index < notifications.length; index = next++) {
       const notification = notifications[index] as Notification;
-      results[index] = await processNotification(notification, records.get(notification.id), request, ports).catch((error: unknown) =>
-        resultOf(planJob(notification, request.mode, request.bcc), 'failed', { error: `unexpected error: ${(error as Error).message}` }));
+      results[index] = await processNotification(notification, state).catch((error: unknown) => [
+        resultOf(planJob(notification, request.mode, request.bcc), request.night, 'failed', { error: `unexpected error: ${(error as Error).message}` }),
+      ]);
       done += 1;
       ports.progress?.(done, notifications.length);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, request.workers) }, worker));
-  return { night: request.night, mode: request.mode, dryRun: request.dryRun, results };
+  await state.checks?.flush().catch((error: unknown) => ports.log.warn({ err: error }, 'night checks could not be recorded; the next run re-checks those nights'));
+  return { night: request.night, mode: request.mode, dryRun: request.dryRun, results: results.flat() };
 }
 
-function resultOf(job: Job, status: Status, extra: Partial<Result> = {}): Result {
+function resultOf(job: Job, night: Night, status: Status, extra: Partial<Result> = {}): Result {
   return {
     id: job.notification.id,
     label: job.notification.label,
     selection: job.notification.selection,
+    night,
     status,
     files: 0,
     to: job.recipients.to.map((a) => a.address),
@@ -81,60 +106,92 @@ function resultOf(job: Job, status: Status, extra: Partial<Result> = {}): Result
   };
 }
 
-/** The selection checked (asking the server about terms the local grammar does not know), then the search. */
-async function search(job: Job, request: RunRequest, archive: ArchiveClient): Promise<Search> {
+type Checked = { ok: true; selection: ValidSelection } | { ok: false; status: 'failed' | 'invalid-selection'; error: string; url: string | null };
+
+/** The selection checked, asking the server only about terms the local grammar does not know. */
+async function checkSelection(job: Job, { request, ports }: RunState): Promise<Checked> {
   const reading = job.selection;
   if (reading.kind === 'invalid') return { ok: false, status: 'invalid-selection', error: reading.reason, url: null };
-  let selection: ValidSelection;
-  if (reading.kind === 'needs-confirmation') {
-    const page = await archive.summaryPage(request.base, request.night, reading.terms);
-    if (!page.ok) return { ok: false, status: 'failed', error: `could not confirm the selection with the archive: ${page.error}`, url: page.url };
-    const confirmed = confirmSelection(reading, unrecognisedTerms(page.value));
-    if (confirmed.kind === 'invalid') return { ok: false, status: 'invalid-selection', error: confirmed.reason, url: page.url };
-    selection = confirmed.selection;
-  } else {
-    selection = reading.selection;
-  }
-  const terms = request.mode === 'check' ? [...selection.terms, 'CHECK'] : selection.terms;
-  const answer = await archive.searchFiles(request.base, request.night, terms);
-  if (!answer.ok) return { ok: false, status: 'failed', error: `archive search failed: ${answer.error}`, url: answer.url };
-  return { ok: true, selection, entries: answer.value, url: answer.url };
+  if (reading.kind === 'valid') return { ok: true, selection: reading.selection };
+  const page = await ports.archive.summaryPage(request.base, request.night, reading.terms);
+  if (!page.ok) return { ok: false, status: 'failed', error: `could not confirm the selection with the archive: ${page.error}`, url: page.url };
+  const confirmed = confirmSelection(reading, unrecognisedTerms(page.value));
+  if (confirmed.kind === 'invalid') return { ok: false, status: 'invalid-selection', error: confirmed.reason, url: page.url };
+  return { ok: true, selection: confirmed.selection };
 }
 
-async function processNotification(notification: Notification, record: SendRecord | undefined, request: RunRequest, ports: RunPorts): Promise<Result> {
+/** The run's night first, so a slow look-back never holds up tonight's message; then the look-back nights. */
+async function processNotification(notification: Notification, state: RunState): Promise<Result[]> {
+  const { request, ports } = state;
   const job = planJob(notification, request.mode, request.bcc);
   const log = ports.log.child({ notification: notification.id, selection: notification.selection });
-  if (record?.status === 'sent' && !request.force) {
-    return resultOf(job, 'already-sent', { files: record.files.length, messageId: record.messageId, to: record.to, cc: record.cc });
+  const checked = await checkSelection(job, state);
+  if (!checked.ok) {
+    log.warn({ status: checked.status, url: checked.url }, checked.error);
+    state.checks?.add(nightCheck(job, request.night, request.mode, checked.status, 0, checked.error));
+    return [resultOf(job, request.night, checked.status, { error: checked.error, url: checked.url })];
   }
-  const found = await search(job, request, ports.archive);
-  if (!found.ok) return problem(job, found.status, found.error, found.url, request, ports, log);
-  const { selection, entries, url } = found;
-  if (entries.length === 0) return resultOf(job, 'no-data', { url });
+  const results = [await processNight(job, checked.selection, request.night, state, log)];
+  for (const night of state.lookback) {
+    if (state.recentlyComplete.has(`${notification.id}:${night}`)) continue;
+    const late = await processNight(job, checked.selection, night, state, log);
+    // A look-back night is reported only when it had something to send, or failed.
+    if (!['no-data', 'already-sent'].includes(late.status)) results.push(late);
+  }
+  return results;
+}
+
+function nightCheck(job: Job, night: Night, mode: Mode, status: Status, files: number, error: string | null) {
+  return {
+    notificationId: job.notification.id, night, mode, status, selection: job.notification.selection, files,
+    rejected: job.recipients.rejected, error, complete: status === 'no-data' || status === 'already-sent' || status === 'sent',
+  };
+}
+
+/** One night of one notification: search, keep the files never announced, send them. */
+async function processNight(job: Job, selection: ValidSelection, night: Night, state: RunState, log: Logger): Promise<Result> {
+  const { request, ports } = state;
+  const terms = request.mode === 'check' ? [...selection.terms, 'CHECK'] : [...selection.terms];
+  const finish = (status: Status, extra: Partial<Result> = {}): Result => {
+    const result = resultOf(job, night, status, extra);
+    if (result.error) log.warn({ night, status, url: result.url }, result.error);
+    state.checks?.add(nightCheck(job, night, request.mode, status, result.files, result.error));
+    return result;
+  };
+  const answer = await ports.archive.searchFiles(request.base, night, terms);
+  if (!answer.ok) return finish('failed', { error: `archive search failed: ${answer.error}`, url: answer.url });
+  const entries = answer.value;
+  const url = answer.url;
+  if (entries.length === 0) return finish('no-data', { url });
   const foreign = filesOutsideScope(selection.scope, entries);
   if (foreign.length > 0) {
     const programs = [...new Set(foreign.map((e) => e.program_id ?? '(no program)'))].sort();
     const error = `archive returned files of other programs: ${programs.join(', ')} (${foreign.length} of ${entries.length} files); nothing sent`;
-    return problem(job, 'failed', error, url, request, ports, log, entries.length);
+    return finish('failed', { error, url, files: entries.length });
   }
+  const earlier = request.force && night === request.night ? undefined : state.announced.get(job.notification.id)?.get(night);
+  const fresh = newFiles(entries, earlier, log, night);
+  if (fresh.length === 0) return finish('already-sent', { files: entries.length, url });
   if (job.recipients.to.length === 0) {
     const field = request.mode === 'pi' ? 'piemail' : 'csemail';
-    return problem(job, 'no-recipients', `no valid address in ${field}; nothing sent`, url, request, ports, log, entries.length);
+    return finish('no-recipients', { error: `no valid address in ${field}; nothing sent`, url, files: fresh.length });
   }
-  const searchUrl = archiveUrl(request.base, 'searchform', request.night, selection.terms.concat(request.mode === 'check' ? ['CHECK'] : []));
-  const content = renderMessage({ mode: request.mode, night: request.night, selection: selection.text, searchUrl, entries });
-  const messageId = `<yougotdata.${notification.id}.${request.night}.${request.mode}.${randomUUID()}@${request.from.address.split('@')[1]}>`;
-  const base = resultOf(job, 'dry-run', { files: entries.length, url, messageId });
-  if (request.dryRun || !ports.mail) return base;
+  const searchUrl = archiveUrl(request.base, 'searchform', night, terms);
+  const content = renderMessage({
+    mode: request.mode, night, selection: selection.text, searchUrl, entries: fresh,
+    previousNotice: earlier?.lastMessage.sentAt, late: night !== request.night,
+  });
+  const messageId = `<yougotdata.${job.notification.id}.${night}.${request.mode}.${randomUUID()}@${request.from.address.split('@')[1]}>`;
+  if (request.dryRun || !ports.mail) return resultOf(job, night, 'dry-run', { files: fresh.length, url, messageId });
 
-  const key = { notificationId: notification.id, night: request.night, mode: request.mode };
-  const files = entries.map((e) => e.name);
+  const key = { notificationId: job.notification.id, night, mode: request.mode };
+  const files = fresh.map((e) => e.name);
+  const recipients = { to: job.recipients.to.map((a) => a.address as string), cc: job.recipients.cc.map((a) => a.address as string) };
+  let message: number;
   try {
-    await recordIntent(ports.db, { ...key, selection: selection.text, to: base.to, cc: base.cc, rejected: job.recipients.rejected, files, messageId });
+    message = await recordIntent(ports.db, { ...key, selection: selection.text, ...recipients, files, messageId, followsUp: earlier?.lastMessage.id ?? null });
   } catch (error) {
-    const message = `not sent: the send record could not be written (${(error as Error).message})`;
-    log.error({ err: error }, message);
-    return { ...base, status: 'failed', error: message, messageId: null };
+    return finish('failed', { error: `not sent: the send record could not be written (${(error as Error).message})`, url, files: fresh.length });
   }
   const delivery = await ports.mail.send({
     from: request.from,
@@ -147,35 +204,25 @@ async function processNotification(notification: Notification, record: SendRecor
     date: ports.clock(),
   });
   if (delivery.kind === 'failed') {
-    return problem(job, 'failed', delivery.error, url, request, ports, log, entries.length, delivery.refused);
+    await recordFailedMessage(ports.db, message, delivery.error, delivery.refused).catch(() => {});
+    return finish('failed', { error: delivery.error, url, files: fresh.length, refused: delivery.refused });
   }
-  const sent: Result = { ...base, status: 'sent', refused: delivery.refused };
-  for (const refusal of delivery.refused) log.warn({ recipient: refusal.address, reply: refusal.reply }, 'recipient refused');
+  for (const refusal of delivery.refused) log.warn({ night, recipient: refusal.address, reply: refusal.reply }, 'recipient refused');
   try {
-    await recordDelivery(ports.db, key, delivery);
+    await recordDelivery(ports.db, message, key, files, delivery);
   } catch (error) {
-    const message = `delivered, but the send record could not be updated (${(error as Error).message}): a rerun will send it again`;
-    log.error({ err: error }, message);
-    return { ...sent, error: message };
+    const problem = `delivered, but the send record could not be updated (${(error as Error).message}): a rerun will send it again`;
+    return finish('sent', { error: problem, url, files: fresh.length, refused: delivery.refused, messageId });
   }
-  log.info({ messageId, to: sent.to, cc: sent.cc, files: entries.length }, 'sent');
-  return sent;
+  log.info({ night, messageId, to: recipients.to, cc: recipients.cc, files: fresh.length }, 'sent');
+  return finish('sent', { url, files: fresh.length, refused: delivery.refused, messageId });
 }
 
-async function problem(
-  job: Job, status: Exclude<Status, 'sent' | 'dry-run' | 'no-data' | 'already-sent'>, error: string, url: string | null,
-  request: RunRequest, ports: RunPorts, log: Logger, files = 0, refused: Result['refused'] = [],
-): Promise<Result> {
-  log.warn({ status, url }, error);
-  const result = resultOf(job, status, { error, url, files, refused });
-  if (request.dryRun) return result;
-  try {
-    await recordProblem(ports.db, {
-      notificationId: job.notification.id, night: request.night, mode: request.mode, status,
-      selection: job.notification.selection, error, rejected: job.recipients.rejected, refused,
-    });
-  } catch (recordError) {
-    log.error({ err: recordError }, 'the send record could not be written');
-  }
-  return result;
+/** The files of the answer never announced; an announced file gone from the answer is logged, never mailed. */
+function newFiles(entries: readonly ArchiveEntry[], earlier: NightAnnouncements | undefined, log: Logger, night: Night): ArchiveEntry[] {
+  if (!earlier) return [...entries];
+  const present = new Set(entries.map((e) => e.name));
+  const gone = [...earlier.files].filter((name) => !present.has(name));
+  if (gone.length > 0) log.warn({ night, files: gone }, `${gone.length} announced file(s) no longer in the archive's answer (deleted or no longer canonical); not mailed`);
+  return entries.filter((e) => !earlier.files.has(e.name));
 }

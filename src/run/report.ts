@@ -9,7 +9,10 @@ export interface Result {
   id: number;
   label: string | null;
   selection: string | null;
+  /** The night this result is about: the run's, or an earlier one found by the look-back. */
+  night: Night;
   status: Status;
+  /** Files listed in the message (new files only), or found, for statuses that send nothing. */
   files: number;
   to: string[];
   cc: string[];
@@ -54,7 +57,7 @@ export function reportJson(report: RunReport) {
     mode: report.mode,
     dryRun: report.dryRun,
     results: report.results.map((r) => ({
-      id: r.id, label: r.label, selection: r.selection, status: r.status, files: r.files, to: r.to, cc: r.cc,
+      id: r.id, label: r.label, selection: r.selection, night: r.night, status: r.status, files: r.files, to: r.to, cc: r.cc,
       rejected: r.rejected, refused: r.refused.map((x) => x.address), error: r.error, messageId: r.messageId,
     })),
     totals: totalsOf(report.results),
@@ -76,8 +79,8 @@ function detailOf(result: Result): string {
 
 /** The human report on stdout: one line per notification, then the totals. */
 export function reportTable(report: RunReport): string {
-  const header = ['id', 'status', 'files', 'selection', 'detail'];
-  const rows = report.results.map((r) => [String(r.id), r.status, String(r.files), clip(r.selection ?? '(none)', 40), clip(detailOf(r), 120)]);
+  const header = ['id', 'night', 'status', 'files', 'selection', 'detail'];
+  const rows = report.results.map((r) => [String(r.id), r.night, r.status, String(r.files), clip(r.selection ?? '(none)', 40), clip(detailOf(r), 120)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   const totals = Object.entries(totalsOf(report.results)).map(([status, n]) => `${status} ${n}`).join(', ');
@@ -89,19 +92,21 @@ export function reportTable(report: RunReport): string {
 export function digestText(report: RunReport): string | null {
   const problems = report.results.filter(needsAttention);
   if (problems.length === 0) return null;
-  const advice: Partial<Record<Status, string>> = {
-    failed: 'will be retried by the next run; rerun now with: yougotdata send --date ' + report.night + (report.mode === 'check' ? ' --check' : '') + ' --match <id>',
-    'invalid-selection': 'fix the selection in the notification table; nothing was sent',
-    'no-recipients': 'add an address to the email fields; nothing was sent',
+  const rerun = (r: Result) => `yougotdata send --date ${r.night}${report.mode === 'check' ? ' --check' : ''} --match ${r.id}`;
+  const advice: Partial<Record<Status, (r: Result) => string>> = {
+    failed: (r) => `the next run tries again; to try now: ${rerun(r)}`,
+    'invalid-selection': () => 'fix the selection in the notification table; nothing was sent',
+    'no-recipients': () => 'add an address to the email fields; nothing was sent',
   };
   const blocks = problems.map((r) => {
-    const lines = [`#${r.id} ${r.label ?? ''} [${r.selection ?? 'no selection'}]: ${r.status}`.replace(/\s+\[/, ' ['), ];
+    const night = r.night === report.night ? '' : ` (night ${r.night})`;
+    const lines = [`#${r.id}${r.label ? ` ${r.label}` : ''} [${r.selection ?? 'no selection'}]${night}: ${r.status}`];
     if (r.error) lines.push(`  error: ${r.error}`);
     for (const x of r.refused) lines.push(`  refused: ${x.address} (${x.reply})`);
     for (const x of r.rejected) lines.push(`  not an address, ignored: ${JSON.stringify(x)}`);
     if (r.url) lines.push(`  archive: ${r.url}`);
     const todo = advice[r.status];
-    if (todo) lines.push(`  to do: ${todo}`);
+    if (todo) lines.push(`  to do: ${todo(r)}`);
     return lines.join('\n');
   });
   const totals = Object.entries(totalsOf(report.results)).map(([status, n]) => `${status} ${n}`).join(', ');

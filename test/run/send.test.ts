@@ -52,7 +52,7 @@ describe('send in PI mode', () => {
     expect(mail.text).toContain(`${peers.archive.url}/searchform/night=${NIGHT}/GN-2026B-Q-101/science`);
     expect(mail.html).toContain(`href="${peers.archive.url}/searchform/night&#x3D;${NIGHT}/GN-2026B-Q-101/science"`);
     expect((mail.text!.match(/N2026112[67]S\d{4}/g) ?? []).length).toBe(5);
-    const record = await peers.db.pool.query('SELECT status, accepted, files, message_id FROM yougotdata_send WHERE notification_id = 101');
+    const record = await peers.db.pool.query('SELECT status, accepted, files, message_id FROM yougotdata_message WHERE notification_id = 101');
     expect(record.rows[0]).toMatchObject({ status: 'sent', message_id: report.results[0].messageId });
     expect(record.rows[0].accepted.sort()).toEqual(['cs@gemini.test', 'jane.doe@uni.test', 'ngo@office.test']);
     expect(record.rows[0].files).toHaveLength(5);
@@ -124,7 +124,7 @@ describe('send in PI mode', () => {
     expect(run.json()).toMatchObject({ dryRun: true, totals: { 'dry-run': 1 } });
     expect(run.json().results[0]).toMatchObject({ status: 'dry-run', files: 2, to: ['jane.doe@uni.test'] });
     expect(peers.sink.messages()).toHaveLength(0);
-    const tables = await peers.db.pool.query("SELECT to_regclass('yougotdata_send') AS t");
+    const tables = await peers.db.pool.query("SELECT to_regclass('yougotdata_message') AS t");
     expect(tables.rows[0].t).toBeNull();
     expect((await send()).json().results[0].status).toBe('sent');
   });
@@ -140,7 +140,7 @@ describe('send in PI mode', () => {
     await peers.addNotifications([piRow]);
     const run = await yougotdata(['send', '--date', NIGHT], peers.env);
     expect(run.stdout).toContain(`PI notifications for night ${NIGHT}`);
-    expect(run.stdout).toMatch(/101\s+no-data\s+0\s+GN-2026B-Q-101\/science/);
+    expect(run.stdout).toMatch(/101\s+20261126\s+no-data\s+0\s+GN-2026B-Q-101\/science/);
     expect(run.stdout).toContain('1 notifications: no-data 1');
   });
 });
@@ -273,11 +273,11 @@ describe('bad input', () => {
     peers.archive.inject([{ ...fault, match: 'GN-2026B-Q-101' }]);
     const run = await send();
     expect(run.code).toBe(1);
-    const results: { id: number }[] = run.json().results;
+    const results: { id: number; error: string }[] = run.json().results;
     const broken = results.find((r) => r.id === 101);
     const fine = results.find((r) => r.id === 2);
     expect(broken).toMatchObject({ status: 'failed' });
-    expect(broken.error).toContain(error);
+    expect(broken!.error).toContain(error);
     expect(fine).toMatchObject({ id: 2, status: 'sent' });
     expect(peers.sink.messages()).toHaveLength(1);
   });
@@ -301,7 +301,7 @@ describe('bad input', () => {
     expect(run.code).toBe(0);
     expect(run.json().results[0]).toMatchObject({ status: 'sent', refused: ['ngo@office.test'] });
     expect([...peers.sink.messages()[0]!.envelope.to].sort()).toEqual(['cs@gemini.test', 'jane.doe@uni.test']);
-    const record = await peers.db.pool.query('SELECT refused FROM yougotdata_send');
+    const record = await peers.db.pool.query('SELECT refused FROM yougotdata_message');
     expect(record.rows[0].refused).toEqual([{ address: 'ngo@office.test', reply: expect.stringContaining('550') }]);
   });
 

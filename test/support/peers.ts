@@ -34,13 +34,15 @@ export async function startPeers(): Promise<Peers> {
     ARCHIVE_TIMEOUT_MS: '1500',
     ARCHIVE_RETRIES: '2',
     SMTP_TIMEOUT_MS: '2000',
+    // The look-back has tests of its own; elsewhere one night means one search per notification.
+    LOOKBACK_NIGHTS: '0',
   };
   return {
     db, archive, summit, sink, env,
     addNotifications: (rows) => insertNotifications(db.pool, rows),
     async reset() {
       await db.pool.query('DELETE FROM notification');
-      await db.pool.query('DROP TABLE IF EXISTS yougotdata_send, yougotdata_run, yougotdata_migration');
+      await db.pool.query('DROP TABLE IF EXISTS yougotdata_file, yougotdata_message, yougotdata_night, yougotdata_run, yougotdata_migration');
       archive.clear();
       summit.clear();
       archive.resetStats();

@@ -1,0 +1,124 @@
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { scienceFiles, startPeers, yougotdata, type Peers } from '../support/peers.js';
+
+let peers: Peers;
+
+beforeAll(async () => {
+  peers = await startPeers();
+});
+afterAll(async () => {
+  await peers.close();
+});
+beforeEach(async () => {
+  await peers.reset();
+  await peers.addNotifications([{ id: 5, label: 'Auto - GN-2026B-Q-5', selection: 'GN-2026B-Q-5/science', piemail: 'pi@uni.test' }]);
+});
+
+const run = (night: string, lookback: number, ...args: string[]) =>
+  yougotdata(['send', '--date', night, '--json', ...args], { ...peers.env, LOOKBACK_NIGHTS: String(lookback) });
+/** The morning run of a night, as cron runs it: at 18:00 UTC of that date (08:00 in Hawaii). */
+const morningRun = (night: string) =>
+  yougotdata(['send', '--date', night, '--json'], { ...peers.env, LOOKBACK_NIGHTS: '0' }, new Date(`${night.slice(0, 4)}-${night.slice(4, 6)}-${night.slice(6)}T18:00:00Z`));
+const searches = () => peers.archive.requests.filter((r) => r.path.startsWith('/jsonsummary/')).map((r) => r.path);
+const texts = () => Promise.all(peers.sink.messages().map(async (m) => (await simpleParser(m.raw)).text ?? ''));
+const fileNames = (text: string) => text.match(/N2026\d{4}S\d{4}\.fits/g) ?? [];
+
+describe('late data', () => {
+  it('a file added after a run is announced by the next run, exactly once, alone, as a follow-up', async () => {
+    const first = scienceFiles('GN-2026B-Q-5', 2);
+    peers.archive.addEntries(first);
+    expect((await run('20261126', 0)).json().results[0]).toMatchObject({ status: 'sent', files: 2 });
+    const late = scienceFiles('GN-2026B-Q-5', 1, '20261126', { ut: '2026-11-26T14:00:00Z' });
+    peers.archive.addEntries(late);
+    const second = await run('20261126', 0);
+    expect(second.json().results[0]).toMatchObject({ status: 'sent', files: 1, night: '20261126' });
+    expect((await run('20261126', 0)).json().results[0]).toMatchObject({ status: 'already-sent', files: 3 });
+    const [one, two] = await texts();
+    expect(fileNames(one!)).toEqual(first.map((e) => e.name));
+    expect(fileNames(two!)).toEqual(late.map((e) => e.name));
+    expect(two).toMatch(/This follows up our notice of 2026-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    expect(one).not.toContain('follows up');
+    expect(peers.sink.messages().map((m) => m.subject)).toEqual(['New Data for GN-2026B-Q-5/science', 'New Data for GN-2026B-Q-5/science']);
+    const files = await peers.db.pool.query('SELECT filename, message FROM yougotdata_file ORDER BY filename');
+    expect(files.rows.map((r) => r.filename)).toEqual([...first, ...late].map((e) => e.name).sort());
+  });
+
+  it('the look-back finds the late files of earlier nights and mails them once, naming the night', async () => {
+    peers.archive.addEntries(scienceFiles('GN-2026B-Q-5', 1, '20261125'));
+    expect((await morningRun('20261125')).json().results[0].status).toBe('sent');
+    peers.archive.addEntries([
+      ...scienceFiles('GN-2026B-Q-5', 1, '20261125', { ut: '2026-11-25T15:00:00Z' }),
+      ...scienceFiles('GN-2026B-Q-5', 2, '20261124'),
+      ...scienceFiles('GN-2026B-Q-5', 1, '20261126'),
+    ]);
+    const report = (await run('20261126', 3)).json();
+    expect(report.results.map((r: { night: string; status: string; files: number }) => [r.night, r.status, r.files])).toEqual([
+      ['20261126', 'sent', 1],
+      ['20261125', 'sent', 1],
+      ['20261124', 'sent', 2],
+    ]);
+    expect(searches()).toHaveLength(1 + 4);
+    const [, tonight, followUp, firstOfNight] = await texts();
+    expect(tonight).not.toMatch(/follows up|first files/);
+    expect(followUp).toContain('from night 2026-11-25');
+    expect(followUp).toContain('This follows up our notice of');
+    expect(firstOfNight).toContain('from night 2026-11-24');
+    expect(firstOfNight).toContain('These are the first files of that night');
+    const rerun = (await run('20261126', 3)).json();
+    expect(rerun.results.map((r: { status: string }) => r.status)).toEqual(['already-sent']);
+    expect(peers.sink.messages()).toHaveLength(4);
+  });
+
+  it('a rerun within the hour asks nothing more of look-back nights fully announced', async () => {
+    peers.archive.addEntries(scienceFiles('GN-2026B-Q-5', 1, '20261126'));
+    await run('20261126', 3);
+    expect(searches()).toHaveLength(4);
+    peers.archive.resetStats();
+    await run('20261126', 3);
+    expect(searches()).toEqual(['/jsonsummary/night=20261126/GN-2026B-Q-5/science']);
+  });
+
+  it('look-back 0 is the old job: one search per notification, earlier nights never looked at', async () => {
+    peers.archive.addEntries(scienceFiles('GN-2026B-Q-5', 2, '20261125'));
+    const report = (await run('20261126', 0)).json();
+    expect(report.results).toEqual([expect.objectContaining({ night: '20261126', status: 'no-data' })]);
+    expect(searches()).toEqual(['/jsonsummary/night=20261126/GN-2026B-Q-5/science']);
+    expect(peers.sink.messages()).toHaveLength(0);
+  });
+
+  it('--force announces the run\'s night again in full, and only that night', async () => {
+    peers.archive.addEntries([...scienceFiles('GN-2026B-Q-5', 2, '20261126'), ...scienceFiles('GN-2026B-Q-5', 1, '20261125')]);
+    await run('20261126', 1);
+    expect(peers.sink.messages()).toHaveLength(2);
+    const forced = (await run('20261126', 1, '--force')).json();
+    expect(forced.results).toEqual([expect.objectContaining({ night: '20261126', status: 'sent', files: 2 })]);
+    expect(peers.sink.messages()).toHaveLength(3);
+  });
+
+  it('an announced file gone from the answer is logged, not mailed', async () => {
+    const files = scienceFiles('GN-2026B-Q-5', 2, '20261126');
+    peers.archive.addEntries(files);
+    await run('20261126', 0);
+    peers.archive.clear();
+    peers.archive.addEntries(files.slice(1));
+    const again = await yougotdata(['send', '--date', '20261126', '--json'], peers.env);
+    expect(again.json().results[0].status).toBe('already-sent');
+    expect(again.stderr).toContain('1 announced file(s) no longer in the archive');
+    expect(again.stderr).toContain(String(files[0]!.name));
+    expect(peers.sink.messages()).toHaveLength(1);
+  });
+
+  it('a look-back night that fails is reported and retried next run, without holding up tonight', async () => {
+    peers.archive.addEntries([...scienceFiles('GN-2026B-Q-5', 1, '20261126'), ...scienceFiles('GN-2026B-Q-5', 1, '20261125')]);
+    peers.archive.inject({ match: 'night=20261125', status: 503, times: 10 });
+    const broken = await run('20261126', 1);
+    expect(broken.code).toBe(1);
+    expect(broken.json().results.map((r: { night: string; status: string }) => [r.night, r.status])).toEqual([['20261126', 'sent'], ['20261125', 'failed']]);
+    peers.archive.clear();
+    peers.archive.addEntries([...scienceFiles('GN-2026B-Q-5', 1, '20261125')]);
+    const next = await run('20261126', 1);
+    expect(next.code).toBe(0);
+    expect(next.json().results.map((r: { night: string; status: string }) => [r.night, r.status])).toEqual([['20261126', 'no-data'], ['20261125', 'sent']]);
+  });
+});
