@@ -28,3 +28,19 @@ export function toNight(date: DateTime): Night {
 export function shiftNight(night: Night, days: number): Night {
   return toNight(DateTime.fromFormat(night, 'yyyyMMdd', { zone: 'utc' }).plus({ days }));
 }
+
+/** The longest `--date A..B` range: a catch-up after an outage, not a re-mailing of a semester. */
+export const MAX_NIGHT_RANGE = 62;
+
+/** `--date`: one night, or a range `YYYYMMDD..YYYYMMDD` run night by night, oldest first. */
+export function parseNights(text: string, now: Date): Night[] {
+  const range = /^(.+)\.\.(.+)$/.exec(text);
+  if (!range) return [parseNight(text, now)];
+  const first = parseNight(range[1] ?? '', now);
+  const last = parseNight(range[2] ?? '', now);
+  if (first > last) throw new NightError(`the range ${text} ends before it starts`);
+  const nights = [first];
+  while ((nights.at(-1) as Night) < last) nights.push(shiftNight(nights.at(-1) as Night, 1));
+  if (nights.length > MAX_NIGHT_RANGE) throw new NightError(`the range ${text} has ${nights.length} nights; at most ${MAX_NIGHT_RANGE} at once`);
+  return nights;
+}

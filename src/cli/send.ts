@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { parseAddresses, parseEmailAddress, type Address, type EmailAddress } from '../addresses/index.js';
 import { ArchiveClient } from '../archive/client.js';
-import { parseNight, type Mode, type Night } from '../archive/night.js';
+import { parseNights, type Mode, type Night } from '../archive/night.js';
 import { maskUrl, required, SettingError, type Settings } from '../config/settings.js';
 import { MailDelivery } from '../mail/delivery.js';
 import { openDatabase } from '../notifications/database.js';
@@ -10,7 +10,7 @@ import { migrate } from '../notifications/migrations.js';
 import { acquireRunLock, type RunLock } from '../notifications/run-lock.js';
 import { recordRunEnd, recordRunStart } from '../notifications/run-log.js';
 import { runNight, type RunPorts } from '../run/pipeline.js';
-import { digestText, exitCodeOf, reportJson, reportTable, totalsOf, type RunReport } from '../run/report.js';
+import { dateOf, digestText, exitCodeOf, joinReports, reportJson, reportTable, totalsOf, type RunReport } from '../run/report.js';
 import { EXIT, exitCodeForError, loggerOf, settingsOf, type CommandContext } from './context.js';
 
 export interface SendOptions {
@@ -22,6 +22,8 @@ export interface SendOptions {
   json: boolean;
   concurrency?: number;
   logFile?: string;
+  /** In a dry run, receives each message that would be sent (for `--out`). */
+  drafts?: RunPorts['drafts'];
 }
 
 function oneAddress(variable: string, text: string): Address {
@@ -43,7 +45,7 @@ function addressList(variable: string, text: string | undefined): EmailAddress[]
 }
 
 interface SendPlan {
-  night: Night;
+  nights: Night[];
   mode: Mode;
   base: string;
   from: Address;
@@ -56,12 +58,12 @@ interface SendPlan {
 /** Every setting the run needs, checked before anything is opened. */
 function planSend(options: SendOptions, settings: Settings, now: Date): SendPlan {
   const mode: Mode = options.check ? 'check' : 'pi';
-  const night = parseNight(options.date, now);
+  const nights = parseNights(options.date, now);
   const databaseUrl = required(settings, 'DATABASE_URL');
   const base = mode === 'check' ? required(settings, 'FITS_SERVER_URL') : settings.ARCHIVE_URL;
   const fromText = options.dryRun ? (settings.EMAIL_FROM ?? 'yougotdata <dry-run@localhost.localdomain>') : required(settings, 'EMAIL_FROM');
   return {
-    night,
+    nights,
     mode,
     base,
     from: oneAddress('EMAIL_FROM', fromText),
@@ -80,9 +82,9 @@ async function mailDigest(report: RunReport, plan: SendPlan, mail: MailDelivery,
     to: plan.errorsTo.map((address) => ({ name: null, address })),
     cc: [],
     bcc: [],
-    subject: `yougotdata: ${report.mode === 'pi' ? 'PI' : 'CHECK'} run for night ${report.night} needs attention`,
+    subject: `yougotdata: ${report.mode === 'pi' ? 'PI' : 'CHECK'} run for night ${dateOf(report)} needs attention`,
     text,
-    messageId: `<yougotdata.digest.${report.night}.${report.mode}.${now.getTime()}@${plan.from.address.split('@')[1]}>`,
+    messageId: `<yougotdata.digest.${dateOf(report)}.${report.mode}.${now.getTime()}@${plan.from.address.split('@')[1]}>`,
     date: now,
   });
   return result.kind === 'failed' ? result.error : null;
@@ -99,34 +101,40 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     const settings = settingsOf(context);
     const plan = planSend(options, settings, context.now());
     const concurrency = options.concurrency ?? settings.ARCHIVE_CONCURRENCY;
-    const applicationName = `yougotdata send ${plan.mode} ${plan.night} on ${hostname()} pid ${process.pid}`;
+    const date = plan.nights.length === 1 ? plan.nights[0] : `${plan.nights[0]}..${plan.nights.at(-1)}`;
+    const applicationName = `yougotdata send ${plan.mode} ${date} on ${hostname()} pid ${process.pid}`;
     db = await openDatabase({ url: plan.databaseUrl, applicationName, maxConnections: Math.min(concurrency, 8) + 1 });
     if (!options.dryRun) {
       lock = await acquireRunLock(plan.databaseUrl, plan.mode, applicationName);
       await migrate(db);
     }
-    log.info({ night: plan.night, mode: plan.mode, base: maskUrl(plan.base), dryRun: options.dryRun }, 'run starts');
-    const runId = options.dryRun ? null : await recordRunStart(db, { night: plan.night, mode: plan.mode, dryRun: false, host: hostname(), pid: process.pid });
     archive = new ArchiveClient({ timeoutMs: settings.ARCHIVE_TIMEOUT_MS, retries: settings.ARCHIVE_RETRIES, concurrency });
     mail = options.dryRun ? undefined : new MailDelivery({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS });
     const progress = context.stderr.isTTY && !options.json
       ? (done: number, total: number) => context.stderr.write(`\r${done}/${total} notifications${done === total ? '\n' : ''}`)
       : undefined;
-    const ports: RunPorts = { db, archive, mail: mail ?? null, clock: context.now, log, progress };
-    const report = await runNight({
-      night: plan.night, mode: plan.mode, dryRun: options.dryRun, force: options.force, match: options.match,
-      base: plan.base, from: plan.from, replyTo: plan.replyTo, bcc: plan.bcc, workers: concurrency * 2,
-      lookbackNights: settings.LOOKBACK_NIGHTS,
-    }, ports);
+    const ports: RunPorts = { db, archive, mail: mail ?? null, clock: context.now, log, progress, drafts: options.drafts };
+    const reports: RunReport[] = [];
+    for (const night of plan.nights) {
+      log.info({ night, mode: plan.mode, base: maskUrl(plan.base), dryRun: options.dryRun }, 'run starts');
+      const runId = options.dryRun ? null : await recordRunStart(db, { night, mode: plan.mode, dryRun: false, host: hostname(), pid: process.pid });
+      const report = await runNight({
+        night, mode: plan.mode, dryRun: options.dryRun, force: options.force, match: options.match,
+        base: plan.base, from: plan.from, replyTo: plan.replyTo, bcc: plan.bcc, workers: concurrency * 2,
+        lookbackNights: settings.LOOKBACK_NIGHTS,
+      }, ports);
+      const totals = totalsOf(report.results);
+      if (runId !== null) await recordRunEnd(db, runId, totals, exitCodeOf(report)).catch(() => {});
+      log.info({ night, totals, exitCode: exitCodeOf(report) }, 'run ends');
+      reports.push(report);
+    }
+    const report = joinReports(reports);
     if (mail) {
       const digestError = await mailDigest(report, plan, mail, context.now());
       if (digestError) log.error({ errorsTo: plan.errorsTo }, `the digest could not be sent: ${digestError}`);
     }
     context.stdout.write(options.json ? `${JSON.stringify(reportJson(report))}\n` : reportTable(report));
-    const exitCode = exitCodeOf(report);
-    if (runId !== null) await recordRunEnd(db, runId, totalsOf(report.results), exitCode).catch(() => {});
-    log.info({ totals: totalsOf(report.results), exitCode }, 'run ends');
-    return exitCode;
+    return exitCodeOf(report);
   } catch (error) {
     return exitCodeForError(error, context);
   } finally {

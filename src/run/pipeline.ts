@@ -6,7 +6,7 @@ import { archiveUrl, type ArchiveClient } from '../archive/client.js';
 import type { ArchiveEntry } from '../archive/entry.js';
 import { shiftNight, type Mode, type Night } from '../archive/night.js';
 import { confirmSelection, filesOutsideScope, unrecognisedTerms, type ValidSelection } from '../archive/selection.js';
-import type { MailDelivery } from '../mail/delivery.js';
+import type { MailDelivery, OutgoingMessage } from '../mail/delivery.js';
 import { renderMessage } from '../mail/render.js';
 import { readNotifications, type Notification } from '../notifications/notification-table.js';
 import {
@@ -42,6 +42,13 @@ export interface RunPorts {
   clock: () => Date;
   log: Logger;
   progress?: (done: number, total: number) => void;
+  /** In a dry run, each message that would be sent, with its result, as it is composed. */
+  drafts?: (draft: Draft) => Promise<void>;
+}
+
+export interface Draft {
+  result: Result;
+  message: OutgoingMessage;
 }
 
 /** A look-back night checked and fully announced this recently is not asked again: no work twice in a rerun. */
@@ -84,7 +91,7 @@ export async function runNight(request: RunRequest, ports: RunPorts): Promise<Ru
   };
   await Promise.all(Array.from({ length: Math.max(1, request.workers) }, worker));
   await state.checks?.flush().catch((error: unknown) => ports.log.warn({ err: error }, 'night checks could not be recorded; the next run re-checks those nights'));
-  return { night: request.night, mode: request.mode, dryRun: request.dryRun, results: results.flat() };
+  return { nights: [request.night], mode: request.mode, dryRun: request.dryRun, results: results.flat() };
 }
 
 function resultOf(job: Job, night: Night, status: Status, extra: Partial<Result> = {}): Result {
@@ -182,7 +189,21 @@ async function processNight(job: Job, selection: ValidSelection, night: Night, s
     previousNotice: earlier?.lastMessage.sentAt, late: night !== request.night,
   });
   const messageId = `<yougotdata.${job.notification.id}.${night}.${request.mode}.${randomUUID()}@${request.from.address.split('@')[1]}>`;
-  if (request.dryRun || !ports.mail) return resultOf(job, night, 'dry-run', { files: fresh.length, url, messageId });
+  const outgoing: OutgoingMessage = {
+    from: request.from,
+    replyTo: request.mode === 'pi' ? request.replyTo : undefined,
+    to: job.recipients.to,
+    cc: job.recipients.cc,
+    bcc: job.recipients.bcc,
+    ...content,
+    messageId,
+    date: ports.clock(),
+  };
+  if (request.dryRun || !ports.mail) {
+    const draft = resultOf(job, night, 'dry-run', { files: fresh.length, url, messageId });
+    await ports.drafts?.({ result: draft, message: outgoing });
+    return draft;
+  }
 
   const key = { notificationId: job.notification.id, night, mode: request.mode };
   const files = fresh.map((e) => e.name);
@@ -193,16 +214,7 @@ async function processNight(job: Job, selection: ValidSelection, night: Night, s
   } catch (error) {
     return finish('failed', { error: `not sent: the send record could not be written (${(error as Error).message})`, url, files: fresh.length });
   }
-  const delivery = await ports.mail.send({
-    from: request.from,
-    replyTo: request.mode === 'pi' ? request.replyTo : undefined,
-    to: job.recipients.to,
-    cc: job.recipients.cc,
-    bcc: job.recipients.bcc,
-    ...content,
-    messageId,
-    date: ports.clock(),
-  });
+  const delivery = await ports.mail.send(outgoing);
   if (delivery.kind === 'failed') {
     await recordFailedMessage(ports.db, message, delivery.error, delivery.refused).catch(() => {});
     return finish('failed', { error: delivery.error, url, files: fresh.length, refused: delivery.refused });

@@ -25,7 +25,8 @@ export interface Result {
 }
 
 export interface RunReport {
-  night: Night;
+  /** The nights asked for: one, or each of a `--date A..B` range. */
+  nights: Night[];
   mode: Mode;
   dryRun: boolean;
   results: Result[];
@@ -50,10 +51,24 @@ export function needsAttention(result: Result): boolean {
     || (result.status === 'sent' && result.error !== null);
 }
 
+/** `YYYYMMDD`, or `A..B` for a range. */
+export function dateOf(report: RunReport): string {
+  const first = report.nights[0] ?? '';
+  const last = report.nights.at(-1) ?? first;
+  return first === last ? first : `${first}..${last}`;
+}
+
+/** One report for a range run night by night. */
+export function joinReports(reports: readonly RunReport[]): RunReport {
+  const [first] = reports;
+  if (!first) throw new Error('no report to join');
+  return { nights: reports.flatMap((r) => r.nights), mode: first.mode, dryRun: first.dryRun, results: reports.flatMap((r) => r.results) };
+}
+
 /** The one JSON document of `send --json`. */
 export function reportJson(report: RunReport) {
   return {
-    date: report.night,
+    date: dateOf(report),
     mode: report.mode,
     dryRun: report.dryRun,
     results: report.results.map((r) => ({
@@ -84,7 +99,7 @@ export function reportTable(report: RunReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   const totals = Object.entries(totalsOf(report.results)).map(([status, n]) => `${status} ${n}`).join(', ');
-  const title = `${report.mode === 'pi' ? 'PI' : 'CHECK'} notifications for night ${report.night}${report.dryRun ? ' (dry run: nothing sent)' : ''}`;
+  const title = `${report.mode === 'pi' ? 'PI' : 'CHECK'} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}`;
   return [title, line(header), ...rows.map(line), `${report.results.length} notifications: ${totals || 'none'}`].join('\n') + '\n';
 }
 
@@ -99,7 +114,7 @@ export function digestText(report: RunReport): string | null {
     'no-recipients': () => 'add an address to the email fields; nothing was sent',
   };
   const blocks = problems.map((r) => {
-    const night = r.night === report.night ? '' : ` (night ${r.night})`;
+    const night = report.nights.length === 1 && r.night === report.nights[0] ? '' : ` (night ${r.night})`;
     const lines = [`#${r.id}${r.label ? ` ${r.label}` : ''} [${r.selection ?? 'no selection'}]${night}: ${r.status}`];
     if (r.error) lines.push(`  error: ${r.error}`);
     for (const x of r.refused) lines.push(`  refused: ${x.address} (${x.reply})`);
@@ -111,7 +126,7 @@ export function digestText(report: RunReport): string | null {
   });
   const totals = Object.entries(totalsOf(report.results)).map(([status, n]) => `${status} ${n}`).join(', ');
   return [
-    `yougotdata ${report.mode === 'pi' ? 'PI' : 'CHECK'} run for night ${report.night}: ${problems.length} notification(s) need attention.`,
+    `yougotdata ${report.mode === 'pi' ? 'PI' : 'CHECK'} run for night ${dateOf(report)}: ${problems.length} notification(s) need attention.`,
     `Totals: ${totals}`,
     '',
     blocks.join('\n\n'),

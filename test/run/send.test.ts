@@ -136,6 +136,26 @@ describe('send in PI mode', () => {
     expect((await send('--match', 'other')).json().results.map((r: { id: number }) => r.id)).toEqual([7]);
   });
 
+  it('--date A..B runs each night in turn, oldest first, in one report', async () => {
+    await peers.addNotifications([piRow]);
+    peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 1, '20261124'), ...scienceFiles('GN-2026B-Q-101', 2, '20261126')]);
+    const run = await yougotdata(['send', '--date', '20261124..20261126', '--json'], peers.env);
+    expect(run.code).toBe(0);
+    expect(run.json()).toMatchObject({ date: '20261124..20261126', totals: { sent: 2, 'no-data': 1 } });
+    expect(run.json().results.map((r: { night: string; status: string }) => [r.night, r.status])).toEqual([
+      ['20261124', 'sent'], ['20261125', 'no-data'], ['20261126', 'sent'],
+    ]);
+    const backwards = await yougotdata(['send', '--date', '20261126..20261124'], peers.env);
+    expect(backwards.code).toBe(2);
+    expect(backwards.stderr).toContain('ends before it starts');
+  });
+
+  it('--date yesterday is the UTC date before today', async () => {
+    await peers.addNotifications([piRow]);
+    const run = await yougotdata(['send', '--date', 'yesterday', '--json'], peers.env, new Date('2026-11-27T03:00:00Z'));
+    expect(run.json().date).toBe('20261126');
+  });
+
   it('prints a readable table without --json', async () => {
     await peers.addNotifications([piRow]);
     const run = await yougotdata(['send', '--date', NIGHT], peers.env);
