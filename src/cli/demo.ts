@@ -6,7 +6,7 @@ import { startEmbeddedPostgres } from '../demo/embedded-postgres.js';
 import { demoNight, demoNotifications } from '../demo/scenario.js';
 import { FITSSTORAGE_NOTIFICATION_TABLE } from '../notifications/notification-table.js';
 import { DEFAULT_HTTP_PORT, DEFAULT_SMTP_PORT, startMailSink, type MailSink } from '../sink/index.js';
-import { EXIT, type CommandContext } from './context.js';
+import { EXIT, exitCodeForError, type CommandContext } from './context.js';
 import { untilInterrupted } from './mail-sink.js';
 import { sendCommand } from './send.js';
 
@@ -18,6 +18,10 @@ async function startDemoSink(keep: boolean): Promise<MailSink> {
 
 /** `yougotdata demo`: the whole job against embedded parts, with nothing configured. */
 export async function demoCommand(options: { keep: boolean }, context: CommandContext): Promise<number> {
+  return runDemo(options, context).catch((error: unknown) => exitCodeForError(error, context));
+}
+
+async function runDemo(options: { keep: boolean }, context: CommandContext): Promise<number> {
   const say = (line: string) => context.stderr.write(`${line}\n`);
   say('demo: starting an embedded PostgreSQL, the archive stand-in and the mail sink…');
   const postgres = await startEmbeddedPostgres();
@@ -57,16 +61,19 @@ export async function demoCommand(options: { keep: boolean }, context: CommandCo
       say(`  ${(message.subject ?? '').padEnd(52)} → ${message.envelope.to.join(', ')}`);
     }
     say(`\nMailHog API: ${sink.apiUrl}/api/v2/messages`);
-    if (options.keep) {
-      say('demo: the mail sink keeps running (Ctrl-C stops it)');
-      await untilInterrupted();
-    } else {
-      say('demo: add --keep to leave the mail sink running and read the messages');
-    }
-    return EXIT.ok;
-  } finally {
+  } catch (error) {
     await sink.close();
+    throw error;
+  } finally {
     await archive.close();
     await postgres.stop();
   }
+  if (options.keep) {
+    say('demo: the mail sink keeps running (Ctrl-C stops it)');
+    await untilInterrupted();
+  } else {
+    say('demo: add --keep to leave the mail sink running and read the messages');
+  }
+  await sink.close();
+  return EXIT.ok;
 }

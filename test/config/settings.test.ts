@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { environmentWithDotEnv, maskSecrets, maskUrl, readSettings, required, SettingError } from '../../src/config/settings.js';
+
+const problem = (env: Record<string, string>) => {
+  try {
+    readSettings(env);
+  } catch (error) {
+    return error as SettingError;
+  }
+  throw new Error('no error');
+};
+
+describe('settings', () => {
+  it('has the defaults of spec.md', () => {
+    expect(readSettings({})).toEqual({
+      ARCHIVE_URL: 'https://archive.gemini.edu', SMTP_URL: 'smtp://localhost:25', ARCHIVE_CONCURRENCY: 4,
+      ARCHIVE_TIMEOUT_MS: 20000, ARCHIVE_RETRIES: 3, SMTP_TIMEOUT_MS: 60000, LOOKBACK_NIGHTS: 3,
+    });
+  });
+
+  it('reads numbers and URLs, treating blank as unset', () => {
+    const settings = readSettings({ ARCHIVE_CONCURRENCY: ' 8 ', DATABASE_URL: 'postgres://u@h/db', EMAIL_FROM: '  ', LOOKBACK_NIGHTS: '0', ARCHIVE_RETRIES: '0' });
+    expect(settings).toMatchObject({ ARCHIVE_CONCURRENCY: 8, DATABASE_URL: 'postgres://u@h/db', LOOKBACK_NIGHTS: 0, ARCHIVE_RETRIES: 0 });
+    expect(settings.EMAIL_FROM).toBeUndefined();
+  });
+
+  it.each([
+    ['ARCHIVE_CONCURRENCY', 'lots'],
+    ['ARCHIVE_CONCURRENCY', '0'],
+    ['ARCHIVE_TIMEOUT_MS', '-5'],
+    ['ARCHIVE_RETRIES', '2.5'],
+    ['SMTP_TIMEOUT_MS', '1e3'],
+    ['LOOKBACK_NIGHTS', '99'],
+    ['DATABASE_URL', 'mysql://h/db'],
+    ['DATABASE_URL', 'not a url'],
+    ['ARCHIVE_URL', 'ftp://archive'],
+    ['FITS_SERVER_URL', 'mkofits-lv1'],
+    ['SMTP_URL', 'http://mail'],
+  ])('a malformed %s (%s) is an error naming it', (variable, value) => {
+    const error = problem({ [variable]: value });
+    expect(error).toBeInstanceOf(SettingError);
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(variable)).toBe(true);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('names a missing required setting and what it is for', () => {
+    expect(() => required(readSettings({}), 'DATABASE_URL')).toThrow(/^DATABASE_URL is required: the PostgreSQL database/);
+    expect(() => required(readSettings({}), 'EMAIL_FROM')).toThrow(/^EMAIL_FROM is required/);
+  });
+
+  it('reads a .env in the working directory, the real environment winning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ygd-env-'));
+    writeFileSync(join(dir, '.env'), 'EMAIL_FROM=dotenv@x.org\nARCHIVE_CONCURRENCY=6\n# a comment\nERRORS_TO="ops@x.org"\n');
+    const env = environmentWithDotEnv({ ARCHIVE_CONCURRENCY: '2' }, dir);
+    expect(readSettings(env)).toMatchObject({ EMAIL_FROM: 'dotenv@x.org', ARCHIVE_CONCURRENCY: 2, ERRORS_TO: 'ops@x.org' });
+    expect(environmentWithDotEnv({ A: '1' }, join(dir, 'nowhere'))).toEqual({ A: '1' });
+  });
+
+  it('masks passwords in URLs and in messages', () => {
+    expect(maskUrl('smtps://user:pa%24s@mail.x.org:465')).toBe('smtps://user:***@mail.x.org:465');
+    expect(maskUrl('postgres://fits@db/fitsdata')).toBe('postgres://fits@db/fitsdata');
+    expect(maskSecrets('login failed for pa$s at host', ['smtps://user:pa%24s@mail.x.org'])).toBe('login failed for *** at host');
+    expect(maskSecrets('nothing here', [undefined, 'smtp://mail'])).toBe('nothing here');
+  });
+});
