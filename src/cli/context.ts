@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { environmentWithDotEnv, maskSecrets, readSettings, SettingError, type Settings } from '../config/settings.js';
 import { NightError } from '../archive/night.js';
-import { DatabaseUnavailable } from '../notifications/database.js';
+import { DatabaseUnavailable, isUnreachable } from '../notifications/database.js';
 import { NotificationTableMissing } from '../notifications/notification-table.js';
 import { RunLockBusy } from '../notifications/run-lock.js';
 
@@ -50,6 +50,10 @@ export function exitCodeForError(error: unknown, context: CommandContext): numbe
   }
   if (error instanceof DatabaseUnavailable || error instanceof RunLockBusy) {
     say(error.message);
+    return EXIT.tryLater;
+  }
+  if (isUnreachable(error)) {
+    say(`lost the database: ${(error as Error).message}; try again later (a rerun completes the night)`);
     return EXIT.tryLater;
   }
   say(`unexpected error: ${(error as Error)?.stack ?? String(error)}`);

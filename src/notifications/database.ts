@@ -25,6 +25,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<pg.Pool> {
     max: options.maxConnections ?? 4,
     connectionTimeoutMillis: 10_000,
     statement_timeout: 60_000,
+    // A server gone silent (not refusing) must not hang the run: the query fails and the row is retried next run.
+    query_timeout: 70_000,
+    keepAlive: true,
   });
   // An idle client that loses its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
