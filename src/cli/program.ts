@@ -5,9 +5,18 @@ import { mailSinkCommand } from './mail-sink.js';
 import { migrateCommand } from './migrate.js';
 import { sendCommand } from './send.js';
 import { demoCommand } from './demo.js';
+import { whyCommand } from './why.js';
+import { historyCommand } from './history.js';
+import { checkSmtpCommand } from './check-smtp.js';
+import { sendToOutbox } from '../preview/send-preview.js';
 
 function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new InvalidArgumentError('must be a whole number from 1 to 64');
+  return Number(value);
+}
+
+function days(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 366) throw new InvalidArgumentError('must be a whole number of days from 1 to 366');
   return Number(value);
 }
 
@@ -34,7 +43,12 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
     .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
     .option('--concurrency <n>', 'most archive requests in flight (default ARCHIVE_CONCURRENCY)', positiveInteger)
     .option('--log-file <path>', 'also append every log line (info and up) to this file')
-    .action(async (options) => done(await sendCommand(options, context)));
+    .option('--out <dir>', 'with --dry-run: write each message as DIR/<id>.eml (other nights: <id>-<night>.eml) and a page DIR/index.html showing them all')
+    .action(async function (this: Command, options) {
+      if (options.out === undefined) return done(await sendCommand(options, context));
+      if (!options.dryRun) this.error('error: --out needs --dry-run (a real run sends the messages; it writes no preview)');
+      done(await sendToOutbox(options, context));
+    });
 
   program.command('migrate')
     .description("create or update the tool's own tables (idempotent); never alters notification")
@@ -45,6 +59,25 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
     .argument('<text>', 'the field as stored, e.g. "Doe, John <j@d.org>; N/A"')
     .option('--json', 'print {"addresses":[{"name","address"}],"rejected":[…]}', false)
     .action((text: string, options) => done(addressesCommand(text, options, context)));
+
+  program.command('why')
+    .description("support triage: why did (or didn't) a notification's email go out for the night?")
+    .argument('<text>', 'a notification id, or text of its label or selection, e.g. GN-2026B-Q-101')
+    .addOption(new Option('--date <D>', 'night: today, yesterday or YYYYMMDD (UTC dates, as the archive computes them)').default('today'))
+    .option('--check', 'CHECK mode: the summit FITS server and the contact scientist', false)
+    .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
+    .action(async (text: string, options) => done(await whyCommand(text, options, context)));
+
+  program.command('history')
+    .description('one line per run of send from the run log: did cron run, how did it end?')
+    .option('--days <n>', 'runs started in the last N days', days, 7)
+    .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
+    .action(async (options) => done(await historyCommand(options, context)));
+
+  program.command('check-smtp')
+    .description('connect to SMTP_URL (TLS and auth as configured) and show what the server answers; sends nothing unless --to')
+    .option('--to <addr>', 'also send one short test message from EMAIL_FROM to this address')
+    .action(async (options) => done(await checkSmtpCommand(options, context)));
 
   program.command('mail-sink')
     .description('a local SMTP server that keeps every message and serves the MailHog HTTP API (Ctrl-C stops it)')

@@ -24,6 +24,8 @@ export interface SendOptions {
   logFile?: string;
   /** In a dry run, receives each message that would be sent (for `--out`). */
   drafts?: RunPorts['drafts'];
+  /** Receives the whole report before it is printed (for `--out`'s index page). */
+  onReport?: (report: RunReport) => Promise<void>;
 }
 
 function oneAddress(variable: string, text: string): Address {
@@ -129,6 +131,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       reports.push(report);
     }
     const report = joinReports(reports);
+    await options.onReport?.(report);
     if (mail) {
       const digestError = await mailDigest(report, plan, mail, context.now());
       if (digestError) log.error({ errorsTo: plan.errorsTo }, `the digest could not be sent: ${digestError}`);

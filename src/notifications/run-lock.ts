@@ -22,7 +22,8 @@ export async function acquireRunLock(url: string, mode: Mode, applicationName: s
     const holder = await client.query<{ pid: number; application_name: string; backend_start: Date; client_addr: string | null }>(
       `SELECT a.pid, a.application_name, a.backend_start, a.client_addr::text
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.granted`,
+        WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 2 AND l.granted
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [LOCK_CLASS, lockKeys[mode]],
     ).catch(() => ({ rows: [] }));
     await client.end().catch(() => {});
@@ -39,4 +40,20 @@ export async function acquireRunLock(url: string, mode: Mode, applicationName: s
       await client.end().catch(() => {});
     },
   };
+}
+
+/** A run lock held now: by which mode, and since when the holding connection was opened (null when the role may not see it). */
+export interface HeldRunLock { mode: Mode; since: Date | null }
+
+/** The run locks held at this moment, for `history`: a run with no end whose lock is held is running, not crashed. */
+export async function heldRunLocks(db: pg.Pool): Promise<HeldRunLock[]> {
+  const result = await db.query<{ key: number; since: Date | null }>(
+    `SELECT l.objid::int AS key, a.backend_start AS since
+       FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objsubid = 2 AND l.granted
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    [LOCK_CLASS],
+  );
+  const modes = Object.entries(lockKeys) as [Mode, number][];
+  return result.rows.flatMap((row) => modes.filter(([, key]) => key === row.key).map(([mode]) => ({ mode, since: row.since })));
 }

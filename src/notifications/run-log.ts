@@ -31,3 +31,23 @@ export async function runsSince(db: pg.Pool, since: Date): Promise<RunEntry[]> {
     dryRun: row.dry_run, host: row.host, pid: row.pid, totals: row.totals, exitCode: row.exit_code,
   }));
 }
+
+const runEntryOf = (row: Record<string, any>): RunEntry => ({
+  id: Number(row.id), startedAt: row.started_at, finishedAt: row.finished_at, night: row.night, mode: row.mode,
+  dryRun: row.dry_run, host: row.host, pid: row.pid, totals: row.totals, exitCode: row.exit_code,
+});
+
+/** The runs of one night and mode, oldest first, for `why`; none before the run log exists. */
+export async function runsOfNight(db: pg.Pool, night: Night, mode: Mode): Promise<RunEntry[]> {
+  try {
+    const result = await db.query(
+      `SELECT id, started_at, finished_at, night, mode, dry_run, host, pid, totals, exit_code
+         FROM yougotdata_run WHERE night = $1 AND mode = $2 ORDER BY started_at`,
+      [night, mode],
+    );
+    return result.rows.map(runEntryOf);
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return [];
+    throw error;
+  }
+}

@@ -200,3 +200,9 @@ export async function historyOf(db: pg.Pool, notificationId: number, mode: Mode,
     })),
   };
 }
+
+/** Whether the send record exists yet (`migrate` has run): `why` says "no record yet" rather than "nothing sent". */
+export async function sendRecordExists(db: pg.Pool): Promise<boolean> {
+  const result = await db.query<{ name: string | null }>("SELECT to_regclass('yougotdata_message')::text AS name");
+  return typeof result.rows[0]?.name === 'string';
+}

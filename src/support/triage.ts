@@ -1,0 +1,333 @@
+/**
+ * `yougotdata why`: what support needs to answer "why didn't I get my email?" for one notification and
+ * night, gathered by the command (src/cli/why.ts) as facts, and turned here, without I/O, into a
+ * one-sentence verdict, a next step, the text a person reads and the JSON a script reads.
+ */
+import type { Mode, Night } from '../archive/night.js';
+import type { Notification } from '../notifications/notification-table.js';
+import type { RunEntry } from '../notifications/run-log.js';
+import type { MessageRecord, NightCheck } from '../notifications/send-record.js';
+
+export const EMAIL_FIELDS = ['piemail', 'ngoemail', 'csemail'] as const;
+export type EmailField = (typeof EMAIL_FIELDS)[number];
+
+/** How one email field of the row parses. */
+export interface FieldReading {
+  field: EmailField;
+  stored: string | null;
+  addresses: { name: string | null; address: string }[];
+  rejected: string[];
+}
+
+export type SelectionFinding =
+  | { state: 'valid'; text: string; scope: { kind: string; id: string } | null; checkedBy: 'grammar' | 'archive' }
+  | { state: 'invalid'; reason: string; checkedBy: 'grammar' | 'archive' }
+  /** A term only the server can confirm, and the server's summary page could not be read. */
+  | { state: 'unconfirmed'; unknownTerms: string[]; error: string };
+
+/** What the archive (PI) or summit server (CHECK) returns now for the selection and night. */
+export type ArchiveFinding =
+  | {
+    state: 'answered';
+    /** The search the job makes (`/jsonsummary/…`). */
+    url: string;
+    /** The same search for a browser (`/searchform/…`). */
+    searchUrl: string;
+    files: number;
+    /** program id → files; `(none)` for files without one. */
+    programs: Record<string, number>;
+    qaStates: Record<string, number>;
+    /** Programs of returned files outside the selection's program, observation or data label. */
+    foreignPrograms: string[];
+    /** Files of the answer the send record has never announced to this notification for this mode. */
+    unannounced: string[];
+  }
+  | { state: 'failed'; url: string; searchUrl: string; error: string }
+  | { state: 'not-asked'; why: string };
+
+export type RecordFinding =
+  /** The tool's tables do not exist: `migrate` never ran, so nothing was ever sent by this tool. */
+  | { state: 'absent' }
+  | { state: 'present'; runs: RunEntry[]; check: (NightCheck & { checkedAt: Date }) | null; messages: MessageRecord[] };
+
+/** Everything `why` found out about one notification for one night and mode. */
+export interface Triage {
+  notification: Notification;
+  night: Night;
+  mode: Mode;
+  fields: FieldReading[];
+  /** After de-duplication, as the run would address the message. */
+  recipients: { to: string[]; cc: string[]; rejected: string[] };
+  selection: SelectionFinding;
+  /** Whether the archive was asked although the job never would (an invalid selection): to show what it would have got. */
+  archiveAskedAnyway: boolean;
+  archive: ArchiveFinding;
+  record: RecordFinding;
+}
+
+const MODE_NAME: Record<Mode, string> = { pi: 'PI', check: 'CHECK' };
+const SUBJECT: Record<Mode, string> = { pi: 'New Data for', check: 'Data set to CHECK for' };
+
+const toField = (mode: Mode): EmailField => (mode === 'pi' ? 'piemail' : 'csemail');
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const quote = (text: string) => JSON.stringify(text);
+
+/** `08:00:12 UTC on 2026-11-26` */
+export function clockTime(date: Date): string {
+  const iso = date.toISOString();
+  return `${iso.slice(11, 19)} UTC on ${iso.slice(0, 10)}`;
+}
+
+/** `2026-11-26 08:00:12` (UTC) */
+export function stamp(date: Date | null): string {
+  return date ? date.toISOString().slice(0, 19).replace('T', ' ') : '—';
+}
+
+export function rerunCommand(t: Pick<Triage, 'night' | 'mode' | 'notification'>): string {
+  return `yougotdata send --date ${t.night}${t.mode === 'check' ? ' --check' : ''} --match ${t.notification.id}`;
+}
+
+const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** "sent at … to a, b (and 1 Bcc); c refused: 550 …" for one delivered message. */
+function sentClause(message: MessageRecord): string {
+  const visible = [...message.to, ...message.cc];
+  const accepted = visible.filter((address) => message.accepted.some((a) => sameAddress(a, address)));
+  const hidden = message.accepted.filter((a) => !visible.some((address) => sameAddress(a, address))).length;
+  const when = message.sentAt ? `at ${clockTime(message.sentAt)}` : '(time not recorded)';
+  const to = accepted.length > 0 ? ` to ${accepted.join(', ')}` : ' to no visible recipient';
+  const parts = [`sent ${when}${to}${hidden > 0 ? ` (and ${plural(hidden, 'Bcc')})` : ''}`];
+  for (const refusal of message.refused) parts.push(`${refusal.address} refused: ${refusal.reply}`);
+  return parts.join('; ');
+}
+
+/** What the send record says happened: undefined when it says nothing about this notification and night. */
+function recordClause(t: Triage): string | undefined {
+  if (t.record.state === 'absent') {
+    return "no send record yet: the tool's tables do not exist (`yougotdata migrate` never ran), so this tool has sent nothing";
+  }
+  const { messages, check, runs } = t.record;
+  const newestFirst = [...messages].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
+  const sent = newestFirst.filter((m) => m.status === 'sent');
+  const latestSent = sent[0];
+  if (latestSent) {
+    const clauses = [sentClause(latestSent) + (sent.length > 1 ? ` (the latest of ${sent.length} messages for the night)` : '')];
+    for (const later of newestFirst.filter((m) => m.createdAt > latestSent.createdAt)) {
+      if (later.status === 'failed') clauses.push(`a later message failed at ${clockTime(later.createdAt)}: ${later.error ?? 'no reason recorded'}`);
+      if (later.status === 'sending') clauses.push(`a later message was being handed to the mail server at ${clockTime(later.createdAt)} when its run stopped (the next run sends it again)`);
+    }
+    return clauses.join('; ');
+  }
+  const latest = newestFirst[0];
+  if (latest?.status === 'failed') {
+    return `not sent: ${latest.error ?? 'the mail server failed'} (tried at ${clockTime(latest.createdAt)}; the next run tries again)`;
+  }
+  if (latest?.status === 'sending') {
+    return `a message was being handed to the mail server at ${clockTime(latest.createdAt)} when its run stopped: it may not have arrived, and the next run sends it again`;
+  }
+  const mode = MODE_NAME[t.mode];
+  if (check) {
+    const at = clockTime(check.checkedAt);
+    switch (check.status) {
+      case 'no-data':
+        return `nothing sent: the ${t.mode === 'pi' ? 'archive' : 'summit server'} had no files for ${t.notification.selection ?? 'the selection'} on night ${t.night} when the ${mode} run checked at ${at}`;
+      case 'invalid-selection':
+        return `nothing sent: the ${mode} run at ${at} found the selection invalid: ${check.error ?? 'no reason recorded'}`;
+      case 'no-recipients': {
+        const rejected = check.rejected.length > 0 ? ` (rejected: ${check.rejected.map(quote).join(', ')})` : '';
+        return `nothing sent: the ${mode} run at ${at} found no valid address in ${toField(t.mode)}${rejected}`;
+      }
+      case 'failed':
+        return `not sent: the ${mode} run at ${at} failed: ${check.error ?? 'no reason recorded'}`;
+      case 'already-sent':
+        return `nothing new to send when the ${mode} run checked at ${at}: every file had been announced before`;
+      default:
+        return `the ${mode} run at ${at} recorded ${check.status}${check.error ? `: ${check.error}` : ''}`;
+    }
+  }
+  const unfinished = runs.filter((run) => run.finishedAt === null);
+  const lastRun = runs.at(-1);
+  if (lastRun && unfinished.length === runs.length) {
+    return `the ${mode} run for night ${t.night} started at ${clockTime(lastRun.startedAt)} has no end: it crashed or is still running (see \`yougotdata history\`)`;
+  }
+  if (lastRun) {
+    return `the ${mode} run for night ${t.night} (started at ${clockTime(lastRun.startedAt)}) recorded nothing for this notification: it was added after that run, or the run stopped early`;
+  }
+  return `no ${mode} run for night ${t.night} is recorded: did cron run? (see \`yougotdata history\`)`;
+}
+
+/** What is wrong, or waiting, now: each a clause; none when a run now would have nothing to add. */
+function nowClauses(t: Triage): string[] {
+  const recorded = t.record.state === 'present' ? t.record.check?.status : undefined;
+  const clauses: string[] = [];
+  if (t.selection.state === 'invalid') {
+    if (recorded !== 'invalid-selection') clauses.push(`the selection is invalid: ${t.selection.reason}, so nothing is sent`);
+    return clauses;
+  }
+  if (t.selection.state === 'unconfirmed') return [`the archive could not confirm the selection now (${t.selection.error})`];
+  if (t.archive.state === 'failed') return recorded === 'failed' ? [] : [`the archive search fails now: ${t.archive.error}`];
+  if (t.archive.state !== 'answered') return clauses;
+  if (t.archive.foreignPrograms.length > 0) {
+    return [`the archive returns files of other programs now (${t.archive.foreignPrograms.join(', ')}), so nothing is sent`];
+  }
+  const noTo = t.recipients.to.length === 0;
+  if (noTo && recorded !== 'no-recipients' && t.archive.files > 0) {
+    const rejected = t.recipients.rejected.length > 0 ? ` (rejected: ${t.recipients.rejected.map(quote).join(', ')})` : '';
+    clauses.push(`there is no valid address in ${toField(t.mode)}${rejected}, so nothing is sent`);
+  }
+  const unannounced = t.archive.unannounced.length;
+  if (unannounced > 0 && !noTo) {
+    const of = unannounced === t.archive.files ? plural(unannounced, 'file') : `${plural(t.archive.files, 'file')}, ${unannounced} not yet announced`;
+    clauses.push(`the ${t.mode === 'pi' ? 'archive' : 'summit server'} has ${of} for it now: \`${rerunCommand(t)}\` sends them`);
+  }
+  const saidNoData = recorded === 'no-data' || (t.record.state === 'present' && t.record.messages.length > 0);
+  if (t.archive.files === 0 && !saidNoData) clauses.push(`the ${t.mode === 'pi' ? 'archive' : 'summit server'} has no files for it on night ${t.night}`);
+  return clauses;
+}
+
+/** The answer in one sentence, e.g. "Sent at 08:00:12 UTC on 2026-11-26 to a@x, b@y; c@z refused: 550 no such user." */
+export function verdictOf(t: Triage): string {
+  const clauses = [recordClause(t), ...nowClauses(t)].filter((c): c is string => c !== undefined && c !== '');
+  const sentence = clauses.join('; ');
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}${/[.?!]$/.test(sentence) ? '' : '.'}`;
+}
+
+/** The one thing support should do next, if there is one. */
+export function adviceOf(t: Triage): string | null {
+  const field = toField(t.mode);
+  if (t.selection.state === 'invalid') return `fix the selection of notification ${t.notification.id} in the notification table; nothing is sent until then`;
+  if (t.record.state === 'absent') return 'run `yougotdata migrate` once, then the daily `yougotdata send` (cron)';
+  if (t.archive.state === 'answered' && t.archive.foreignPrograms.length > 0) return 'report the archive answer to the archive team; nothing is sent while it returns other programs\' files';
+  if (t.recipients.to.length === 0) return `add an address to ${field} of notification ${t.notification.id}`;
+  const sent = t.record.messages.filter((m) => m.status === 'sent').sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  const latest = sent[0];
+  const refused = latest?.refused ?? [];
+  if (refused.length > 0) return `correct or remove the refused ${refused.length === 1 ? 'address' : 'addresses'} (${refused.map((r) => r.address).join(', ')}) in the notification's email fields`;
+  if (t.archive.state === 'answered' && t.archive.unannounced.length > 0) return `send the files not yet announced: ${rerunCommand(t)}`;
+  if (latest) {
+    const subject = `${SUBJECT[t.mode]} ${t.selection.state === 'valid' ? t.selection.text : (t.notification.selection ?? '').trim()}`;
+    return `the mail server accepted the message: ask the recipients to look in spam and mail filters for the subject ${quote(subject)}, or search the mail server's log for ${latest.messageId}`;
+  }
+  if (t.record.runs.length === 0 && t.record.check === null) return 'check that cron runs the job: `yougotdata history`';
+  if (t.archive.state === 'failed' || t.record.check?.status === 'failed') return `try again now: ${rerunCommand(t)}`;
+  return null;
+}
+
+const counts = (record: Record<string, number>) =>
+  Object.entries(record).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([key, n]) => `${key} ${n}`).join(', ') || 'none';
+
+/** At most `max` names, then how many more. */
+function some(names: readonly string[], max = 10): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} … and ${names.length - max} more`;
+}
+
+const shownValue = (value: string | null) => (value === null ? 'NULL' : quote(value));
+
+/** The text `why` prints for one notification. */
+export function triageText(t: Triage): string {
+  const n = t.notification;
+  const lines: string[] = [];
+  lines.push(`#${n.id}${n.label ? ` ${n.label}` : ''} — ${MODE_NAME[t.mode]} mode, night ${t.night}`);
+  lines.push(`Verdict: ${verdictOf(t)}`);
+  const advice = adviceOf(t);
+  if (advice) lines.push(`Next: ${advice}`);
+
+  lines.push('', 'The row as stored (JSON-quoted, so stray spaces and line breaks show):');
+  const row: [string, string][] = [
+    ['id', String(n.id)], ['label', shownValue(n.label)], ['selection', shownValue(n.selection)],
+    ['piemail', shownValue(n.piemail)], ['ngoemail', shownValue(n.ngoemail)], ['csemail', shownValue(n.csemail)],
+  ];
+  for (const [key, value] of row) lines.push(`  ${key.padEnd(10)}${value}`);
+
+  lines.push('', `Email fields (${t.mode === 'pi' ? 'To piemail; Cc ngoemail and csemail' : 'To csemail only'}):`);
+  for (const field of t.fields) {
+    const addresses = field.addresses.map((a) => (a.name ? `${a.address} (${a.name})` : a.address));
+    const parts = [addresses.length > 0 ? addresses.join(', ') : 'no address'];
+    if (field.rejected.length > 0) parts.push(`rejected: ${field.rejected.map(quote).join(', ')}`);
+    lines.push(`  ${field.field.padEnd(10)}${parts.join('; ')}`);
+  }
+  lines.push(`  → To ${t.recipients.to.join(', ') || '(nobody)'}${t.recipients.cc.length > 0 ? `; Cc ${t.recipients.cc.join(', ')}` : ''}`);
+
+  lines.push('', 'Selection:');
+  const s = t.selection;
+  if (s.state === 'valid') {
+    const scope = s.scope ? `, confined to ${s.scope.kind === 'dataLabel' ? 'data label' : s.scope.kind} ${s.scope.id}` : ', not confined to one program';
+    lines.push(`  valid${scope} (${s.checkedBy === 'grammar' ? "every term known to the archive's grammar" : 'confirmed with the archive\'s summary page'})`);
+  } else if (s.state === 'invalid') {
+    lines.push(`  INVALID: ${s.reason}`);
+  } else {
+    lines.push(`  not confirmed: ${s.unknownTerms.map(quote).join(', ')} only the archive can confirm, and its summary page failed: ${s.error}`);
+  }
+
+  lines.push('', `${t.mode === 'pi' ? 'Archive' : 'Summit server'} now${t.archiveAskedAnyway ? ' (asked only to show what this selection returns: the job never sends on it)' : ''}:`);
+  const a = t.archive;
+  if (a.state === 'not-asked') {
+    lines.push(`  not asked: ${a.why}`);
+  } else {
+    lines.push(`  search   ${a.url}`, `  browser  ${a.searchUrl}`);
+    if (a.state === 'failed') {
+      lines.push(`  FAILED: ${a.error}`);
+    } else {
+      lines.push(`  ${plural(a.files, 'file')}; programs: ${counts(a.programs)}; QA states: ${counts(a.qaStates)}`);
+      if (a.foreignPrograms.length > 0) lines.push(`  files of other programs: ${a.foreignPrograms.join(', ')}`);
+      if (a.files > 0 && !t.archiveAskedAnyway) {
+        lines.push(a.unannounced.length === 0
+          ? '  every one announced already'
+          : `  not yet announced (${a.unannounced.length}): ${some(a.unannounced)}`);
+      }
+    }
+  }
+
+  lines.push('', `Send record (${MODE_NAME[t.mode]}, night ${t.night}):`);
+  const r = t.record;
+  if (r.state === 'absent') {
+    lines.push("  none: the tool's tables do not exist (`yougotdata migrate` never ran)");
+  } else {
+    if (r.runs.length === 0) lines.push(`  runs: none recorded for this night and mode`);
+    for (const run of r.runs) {
+      const end = run.finishedAt ? `ended ${stamp(run.finishedAt)} UTC, exit ${run.exitCode ?? '?'}` : 'no end (crashed, or still running)';
+      lines.push(`  run ${run.id}: started ${stamp(run.startedAt)} UTC, ${end}, on ${run.host} pid ${run.pid}${run.totals ? ` (${Object.entries(run.totals).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+    }
+    if (r.check) {
+      const c = r.check;
+      lines.push(`  last check: ${c.status} at ${stamp(c.checkedAt)} UTC, ${plural(c.files, 'file')}${c.error ? `: ${c.error}` : ''}`);
+    } else {
+      lines.push('  last check: none recorded for this notification');
+    }
+    if (r.messages.length === 0) lines.push('  messages: none');
+    for (const m of r.messages) {
+      lines.push(`  message ${m.id}: ${m.status}${m.sentAt ? ` at ${stamp(m.sentAt)} UTC` : ` (created ${stamp(m.createdAt)} UTC)`}  ${m.messageId}${m.followsUp !== null ? `  (follows up message ${m.followsUp})` : ''}`);
+      lines.push(`    to ${m.to.join(', ') || '(nobody)'}${m.cc.length > 0 ? `; cc ${m.cc.join(', ')}` : ''}`);
+      if (m.status !== 'sending') lines.push(`    accepted: ${m.accepted.join(', ') || 'none'}`);
+      for (const refusal of m.refused) lines.push(`    refused: ${refusal.address} (${refusal.reply})`);
+      if (m.error) lines.push(`    error: ${m.error}`);
+      lines.push(`    files (${m.files.length})${m.status === 'sent' ? ' announced by it' : ''}: ${some(m.files)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The JSON of one notification in `why --json`. */
+export function triageJson(t: Triage) {
+  const iso = (date: Date | null) => (date ? date.toISOString() : null);
+  const r = t.record;
+  return {
+    notification: t.notification,
+    night: t.night,
+    mode: t.mode,
+    verdict: verdictOf(t),
+    advice: adviceOf(t),
+    fields: Object.fromEntries(t.fields.map((f) => [f.field, { stored: f.stored, addresses: f.addresses, rejected: f.rejected }])),
+    recipients: t.recipients,
+    selection: t.selection,
+    archive: { ...t.archive, askedAnyway: t.archiveAskedAnyway },
+    record: r.state === 'absent'
+      ? { exists: false, runs: [], check: null, messages: [] }
+      : {
+        exists: true,
+        runs: r.runs.map((run) => ({ ...run, startedAt: iso(run.startedAt), finishedAt: iso(run.finishedAt) })),
+        check: r.check ? { ...r.check, checkedAt: iso(r.check.checkedAt) } : null,
+        messages: r.messages.map((m) => ({ ...m, createdAt: iso(m.createdAt), sentAt: iso(m.sentAt) })),
+      },
+  };
+}
