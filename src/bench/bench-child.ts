@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -44,6 +44,9 @@ function vmHwm(pid: number): number | null {
 export function runYougotdata(argv: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<ChildRun> {
   const dir = mkdtempSync(join(tmpdir(), 'yougotdata-bench-'));
   const usageFile = join(dir, 'usage.json');
+  // stdout to a file, as under cron: the CLI ends with process.exit(), which cuts a report written to a pipe at 64 KiB.
+  const stdoutFile = join(dir, 'stdout.json');
+  const stdoutFd = openSync(stdoutFile, 'w');
   return new Promise((resolve, reject) => {
     const startedAt = Date.now();
     const start = performance.now();
@@ -56,12 +59,11 @@ export function runYougotdata(argv: readonly string[], env: Record<string, strin
         YOUGOTDATA_BENCH_USAGE_FILE: usageFile,
       },
       cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', stdoutFd, 'pipe'],
     });
-    const out: Buffer[] = [];
+    closeSync(stdoutFd);
     const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     let polledHwm = 0;
     const poll = setInterval(() => {
       if (child.pid !== undefined) polledHwm = Math.max(polledHwm, vmHwm(child.pid) ?? 0);
@@ -87,6 +89,7 @@ export function runYougotdata(argv: readonly string[], env: Record<string, strin
       } catch {
         usage = null;
       }
+      const stdout = readFileSync(stdoutFile, 'utf8');
       rmSync(dir, { recursive: true, force: true });
       const fromRusage = typeof usage?.maxRssKb === 'number' ? usage.maxRssKb * 1024 : null;
       resolve({
@@ -94,7 +97,7 @@ export function runYougotdata(argv: readonly string[], env: Record<string, strin
         peakRssBytes: fromRusage ?? (polledHwm > 0 ? polledHwm : null),
         rssSource: fromRusage !== null ? 'getrusage' : polledHwm > 0 ? '/proc VmHWM' : 'unavailable',
         cpuMs: usage?.userCpuUs !== undefined && usage.systemCpuUs !== undefined ? (usage.userCpuUs + usage.systemCpuUs) / 1000 : null,
-        stdout: Buffer.concat(out).toString('utf8'),
+        stdout,
         stderr: Buffer.concat(err).toString('utf8'),
       });
     });

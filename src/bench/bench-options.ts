@@ -10,6 +10,8 @@ export interface BenchOptions {
   lookbackNights: number | null;
   /** Files each program with data got on the night. */
   filesPerProgram: number;
+  /** Before each run, wait (up to 10 minutes) until the machine is less busy than this %; null: do not wait. */
+  quietBelowPercent: number | null;
   help: boolean;
 }
 
@@ -28,6 +30,8 @@ Options:
   --concurrency <list>    comma list of ARCHIVE_CONCURRENCY values to run (default "1,8")
   --lookback-nights <k>   also run the highest concurrency with LOOKBACK_NIGHTS=k (default 3; "off": no such run).
                           The main runs use LOOKBACK_NIGHTS=0.
+  --quiet-below <pct>     before each run, wait (at most 10 minutes) until the whole machine is less than pct % busy
+                          (Linux; for shared machines, where other people's work skews every figure; default: no wait)
   --files <k>             science files per program with data (default 3; at most 120)
   -h, --help              this text
 
@@ -59,6 +63,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         concurrency: { type: 'string', default: '1,8' },
         'lookback-nights': { type: 'string', default: '3' },
         files: { type: 'string', default: '3' },
+        'quiet-below': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -75,6 +80,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     concurrencies,
     lookbackNights: lookback === 'off' ? null : wholeNumber('lookback-nights', lookback, 0, 30),
     filesPerProgram: wholeNumber('files', String(values.files), 1, 120),
+    quietBelowPercent: values['quiet-below'] === undefined ? null : wholeNumber('quiet-below', String(values['quiet-below']), 1, 100),
     help: Boolean(values.help),
   };
 }

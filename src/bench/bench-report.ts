@@ -27,6 +27,13 @@ export interface RunFigures {
   jobCpuMs: number | null;
   /** The benchmark's own process, which hosts the stand-in and the sink: its CPU as % of one core, its event-loop delay. */
   peersCpuPercent: number;
+  /** The machine's busy % in the second before the run: load that is not the benchmark's. */
+  backgroundBusyPercent: number | null;
+  /** Every `postgres` process's CPU over the run, % of one core (Linux). */
+  postgresCpuPercent: number | null;
+  /** All CPUs of the machine, busy % over the run (Linux), null elsewhere. */
+  machineBusyPercent: number | null;
+  peersLoopP50Ms: number;
   peersLoopP99Ms: number;
   peersLoopMaxMs: number;
   /** Spawn to the first archive request, and the last archive answer to exit: the job's fixed costs. */
@@ -38,6 +45,13 @@ export interface RunFigures {
 }
 
 export const idealMs = (run: RunFigures): number => (run.requests * run.latencyMs) / run.concurrency;
+/**
+ * What each archive request cost, seen from the job: the time between the first request and the last answer,
+ * times the requests in flight, per request. The stand-in's latency plus every per-request overhead.
+ */
+export const effectiveRequestMs = (run: RunFigures): number | null =>
+  run.requests > 0 && run.startupMs !== null && run.tailMs !== null
+    ? ((run.wallMs - run.startupMs - run.tailMs) * run.concurrency) / run.requests : null;
 export const ratioToIdeal = (run: RunFigures): number | null => (idealMs(run) > 0 ? run.wallMs / idealMs(run) : null);
 
 const MB = 1024 * 1024;
@@ -62,7 +76,7 @@ export function figuresTable(runs: readonly RunFigures[], baseline: RunFigures |
     String(run.requests),
     s(idealMs(run)),
     fixed(ratioToIdeal(run)),
-    baseline && baseline !== run && baseline.error === null ? fixed(baseline.wallMs / run.wallMs) : '-',
+    baseline && baseline !== run && baseline.error === null && run.lookbackNights === baseline.lookbackNights ? fixed(baseline.wallMs / run.wallMs) : '-',
     String(run.mailsAccepted),
     fixed(run.mailsAccepted / (run.wallMs / 1000), 1),
     fixed(run.notifications / (run.wallMs / 1000), 1),
@@ -75,8 +89,8 @@ export function figuresTable(runs: readonly RunFigures[], baseline: RunFigures |
 }
 
 export function detailsTable(runs: readonly RunFigures[]): string {
-  const header = ['run', '/jsonsummary', '/summary', 'other', 'non-200', 'startup s', 'tail s', 'job CPU s', 'RSS from',
-    'peers CPU %', 'peers loop p99 ms', 'peers loop max ms', 'report totals'];
+  const header = ['run', '/jsonsummary', '/summary', 'other', 'non-200', 'startup s', 'tail s', 'ms/request', 'job CPU s', 'RSS from',
+    'job CPU %', 'peers CPU %', 'postgres CPU %', 'machine busy %', 'busy before %', 'peers loop p50/p99/max ms', 'peers loop max ms', 'report totals'];
   const rows = runs.map((run) => [
     run.name,
     String(run.jsonsummary),
@@ -85,11 +99,15 @@ export function detailsTable(runs: readonly RunFigures[]): string {
     String(run.non200),
     run.startupMs === null ? 'n/a' : s(run.startupMs),
     run.tailMs === null ? 'n/a' : s(run.tailMs),
+    fixed(effectiveRequestMs(run), 1),
     run.jobCpuMs === null ? 'n/a' : s(run.jobCpuMs),
     run.rssSource,
+    run.jobCpuMs === null ? 'n/a' : fixed((run.jobCpuMs / run.wallMs) * 100, 0),
     fixed(run.peersCpuPercent, 0),
-    fixed(run.peersLoopP99Ms, 1),
-    fixed(run.peersLoopMaxMs, 1),
+    fixed(run.postgresCpuPercent, 0),
+    fixed(run.machineBusyPercent, 0),
+    fixed(run.backgroundBusyPercent, 0),
+    `${fixed(run.peersLoopP50Ms, 1)}/${fixed(run.peersLoopP99Ms, 1)}/${fixed(run.peersLoopMaxMs, 0)}`,
     Object.entries(run.totals).map(([status, count]) => `${status} ${count}`).join(', ') || '-',
   ]);
   return table(header, rows);

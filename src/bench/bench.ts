@@ -3,6 +3,7 @@
  * against the physical limit (archive requests × latency / ARCHIVE_CONCURRENCY). Prints figures, not a test:
  * it exits non-zero only when a run errors, never because a target was missed.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { makeEntry, startArchiveStandIn, type ArchiveStandIn, type StandInRequest } from '../demo/archive-stand-in.js';
@@ -73,6 +74,63 @@ function collectRequests(archive: ArchiveStandIn): { stop(): StandInRequest[] } 
   };
 }
 
+/** Busy and total jiffies of all CPUs (Linux /proc/stat), null elsewhere: how saturated the whole machine was. */
+function machineTicks(): { busy: number; total: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    const total = ticks.slice(0, 8).reduce((sum, value) => sum + value, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds used so far by every process named `postgres` and the backends they reaped (Linux /proc), null elsewhere. */
+function postgresCpuSeconds(): number | null {
+  try {
+    const ticksPerSecond = 100;
+    let total = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      // utime, stime, and cutime, cstime: a backend that has exited is counted in the postmaster's children's times.
+      total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
+/** How busy the machine is before a run, over `ms`: other people's work skews every figure. */
+async function backgroundBusyPercent(ms: number): Promise<number | null> {
+  const before = machineTicks();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = machineTicks();
+  return before && after && after.total > before.total ? ((after.busy - before.busy) / (after.total - before.total)) * 100 : null;
+}
+
+const QUIET_WAIT_LIMIT_MS = 10 * 60_000;
+
+async function untilQuiet(belowPercent: number): Promise<void> {
+  const start = performance.now();
+  let busy = await backgroundBusyPercent(2000);
+  if (busy === null || busy < belowPercent) return;
+  say(`  waiting for the machine to be less than ${belowPercent}% busy (now ${busy.toFixed(0)}%)…`);
+  while (busy !== null && busy >= belowPercent && performance.now() - start < QUIET_WAIT_LIMIT_MS) busy = await backgroundBusyPercent(2000);
+  say(`  ${busy !== null && busy < belowPercent ? 'quiet' : 'still busy'} (${busy?.toFixed(0)}%) after ${((performance.now() - start) / 1000).toFixed(0)} s`);
+}
+
 function pageOf(path: string): 'jsonsummary' | 'summary' | 'other' {
   if (path.startsWith('/jsonsummary/')) return 'jsonsummary';
   if (path.startsWith('/summary/')) return 'summary';
@@ -99,12 +157,18 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
     };
     const perRequestMs = options.latencyMs + 5;
     const timeoutMs = 120_000 + (5 * (1 + plan.lookbackNights) * rows.length * perRequestMs) / plan.concurrency;
+    if (options.quietBelowPercent !== null) await untilQuiet(options.quietBelowPercent);
+    const backgroundBusy = await backgroundBusyPercent(1000);
     const requests = collectRequests(archive);
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const cpuBefore = process.cpuUsage();
+    const ticksBefore = machineTicks();
+    const postgresBefore = postgresCpuSeconds();
     const child = await runYougotdata(['send', '--date', NIGHT, '--json', '--concurrency', String(plan.concurrency)], env, timeoutMs);
     const cpu = process.cpuUsage(cpuBefore);
+    const ticksAfter = machineTicks();
+    const postgresAfter = postgresCpuSeconds();
     loop.disable();
     const seen = requests.stop();
 
@@ -113,7 +177,7 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
     try {
       totals = (JSON.parse(child.stdout) as { totals: Record<string, number> }).totals ?? {};
     } catch {
-      error = 'send printed no JSON report';
+      error = `send printed no JSON report (${child.stdout.length} bytes on stdout)`;
     }
     if (child.timedOut) error = `send did not finish within ${(timeoutMs / 1000).toFixed(0)} s and was killed`;
     else if (child.code !== 0) error = `send exited ${child.code ?? `on signal ${child.signal}`}`;
@@ -146,6 +210,11 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
       rssSource: child.rssSource,
       jobCpuMs: child.cpuMs,
       peersCpuPercent: ((cpu.user + cpu.system) / 1000 / child.wallMs) * 100,
+      backgroundBusyPercent: backgroundBusy,
+      postgresCpuPercent: postgresBefore !== null && postgresAfter !== null ? ((postgresAfter - postgresBefore) * 1000 / child.wallMs) * 100 : null,
+      machineBusyPercent: ticksBefore && ticksAfter && ticksAfter.total > ticksBefore.total
+        ? ((ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total)) * 100 : null,
+      peersLoopP50Ms: loop.percentile(50) / 1e6,
       peersLoopP99Ms: loop.percentile(99) / 1e6,
       peersLoopMaxMs: loop.max / 1e6,
       startupMs: first === undefined ? null : first - child.startedAt,
