@@ -22,6 +22,8 @@ export interface MessageInput {
   previousNotice?: Date;
   /** The first files of a night earlier than the run's, found by the look-back. */
   late?: boolean;
+  /** Files in the archive's whole answer, when `entries` are only the new ones: the limit applies to the answer. */
+  answered?: number;
 }
 
 /** Exactly the old job's subjects: people filter their mail on them. */
@@ -61,7 +63,7 @@ export function renderMessage(input: MessageInput): MessageContent {
     late: input.late ?? false,
     searchUrl: checkedLink(input.searchUrl),
     fileCount: `${rows.length} ${rows.length === 1 ? 'file' : 'files'}`,
-    cutShort: input.entries.length >= ARCHIVE_RESULT_LIMIT,
+    cutShort: (input.answered ?? input.entries.length) >= ARCHIVE_RESULT_LIMIT,
     limit: ARCHIVE_RESULT_LIMIT,
     utDate,
     rows,

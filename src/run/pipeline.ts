@@ -186,7 +186,7 @@ async function processNight(job: Job, selection: ValidSelection, night: Night, s
   const searchUrl = archiveUrl(request.base, 'searchform', night, terms);
   const content = renderMessage({
     mode: request.mode, night, selection: selection.text, searchUrl, entries: fresh,
-    previousNotice: earlier?.lastMessage.sentAt, late: night !== request.night,
+    previousNotice: earlier?.lastMessage.sentAt, late: night !== request.night, answered: entries.length,
   });
   const messageId = `<yougotdata.${job.notification.id}.${night}.${request.mode}.${randomUUID()}@${request.from.address.split('@')[1]}>`;
   const outgoing: OutgoingMessage = {

@@ -324,6 +324,33 @@ describe('result limit notice', () => {
   });
 });
 
+describe('result limit notice for a follow-up', () => {
+  it('follows the whole answer, not the few new files listed', () => {
+    const notice = `the archive returns at most ${ARCHIVE_RESULT_LIMIT} files`;
+    expect(render({ entries: manyEntries(3), answered: ARCHIVE_RESULT_LIMIT }).text).toContain(notice);
+    expect(render({ entries: manyEntries(3), answered: 1999 }).text).not.toContain(notice);
+  });
+});
+
+describe('follow-ups and late nights', () => {
+  it('a follow-up names the notice it follows, in both parts', () => {
+    const { text, html } = render({ previousNotice: new Date('2026-08-14T18:00:12.345Z') });
+    expect(text).toContain('This follows up our notice of 2026-08-14 18:00:12 UTC: it lists only the files that\nreached the archive since then.');
+    expect(readHtml(html).text).toContain('This follows up our notice of 2026-08-14 18:00:12 UTC');
+  });
+
+  it('the first files of an earlier night say they came late', () => {
+    const { text, html } = render({ late: true });
+    expect(text).toContain('These are the first files of that night to reach the archive');
+    expect(readHtml(html).text).toContain('they arrived after the morning');
+  });
+
+  it('a morning message says neither', () => {
+    const { text } = render();
+    expect(text).not.toMatch(/follows up|first files of that night/);
+  });
+});
+
 describe('wording by mode', () => {
   it.each<[Mode, string, string]>([
     ['pi', 'has been ingested into the Gemini Observatory Archive', 'contact scientist'],
