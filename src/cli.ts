@@ -2,5 +2,11 @@
 import { runCli } from './cli/program.js';
 import { processContext } from './cli/context.js';
 
-// Exit explicitly: a command that has returned owes nothing more, and cron must not wait on a stray handle.
-process.exit(await runCli(process.argv.slice(2), processContext()));
+/** A pipe (cron's mailer, `| jq`) takes what it holds and the rest as the reader drains it: wait for that. */
+const flushed = (stream: NodeJS.WriteStream) =>
+  new Promise<void>((resolve) => (stream.writableLength === 0 ? resolve() : stream.once('drain', () => resolve())));
+
+// Exit explicitly once the output is out: a command that has returned owes nothing more, and cron must not wait on a stray handle.
+const code = await runCli(process.argv.slice(2), processContext());
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);

@@ -91,9 +91,12 @@ function printable(text: string): string {
   return text.replace(/[\s\p{Cc}]+/gu, ' ').trim();
 }
 
+/** Longer than any person's name: junk typed before an address, never a header of ours. */
+const MAX_NAME = 200;
+
 function displayName(parts: string[], address: EmailAddress): string | null {
   const name = printable(parts.filter((part) => part !== '').join(', ')).replace(QUOTE_MARKS, '').trim();
-  return name === '' || name.toLowerCase() === address.toLowerCase() ? null : name;
+  return name === '' || name.length > MAX_NAME || name.toLowerCase() === address.toLowerCase() ? null : name;
 }
 
 const OPENING_MARKS = /^["'“”‘’«»[(<]+/u;

@@ -3,7 +3,7 @@ import { environmentWithDotEnv, maskSecrets, readSettings, SettingError, type Se
 import { NightError } from '../archive/night.js';
 import { DatabaseUnavailable, isUnreachable } from '../notifications/database.js';
 import { NotificationTableMissing } from '../notifications/notification-table.js';
-import { RunLockBusy } from '../notifications/run-lock.js';
+import { RunLockBusy, RunLockLost } from '../notifications/run-lock.js';
 
 /** What a command needs of the world, so the demo and tests can run commands in-process. */
 export interface CommandContext {
@@ -48,7 +48,7 @@ export function exitCodeForError(error: unknown, context: CommandContext): numbe
     say(error.message);
     return EXIT.usage;
   }
-  if (error instanceof DatabaseUnavailable || error instanceof RunLockBusy) {
+  if (error instanceof DatabaseUnavailable || error instanceof RunLockBusy || error instanceof RunLockLost) {
     say(error.message);
     return EXIT.tryLater;
   }

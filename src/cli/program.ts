@@ -1,14 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { addressesCommand } from './addresses.js';
 import { EXIT, type CommandContext } from './context.js';
-import { mailSinkCommand } from './mail-sink.js';
-import { migrateCommand } from './migrate.js';
-import { sendCommand } from './send.js';
-import { demoCommand } from './demo.js';
-import { whyCommand } from './why.js';
-import { historyCommand } from './history.js';
-import { checkSmtpCommand } from './check-smtp.js';
-import { sendToOutbox } from '../preview/send-preview.js';
+
+// Each command's code is loaded when it runs: start-up stays short for cron and for support at a prompt.
 
 function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new InvalidArgumentError('must be a whole number from 1 to 64');
@@ -45,20 +38,20 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
     .option('--log-file <path>', 'also append every log line (info and up) to this file')
     .option('--out <dir>', 'with --dry-run: write each message as DIR/<id>.eml (other nights: <id>-<night>.eml) and a page DIR/index.html showing them all')
     .action(async function (this: Command, options) {
-      if (options.out === undefined) return done(await sendCommand(options, context));
+      if (options.out === undefined) return done(await (await import('./send.js')).sendCommand(options, context));
       if (!options.dryRun) this.error('error: --out needs --dry-run (a real run sends the messages; it writes no preview)');
-      done(await sendToOutbox(options, context));
+      done(await (await import('../preview/send-preview.js')).sendToOutbox(options, context));
     });
 
   program.command('migrate')
     .description("create or update the tool's own tables (idempotent); never alters notification")
-    .action(async () => done(await migrateCommand(context)));
+    .action(async () => done(await (await import('./migrate.js')).migrateCommand(context)));
 
   program.command('addresses')
     .description('show how an email field parses: the addresses, and the pieces rejected')
     .argument('<text>', 'the field as stored, e.g. "Doe, John <j@d.org>; N/A"')
     .option('--json', 'print {"addresses":[{"name","address"}],"rejected":[…]}', false)
-    .action((text: string, options) => done(addressesCommand(text, options, context)));
+    .action(async (text: string, options) => done((await import('./addresses.js')).addressesCommand(text, options, context)));
 
   program.command('why')
     .description("support triage: why did (or didn't) a notification's email go out for the night?")
@@ -66,29 +59,29 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
     .addOption(new Option('--date <D>', 'night: today, yesterday or YYYYMMDD (UTC dates, as the archive computes them)').default('today'))
     .option('--check', 'CHECK mode: the summit FITS server and the contact scientist', false)
     .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
-    .action(async (text: string, options) => done(await whyCommand(text, options, context)));
+    .action(async (text: string, options) => done(await (await import('./why.js')).whyCommand(text, options, context)));
 
   program.command('history')
     .description('one line per run of send from the run log: did cron run, how did it end?')
     .option('--days <n>', 'runs started in the last N days', days, 7)
     .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
-    .action(async (options) => done(await historyCommand(options, context)));
+    .action(async (options) => done(await (await import('./history.js')).historyCommand(options, context)));
 
   program.command('check-smtp')
     .description('connect to SMTP_URL (TLS and auth as configured) and show what the server answers; sends nothing unless --to')
     .option('--to <addr>', 'also send one short test message from EMAIL_FROM to this address')
-    .action(async (options) => done(await checkSmtpCommand(options, context)));
+    .action(async (options) => done(await (await import('./check-smtp.js')).checkSmtpCommand(options, context)));
 
   program.command('mail-sink')
     .description('a local SMTP server that keeps every message and serves the MailHog HTTP API (Ctrl-C stops it)')
     .option('--smtp-port <port>', 'SMTP port on 127.0.0.1', port, 1025)
     .option('--http-port <port>', 'HTTP API port on 127.0.0.1', port, 8025)
-    .action(async (options) => done(await mailSinkCommand(options, context)));
+    .action(async (options) => done(await (await import('./mail-sink.js')).mailSinkCommand(options, context)));
 
   program.command('demo')
     .description('the whole job on embedded parts (PostgreSQL, an archive stand-in, a mail sink): needs only Node')
     .option('--keep', 'leave the mail sink running until Ctrl-C, to look at the messages', false)
-    .action(async (options) => done(await demoCommand(options, context)));
+    .action(async (options) => done(await (await import('./demo.js')).demoCommand(options, context)));
 
   return program;
 }

@@ -104,7 +104,8 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     const plan = planSend(options, settings, context.now());
     const concurrency = options.concurrency ?? settings.ARCHIVE_CONCURRENCY;
     const date = plan.nights.length === 1 ? plan.nights[0] : `${plan.nights[0]}..${plan.nights.at(-1)}`;
-    const applicationName = `yougotdata send ${plan.mode} ${date} on ${hostname()} pid ${process.pid}`;
+    // PostgreSQL keeps 63 bytes of it: the pid first, so a long host name cannot cut it off.
+    const applicationName = `yougotdata send ${plan.mode} pid ${process.pid} ${date} on ${hostname()}`;
     db = await openDatabase({ url: plan.databaseUrl, applicationName, maxConnections: Math.min(concurrency, 8) + 1 });
     if (!options.dryRun) {
       lock = await acquireRunLock(plan.databaseUrl, plan.mode, applicationName);
@@ -115,7 +116,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     const progress = context.stderr.isTTY && !options.json
       ? (done: number, total: number) => context.stderr.write(`\r${done}/${total} notifications${done === total ? '\n' : ''}`)
       : undefined;
-    const ports: RunPorts = { db, archive, mail: mail ?? null, clock: context.now, log, progress, drafts: options.drafts };
+    const ports: RunPorts = { db, archive, mail: mail ?? null, clock: context.now, log, progress, drafts: options.drafts, lock };
     const reports: RunReport[] = [];
     for (const night of plan.nights) {
       log.info({ night, mode: plan.mode, base: maskUrl(plan.base), dryRun: options.dryRun }, 'run starts');

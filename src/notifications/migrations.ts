@@ -13,6 +13,9 @@ export interface MigrationResult { applied: string[]; current: number }
 export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
   const files = (await readdir(migrationsFolder)).filter((name) => /^\d+_.+\.sql$/.test(name)).sort();
   const client = await pool.connect();
+  // A lost connection fails the next query; without a listener it would crash the process.
+  const broken = (error: Error) => void error;
+  client.on('error', broken);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -34,6 +37,7 @@ export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
+    client.off('error', broken);
     client.release();
   }
 }

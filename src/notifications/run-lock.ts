@@ -7,7 +7,14 @@ export class RunLockBusy extends Error {}
 const LOCK_CLASS = 0x79676401;
 const lockKeys: Record<Mode, number> = { pi: 1, check: 2 };
 
-export interface RunLock { release(): Promise<void> }
+/** The run's lock session ended (terminated, connection lost): the run must stop sending (exit 75). */
+export class RunLockLost extends Error {}
+
+export interface RunLock {
+  /** Throws RunLockLost unless this session still holds the lock (one round trip on the lock's own connection). */
+  assertHeld(): Promise<void>;
+  release(): Promise<void>;
+}
 
 /**
  * A session advisory lock per mode, held on its own connection for the whole run: PostgreSQL
@@ -15,7 +22,13 @@ export interface RunLock { release(): Promise<void> }
  */
 export async function acquireRunLock(url: string, mode: Mode, applicationName: string): Promise<RunLock> {
   const client = new pg.Client({ connectionString: url, application_name: applicationName });
-  client.on('error', () => {});
+  let lost: string | null = null;
+  client.on('error', (error) => {
+    lost ??= error.message;
+  });
+  client.on('end', () => {
+    lost ??= 'the connection ended';
+  });
   await client.connect();
   const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_CLASS, lockKeys[mode]]);
   if (!locked.rows[0]?.ok) {
@@ -34,7 +47,20 @@ export async function acquireRunLock(url: string, mode: Mode, applicationName: s
         '; try again when it has finished',
     );
   }
+  const lostLock = (why: string) => new RunLockLost(`lost the run lock (${why}): stopped sending; try again later (a rerun completes the night)`);
   return {
+    async assertHeld() {
+      if (lost) throw lostLock(lost);
+      const held = await client.query<{ ok: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2
+                           AND pid = pg_backend_pid() AND granted) AS ok`,
+        [LOCK_CLASS, lockKeys[mode]],
+      ).catch((error: Error) => {
+        lost ??= error.message;
+        return { rows: [{ ok: false }] };
+      });
+      if (!held.rows[0]?.ok) throw lostLock(lost ?? 'no longer held');
+    },
     async release() {
       await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, lockKeys[mode]]).catch(() => {});
       await client.end().catch(() => {});

@@ -81,6 +81,9 @@ export interface Delivery { accepted: string[]; refused: Refusal[] }
 /** The message marked sent and each of its files announced, together or not at all. */
 export async function recordDelivery(db: pg.Pool, message: number, key: RecordKey, files: readonly string[], delivery: Delivery): Promise<void> {
   const client = await db.connect();
+  // A lost connection fails the next query; without a listener it would crash the process.
+  const broken = (error: Error) => void error;
+  client.on('error', broken);
   try {
     await client.query('BEGIN');
     await client.query(
@@ -98,6 +101,7 @@ export async function recordDelivery(db: pg.Pool, message: number, key: RecordKe
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
+    client.off('error', broken);
     client.release();
   }
 }

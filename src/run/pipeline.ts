@@ -9,6 +9,7 @@ import { confirmSelection, filesOutsideScope, unrecognisedTerms, type ValidSelec
 import type { MailDelivery, OutgoingMessage } from '../mail/delivery.js';
 import { renderMessage } from '../mail/render.js';
 import { readNotifications, type Notification } from '../notifications/notification-table.js';
+import { RunLockLost, type RunLock } from '../notifications/run-lock.js';
 import {
   announcementsOf, NightCheckLog, recentlyCompleteNights, recordDelivery, recordFailedMessage, recordIntent,
   type Announcements, type NightAnnouncements,
@@ -44,6 +45,8 @@ export interface RunPorts {
   progress?: (done: number, total: number) => void;
   /** In a dry run, each message that would be sent, with its result, as it is composed. */
   drafts?: (draft: Draft) => Promise<void>;
+  /** The run lock: checked before each message is recorded and handed over (absent in a dry run). */
+  lock?: Pick<RunLock, 'assertHeld'>;
 }
 
 export interface Draft {
@@ -82,9 +85,11 @@ export async function runNight(request: RunRequest, ports: RunPorts): Promise<Ru
   const worker = async () => {
     for (let index = next++; index < notifications.length; index = next++) {
       const notification = notifications[index] as Notification;
-      results[index] = await processNotification(notification, state).catch((error: unknown) => [
-        resultOf(planJob(notification, request.mode, request.bcc), request.night, 'failed', { error: `unexpected error: ${(error as Error).message}` }),
-      ]);
+      results[index] = await processNotification(notification, state).catch((error: unknown) => {
+        // Losing the lock ends the run; anything else fails this notification only.
+        if (error instanceof RunLockLost) throw error;
+        return [resultOf(planJob(notification, request.mode, request.bcc), request.night, 'failed', { error: `unexpected error: ${(error as Error).message}` })];
+      });
       done += 1;
       ports.progress?.(done, notifications.length);
     }
@@ -209,6 +214,8 @@ async function processNight(job: Job, selection: ValidSelection, night: Night, s
   const files = fresh.map((e) => e.name);
   const recipients = { to: job.recipients.to.map((a) => a.address as string), cc: job.recipients.cc.map((a) => a.address as string) };
   let message: number;
+  // A run that lost its lock (its session ended) may be running beside the next one: it sends nothing more.
+  await ports.lock?.assertHeld();
   try {
     message = await recordIntent(ports.db, { ...key, selection: selection.text, ...recipients, files, messageId, followsUp: earlier?.lastMessage.id ?? null });
   } catch (error) {

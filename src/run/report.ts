@@ -103,6 +103,9 @@ export function reportTable(report: RunReport): string {
   return [title, line(header), ...rows.map(line), `${report.results.length} notifications: ${totals || 'none'}`].join('\n') + '\n';
 }
 
+/** Rejected pieces listed per notification in the digest: a field of junk must not make it unreadable. */
+const DIGEST_PIECES = 20;
+
 /** The plain-text digest mailed to ERRORS_TO: each result that needs a person, with what to do. */
 export function digestText(report: RunReport): string | null {
   const problems = report.results.filter(needsAttention);
@@ -118,7 +121,8 @@ export function digestText(report: RunReport): string | null {
     const lines = [`#${r.id}${r.label ? ` ${r.label}` : ''} [${r.selection ?? 'no selection'}]${night}: ${r.status}`];
     if (r.error) lines.push(`  error: ${r.error}`);
     for (const x of r.refused) lines.push(`  refused: ${x.address} (${x.reply})`);
-    for (const x of r.rejected) lines.push(`  not an address, ignored: ${JSON.stringify(x)}`);
+    for (const x of r.rejected.slice(0, DIGEST_PIECES)) lines.push(`  not an address, ignored: ${JSON.stringify(clip(x, 200))}`);
+    if (r.rejected.length > DIGEST_PIECES) lines.push(`  … and ${r.rejected.length - DIGEST_PIECES} more pieces that are not addresses`);
     if (r.url) lines.push(`  archive: ${r.url}`);
     const todo = advice[r.status];
     if (todo) lines.push(`  to do: ${todo(r)}`);
