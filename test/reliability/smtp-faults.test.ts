@@ -1,0 +1,144 @@
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSilentSmtpServer } from '../../src/sink/index.js';
+import { startPeers, type Peers } from '../support/peers.js';
+import {
+  addNight, copiesPerNotification, copiesPerRecipient, idsWith, piRow, recordedRefusals, reliabilityEnv, resetAll,
+  sendInProcess, statusesOf, timed, type Report,
+} from '../support/reliability.js';
+import { startSmtpProxy } from '../support/smtp-proxy.js';
+
+let peers: Peers;
+
+beforeAll(async () => {
+  peers = await startPeers();
+});
+afterAll(async () => {
+  await peers?.close();
+});
+beforeEach(async () => {
+  await resetAll(peers);
+});
+
+const OPS = 'ops@gemini.test';
+const digests = () => peers.sink.messages().filter((m) => m.envelope.to.includes(OPS));
+const notices = () => peers.sink.messages().filter((m) => !m.envelope.to.includes(OPS));
+const digestText = async () => {
+  const [digest] = digests();
+  expect(digests()).toHaveLength(1);
+  return (await simpleParser(digest!.raw)).text ?? '';
+};
+
+/** A notification with a PI, a partner office and a contact scientist. */
+const threeRecipients = (id: number) => piRow(id, { ngoemail: `ngo${id}@office.test`, csemail: `cs${id}@gemini.test` });
+
+describe('SMTP faults', () => {
+  it('one recipient refused with 550: the others get the message, the refusal is recorded and in the digest', async () => {
+    await peers.addNotifications([threeRecipients(1)]);
+    await addNight(peers, [], [1]);
+    peers.sink.faults.rejectRecipient('ngo1@office.test', { code: 550, message: '5.1.1 no such user here' });
+    const run = await sendInProcess(reliabilityEnv(peers, { ERRORS_TO: OPS }));
+    expect(run.code).toBe(0);
+    expect(run.json().results[0]).toMatchObject({ status: 'sent', refused: ['ngo1@office.test'] });
+    const [message] = notices();
+    expect(notices()).toHaveLength(1);
+    expect([...message!.envelope.to].sort()).toEqual(['cs1@gemini.test', 'pi1@uni.test']);
+    const recorded = await recordedRefusals(peers.db.pool);
+    expect(recorded).toContain('ngo1@office.test');
+    expect(recorded).toContain('no such user here');
+    const digest = await digestText();
+    expect(digest).toMatch(/#1 .*: sent/);
+    expect(digest).toMatch(/refused: ngo1@office\.test \(550.*no such user here\)/);
+  });
+
+  it('every recipient refused with 550: failed, exit 1, in the digest; nothing delivered', async () => {
+    await addNight(peers, [1, 2], [1, 2]);
+    peers.sink.faults.rejectRecipient('pi1@uni.test', { code: 550, message: '5.1.1 mailbox unavailable' });
+    const run = await sendInProcess(reliabilityEnv(peers, { ERRORS_TO: OPS }));
+    expect(run.code).toBe(1);
+    const report: Report = run.json();
+    expect(statusesOf(report)).toEqual({ 1: 'failed', 2: 'sent' });
+    expect(report.results[0]!.error).toContain('mailbox unavailable');
+    expect(await digestText()).toMatch(/#1 .*: failed[\s\S]*pi1@uni\.test/);
+    expect([...copiesPerNotification(notices(), [1, 2]).values()]).toEqual([0, 1]);
+  });
+
+  it.each([
+    ['451 at RCPT for one of three recipients', (p: Peers) => p.sink.faults.rejectRecipient('cs1@gemini.test', { code: 451, message: '4.7.1 greylisted, try again' }, 1)],
+    ['421 at RCPT (the server closing the connection)', (p: Peers) => p.sink.faults.rejectRecipient('ngo1@office.test', { code: 421, message: '4.3.2 shutting down' }, 1)],
+    ['451 after DATA', (p: Peers) => p.sink.faults.rejectData({ code: 451, message: '4.3.0 local error, try again' }, 1)],
+    ['421 after DATA', (p: Peers) => p.sink.faults.rejectData({ code: 421, message: '4.3.2 closing' }, 1)],
+    ['the connection dropped at RCPT', (p: Peers) => p.sink.faults.dropConnection('rcpt', 1)],
+    ['the connection dropped at DATA', (p: Peers) => p.sink.faults.dropConnection('data', 1)],
+  ])('%s is retried: every recipient gets the message exactly once', async (_case, fault) => {
+    await peers.addNotifications([threeRecipients(1), threeRecipients(2)]);
+    await addNight(peers, [], [1, 2]);
+    fault(peers);
+    const run = await sendInProcess(reliabilityEnv(peers));
+    expect(run.code).toBe(0);
+    const report: Report = run.json();
+    expect(statusesOf(report)).toEqual({ 1: 'sent', 2: 'sent' });
+    for (const result of report.results) expect(result.refused).toEqual([]);
+    const copies = copiesPerRecipient(peers.sink.messages());
+    expect(Object.fromEntries(copies)).toEqual({
+      'pi1@uni.test': 1, 'ngo1@office.test': 1, 'cs1@gemini.test': 1, 'pi2@uni.test': 1, 'ngo2@office.test': 1, 'cs2@gemini.test': 1,
+    });
+  });
+
+  it('connections dropped again and again mid-run: the pool reconnects, no message lost or doubled', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => i + 1);
+    await addNight(peers, ids, ids);
+    peers.sink.faults.dropConnection('data', 3).dropConnection('rcpt', 2);
+    const proxy = await startSmtpProxy(peers.sink);
+    try {
+      // And, three times, the server closes a connection right after accepting a message on it.
+      proxy.closeAfterAcceptance(3);
+      const run = await sendInProcess(reliabilityEnv(peers, { SMTP_URL: proxy.url }));
+      expect(run.code).toBe(0);
+      expect(idsWith(run.json(), 'sent')).toEqual(ids);
+      expect([...copiesPerNotification(peers.sink.messages(), ids).values()]).toEqual(ids.map(() => 1));
+      expect(proxy.tcp.accepted).toBeGreaterThan(3);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('the server down for the whole run: every would-be message failed, exit 1; the next run sends them', async () => {
+    await addNight(peers, [1, 2, 3, 4], [1, 2, 3]);
+    const { value: down, ms } = await timed(() => sendInProcess(reliabilityEnv(peers, { SMTP_URL: 'smtp://127.0.0.1:9', ERRORS_TO: OPS })));
+    expect(down.code).toBe(1);
+    const report: Report = down.json();
+    expect(statusesOf(report)).toEqual({ 1: 'failed', 2: 'failed', 3: 'failed', 4: 'no-data' });
+    for (const result of report.results.slice(0, 3)) expect(result.error).toMatch(/ECONNECTION|ECONNREFUSED/);
+    expect(down.stderr).toMatch(/digest could not be sent/);
+    expect(ms).toBeLessThan(15_000);
+    expect(peers.sink.messages()).toHaveLength(0);
+
+    const again = await sendInProcess(reliabilityEnv(peers));
+    expect(again.code).toBe(0);
+    expect(statusesOf(again.json())).toEqual({ 1: 'sent', 2: 'sent', 3: 'sent', 4: 'no-data' });
+    expect([...copiesPerNotification(peers.sink.messages(), [1, 2, 3, 4]).values()]).toEqual([1, 1, 1, 0]);
+  });
+
+  it('a server that accepts the connection and never answers: SMTP_TIMEOUT_MS ends each wait, the run ends, the next run sends', async () => {
+    const ids = [1, 2, 3];
+    await addNight(peers, ids, ids);
+    const silent = await startSilentSmtpServer();
+    try {
+      const { value: hung, ms } = await timed(() => sendInProcess(reliabilityEnv(peers, { SMTP_URL: silent.url, SMTP_TIMEOUT_MS: '1000' })));
+      expect(hung.code).toBe(1);
+      const report: Report = hung.json();
+      expect(idsWith(report, 'failed')).toEqual(ids);
+      expect(report.results[0]!.error).toMatch(/timeout|ETIMEDOUT/i);
+      expect(silent.connections).toBeGreaterThan(0);
+      // Never open-ended: four attempts of one second each, with backoff, for the three messages at once.
+      expect(ms).toBeLessThan(12_000);
+    } finally {
+      await silent.close();
+    }
+    const again = await sendInProcess(reliabilityEnv(peers));
+    expect(again.code).toBe(0);
+    expect(idsWith(again.json(), 'sent')).toEqual(ids);
+    expect([...copiesPerNotification(peers.sink.messages(), ids).values()]).toEqual(ids.map(() => 1));
+  });
+});
