@@ -43,3 +43,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<pg.Pool> {
     throw error;
   }
 }
+
+/** Runs `work` in one transaction on one pooled connection: committed whole, or rolled back and rethrown. */
+export async function inTransaction<T>(db: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  // A lost connection fails the next query; without a listener it would crash the process.
+  const broken = (error: Error) => void error;
+  client.on('error', broken);
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.off('error', broken);
+    client.release();
+  }
+}

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { inTransaction } from './database.js';
 
 const migrationsFolder = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
@@ -12,12 +13,7 @@ export interface MigrationResult { applied: string[]; current: number }
 /** Applies, in one transaction, every numbered file of migrations/ not yet recorded. Never touches `notification`. */
 export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
   const files = (await readdir(migrationsFolder)).filter((name) => /^\d+_.+\.sql$/.test(name)).sort();
-  const client = await pool.connect();
-  // A lost connection fails the next query; without a listener it would crash the process.
-  const broken = (error: Error) => void error;
-  client.on('error', broken);
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS yougotdata_migration (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
@@ -30,14 +26,6 @@ export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
       await client.query('INSERT INTO yougotdata_migration (version, name) VALUES ($1, $2)', [version, name]);
       applied.push(name);
     }
-    await client.query('COMMIT');
-    const current = Math.max(0, ...files.map((name) => Number.parseInt(name, 10)));
-    return { applied, current };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.off('error', broken);
-    client.release();
-  }
+    return { applied, current: Math.max(0, ...files.map((name) => Number.parseInt(name, 10))) };
+  });
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './database.js';
 import type { Mode, Night } from '../archive/night.js';
 
 export interface Refusal { address: string; reply: string }
@@ -80,12 +81,7 @@ export interface Delivery { accepted: string[]; refused: Refusal[] }
 
 /** The message marked sent and each of its files announced, together or not at all. */
 export async function recordDelivery(db: pg.Pool, message: number, key: RecordKey, files: readonly string[], delivery: Delivery): Promise<void> {
-  const client = await db.connect();
-  // A lost connection fails the next query; without a listener it would crash the process.
-  const broken = (error: Error) => void error;
-  client.on('error', broken);
-  try {
-    await client.query('BEGIN');
+  await inTransaction(db, async (client) => {
     await client.query(
       `UPDATE yougotdata_message SET status = 'sent', accepted = $2, refused = $3, sent_at = now() WHERE id = $1`,
       [message, delivery.accepted, JSON.stringify(delivery.refused)],
@@ -96,14 +92,7 @@ export async function recordDelivery(db: pg.Pool, message: number, key: RecordKe
        ON CONFLICT (notification_id, mode, filename) DO UPDATE SET night = EXCLUDED.night, message = EXCLUDED.message, announced_at = now()`,
       [key.notificationId, key.mode, key.night, message, files],
     );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.off('error', broken);
-    client.release();
-  }
+  });
 }
 
 export async function recordFailedMessage(db: pg.Pool, message: number, error: string, refused: readonly Refusal[]): Promise<void> {

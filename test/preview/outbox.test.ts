@@ -3,21 +3,14 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { scienceFiles, startPeers, yougotdata, type Peers } from '../support/peers.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { scienceFiles, usePeers, yougotdata } from '../support/peers.js';
 
 const NIGHT = '20261126';
-let peers: Peers;
+const peers = usePeers();
 let dir: string;
 
-beforeAll(async () => {
-  peers = await startPeers();
-});
-afterAll(async () => {
-  await peers.close();
-});
 beforeEach(async () => {
-  await peers.reset();
   dir = await mkdtemp(join(tmpdir(), 'yougotdata-outbox-'));
 });
 afterEach(async () => {

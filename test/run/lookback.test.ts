@@ -1,17 +1,10 @@
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { scienceFiles, startPeers, yougotdata, type Peers } from '../support/peers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { scienceFiles, usePeers, yougotdata } from '../support/peers.js';
 
-let peers: Peers;
+const peers = usePeers();
 
-beforeAll(async () => {
-  peers = await startPeers();
-});
-afterAll(async () => {
-  await peers.close();
-});
 beforeEach(async () => {
-  await peers.reset();
   await peers.addNotifications([{ id: 5, label: 'Auto - GN-2026B-Q-5', selection: 'GN-2026B-Q-5/science', piemail: 'pi@uni.test' }]);
 });
 

@@ -1,21 +1,11 @@
 import { simpleParser, type AddressObject } from 'mailparser';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeEntry } from '../../src/demo/archive-stand-in.js';
 import type { SinkMessage } from '../../src/sink/index.js';
-import { scienceFiles, startPeers, yougotdata, type Peers } from '../support/peers.js';
+import { scienceFiles, usePeers, yougotdata } from '../support/peers.js';
 
 const NIGHT = '20261126';
-let peers: Peers;
-
-beforeAll(async () => {
-  peers = await startPeers();
-});
-afterAll(async () => {
-  await peers.close();
-});
-beforeEach(async () => {
-  await peers.reset();
-});
+const peers = usePeers();
 
 const send = (...args: string[]) => yougotdata(['send', '--date', NIGHT, '--json', ...args], peers.env);
 const addresses = (field: AddressObject | AddressObject[] | undefined) =>

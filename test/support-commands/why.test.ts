@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { scienceFiles, startPeers, yougotdata, type Peers } from '../support/peers.js';
+import { describe, expect, it } from 'vitest';
+import { scienceFiles, usePeers, yougotdata } from '../support/peers.js';
 
 const NIGHT = '20261126';
-let peers: Peers;
-
-beforeAll(async () => {
-  peers = await startPeers();
-});
-afterAll(async () => {
-  await peers.close();
-});
-beforeEach(async () => {
-  await peers.reset();
-});
+const peers = usePeers();
 
 const why = (...args: string[]) => yougotdata(['why', '--date', NIGHT, ...args], peers.env);
 const send = (...args: string[]) => yougotdata(['send', '--date', NIGHT, '--json', ...args], peers.env);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { makeEntry, startArchiveStandIn, type ArchiveStandIn, type StandInFileSpec } from '../../src/demo/archive-stand-in.js';
 import { startMailSink, type MailSink } from '../../src/sink/index.js';
@@ -18,6 +19,21 @@ export interface Peers {
   /** Empties the table, the send record, the archive and the sink between tests. */
   reset(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The real peers of one test file: started before its tests, reset before each test, closed after. */
+export function usePeers(): Peers {
+  const peers = {} as Peers;
+  beforeAll(async () => {
+    Object.assign(peers, await startPeers());
+  });
+  afterAll(async () => {
+    await peers.close();
+  });
+  beforeEach(async () => {
+    await peers.reset();
+  });
+  return peers;
 }
 
 export async function startPeers(): Promise<Peers> {
