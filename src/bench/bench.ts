@@ -3,52 +3,21 @@
  * against the physical limit (archive requests × latency / ARCHIVE_CONCURRENCY). Prints figures, not a test:
  * it exits non-zero only when a run errors, never because a target was missed.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { makeEntry, startArchiveStandIn, type ArchiveStandIn, type StandInRequest } from '../demo/archive-stand-in.js';
 import { startMailSink, type MailSink } from '../sink/index.js';
-import type { Night } from '../archive/night.js';
+import { startBenchArchive, type BenchArchive } from './bench-archive.js';
 import { runYougotdata } from './bench-child.js';
+import { hasData, NIGHT, notificationsOf, programOf } from './bench-data.js';
 import { createBenchDatabase, loadNotifications, startBenchServer, type BenchNotification } from './bench-database.js';
+import { busyPercentBetween, busyPercentOver, machineTicks, postgresCpuSeconds, untilQuiet } from './bench-machine.js';
 import { parseBenchOptions, UsageError, USAGE, type BenchOptions } from './bench-options.js';
-import { detailsTable, figuresTable, targetLines, targets, type RunFigures } from './bench-report.js';
-
-/** A fixed past night, so every run of the benchmark does the same work. */
-const NIGHT = '20260115' as Night;
-const SEMESTER = '2025B';
+import { figuresTable, resourcesTable, workTable, targetLines, targets, type RunFigures } from './bench-report.js';
 
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-/** Every tenth row (ids 1, 11, 21, …) gets data; Gemini-North and -South alternate in blocks of ten, so both sites get data. */
-const programOf = (id: number) => `G${Math.floor((id - 1) / 10) % 2 === 0 ? 'N' : 'S'}-${SEMESTER}-Q-${id}`;
-const hasData = (id: number) => (id - 1) % 10 === 0;
-
-function notificationsOf(n: number): BenchNotification[] {
-  return Array.from({ length: n }, (_, i) => {
-    const id = i + 1;
-    const program = programOf(id);
-    return {
-      id,
-      label: `Auto - ${program}`,
-      selection: `${program}/science`,
-      piemail: `PI ${id} <pi${id}@example.edu>`,
-      ngoemail: 'ngo@example.org',
-      csemail: `cs.${programOf(id)[1] === 'S' ? 'south' : 'north'}@example.org`,
-    };
-  });
-}
-
-/** `count` science files of a program, a minute apart from 06:00 UTC on the night's date: inside both sites' nights. */
-function scienceFiles(programId: string, count: number): Record<string, unknown>[] {
-  const start = Date.UTC(Number(NIGHT.slice(0, 4)), Number(NIGHT.slice(4, 6)) - 1, Number(NIGHT.slice(6, 8)), 6);
-  return Array.from({ length: count }, (_, i) => makeEntry({
-    programId, ut: new Date(start + i * 60_000).toISOString(), observationClass: 'science', observationType: 'OBJECT', qaState: 'Pass',
-  }));
-}
-
 interface Peers {
-  archive: ArchiveStandIn;
+  archive: BenchArchive;
   sink: MailSink;
 }
 
@@ -58,91 +27,11 @@ interface RunPlan {
   lookbackNights: number;
 }
 
-/** The stand-in keeps only its latest requests: drained here often, so a 20,000-request run is counted whole. */
-function collectRequests(archive: ArchiveStandIn): { stop(): StandInRequest[] } {
-  const seen: StandInRequest[] = [];
-  const drain = () => {
-    for (const request of archive.requests.splice(0)) seen.push(request);
-  };
-  const timer = setInterval(drain, 200);
-  return {
-    stop() {
-      clearInterval(timer);
-      drain();
-      return seen;
-    },
-  };
-}
-
-/** Busy and total jiffies of all CPUs (Linux /proc/stat), null elsewhere: how saturated the whole machine was. */
-function machineTicks(): { busy: number; total: number } | null {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
-    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
-    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-    const total = ticks.slice(0, 8).reduce((sum, value) => sum + value, 0);
-    return { busy: total - idle, total };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU seconds used so far by every process named `postgres` and the backends they reaped (Linux /proc), null elsewhere. */
-function postgresCpuSeconds(): number | null {
-  try {
-    const ticksPerSecond = 100;
-    let total = 0;
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      const close = stat.lastIndexOf(')');
-      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
-      const fields = stat.slice(close + 2).split(' ');
-      // utime, stime, and cutime, cstime: a backend that has exited is counted in the postmaster's children's times.
-      total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
-    }
-    return total;
-  } catch {
-    return null;
-  }
-}
-
-/** How busy the machine is before a run, over `ms`: other people's work skews every figure. */
-async function backgroundBusyPercent(ms: number): Promise<number | null> {
-  const before = machineTicks();
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  const after = machineTicks();
-  return before && after && after.total > before.total ? ((after.busy - before.busy) / (after.total - before.total)) * 100 : null;
-}
-
-const QUIET_WAIT_LIMIT_MS = 10 * 60_000;
-
-async function untilQuiet(belowPercent: number): Promise<void> {
-  const start = performance.now();
-  let busy = await backgroundBusyPercent(2000);
-  if (busy === null || busy < belowPercent) return;
-  say(`  waiting for the machine to be less than ${belowPercent}% busy (now ${busy.toFixed(0)}%)…`);
-  while (busy !== null && busy >= belowPercent && performance.now() - start < QUIET_WAIT_LIMIT_MS) busy = await backgroundBusyPercent(2000);
-  say(`  ${busy !== null && busy < belowPercent ? 'quiet' : 'still busy'} (${busy?.toFixed(0)}%) after ${((performance.now() - start) / 1000).toFixed(0)} s`);
-}
-
-function pageOf(path: string): 'jsonsummary' | 'summary' | 'other' {
-  if (path.startsWith('/jsonsummary/')) return 'jsonsummary';
-  if (path.startsWith('/summary/')) return 'summary';
-  return 'other';
-}
-
 async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, adminUrl: string, rows: readonly BenchNotification[]): Promise<RunFigures> {
   const database = await createBenchDatabase(adminUrl);
   try {
     await loadNotifications(database.url, rows);
     const { archive, sink } = peers;
-    archive.resetStats();
     sink.clear();
     const connectionsBefore = sink.stats.connections;
     const acceptedBefore = sink.stats.accepted;
@@ -157,11 +46,12 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
     };
     const perRequestMs = options.latencyMs + 5;
     const timeoutMs = 120_000 + (5 * (1 + plan.lookbackNights) * rows.length * perRequestMs) / plan.concurrency;
-    if (options.quietBelowPercent !== null) await untilQuiet(options.quietBelowPercent);
-    const backgroundBusy = await backgroundBusyPercent(1000);
-    const requests = collectRequests(archive);
+    if (options.quietBelowPercent !== null) await untilQuiet(options.quietBelowPercent, say);
+    const backgroundBusy = await busyPercentOver(1000);
+    await archive.start();
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    const sinkBusySince = performance.eventLoopUtilization();
     const cpuBefore = process.cpuUsage();
     const ticksBefore = machineTicks();
     const postgresBefore = postgresCpuSeconds();
@@ -170,7 +60,8 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
     const ticksAfter = machineTicks();
     const postgresAfter = postgresCpuSeconds();
     loop.disable();
-    const seen = requests.stop();
+    const sinkUtilization = performance.eventLoopUtilization(sinkBusySince).utilization;
+    const seen = await archive.stop();
 
     let totals: Record<string, number> = {};
     let error: string | null = null;
@@ -185,10 +76,6 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
       const tail = child.stderr.trim().split('\n').slice(-15).join('\n');
       say(`${plan.name}: ERROR: ${error}${tail ? `\n--- stderr (last lines) ---\n${tail}\n---` : ''}`);
     }
-    const pages = { jsonsummary: 0, summary: 0, other: 0 };
-    for (const request of seen) pages[pageOf(request.path)] += 1;
-    const first = seen[0]?.at;
-    const last = seen.reduce((latest, request) => Math.max(latest, request.at), 0);
     return {
       name: plan.name,
       concurrency: plan.concurrency,
@@ -197,12 +84,12 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
       expectedMails: rows.filter((row) => hasData(row.id)).length,
       latencyMs: options.latencyMs,
       wallMs: child.wallMs,
-      requests: archive.stats.total,
-      jsonsummary: pages.jsonsummary,
-      summaryPages: pages.summary,
-      otherPages: pages.other,
-      non200: seen.filter((request) => request.status !== 200).length,
-      peakInFlight: archive.stats.peakInFlight,
+      requests: seen.total,
+      jsonsummary: seen.pages.jsonsummary,
+      summaryPages: seen.pages.summary,
+      otherPages: seen.pages.other,
+      non200: seen.non200,
+      peakInFlight: seen.peakInFlight,
       smtpConnections: sink.stats.connections - connectionsBefore,
       mailsAccepted: sink.stats.accepted - acceptedBefore,
       totals,
@@ -212,13 +99,11 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
       peersCpuPercent: ((cpu.user + cpu.system) / 1000 / child.wallMs) * 100,
       backgroundBusyPercent: backgroundBusy,
       postgresCpuPercent: postgresBefore !== null && postgresAfter !== null ? ((postgresAfter - postgresBefore) * 1000 / child.wallMs) * 100 : null,
-      machineBusyPercent: ticksBefore && ticksAfter && ticksAfter.total > ticksBefore.total
-        ? ((ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total)) * 100 : null,
-      peersLoopP50Ms: loop.percentile(50) / 1e6,
-      peersLoopP99Ms: loop.percentile(99) / 1e6,
-      peersLoopMaxMs: loop.max / 1e6,
-      startupMs: first === undefined ? null : first - child.startedAt,
-      tailMs: first === undefined ? null : child.endedAt - (last + options.latencyMs),
+      machineBusyPercent: busyPercentBetween(ticksBefore, ticksAfter),
+      archive: { utilization: seen.utilization, loopP50Ms: seen.loopP50Ms, loopP99Ms: seen.loopP99Ms, loopMaxMs: seen.loopMaxMs },
+      sink: { utilization: sinkUtilization, loopP50Ms: loop.percentile(50) / 1e6, loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 },
+      startupMs: seen.firstAt === null ? null : seen.firstAt - child.startedAt,
+      tailMs: seen.lastAt === null ? null : child.endedAt - (seen.lastAt + options.latencyMs),
       exitCode: child.code,
       error,
     };
@@ -260,13 +145,14 @@ async function main(argv: readonly string[]): Promise<number> {
   say('starting PostgreSQL, the archive stand-in and the mail sink…');
   const started = performance.now();
   const server = await startBenchServer(process.env);
-  let archive: ArchiveStandIn | undefined;
+  let archive: BenchArchive | undefined;
   let sink: MailSink | undefined;
   const runs: RunFigures[] = [];
   try {
-    [archive, sink] = await Promise.all([startArchiveStandIn(), startMailSink()]);
-    archive.addEntries(withData.flatMap((row) => scienceFiles(programOf(row.id), options.filesPerProgram)));
-    archive.setLatency(options.latencyMs);
+    [archive, sink] = await Promise.all([
+      startBenchArchive({ programs: withData.map((row) => programOf(row.id)), filesPerProgram: options.filesPerProgram, latencyMs: options.latencyMs }),
+      startMailSink(),
+    ]);
     for (const [index, plan] of plans.entries()) {
       say(`run ${index + 1}/${plans.length}: ${plan.name} (ARCHIVE_CONCURRENCY=${plan.concurrency}, LOOKBACK_NIGHTS=${plan.lookbackNights}), N=${options.n}…`);
       const figures = await runOnce(plan, options, { archive, sink }, server.adminUrl, rows);
@@ -286,12 +172,18 @@ async function main(argv: readonly string[]): Promise<number> {
     `yougotdata benchmark: N=${options.n} notifications (<progid>/science; ${withData.length} with data, ${options.filesPerProgram} files each), `
       + `archive latency ${options.latencyMs} ms, night ${NIGHT}`,
     `machine: ${machine()}`,
-    `PostgreSQL: ${server.description}; peers (archive stand-in, mail sink) in the benchmark's process; send: node dist/cli.js send --json as a child process`,
+    `PostgreSQL: ${server.description}; archive stand-in: a worker thread of the benchmark; mail sink: its main thread; `
+      + `send: node dist/cli.js send --json, a child process`,
     `ideal = archive requests × latency / ARCHIVE_CONCURRENCY; ratio = wall / ideal; speed-up = wall at C=1 / wall; wall = spawn to exit of send`,
     '',
     figuresTable(runs, baseline),
     '',
-    detailsTable(runs),
+    workTable(runs),
+    '',
+    resourcesTable(runs),
+    '',
+    'CPU % are of one core; machine busy % is of all cores; loop busy % is the event loop\'s utilisation; '
+      + 'ms/request = (wall − startup − tail) × concurrency / requests.',
     '',
     ...lookback.map((run) => `look-back: LOOKBACK_NIGHTS=${run.lookbackNights} at concurrency ${run.concurrency}: ${run.requests} archive requests `
       + `(${(run.requests / run.notifications).toFixed(2)} per row), wall ${(run.wallMs / 1000).toFixed(2)} s, `
