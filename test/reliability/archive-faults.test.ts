@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startPeers, type Peers } from '../support/peers.js';
+import { describe, expect, it } from 'vitest';
+import { usePeers } from '../support/peers.js';
 import {
   addNight, copiesPerNotification, idsWith, reliabilityEnv, resetAll, sendInProcess, statusesOf, timed, type Report,
 } from '../support/reliability.js';
 
-let peers: Peers;
-
-beforeAll(async () => {
-  peers = await startPeers();
-});
-afterAll(async () => {
-  await peers?.close();
-});
-beforeEach(async () => {
-  await resetAll(peers);
-});
+const peers = usePeers({ reset: resetAll });
 
 const searchesOf = (id: number) => peers.archive.requests.filter((r) => r.path.startsWith('/jsonsummary') && r.path.includes(`GN-2026B-Q-${id}/`));
 

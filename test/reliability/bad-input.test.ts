@@ -1,21 +1,11 @@
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { scienceFiles, startPeers, type Peers } from '../support/peers.js';
+import { describe, expect, it } from 'vitest';
+import { scienceFiles, usePeers } from '../support/peers.js';
 import {
   NIGHT, addNight, copiesPerNotification, piRow, reliabilityEnv, resetAll, sendInProcess, spawnWithSlowReader, statusesOf, timed, type Report,
 } from '../support/reliability.js';
 
-let peers: Peers;
-
-beforeAll(async () => {
-  peers = await startPeers();
-});
-afterAll(async () => {
-  await peers?.close();
-});
-beforeEach(async () => {
-  await resetAll(peers);
-});
+const peers = usePeers({ reset: resetAll });
 
 const OPS = 'ops@gemini.test';
 const MB = 1024 * 1024;

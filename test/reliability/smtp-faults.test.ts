@@ -1,24 +1,14 @@
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startSilentSmtpServer } from '../../src/sink/index.js';
-import { startPeers, type Peers } from '../support/peers.js';
+import { usePeers, type Peers } from '../support/peers.js';
 import {
   addNight, copiesPerNotification, copiesPerRecipient, idsWith, piRow, recordedRefusals, reliabilityEnv, resetAll,
   sendInProcess, statusesOf, timed, type Report,
 } from '../support/reliability.js';
 import { startSmtpProxy } from '../support/smtp-proxy.js';
 
-let peers: Peers;
-
-beforeAll(async () => {
-  peers = await startPeers();
-});
-afterAll(async () => {
-  await peers?.close();
-});
-beforeEach(async () => {
-  await resetAll(peers);
-});
+const peers = usePeers({ reset: resetAll });
 
 const OPS = 'ops@gemini.test';
 const digests = () => peers.sink.messages().filter((m) => m.envelope.to.includes(OPS));

@@ -22,7 +22,7 @@ export interface Peers {
 }
 
 /** The real peers of one test file: started before its tests, reset before each test, closed after. */
-export function usePeers(): Peers {
+export function usePeers(options: { reset?: (peers: Peers) => Promise<void> } = {}): Peers {
   const peers = {} as Peers;
   beforeAll(async () => {
     Object.assign(peers, await startPeers());
@@ -31,7 +31,7 @@ export function usePeers(): Peers {
     await peers.close();
   });
   beforeEach(async () => {
-    await peers.reset();
+    await (options.reset ?? ((p: Peers) => p.reset()))(peers);
   });
   return peers;
 }
