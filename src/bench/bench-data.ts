@@ -9,8 +9,8 @@ const SEMESTER = '2025B';
 
 /** Gemini-North and -South alternate in blocks of ten rows, so both sites get data. */
 export const programOf = (id: number) => `G${Math.floor((id - 1) / 10) % 2 === 0 ? 'N' : 'S'}-${SEMESTER}-Q-${id}`;
-/** Every tenth row (ids 1, 11, 21, …) gets data: 10%. */
-export const hasData = (id: number) => (id - 1) % 10 === 0;
+/** Whether row `id` gets data when `percent` % of rows do, spread evenly: at 10%, ids 1, 11, 21, … */
+export const hasData = (id: number, percent: number) => Math.floor(((id - 1) * percent) / 100) !== Math.floor(((id - 2) * percent) / 100);
 
 /** Rows as the proposal database writes them: `Auto - <progid>`, `<progid>/science`; the partner office and contact scientists repeat. */
 export function notificationsOf(n: number): BenchNotification[] {

@@ -10,6 +10,10 @@ export interface BenchOptions {
   lookbackNights: number | null;
   /** Files each program with data got on the night. */
   filesPerProgram: number;
+  /** Rows that get data on the night, % (the figure is 10). */
+  dataPercent: number;
+  /** Time a bare client against the stand-in first: the floor the machine and the stand-in allow. */
+  floor: boolean;
   /** Before each run, wait (up to 10 minutes) until the machine is less busy than this %; null: do not wait. */
   quietBelowPercent: number | null;
   help: boolean;
@@ -30,8 +34,11 @@ Options:
   --concurrency <list>    comma list of ARCHIVE_CONCURRENCY values to run (default "1,8")
   --lookback-nights <k>   also run the highest concurrency with LOOKBACK_NIGHTS=k (default 3; "off": no such run).
                           The main runs use LOOKBACK_NIGHTS=0.
+  --no-floor              skip the floor: a bare undici client's run against the same stand-in, at the highest
+                          concurrency, showing what the machine and the stand-in allow a client that does no work
   --quiet-below <pct>     before each run, wait (at most 10 minutes) until the whole machine is less than pct % busy
                           (Linux; for shared machines, where other people's work skews every figure; default: no wait)
+  --data-percent <p>      notifications that get data on the night, % (default 10; 0 shows the cost of a search alone)
   --files <k>             science files per program with data (default 3; at most 120)
   -h, --help              this text
 
@@ -63,7 +70,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         concurrency: { type: 'string', default: '1,8' },
         'lookback-nights': { type: 'string', default: '3' },
         files: { type: 'string', default: '3' },
+        'data-percent': { type: 'string', default: '10' },
         'quiet-below': { type: 'string' },
+        'no-floor': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -80,6 +89,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     concurrencies,
     lookbackNights: lookback === 'off' ? null : wholeNumber('lookback-nights', lookback, 0, 30),
     filesPerProgram: wholeNumber('files', String(values.files), 1, 120),
+    dataPercent: wholeNumber('data-percent', String(values['data-percent']), 0, 100),
+    floor: !values['no-floor'],
     quietBelowPercent: values['quiet-below'] === undefined ? null : wholeNumber('quiet-below', String(values['quiet-below']), 1, 100),
     help: Boolean(values.help),
   };

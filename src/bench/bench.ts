@@ -8,6 +8,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startMailSink, type MailSink } from '../sink/index.js';
 import { startBenchArchive, type BenchArchive } from './bench-archive.js';
 import { runYougotdata } from './bench-child.js';
+import { bareClientRun, type FloorRun } from './bench-floor.js';
 import { hasData, NIGHT, notificationsOf, programOf } from './bench-data.js';
 import { createBenchDatabase, loadNotifications, startBenchServer, type BenchNotification } from './bench-database.js';
 import { busyPercentBetween, busyPercentOver, machineTicks, postgresCpuSeconds, untilQuiet } from './bench-machine.js';
@@ -81,7 +82,7 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
       concurrency: plan.concurrency,
       lookbackNights: plan.lookbackNights,
       notifications: rows.length,
-      expectedMails: rows.filter((row) => hasData(row.id)).length,
+      expectedMails: rows.filter((row) => hasData(row.id, options.dataPercent)).length,
       latencyMs: options.latencyMs,
       wallMs: child.wallMs,
       requests: seen.total,
@@ -112,6 +113,17 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
   }
 }
 
+/** The floor, and how far above it the job's run at the same concurrency is. */
+function floorLine(floor: FloorRun, run: RunFigures | undefined): string {
+  const ideal = (floor.requests * floor.latencyMs) / floor.concurrency;
+  const ratio = ideal > 0 ? floor.wallMs / ideal : null;
+  const perRequest = (floor.wallMs * floor.concurrency) / floor.requests;
+  const job = run && run.error === null ? `; yougotdata's C=${run.concurrency} run took ${(run.wallMs / floor.wallMs).toFixed(2)} × the floor's time` : '';
+  return `floor: a bare undici client (${floor.concurrency} connections, no work) against the same stand-in: ${floor.requests} requests in `
+    + `${(floor.wallMs / 1000).toFixed(2)} s, ratio ${ratio === null ? 'n/a' : ratio.toFixed(2)}, ${perRequest.toFixed(1)} ms/request, `
+    + `stand-in loop ${(floor.stats.utilization * 100).toFixed(0)}% busy${job}`;
+}
+
 function machine(): string {
   const cores = cpus();
   const model = cores[0]?.model.trim() || 'unknown CPU';
@@ -140,7 +152,7 @@ async function main(argv: readonly string[]): Promise<number> {
     plans.push({ name: `C=${highest} look-back ${options.lookbackNights}`, concurrency: highest, lookbackNights: options.lookbackNights });
   }
   const rows = notificationsOf(options.n);
-  const withData = rows.filter((row) => hasData(row.id));
+  const withData = rows.filter((row) => hasData(row.id, options.dataPercent));
 
   say('starting PostgreSQL, the archive stand-in and the mail sink…');
   const started = performance.now();
@@ -148,11 +160,18 @@ async function main(argv: readonly string[]): Promise<number> {
   let archive: BenchArchive | undefined;
   let sink: MailSink | undefined;
   const runs: RunFigures[] = [];
+  let floor: FloorRun | null = null;
   try {
     [archive, sink] = await Promise.all([
       startBenchArchive({ programs: withData.map((row) => programOf(row.id)), filesPerProgram: options.filesPerProgram, latencyMs: options.latencyMs }),
       startMailSink(),
     ]);
+    if (options.floor) {
+      say(`floor: a bare client with ${highest} connections, ${rows.length} requests to the same stand-in…`);
+      const paths = rows.map((row) => `/jsonsummary/night=${NIGHT}/${encodeURIComponent(programOf(row.id))}/science`);
+      floor = await bareClientRun(archive, paths, highest, options.latencyMs);
+      say(`  ${(floor.wallMs / 1000).toFixed(2)} s`);
+    }
     for (const [index, plan] of plans.entries()) {
       say(`run ${index + 1}/${plans.length}: ${plan.name} (ARCHIVE_CONCURRENCY=${plan.concurrency}, LOOKBACK_NIGHTS=${plan.lookbackNights}), N=${options.n}…`);
       const figures = await runOnce(plan, options, { archive, sink }, server.adminUrl, rows);
@@ -178,6 +197,7 @@ async function main(argv: readonly string[]): Promise<number> {
     '',
     figuresTable(runs, baseline),
     '',
+    ...(floor ? [floorLine(floor, main.find((run) => run.concurrency === floor?.concurrency)), ''] : []),
     workTable(runs),
     '',
     resourcesTable(runs),
