@@ -19,7 +19,7 @@ export interface OutgoingMessage {
 }
 
 export type DeliveryResult =
-  | { kind: 'delivered'; accepted: string[]; refused: Refusal[]; messageId: string }
+  | { kind: 'delivered'; accepted: string[]; refused: Refusal[] }
   | { kind: 'failed'; error: string; refused: Refusal[] };
 
 export interface DeliveryOptions {
@@ -128,7 +128,7 @@ export class MailDelivery {
     if (accepted.length > 0) {
       const unanswered = pending.filter((address) => !temporary.some((t) => t.address === address));
       refused.push(...unanswered.map((address) => ({ address, reply: lastError })));
-      return { kind: 'delivered', accepted, refused, messageId: message.messageId };
+      return { kind: 'delivered', accepted, refused };
     }
     const why = refused.length > 0 ? refused.map((r) => `${r.address}: ${r.reply}`).join('; ') : lastError;
     return { kind: 'failed', error: `no recipient accepted the message: ${why}`, refused };
