@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { inTransaction } from './database.js';
 import type { Mode, Night } from '../archive/night.js';
 
 export interface Refusal { address: string; reply: string }
@@ -79,20 +78,17 @@ export async function recordIntent(db: pg.Pool, intent: Intent): Promise<number>
 
 export interface Delivery { accepted: string[]; refused: Refusal[] }
 
-/** The message marked sent and each of its files announced, together or not at all. */
+/** The message marked sent and each of its files announced: one statement, so together or not at all. */
 export async function recordDelivery(db: pg.Pool, message: number, key: RecordKey, files: readonly string[], delivery: Delivery): Promise<void> {
-  await inTransaction(db, async (client) => {
-    await client.query(
-      `UPDATE yougotdata_message SET status = 'sent', accepted = $2, refused = $3, sent_at = now() WHERE id = $1`,
-      [message, delivery.accepted, JSON.stringify(delivery.refused)],
-    );
-    await client.query(
-      `INSERT INTO yougotdata_file (notification_id, mode, filename, night, message)
-       SELECT $1, $2, filename, $3, $4 FROM unnest($5::text[]) AS filename
-       ON CONFLICT (notification_id, mode, filename) DO UPDATE SET night = EXCLUDED.night, message = EXCLUDED.message, announced_at = now()`,
-      [key.notificationId, key.mode, key.night, message, files],
-    );
-  });
+  await db.query(
+    `WITH sent AS (
+       UPDATE yougotdata_message SET status = 'sent', accepted = $2, refused = $3, sent_at = now() WHERE id = $1 RETURNING id
+     )
+     INSERT INTO yougotdata_file (notification_id, mode, filename, night, message)
+     SELECT $4, $5, filename, $6, sent.id FROM sent, unnest($7::text[]) AS filename
+     ON CONFLICT (notification_id, mode, filename) DO UPDATE SET night = EXCLUDED.night, message = EXCLUDED.message, announced_at = now()`,
+    [message, delivery.accepted, JSON.stringify(delivery.refused), key.notificationId, key.mode, key.night, files],
+  );
 }
 
 export async function recordFailedMessage(db: pg.Pool, message: number, error: string, refused: readonly Refusal[]): Promise<void> {
