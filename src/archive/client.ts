@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import { archiveEntrySchema, type ArchiveEntry } from './entry.js';
 import type { Night } from './night.js';
@@ -104,6 +104,8 @@ export class ArchiveClient {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const body = await this.attempt(url);
+        // The slot is free: let its next request go out before this answer is parsed and acted on.
+        await nextTurn();
         try {
           return { ok: true, value: parse(body), url, attempts: attempt };
         } catch (error) {
@@ -123,7 +125,10 @@ export class ArchiveClient {
 
   private async attempt(url: string): Promise<string> {
     await this.slots.take();
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    // A timer cleared on the answer, not AbortSignal.timeout: that one keeps every request's signal alive for the full timeout.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs);
+    const { signal } = deadline;
     try {
       const parsed = new URL(url);
       let response: Dispatcher.ResponseData;
@@ -136,7 +141,7 @@ export class ArchiveClient {
           signal,
         });
       } catch (error) {
-        throw new TransientFailure(describeNetworkError(error, this.options.timeoutMs));
+        throw new TransientFailure(describeNetworkError(error, this.options.timeoutMs, signal));
       }
       const { statusCode, headers, body } = response;
       if (statusCode !== 200) {
@@ -147,6 +152,7 @@ export class ArchiveClient {
       }
       return await this.readBody(body, headers['content-length'], signal);
     } finally {
+      clearTimeout(timer);
       this.slots.give();
     }
   }
@@ -177,9 +183,9 @@ export class ArchiveClient {
   }
 }
 
-function describeNetworkError(error: unknown, timeoutMs: number, signal?: AbortSignal): string {
+function describeNetworkError(error: unknown, timeoutMs: number, signal: AbortSignal): string {
   const e = error as { name?: string; code?: string; message?: string };
-  if (e.name === 'TimeoutError' || signal?.aborted || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
+  if (signal.aborted || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
     return `no answer within ${timeoutMs} ms`;
   }
   return e.code ? `${e.code}: ${e.message ?? ''}`.trim() : (e.message ?? String(error));
