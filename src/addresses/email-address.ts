@@ -25,8 +25,21 @@ const MAX_LOCAL_PART = 64;
 const MAX_ADDRESS = 254;
 const MAX_DOMAIN = 253;
 
+/** Domains repeat from row to row (a few institutes), and the mapping is the costly part of reading an address. */
+const knownDomains = new Map<string, string | null>();
+const KNOWN_DOMAINS_LIMIT = 10_000;
+
 /** The domain's ASCII form when it is a real host name with at least one dot, else null. */
 function asciiDomain(domain: string): string | null {
+  const known = knownDomains.get(domain);
+  if (known !== undefined) return known;
+  if (knownDomains.size >= KNOWN_DOMAINS_LIMIT) knownDomains.clear();
+  const ascii = mappedDomain(domain);
+  knownDomains.set(domain, ascii);
+  return ascii;
+}
+
+function mappedDomain(domain: string): string | null {
   if (!DOMAIN_CHARACTERS.test(domain)) return null;
   const ascii = domainToASCII(domain);
   const labels = ascii.split('.');
@@ -48,5 +61,6 @@ export function parseEmailAddress(text: string): EmailAddress | null {
 /** What two addresses are compared by: case-insensitive, and an IDN equal to its `xn--` form. */
 export function addressKey(address: EmailAddress): string {
   const at = address.lastIndexOf('@');
-  return `${address.slice(0, at).toLowerCase()}@${domainToASCII(address.slice(at + 1))}`;
+  const domain = address.slice(at + 1);
+  return `${address.slice(0, at).toLowerCase()}@${asciiDomain(domain) ?? domain}`;
 }
