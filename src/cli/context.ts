@@ -59,3 +59,29 @@ export function exitCodeForError(error: unknown, context: CommandContext): numbe
   say(`unexpected error: ${(error as Error)?.stack ?? String(error)}`);
   return EXIT.failed;
 }
+
+const OUTPUT_CHUNK = 64 * 1024;
+
+/** Writes the pieces in chunks of about 64 KiB, waiting whenever the stream asks to: a long report is never one string. */
+export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
+  let chunk = '';
+  const write = async (text: string) => {
+    if (stream.write(text)) return;
+    // A reader gone (`| head`) closes the stream instead of draining it: stop waiting either way.
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        for (const event of ['drain', 'error', 'close']) stream.removeListener(event, done);
+        resolve();
+      };
+      for (const event of ['drain', 'error', 'close']) stream.once(event, done);
+    });
+  };
+  for (const piece of pieces) {
+    chunk += piece;
+    if (chunk.length >= OUTPUT_CHUNK) {
+      await write(chunk);
+      chunk = '';
+    }
+  }
+  if (chunk) await write(chunk);
+}

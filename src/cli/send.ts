@@ -11,7 +11,7 @@ import { acquireRunLock, type RunLock } from '../notifications/run-lock.js';
 import { recordRunEnd, recordRunStart } from '../notifications/run-log.js';
 import { runNight, type RunPorts } from '../run/pipeline.js';
 import { dateOf, digestText, exitCodeOf, joinReports, reportJson, reportTable, totalsOf, type RunReport } from '../run/report.js';
-import { EXIT, exitCodeForError, loggerOf, settingsOf, type CommandContext } from './context.js';
+import { EXIT, exitCodeForError, loggerOf, settingsOf, writePieces, type CommandContext } from './context.js';
 
 export interface SendOptions {
   date: string;
@@ -137,7 +137,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       const digestError = await mailDigest(report, plan, mail, context.now());
       if (digestError) log.error({ errorsTo: plan.errorsTo }, `the digest could not be sent: ${digestError}`);
     }
-    context.stdout.write(options.json ? `${JSON.stringify(reportJson(report))}\n` : reportTable(report));
+    await writePieces(context.stdout, options.json ? reportJson(report) : reportTable(report));
     return exitCodeOf(report);
   } catch (error) {
     return exitCodeForError(error, context);

@@ -65,18 +65,17 @@ export function joinReports(reports: readonly RunReport[]): RunReport {
   return { nights: reports.flatMap((r) => r.nights), mode: first.mode, dryRun: first.dryRun, results: reports.flatMap((r) => r.results) };
 }
 
-/** The one JSON document of `send --json`. */
-export function reportJson(report: RunReport) {
-  return {
-    date: dateOf(report),
-    mode: report.mode,
-    dryRun: report.dryRun,
-    results: report.results.map((r) => ({
-      id: r.id, label: r.label, selection: r.selection, night: r.night, status: r.status, files: r.files, to: r.to, cc: r.cc,
-      rejected: r.rejected, refused: r.refused.map((x) => x.address), error: r.error, messageId: r.messageId,
-    })),
-    totals: totalsOf(report.results),
-  };
+const jsonRow = (r: Result): string => JSON.stringify({
+  id: r.id, label: r.label, selection: r.selection, night: r.night, status: r.status, files: r.files, to: r.to, cc: r.cc,
+  rejected: r.rejected, refused: r.refused.map((x) => x.address), error: r.error, messageId: r.messageId,
+});
+
+/** The one JSON document of `send --json`, in pieces: a run of many thousand rows is never one string in memory. */
+export function* reportJson(report: RunReport): Generator<string> {
+  const head = JSON.stringify({ date: dateOf(report), mode: report.mode, dryRun: report.dryRun });
+  yield `${head.slice(0, -1)},"results":[`;
+  for (const [index, result] of report.results.entries()) yield index === 0 ? jsonRow(result) : `,${jsonRow(result)}`;
+  yield `],"totals":${JSON.stringify(totalsOf(report.results))}}\n`;
 }
 
 const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
@@ -92,15 +91,23 @@ function detailOf(result: Result): string {
   return parts.filter((p): p is string => p !== null).join('; ');
 }
 
-/** The human report on stdout: one line per notification, then the totals. */
-export function reportTable(report: RunReport): string {
+/** The human report on stdout, in pieces: one line per notification, then the totals. */
+export function* reportTable(report: RunReport): Generator<string> {
   const header = ['id', 'night', 'status', 'files', 'selection', 'detail'];
-  const rows = report.results.map((r) => [String(r.id), r.night, r.status, String(r.files), clip(r.selection ?? '(none)', 40), clip(detailOf(r), 120)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const cells = (r: Result) => [String(r.id), r.night, r.status, String(r.files), clip(r.selection ?? '(none)', 40), clip(detailOf(r), 120)];
+  // The last column is not padded, so only the others need a width.
+  const widths = header.map((h) => h.length);
+  for (const result of report.results) {
+    cells(result).forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  const line = (row: string[]) => `${row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()}\n`;
   const totals = Object.entries(totalsOf(report.results)).map(([status, n]) => `${status} ${n}`).join(', ');
-  const title = `${report.mode === 'pi' ? 'PI' : 'CHECK'} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}`;
-  return [title, line(header), ...rows.map(line), `${report.results.length} notifications: ${totals || 'none'}`].join('\n') + '\n';
+  yield `${report.mode === 'pi' ? 'PI' : 'CHECK'} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}\n`;
+  yield line(header);
+  for (const result of report.results) yield line(cells(result));
+  yield `${report.results.length} notifications: ${totals || 'none'}\n`;
 }
 
 /** Rejected pieces listed per notification in the digest: a field of junk must not make it unreadable. */

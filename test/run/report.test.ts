@@ -8,10 +8,11 @@ const result = (over: Partial<Result>): Result => ({
   to: [], cc: [], rejected: [], refused: [], error: null, messageId: null, url: null, ...over,
 });
 const report = (...results: Result[]): RunReport => ({ nights: [night], mode: 'pi', dryRun: false, results });
+const jsonOf = (r: RunReport) => JSON.parse([...reportJson(r)].join('')) as Record<string, unknown>;
 
 describe('the report', () => {
   it('is the JSON document of spec.md', () => {
-    const json = reportJson(report(
+    const json = jsonOf(report(
       result({ status: 'sent', files: 3, to: ['a@x.org'], cc: ['b@x.org'], refused: [{ address: 'c@x.org', reply: '550 no' }], messageId: '<m@x>' }),
       result({ id: 2, status: 'no-data' }),
       result({ id: 3, status: 'no-data' }),
@@ -37,7 +38,7 @@ describe('the report', () => {
   });
 
   it('prints one aligned line per result and the totals', () => {
-    const table = reportTable(report(result({ status: 'sent', files: 2, to: ['a@x.org'] }), result({ id: 22, status: 'invalid-selection', selection: 'GN2026BQ1/science', error: 'not recognised' })));
+    const table = [...reportTable(report(result({ status: 'sent', files: 2, to: ['a@x.org'] }), result({ id: 22, status: 'invalid-selection', selection: 'GN2026BQ1/science', error: 'not recognised' })))].join('');
     const lines = table.trimEnd().split('\n');
     expect(lines[0]).toBe('PI notifications for night 20261126');
     expect(lines[1]).toMatch(/^id\s+night\s+status\s+files\s+selection\s+detail$/);
@@ -46,11 +47,22 @@ describe('the report', () => {
     expect(lines.at(-1)).toBe('2 notifications: sent 1, invalid-selection 1');
   });
 
+  it('writes the JSON of an empty run and of a large one as one valid document ending in a newline', () => {
+    expect([...reportJson(report())].join('')).toBe('{"date":"20261126","mode":"pi","dryRun":false,"results":[],"totals":{}}\n');
+    const many = report(...Array.from({ length: 5000 }, (_, i) => result({ id: i + 1, label: `Auto "${i}"` })));
+    const pieces = [...reportJson(many)];
+    expect(pieces.length).toBeGreaterThan(5000);
+    const json = JSON.parse(pieces.join('')) as { results: { id: number; label: string }[]; totals: Record<string, number> };
+    expect(json.results.map((r) => r.id)).toEqual(many.results.map((r) => r.id));
+    expect(json.results[4999]?.label).toBe('Auto "4999"');
+    expect(json.totals).toEqual({ 'no-data': 5000 });
+  });
+
   it('joins a range into one report dated A..B', () => {
     const a = report(result({ status: 'sent' }));
     const b = { ...report(result({ night: '20261127' as Night })), nights: ['20261127' as Night] };
     const joined = joinReports([a, b]);
-    expect(reportJson(joined).date).toBe('20261126..20261127');
+    expect(jsonOf(joined).date).toBe('20261126..20261127');
     expect(joined.results).toHaveLength(2);
   });
 });
