@@ -30,22 +30,79 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Rows ordered by id; with `match`, only the row whose id equals it or whose label or selection contains it. */
-export async function readNotifications(db: pg.Pool, match?: string): Promise<Notification[]> {
-  try {
-    const result = await db.query<Notification>(
-      `SELECT id, label::text, selection::text, piemail::text, ngoemail::text, csemail::text
-         FROM notification
-        WHERE $1::text IS NULL OR id::text = $1
-           OR label ILIKE $2 ESCAPE '\\' OR selection ILIKE $2 ESCAPE '\\'
-        ORDER BY id`,
-      [match ?? null, match === undefined ? null : likePattern(match)],
-    );
-    return result.rows;
-  } catch (error) {
-    if ((error as { code?: string }).code === '42P01') {
-      throw new NotificationTableMissing('the database has no "notification" table: is DATABASE_URL the FitsStorage database?');
+const PAGE_ROWS = 1000;
+
+/** The rows `--match $1` selects ($2: its LIKE pattern): every row when $1 is null. */
+const MATCHING = `($1::text IS NULL OR id::text = $1 OR label ILIKE $2 ESCAPE '\\' OR selection ILIKE $2 ESCAPE '\\')`;
+const matchParameters = (match: string | undefined) => [match ?? null, match === undefined ? null : likePattern(match)];
+
+function tableMissing(error: unknown): unknown {
+  if ((error as { code?: string }).code !== '42P01') return error;
+  return new NotificationTableMissing('the database has no "notification" table: is DATABASE_URL the FitsStorage database?');
+}
+
+/**
+ * Rows ordered by id, the `limit` after id `after` (null: from the start); with `match`, only the row whose id equals it
+ * or whose label or selection contains it.
+ */
+async function readPage(db: pg.Pool, match: string | undefined, after: number | null, limit: number | null): Promise<Notification[]> {
+  const result = await db.query<Notification>(
+    `SELECT id, label::text, selection::text, piemail::text, ngoemail::text, csemail::text
+       FROM notification
+      WHERE ${MATCHING} AND ($3::int IS NULL OR id > $3)
+      ORDER BY id
+      LIMIT $4`,
+    [...matchParameters(match), after, limit],
+  ).catch((error: unknown) => {
+    throw tableMissing(error);
+  });
+  return result.rows;
+}
+
+/** How many rows `match` selects (every row without it). */
+export async function countNotifications(db: pg.Pool, match?: string): Promise<number> {
+  const result = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notification WHERE ${MATCHING}`, matchParameters(match))
+    .catch((error: unknown) => {
+      throw tableMissing(error);
+    });
+  return result.rows[0]?.n ?? 0;
+}
+
+/** Every matching row at once: for support commands, which look at a few. */
+export function readNotifications(db: pg.Pool, match?: string): Promise<Notification[]> {
+  return readPage(db, match, null, null);
+}
+
+/**
+ * The table read a page at a time, in id order, as the run needs rows: the run's memory stays flat however many
+ * rows there are. Any number of workers may ask for the next row at once.
+ */
+export class NotificationPages {
+  private page: Notification[] = [];
+  private at = 0;
+  private after: number | null = null;
+  private finished = false;
+  private loading: Promise<void> | null = null;
+
+  constructor(private readonly db: pg.Pool, private readonly match: string | undefined, private readonly pageRows = PAGE_ROWS) {}
+
+  /** The next row, or undefined after the last. */
+  async next(): Promise<Notification | undefined> {
+    while (this.at >= this.page.length) {
+      if (this.finished) return undefined;
+      this.loading ??= this.load().finally(() => {
+        this.loading = null;
+      });
+      await this.loading;
     }
-    throw error;
+    return this.page[this.at++];
+  }
+
+  private async load(): Promise<void> {
+    const rows = await readPage(this.db, this.match, this.after, this.pageRows);
+    this.page = rows;
+    this.at = 0;
+    this.after = rows.at(-1)?.id ?? this.after;
+    this.finished = rows.length < this.pageRows;
   }
 }

@@ -8,7 +8,7 @@ import { shiftNight, type Mode, type Night } from '../archive/night.js';
 import { confirmSelection, filesOutsideScope, unrecognisedTerms, type ValidSelection } from '../archive/selection.js';
 import type { MailDelivery, OutgoingMessage } from '../mail/delivery.js';
 import { renderMessage } from '../mail/render.js';
-import { readNotifications, type Notification } from '../notifications/notification-table.js';
+import { countNotifications, NotificationPages, type Notification } from '../notifications/notification-table.js';
 import { RunLockLost, type RunLock } from '../notifications/run-lock.js';
 import {
   announcementsOf, NightCheckLog, recentlyCompleteNights, recordDelivery, recordFailedMessage, recordIntent,
@@ -69,7 +69,8 @@ interface RunState {
 
 /** One run of the daily job for one night and mode: every notification independent of the others. */
 export async function runNight(request: RunRequest, ports: RunPorts): Promise<RunReport> {
-  const notifications = await readNotifications(ports.db, request.match);
+  const notifications = new NotificationPages(ports.db, request.match);
+  const total = ports.progress ? await countNotifications(ports.db, request.match) : 0;
   const lookback = Array.from({ length: request.lookbackNights }, (_, i) => shiftNight(request.night, -(i + 1)));
   const state: RunState = {
     request,
@@ -79,19 +80,21 @@ export async function runNight(request: RunRequest, ports: RunPorts): Promise<Ru
     lookback,
     checks: request.dryRun ? null : new NightCheckLog(ports.db, ports.clock),
   };
-  const results: Result[][] = new Array(notifications.length);
-  let next = 0;
+  // In table order, whatever order the workers finish in.
+  const results: Result[][] = [];
+  let taken = 0;
   let done = 0;
   const worker = async () => {
-    for (let index = next++; index < notifications.length; index = next++) {
-      const notification = notifications[index] as Notification;
-      results[index] = await processNotification(notification, state).catch((error: unknown) => {
+    for (let notification = await notifications.next(); notification; notification = await notifications.next()) {
+      const index = taken++;
+      const row = notification;
+      results[index] = await processNotification(row, state).catch((error: unknown) => {
         // Losing the lock ends the run; anything else fails this notification only.
         if (error instanceof RunLockLost) throw error;
-        return [resultOf(planJob(notification, request.mode, request.bcc), request.night, 'failed', { error: `unexpected error: ${(error as Error).message}` })];
+        return [resultOf(planJob(row, request.mode, request.bcc), request.night, 'failed', { error: `unexpected error: ${(error as Error).message}` })];
       });
       done += 1;
-      ports.progress?.(done, notifications.length);
+      ports.progress?.(done, Math.max(total, done));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, request.workers) }, worker));
