@@ -26,6 +26,14 @@ export interface ChildRun {
   stderr: string;
 }
 
+/** The node flags of the CLI's `#!/usr/bin/env -S node …` line: the job runs as cron runs it. */
+function shebangFlags(): string[] {
+  const first = readFileSync(CLI, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\S*env (?:-S )?node\b(.*)$/.exec(first);
+  if (!match) throw new Error(`${CLI} does not start with "#!/usr/bin/env -S node …"`);
+  return (match[1] ?? '').split(/\s+/).filter((flag) => flag !== '');
+}
+
 /** VmHWM ("high water mark" of the resident set) of a live process, bytes; null off Linux or once it is gone. */
 function vmHwm(pid: number): number | null {
   try {
@@ -37,7 +45,7 @@ function vmHwm(pid: number): number | null {
 }
 
 /**
- * `node dist/cli.js <argv>` with only the given environment and a working directory without a .env.
+ * `dist/cli.js <argv>`, with the node flags of its first line, with only the given environment and a working directory without a .env.
  * Peak RSS comes from the child itself: a preload writes getrusage's ru_maxrss on exit (exact, covers every
  * moment of the process); /proc/<pid>/status VmHWM, polled every 100 ms, stands in if that file is missing.
  */
@@ -52,7 +60,7 @@ export function runYougotdata(argv: readonly string[], env: Record<string, strin
     const start = performance.now();
     // For profiling the job, e.g. BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"; unset in normal runs.
     const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
-    const child = spawn(process.execPath, [...nodeArgs, '--import', PRELOAD, CLI, ...argv], {
+    const child = spawn(process.execPath, [...shebangFlags(), ...nodeArgs, '--import', PRELOAD, CLI, ...argv], {
       env: {
         PATH: process.env.PATH ?? '',
         ...env,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +25,18 @@ describe('--help', () => {
 
   it('an unknown command is a usage error', async () => {
     expect((await yougotdata(['sned'], {})).code).toBe(2);
+  });
+
+  it('dist/cli.js runs as cron runs it, through its #! line, with its small young generation', async () => {
+    const child = spawn(cli, ['addresses', '--json', 'a@b.org'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const [code] = await once(child, 'close');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ addresses: [{ name: null, address: 'a@b.org' }], rejected: [] });
+    expect((await readFile(cli, 'utf8')).split('\n')[0]).toBe('#!/usr/bin/env -S node --max-semi-space-size=2');
   });
 });
 
