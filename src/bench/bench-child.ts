@@ -27,7 +27,7 @@ export interface ChildRun {
 }
 
 /** The node flags of the CLI's `#!/usr/bin/env -S node …` line: the job runs as cron runs it. */
-function shebangFlags(): string[] {
+export function shebangFlags(): string[] {
   const first = readFileSync(CLI, 'utf8').split('\n', 1)[0] ?? '';
   const match = /^#!\S*env (?:-S )?node\b(.*)$/.exec(first);
   if (!match) throw new Error(`${CLI} does not start with "#!/usr/bin/env -S node …"`);

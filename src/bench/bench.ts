@@ -7,7 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startMailSink, type MailSink } from '../sink/index.js';
 import { startBenchArchive, type BenchArchive } from './bench-archive.js';
-import { runYougotdata } from './bench-child.js';
+import { runYougotdata, shebangFlags } from './bench-child.js';
 import { bareClientRun, type FloorRun } from './bench-floor.js';
 import { hasData, NIGHT, notificationsOf, programOf } from './bench-data.js';
 import { createBenchDatabase, loadNotifications, startBenchServer, type BenchNotification } from './bench-database.js';
@@ -192,7 +192,7 @@ async function main(argv: readonly string[]): Promise<number> {
       + `archive latency ${options.latencyMs} ms, night ${NIGHT}`,
     `machine: ${machine()}`,
     `PostgreSQL: ${server.description}; archive stand-in: a worker thread of the benchmark; mail sink: its main thread; `
-      + `send: node dist/cli.js send --json, a child process`,
+      + `send: node ${[...shebangFlags(), 'dist/cli.js'].join(' ')} send --json (the flags of its #! line), a child process`,
     `ideal = archive requests × latency / ARCHIVE_CONCURRENCY; ratio = wall / ideal; speed-up = wall at C=1 / wall; wall = spawn to exit of send`,
     '',
     figuresTable(runs, baseline),
