@@ -80,26 +80,26 @@ export async function runNight(request: RunRequest, ports: RunPorts): Promise<Ru
     lookback,
     checks: request.dryRun ? null : new NightCheckLog(ports.db, ports.clock),
   };
-  // In table order, whatever order the workers finish in.
-  const results: Result[][] = [];
-  let taken = 0;
+  const results: { id: number; results: Result[] }[] = [];
   let done = 0;
   const worker = async () => {
     for (let notification = await notifications.next(); notification; notification = await notifications.next()) {
-      const index = taken++;
       const row = notification;
-      results[index] = await processNotification(row, state).catch((error: unknown) => {
+      const outcome = await processNotification(row, state).catch((error: unknown) => {
         // Losing the lock ends the run; anything else fails this notification only.
         if (error instanceof RunLockLost) throw error;
         return [resultOf(planJob(row, request.mode, request.bcc), request.night, 'failed', { error: `unexpected error: ${(error as Error).message}` })];
       });
+      results.push({ id: row.id, results: outcome });
       done += 1;
       ports.progress?.(done, Math.max(total, done));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, request.workers) }, worker));
   await state.checks?.flush().catch((error: unknown) => ports.log.warn({ err: error }, 'night checks could not be recorded; the next run re-checks those nights'));
-  return { nights: [request.night], mode: request.mode, dryRun: request.dryRun, results: results.flat() };
+  // In table order, whatever order the workers finished in.
+  results.sort((a, b) => a.id - b.id);
+  return { nights: [request.night], mode: request.mode, dryRun: request.dryRun, results: results.flatMap((r) => r.results) };
 }
 
 function resultOf(job: Job, night: Night, status: Status, extra: Partial<Result> = {}): Result {

@@ -95,7 +95,6 @@ function detailOf(result: Result): string {
 export function* reportTable(report: RunReport): Generator<string> {
   const header = ['id', 'night', 'status', 'files', 'selection', 'detail'];
   const cells = (r: Result) => [String(r.id), r.night, r.status, String(r.files), clip(r.selection ?? '(none)', 40), clip(detailOf(r), 120)];
-  // The last column is not padded, so only the others need a width.
   const widths = header.map((h) => h.length);
   for (const result of report.results) {
     cells(result).forEach((cell, i) => {
