@@ -48,18 +48,30 @@ export async function acquireRunLock(url: string, mode: Mode, applicationName: s
     );
   }
   const lostLock = (why: string) => new RunLockLost(`lost the run lock (${why}): stopped sending; try again later (a rerun completes the night)`);
+  const isHeld = async (): Promise<boolean> => {
+    const held = await client.query<{ ok: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2
+                         AND pid = pg_backend_pid() AND granted) AS ok`,
+      [LOCK_CLASS, lockKeys[mode]],
+    ).catch((error: Error) => {
+      lost ??= error.message;
+      return { rows: [{ ok: false }] };
+    });
+    return held.rows[0]?.ok === true;
+  };
+  // One check at a time on the lock's connection. Callers that arrive while one runs share the next, which starts
+  // after they asked, so each still learns whether the lock was held after its own call.
+  let running: Promise<unknown> = Promise.resolve();
+  let next: Promise<boolean> | null = null;
   return {
     async assertHeld() {
       if (lost) throw lostLock(lost);
-      const held = await client.query<{ ok: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2
-                           AND pid = pg_backend_pid() AND granted) AS ok`,
-        [LOCK_CLASS, lockKeys[mode]],
-      ).catch((error: Error) => {
-        lost ??= error.message;
-        return { rows: [{ ok: false }] };
+      const check = next ??= running.then(() => {
+        next = null;
+        return isHeld();
       });
-      if (!held.rows[0]?.ok) throw lostLock(lost ?? 'no longer held');
+      running = check;
+      if (!(await check)) throw lostLock(lost ?? 'no longer held');
     },
     async release() {
       await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, lockKeys[mode]]).catch(() => {});
