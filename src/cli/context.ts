@@ -4,6 +4,7 @@ import { NightError } from '../archive/night.js';
 import { DatabaseUnavailable, isUnreachable } from '../notifications/database.js';
 import { NotificationTableMissing } from '../notifications/notification-table.js';
 import { RunLockBusy, RunLockLost } from '../notifications/run-lock.js';
+import { drained } from '../streams/drained.js';
 
 /** What a command needs of the world, so the demo and tests can run commands in-process. */
 export interface CommandContext {
@@ -66,15 +67,7 @@ const OUTPUT_CHUNK = 64 * 1024;
 export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
   let chunk = '';
   const write = async (text: string) => {
-    if (stream.write(text)) return;
-    // A reader gone (`| head`) closes the stream instead of draining it: stop waiting either way.
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        for (const event of ['drain', 'error', 'close']) stream.removeListener(event, done);
-        resolve();
-      };
-      for (const event of ['drain', 'error', 'close']) stream.once(event, done);
-    });
+    if (!stream.write(text)) await drained(stream);
   };
   for (const piece of pieces) {
     chunk += piece;

@@ -9,6 +9,7 @@ import { FaultQueue, type StandInFault, type StandInFaultRule } from './archive-
 import { errorPage, maintenancePage, searchFormPage, summaryPage } from './archive-stand-in-pages.js';
 import { StandInStore, byFileName, storedEntry } from './archive-stand-in-store.js';
 import { readSelection, type ServerRole, type StoredEntry } from './archive-stand-in-terms.js';
+import { drained } from '../streams/drained.js';
 
 export { makeEntry, makeNight, type QaState, type StandInFileSpec, type StandInNightProgram } from './archive-stand-in-entries.js';
 export type { StandInFault, StandInFaultRule } from './archive-stand-in-faults.js';
@@ -109,18 +110,6 @@ function json(entries: readonly StoredEntry[]): Answer {
 function failure(status: number, retryAfterSeconds: number | undefined): Answer {
   const headers = retryAfterSeconds === undefined ? undefined : { 'retry-after': String(retryAfterSeconds) };
   return html(status, errorPage(status, 'The archive could not answer this request.'), headers);
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
 
 /** Chunked, so a client learns the size only by reading; whitespace keeps it valid JSON, so only a size guard stops it. */
