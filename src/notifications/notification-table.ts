@@ -36,9 +36,14 @@ const PAGE_ROWS = 1000;
 const MATCHING = `($1::text IS NULL OR id::text = $1 OR label ILIKE $2 ESCAPE '\\' OR selection ILIKE $2 ESCAPE '\\')`;
 const matchParameters = (match: string | undefined) => [match ?? null, match === undefined ? null : likePattern(match)];
 
-function tableMissing(error: unknown): unknown {
-  if ((error as { code?: string }).code !== '42P01') return error;
-  return new NotificationTableMissing('the database has no "notification" table: is DATABASE_URL the FitsStorage database?');
+/** The query's rows; a database without the table is told apart from any other failure. */
+async function queryTable<R extends pg.QueryResultRow>(db: pg.Pool, text: string, values: unknown[]): Promise<R[]> {
+  try {
+    return (await db.query<R>(text, values)).rows;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42P01') throw error;
+    throw new NotificationTableMissing('the database has no "notification" table: is DATABASE_URL the FitsStorage database?');
+  }
 }
 
 /**
@@ -46,26 +51,21 @@ function tableMissing(error: unknown): unknown {
  * or whose label or selection contains it.
  */
 async function readPage(db: pg.Pool, match: string | undefined, after: number | null, limit: number | null): Promise<Notification[]> {
-  const result = await db.query<Notification>(
+  return queryTable<Notification>(
+    db,
     `SELECT id, label::text, selection::text, piemail::text, ngoemail::text, csemail::text
        FROM notification
       WHERE ${MATCHING} AND ($3::int IS NULL OR id > $3)
       ORDER BY id
       LIMIT $4`,
     [...matchParameters(match), after, limit],
-  ).catch((error: unknown) => {
-    throw tableMissing(error);
-  });
-  return result.rows;
+  );
 }
 
 /** How many rows `match` selects (every row without it). */
 export async function countNotifications(db: pg.Pool, match?: string): Promise<number> {
-  const result = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notification WHERE ${MATCHING}`, matchParameters(match))
-    .catch((error: unknown) => {
-      throw tableMissing(error);
-    });
-  return result.rows[0]?.n ?? 0;
+  const rows = await queryTable<{ n: number }>(db, `SELECT count(*)::int AS n FROM notification WHERE ${MATCHING}`, matchParameters(match));
+  return rows[0]?.n ?? 0;
 }
 
 /** Every matching row at once: for support commands, which look at a few. */
