@@ -93,19 +93,20 @@ function detailOf(result: Result): string {
 
 /** The human report on stdout, in pieces: one line per notification, then the totals. */
 export function* reportTable(report: RunReport): Generator<string> {
-  const header = ['id', 'night', 'status', 'files', 'selection', 'detail'];
-  const cells = (r: Result) => [String(r.id), r.night, r.status, String(r.files), clip(r.selection ?? '(none)', 40), clip(detailOf(r), 120)];
+  // The detail column comes last and is not padded: only the others need a width.
+  const padded = (r: Result) => [String(r.id), r.night, r.status, String(r.files), clip(r.selection ?? '(none)', 40)];
+  const header = ['id', 'night', 'status', 'files', 'selection'];
   const widths = header.map((h) => h.length);
   for (const result of report.results) {
-    cells(result).forEach((cell, i) => {
+    padded(result).forEach((cell, i) => {
       widths[i] = Math.max(widths[i] ?? 0, cell.length);
     });
   }
-  const line = (row: string[]) => `${row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()}\n`;
+  const line = (cells: string[], detail: string) => `${[...cells.map((c, i) => c.padEnd(widths[i] ?? 0)), detail].join('  ').trimEnd()}\n`;
   const totals = Object.entries(totalsOf(report.results)).map(([status, n]) => `${status} ${n}`).join(', ');
   yield `${report.mode === 'pi' ? 'PI' : 'CHECK'} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}\n`;
-  yield line(header);
-  for (const result of report.results) yield line(cells(result));
+  yield line(header, 'detail');
+  for (const result of report.results) yield line(padded(result), clip(detailOf(result), 120));
   yield `${report.results.length} notifications: ${totals || 'none'}\n`;
 }
 
