@@ -1,22 +1,53 @@
 /** How busy the machine is, and who is busy: Linux /proc, null elsewhere. */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
-/** Busy and total jiffies of all CPUs (Linux /proc/stat), null elsewhere: how saturated the whole machine was. */
-export function machineTicks(): { busy: number; total: number } | null {
+type Ticks = { busy: number; steal: number; total: number };
+
+/**
+ * Busy, stolen and total jiffies of all CPUs (Linux /proc/stat), null elsewhere: how saturated the whole machine was.
+ * Steal is time the hypervisor gave other guests while this one wanted the CPU; it counts as busy.
+ */
+export function machineTicks(): Ticks | null {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
     const ticks = line.trim().split(/\s+/).slice(1).map(Number);
     const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
     const total = ticks.slice(0, 8).reduce((sum, value) => sum + value, 0);
-    return { busy: total - idle, total };
+    return { busy: total - idle, steal: ticks[7] ?? 0, total };
   } catch {
     return null;
   }
 }
 
-export function busyPercentBetween(before: ReturnType<typeof machineTicks>, after: ReturnType<typeof machineTicks>): number | null {
-  return before && after && after.total > before.total ? ((after.busy - before.busy) / (after.total - before.total)) * 100 : null;
+function percentBetween(before: Ticks | null, after: Ticks | null, part: 'busy' | 'steal'): number | null {
+  return before && after && after.total > before.total ? ((after[part] - before[part]) / (after.total - before.total)) * 100 : null;
+}
+
+export const busyPercentBetween = (before: Ticks | null, after: Ticks | null) => percentBetween(before, after, 'busy');
+export const stealPercentBetween = (before: Ticks | null, after: Ticks | null) => percentBetween(before, after, 'steal');
+
+/**
+ * Milliseconds one core takes for a fixed piece of work like the job's (JSON in and out, hashing): machines of one
+ * kind differ from day to day, and every other figure scales with this one. The fastest of five tries.
+ */
+export function cpuProbeMs(): number {
+  const answer = Array.from({ length: 3 }, (_, i) => ({
+    name: `N20260115S${String(i).padStart(4, '0')}.fits`, program_id: 'GN-2026A-Q-1', instrument: 'GMOS-N',
+    ut_datetime: `2026-01-15 08:0${i}:00`, object: 'M101', qa_state: 'Pass', exposure_time: 300,
+  }));
+  let fastest = Infinity;
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const start = performance.now();
+    let text = JSON.stringify(answer);
+    for (let round = 0; round < 20_000; round += 1) {
+      text = JSON.stringify(JSON.parse(text));
+      createHash('sha256').update(text).digest();
+    }
+    fastest = Math.min(fastest, performance.now() - start);
+  }
+  return fastest;
 }
 
 /** CPU seconds used so far by every process named `postgres` and the backends they reaped (Linux /proc), null elsewhere. */

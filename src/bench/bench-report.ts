@@ -43,6 +43,8 @@ export interface RunFigures {
   postgresCpuPercent: number | null;
   /** All CPUs of the machine, busy % over the run (Linux), null elsewhere. */
   machineBusyPercent: number | null;
+  /** Of machineBusyPercent, the share stolen by the hypervisor for other guests (Linux), null elsewhere. */
+  machineStealPercent: number | null;
   /** Spawn to the first archive request, and the last archive answer to exit: the job's fixed costs. */
   startupMs: number | null;
   tailMs: number | null;
@@ -115,7 +117,7 @@ export function workTable(runs: readonly RunFigures[]): string {
 /** Who used the machine during each run: the job, the peers (this process), PostgreSQL, and everyone else. */
 export function resourcesTable(runs: readonly RunFigures[]): string {
   const header = ['run', 'job CPU s', 'job CPU %', 'peak RSS from', 'bench CPU %', 'archive loop busy % · p50/p99/max ms',
-    'sink loop busy % · p99 ms', 'postgres CPU %', 'machine busy %', 'busy before %'];
+    'sink loop busy % · p99 ms', 'postgres CPU %', 'machine busy %', 'steal %', 'busy before %'];
   const rows = runs.map((run) => [
     run.name,
     run.jobCpuMs === null ? 'n/a' : s(run.jobCpuMs),
@@ -126,6 +128,7 @@ export function resourcesTable(runs: readonly RunFigures[]): string {
     `${fixed(run.sink.utilization * 100, 0)} · ${fixed(run.sink.loopP99Ms, 1)}`,
     fixed(run.postgresCpuPercent, 0),
     fixed(run.machineBusyPercent, 0),
+    fixed(run.machineStealPercent, 0),
     fixed(run.backgroundBusyPercent, 0),
   ]);
   return table(header, rows);

@@ -11,7 +11,7 @@ import { runYougotdata, shebangFlags } from './bench-child.js';
 import { bareClientRun, type FloorRun } from './bench-floor.js';
 import { hasData, NIGHT, notificationsOf, programOf } from './bench-data.js';
 import { createBenchDatabase, loadNotifications, startBenchServer, type BenchNotification } from './bench-database.js';
-import { busyPercentBetween, busyPercentOver, machineTicks, postgresCpuSeconds, untilQuiet } from './bench-machine.js';
+import { busyPercentBetween, busyPercentOver, cpuProbeMs, machineTicks, postgresCpuSeconds, stealPercentBetween, untilQuiet } from './bench-machine.js';
 import { parseBenchOptions, UsageError, USAGE, type BenchOptions } from './bench-options.js';
 import { figuresTable, resourcesTable, workTable, targetLines, targets, type RunFigures } from './bench-report.js';
 
@@ -101,6 +101,7 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
       backgroundBusyPercent: backgroundBusy,
       postgresCpuPercent: postgresBefore !== null && postgresAfter !== null ? ((postgresAfter - postgresBefore) * 1000 / child.wallMs) * 100 : null,
       machineBusyPercent: busyPercentBetween(ticksBefore, ticksAfter),
+      machineStealPercent: stealPercentBetween(ticksBefore, ticksAfter),
       archive: { utilization: seen.utilization, loopP50Ms: seen.loopP50Ms, loopP99Ms: seen.loopP99Ms, loopMaxMs: seen.loopMaxMs },
       sink: { utilization: sinkUtilization, loopP50Ms: loop.percentile(50) / 1e6, loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 },
       startupMs: seen.firstAt === null ? null : seen.firstAt - child.startedAt,
@@ -124,10 +125,11 @@ function floorLine(floor: FloorRun, run: RunFigures | undefined): string {
     + `stand-in loop ${(floor.stats.utilization * 100).toFixed(0)}% busy${job}`;
 }
 
-function machine(): string {
+function machine(probeMs: number): string {
   const cores = cpus();
   const model = cores[0]?.model.trim() || 'unknown CPU';
-  return `${cores.length} × ${model}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
+  return `${cores.length} × ${model}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, Node ${process.version}, ${process.platform}/${process.arch}; `
+    + `CPU probe ${probeMs.toFixed(0)} ms (one core, fixed JSON and hashing work, before the peers start; lower is faster)`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -154,8 +156,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const rows = notificationsOf(options.n);
   const withData = rows.filter((row) => hasData(row.id, options.dataPercent));
 
-  say('starting PostgreSQL, the archive stand-in and the mail sink…');
   const started = performance.now();
+  const probeMs = cpuProbeMs();
+  say('starting PostgreSQL, the archive stand-in and the mail sink…');
   const server = await startBenchServer(process.env);
   let archive: BenchArchive | undefined;
   let sink: MailSink | undefined;
@@ -190,7 +193,7 @@ async function main(argv: readonly string[]): Promise<number> {
     '',
     `yougotdata benchmark: N=${options.n} notifications (<progid>/science; ${withData.length} with data, ${options.filesPerProgram} files each), `
       + `archive latency ${options.latencyMs} ms, night ${NIGHT}`,
-    `machine: ${machine()}`,
+    `machine: ${machine(probeMs)}`,
     `PostgreSQL: ${server.description}; archive stand-in: a worker thread of the benchmark; mail sink: its main thread; `
       + `send: node ${[...shebangFlags(), 'dist/cli.js'].join(' ')} send --json (the flags of its #! line), a child process`,
     `ideal = archive requests × latency / ARCHIVE_CONCURRENCY; ratio = wall / ideal; speed-up = wall at C=1 / wall; wall = spawn to exit of send`,
@@ -202,7 +205,7 @@ async function main(argv: readonly string[]): Promise<number> {
     '',
     resourcesTable(runs),
     '',
-    'CPU % are of one core; machine busy % is of all cores; loop busy % is the event loop\'s utilisation; '
+    'CPU % are of one core; machine busy % and steal % (CPU the hypervisor gave other guests) are of all cores; loop busy % is the event loop\'s utilisation; '
       + 'ms/request = (wall − startup − tail) × concurrency / requests.',
     '',
     ...lookback.map((run) => `look-back: LOOKBACK_NIGHTS=${run.lookbackNights} at concurrency ${run.concurrency}: ${run.requests} archive requests `
