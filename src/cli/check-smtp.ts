@@ -2,16 +2,11 @@ import { format } from 'node:util';
 import nodemailer from 'nodemailer';
 import { parseAddresses, parseEmailAddress, type Address } from '../addresses/index.js';
 import { maskSecrets, maskUrl, required, SettingError } from '../config/settings.js';
+import { describeSmtpFailure, type SmtpFailure } from '../mail/smtp-failure.js';
 import { EXIT, exitCodeForError, settingsOf, type CommandContext } from './context.js';
 
 export interface CheckSmtpOptions {
   to?: string;
-}
-
-interface SmtpFailure extends Error {
-  code?: string;
-  response?: string;
-  responseCode?: number;
 }
 
 /** One line of the SMTP conversation: S the server, C this client (nodemailer writes credentials as "/* secret *\/"). */
@@ -49,13 +44,6 @@ function oneFrom(text: string): Address {
     throw new SettingError('EMAIL_FROM', `must be one email address, e.g. "Gemini Archive <archive@gemini.edu>" (got "${text}")`);
   }
   return first;
-}
-
-function reasonOf(error: SmtpFailure, timeoutMs: number): string {
-  const said = (error.response ?? error.message).trim();
-  // The greeting and the socket timeouts race: both mean the server went quiet.
-  if (error.code === 'ETIMEDOUT') return `ETIMEDOUT: no answer within ${timeoutMs} ms (SMTP_TIMEOUT_MS): ${said}`;
-  return (error.code ? `${error.code}: ` : '') + said;
 }
 
 /**
@@ -106,7 +94,7 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
       await transport.verify();
     } catch (error) {
       printConversation();
-      return fail(reasonOf(error as SmtpFailure, settings.SMTP_TIMEOUT_MS));
+      return fail(describeSmtpFailure(error as SmtpFailure, settings.SMTP_TIMEOUT_MS));
     }
     const said = [...lines];
     printConversation();
@@ -131,7 +119,7 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
     }).catch((error: unknown) => error as SmtpFailure);
     if (info instanceof Error) {
       printConversation();
-      return fail(`sending the test message to ${to}: ${reasonOf(info, settings.SMTP_TIMEOUT_MS)}`);
+      return fail(`sending the test message to ${to}: ${describeSmtpFailure(info, settings.SMTP_TIMEOUT_MS)}`);
     }
     lines.splice(0);
     const rejected = (info.rejected as (string | { address: string })[]).map((r) => (typeof r === 'string' ? r : r.address));

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer, { type Mail } from 'nodemailer';
 import type { Address, EmailAddress } from '../addresses/index.js';
 import type { Refusal } from '../notifications/send-record.js';
+import { describeSmtpFailure, smtpReply, type SmtpFailure } from './smtp-failure.js';
 
 export interface OutgoingMessage {
   from: Address;
@@ -31,32 +32,23 @@ export interface DeliveryOptions {
   maxConnections?: number;
 }
 
-interface SmtpError extends Error {
-  code?: string;
-  responseCode?: number;
-  response?: string;
-  rejected?: string[];
-  rejectedErrors?: SmtpError[];
-}
-
 interface SentInfo {
   accepted: (string | { address: string })[];
   rejected: (string | { address: string })[];
-  rejectedErrors?: SmtpError[];
+  rejectedErrors?: SmtpFailure[];
 }
 
 const plainAddress = (entry: string | { address: string }) => (typeof entry === 'string' ? entry : entry.address);
-const reply = (error: SmtpError) => (error.response ?? error.message).trim();
-const isPermanent = (error: SmtpError) => (error.responseCode ?? 0) >= 500;
+const isPermanent = (error: SmtpFailure) => (error.responseCode ?? 0) >= 500;
 const connectionCodes = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET']);
 
 /** Refusals per recipient, split into those final (5xx) and those worth another try (4xx). */
-function splitRefusals(addresses: readonly string[], errors: readonly SmtpError[] | undefined) {
+function splitRefusals(addresses: readonly string[], errors: readonly SmtpFailure[] | undefined) {
   const final: Refusal[] = [];
   const temporary: Refusal[] = [];
   addresses.forEach((address, index) => {
     const error = errors?.[index];
-    const refusal = { address, reply: error ? reply(error) : 'refused' };
+    const refusal = { address, reply: error ? smtpReply(error) : 'refused' };
     (error && !isPermanent(error) ? temporary : final).push(refusal);
   });
   return { final, temporary };
@@ -106,8 +98,8 @@ export class MailDelivery {
         refused.push(...split.final);
         temporary = split.temporary;
       } catch (caught) {
-        const error = caught as SmtpError;
-        lastError = error.code ? `${error.code}: ${reply(error)}` : reply(error);
+        const error = caught as SmtpFailure;
+        lastError = describeSmtpFailure(error, this.options.timeoutMs);
         if (error.code === 'EENVELOPE' && error.rejected?.length) {
           const split = splitRefusals(error.rejected, error.rejectedErrors);
           refused.push(...split.final);
