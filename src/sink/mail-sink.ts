@@ -3,7 +3,7 @@ import { createMailHogApi } from './http-api.js';
 import { SinkFaults } from './faults.js';
 import { listen, urlHost } from './listen.js';
 import { MessageStore } from './store.js';
-import { closeSmtpServer, createSinkSmtpServer, type SinkStats } from './smtp.js';
+import { closeSmtpServer, createSinkSmtpServer, type SinkStats, type SinkTls } from './smtp.js';
 import type { SinkMessage } from './message.js';
 
 /** MailHog's ports, for the `mail-sink` command. */
@@ -16,6 +16,8 @@ export interface MailSinkOptions {
   httpPort?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /** Offer STARTTLS with this certificate; without it the sink speaks only in the clear. */
+  tls?: SinkTls;
 }
 
 export interface MailSink {
@@ -41,7 +43,7 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
   const store = new MessageStore();
   const faults = new SinkFaults();
   const stats: SinkStats = { connections: 0, accepted: 0 };
-  const smtp = createSinkSmtpServer({ store, faults, stats });
+  const smtp = createSinkSmtpServer({ store, faults, stats, tls: options.tls });
   const api = createMailHogApi(store);
   const smtpPort = await listen(smtp.server, options.smtpPort ?? 0, host);
   const httpPort = await listen(api, options.httpPort ?? 0, host).catch(async (error: unknown) => {

@@ -10,6 +10,8 @@ export interface SinkMessage {
   readonly envelope: { readonly from: string; readonly to: readonly string[] };
   /** The name the client gave in HELO/EHLO. */
   readonly helo: string;
+  /** Whether the message came over TLS (STARTTLS), not in the clear. */
+  readonly secure: boolean;
   /** The message exactly as transmitted after DATA (dot-unstuffed), CRLF line ends. */
   readonly raw: string;
   readonly created: Date;
@@ -26,6 +28,7 @@ export interface SinkMessage {
 export interface ReceivedMail {
   readonly envelope: SinkMessage['envelope'];
   readonly helo: string;
+  readonly secure: boolean;
   readonly raw: string;
 }
 

@@ -13,19 +13,26 @@ export interface SinkStats {
   accepted: number;
 }
 
+/** A certificate and its key, PEM: with them the sink offers STARTTLS. */
+export interface SinkTls {
+  readonly key: string | Buffer;
+  readonly cert: string | Buffer;
+}
+
 interface SmtpDeps {
   readonly store: MessageStore;
   readonly faults: SinkFaults;
   readonly stats: SinkStats;
+  readonly tls?: SinkTls;
 }
 
 /** An SMTP server that keeps every message, takes any login, and injects the configured faults. */
-export function createSinkSmtpServer({ store, faults, stats }: SmtpDeps): SMTPServer {
+export function createSinkSmtpServer({ store, faults, stats, tls }: SmtpDeps): SMTPServer {
   const server: SMTPServer = new SMTPServer({
     name: 'mail-sink',
     banner: 'yougotdata mail-sink',
     logger: false,
-    disabledCommands: ['STARTTLS'],
+    ...(tls ? { key: tls.key, cert: tls.cert } : { disabledCommands: ['STARTTLS'] }),
     authOptional: true,
     allowInsecureAuth: true,
     // a pooled client sends many commands without logging in
@@ -68,6 +75,7 @@ async function keep(stream: SMTPServerDataStream, session: SMTPServerSession, { 
     envelope: { from: mailFrom ? mailFrom.address : '', to: rcptTo.map((r) => r.address) },
     // typed string, but false until the client has greeted
     helo: session.hostNameAppearsAs || '',
+    secure: session.secure,
     raw,
   });
   store.add(message);

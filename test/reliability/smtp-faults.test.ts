@@ -1,12 +1,13 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { startSilentSmtpServer } from '../../src/sink/index.js';
-import { usePeers, type Peers } from '../support/peers.js';
+import { startMailSink, startSilentSmtpServer } from '../../src/sink/index.js';
+import { spawnYougotdata, usePeers, type Peers } from '../support/peers.js';
 import {
-  addNight, copiesPerNotification, copiesPerRecipient, idsWith, piRow, recordedRefusals, reliabilityEnv, resetAll,
+  NIGHT, addNight, copiesPerNotification, copiesPerRecipient, idsWith, piRow, recordedRefusals, reliabilityEnv, resetAll,
   sendInProcess, statusesOf, timed, type Report,
 } from '../support/reliability.js';
 import { startSmtpProxy } from '../support/smtp-proxy.js';
+import { LOCALHOST_CERT_FILE, localhostTls } from '../support/tls.js';
 
 const peers = usePeers({ reset: resetAll });
 
@@ -130,5 +131,34 @@ describe('SMTP faults', () => {
     expect(again.code).toBe(0);
     expect(idsWith(again.json(), 'sent')).toEqual(ids);
     expect([...copiesPerNotification(peers.sink.messages(), ids).values()]).toEqual(ids.map(() => 1));
+  });
+});
+
+describe('a relay that speaks STARTTLS', () => {
+  it('with a certificate this machine does not trust: nothing goes out in the clear, each failure says what to do; trusted, all sent encrypted', async () => {
+    const ids = [1, 2];
+    await addNight(peers, [...ids, 3], ids);
+    const relay = await startMailSink({ tls: localhostTls });
+    // NODE_EXTRA_CA_CERTS is read when node starts: these runs are processes of their own.
+    const send = (extra: Record<string, string>) =>
+      spawnYougotdata(['send', '--date', NIGHT, '--json'], reliabilityEnv(peers, { SMTP_URL: relay.smtpUrl, ...extra }));
+    try {
+      const untrusted = await send({});
+      expect(untrusted.code).toBe(1);
+      const report: Report = untrusted.json();
+      expect(statusesOf(report)).toEqual({ 1: 'failed', 2: 'failed', 3: 'no-data' });
+      for (const id of ids) {
+        expect(report.results.find((r) => r.id === id)!.error).toMatch(/self-signed certificate \(.*NODE_EXTRA_CA_CERTS\)/);
+      }
+      expect(relay.messages()).toHaveLength(0);
+
+      const trusted = await send({ NODE_EXTRA_CA_CERTS: LOCALHOST_CERT_FILE });
+      expect(trusted.code).toBe(0);
+      expect(idsWith(trusted.json(), 'sent')).toEqual(ids);
+      expect(relay.messages().map((m) => m.secure)).toEqual([true, true]);
+      expect([...copiesPerNotification(relay.messages(), ids).values()]).toEqual([1, 1]);
+    } finally {
+      await relay.close();
+    }
   });
 });

@@ -2,6 +2,7 @@ import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { startMailSink } from '../../src/sink/index.js';
+import { localhostTls } from '../support/tls.js';
 
 /** Resolves once something can listen on the port again. */
 function portIsFree(port: number): Promise<boolean> {
@@ -70,6 +71,28 @@ describe('startMailSink', () => {
     } finally {
       transport.close();
       await sink.close();
+    }
+  });
+
+  it('with a certificate, offers STARTTLS and marks what came over TLS; without one, offers no TLS', async () => {
+    const plain = await startMailSink();
+    const tls = await startMailSink({ tls: localhostTls });
+    const send = async (url: string, subject: string, trusted: boolean) => {
+      const transport = nodemailer.createTransport({ url, tls: { ca: trusted ? localhostTls.cert : undefined } });
+      try {
+        return await transport.sendMail({ from: 'a@example.org', to: 'b@example.org', subject, text: 'x' });
+      } finally {
+        transport.close();
+      }
+    };
+    try {
+      await send(plain.smtpUrl, 'clear', false);
+      await send(tls.smtpUrl, 'encrypted', true);
+      await expect(send(tls.smtpUrl, 'untrusted', false)).rejects.toThrow(/self-signed certificate/);
+      expect(plain.messages().map((m) => [m.subject, m.secure])).toEqual([['clear', false]]);
+      expect(tls.messages().map((m) => [m.subject, m.secure])).toEqual([['encrypted', true]]);
+    } finally {
+      await Promise.all([plain.close(), tls.close()]);
     }
   });
 });

@@ -2,7 +2,8 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMailSink, startSilentSmtpServer, type MailSink } from '../../src/sink/index.js';
-import { yougotdata } from '../support/peers.js';
+import { spawnYougotdata, yougotdata } from '../support/peers.js';
+import { LOCALHOST_CERT_FILE, localhostTls } from '../support/tls.js';
 
 let sink: MailSink;
 const env = () => ({ SMTP_URL: sink.smtpUrl, EMAIL_FROM: 'Gemini Observatory Archive <archive@gemini.test>', SMTP_TIMEOUT_MS: '1500' });
@@ -129,5 +130,53 @@ describe('check-smtp', () => {
     const run = await yougotdata(['check-smtp', '--help'], {});
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('--to <addr>');
+  });
+});
+
+/** NODE_EXTRA_CA_CERTS is read when node starts: these runs are processes of their own. */
+describe('check-smtp over TLS', () => {
+  const trusting = { NODE_EXTRA_CA_CERTS: LOCALHOST_CERT_FILE };
+
+  it('STARTTLS with a trusted certificate: says so, and the test message goes encrypted', async () => {
+    const tlsSink = await startMailSink({ tls: localhostTls });
+    try {
+      const run = await spawnYougotdata(['check-smtp', '--to', 'support@gemini.test'], { ...env(), SMTP_URL: tlsSink.smtpUrl, ...trusting });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^ {2}C: STARTTLS$/m);
+      expect(run.stdout).toContain('TLS        yes, upgraded with STARTTLS');
+      expect(tlsSink.messages().map((m) => [[...m.envelope.to], m.secure])).toEqual([[['support@gemini.test'], true]]);
+    } finally {
+      await tlsSink.close();
+    }
+  });
+
+  it('a certificate this machine does not trust: exit 1, why, and how to trust a private authority; nothing sent', async () => {
+    const tlsSink = await startMailSink({ tls: localhostTls });
+    try {
+      const run = await spawnYougotdata(['check-smtp', '--to', 'support@gemini.test'], { ...env(), SMTP_URL: tlsSink.smtpUrl });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^yougotdata: check-smtp failed: ESOCKET: self-signed certificate \(.*give its certificate \(PEM\) in NODE_EXTRA_CA_CERTS\)$/m);
+      expect(tlsSink.messages()).toHaveLength(0);
+    } finally {
+      await tlsSink.close();
+    }
+  });
+
+  it('smtps: TLS from the first byte', async () => {
+    const server = new SMTPServer({
+      secure: true, ...localhostTls, authOptional: true, logger: false,
+      onData: (stream, _session, callback) => stream.resume().on('end', () => callback()),
+    });
+    server.on('error', () => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.server.address() as { port: number };
+    try {
+      const run = await spawnYougotdata(['check-smtp'], { ...env(), SMTP_URL: `smtps://127.0.0.1:${port}`, ...trusting });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('TLS        yes, from the start (smtps)');
+      expect(run.stdout).not.toMatch(/C: STARTTLS/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
