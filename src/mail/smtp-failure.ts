@@ -16,7 +16,7 @@ const CERTIFICATE_ADVICE: readonly [RegExp, string][] = [
     "SMTP_URL must name the host the server's certificate is for"],
   [/certificate has expired|certificate is not yet valid/i,
     "the server's certificate is out of date: its administrators must renew it"],
-  [/self[- ]signed|unable to (get|verify)|certificate chain|unknown ca/i,
+  [/self[- ]signed|unable to (get|verify)|certificate chain/i,
     "the server's certificate is not signed by an authority this machine trusts: if the relay uses a private "
       + 'authority, give its certificate (PEM) in NODE_EXTRA_CA_CERTS'],
 ];
