@@ -1,5 +1,4 @@
 /** How busy the machine is, and who is busy: Linux /proc, null elsewhere. */
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
@@ -27,28 +26,6 @@ function percentBetween(before: Ticks | null, after: Ticks | null, part: 'busy' 
 
 export const busyPercentBetween = (before: Ticks | null, after: Ticks | null) => percentBetween(before, after, 'busy');
 export const stealPercentBetween = (before: Ticks | null, after: Ticks | null) => percentBetween(before, after, 'steal');
-
-/**
- * Milliseconds one core takes for a fixed piece of work like the job's (JSON in and out, hashing): machines of one
- * kind differ from day to day, and every other figure scales with this one. The fastest of five tries.
- */
-export function cpuProbeMs(): number {
-  const answer = Array.from({ length: 3 }, (_, i) => ({
-    name: `N20260115S${String(i).padStart(4, '0')}.fits`, program_id: 'GN-2026A-Q-1', instrument: 'GMOS-N',
-    ut_datetime: `2026-01-15 08:0${i}:00`, object: 'M101', qa_state: 'Pass', exposure_time: 300,
-  }));
-  let fastest = Infinity;
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const start = performance.now();
-    let text = JSON.stringify(answer);
-    for (let round = 0; round < 20_000; round += 1) {
-      text = JSON.stringify(JSON.parse(text));
-      createHash('sha256').update(text).digest();
-    }
-    fastest = Math.min(fastest, performance.now() - start);
-  }
-  return fastest;
-}
 
 /** CPU seconds used so far by every process named `postgres` and the backends they reaped (Linux /proc), null elsewhere. */
 export function postgresCpuSeconds(): number | null {

@@ -11,7 +11,7 @@ import { runYougotdata, shebangFlags } from './bench-child.js';
 import { bareClientRun, type FloorRun } from './bench-floor.js';
 import { hasData, NIGHT, notificationsOf, programOf } from './bench-data.js';
 import { createBenchDatabase, loadNotifications, startBenchServer, type BenchNotification } from './bench-database.js';
-import { busyPercentBetween, busyPercentOver, cpuProbeMs, machineTicks, postgresCpuSeconds, stealPercentBetween, untilQuiet } from './bench-machine.js';
+import { busyPercentBetween, busyPercentOver, machineTicks, postgresCpuSeconds, stealPercentBetween, untilQuiet } from './bench-machine.js';
 import { parseBenchOptions, UsageError, USAGE, type BenchOptions } from './bench-options.js';
 import { figuresTable, resourcesTable, workTable, targetLines, targets, type RunFigures } from './bench-report.js';
 
@@ -125,11 +125,10 @@ function floorLine(floor: FloorRun, run: RunFigures | undefined): string {
     + `stand-in loop ${(floor.stats.utilization * 100).toFixed(0)}% busy${job}`;
 }
 
-function machine(probeMs: number): string {
+function machine(): string {
   const cores = cpus();
   const model = cores[0]?.model.trim() || 'unknown CPU';
-  return `${cores.length} × ${model}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, Node ${process.version}, ${process.platform}/${process.arch}; `
-    + `CPU probe ${probeMs.toFixed(0)} ms (one core, fixed JSON and hashing work, before the peers start; lower is faster)`;
+  return `${cores.length} × ${model}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -156,9 +155,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const rows = notificationsOf(options.n);
   const withData = rows.filter((row) => hasData(row.id, options.dataPercent));
 
-  const started = performance.now();
-  const probeMs = cpuProbeMs();
   say('starting PostgreSQL, the archive stand-in and the mail sink…');
+  const started = performance.now();
   const server = await startBenchServer(process.env);
   let archive: BenchArchive | undefined;
   let sink: MailSink | undefined;
@@ -193,7 +191,7 @@ async function main(argv: readonly string[]): Promise<number> {
     '',
     `yougotdata benchmark: N=${options.n} notifications (<progid>/science; ${withData.length} with data, ${options.filesPerProgram} files each), `
       + `archive latency ${options.latencyMs} ms, night ${NIGHT}`,
-    `machine: ${machine(probeMs)}`,
+    `machine: ${machine()}`,
     `PostgreSQL: ${server.description}; archive stand-in: a worker thread of the benchmark; mail sink: its main thread; `
       + `send: node ${[...shebangFlags(), 'dist/cli.js'].join(' ')} send --json (the flags of its #! line), a child process`,
     `ideal = archive requests × latency / ARCHIVE_CONCURRENCY; ratio = wall / ideal; speed-up = wall at C=1 / wall; wall = spawn to exit of send`,
