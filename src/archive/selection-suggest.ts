@@ -8,10 +8,13 @@ const COMPACT_PROGRAM_IDS: readonly [RegExp, (parts: string[]) => string][] = [
   [/^(G[NS])?(CAL|ENG)(20\d{6})$/, ([site, type, date]) => `${site ? `${site}-` : ''}${type}${date}`],
 ];
 
+/** Upper case, letters and digits only: `gn2026bq101` and `GN-2026B-Q-101` compare equal. */
+export const compactTerm = (text: string): string => text.toUpperCase().replace(/[^A-Z0-9]/g, '');
+
 function programIdFor(term: string): string | undefined {
   // A separator between two digits may end a program id and start an observation number: guessing would mislead.
   if (/\d[^A-Za-z0-9]+\d/.test(term)) return undefined;
-  const compact = term.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  const compact = compactTerm(term);
   for (const [pattern, format] of COMPACT_PROGRAM_IDS) {
     const match = pattern.exec(compact);
     const candidate = match ? format(match.slice(1)) : undefined;
@@ -26,18 +29,22 @@ const VOCABULARY: readonly string[] = [
   ),
 ];
 
-/** Optimal string alignment distance: edits, counting a swap of neighbours (`sceince`) as one. */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  const at = (i: number, j: number): number => rows[i]?.[j] ?? Infinity;
+/** Optimal string alignment distance: insertions, deletions, substitutions, and a swap of neighbours (`sceince`), one edit each. */
+export function editDistance(a: string, b: string): number {
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
+    const current = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const swapped = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? at(i - 2, j - 2) + 1 : Infinity;
-      (rows[i] as number[])[j] = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost, swapped);
+      let best = Math.min((previous[j] ?? Infinity) + 1, (current[j - 1] ?? Infinity) + 1, (previous[j - 1] ?? Infinity) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, (before[j - 2] ?? Infinity) + 1);
+      current.push(best);
     }
+    before = previous;
+    previous = current;
   }
-  return at(a.length, b.length);
+  return previous[b.length] ?? Infinity;
 }
 
 /** The one known word nearest the term ignoring case (of its spellings, the nearest in case), if near enough. */

@@ -67,9 +67,13 @@ function problemsOf(readings: readonly { term: string; reading: TermReading }[],
   return problems;
 }
 
+/** The selection's terms as written: split on `/`, trimmed, empty ones dropped. */
+export const selectionTerms = (text: string | null | undefined): string[] =>
+  (text ?? '').split('/').map((term) => term.trim()).filter((term) => term !== '');
+
 /** Reads a notification's selection: valid, invalid (with the reason), or with terms only the server can confirm. */
 export function readSelection(text: string | null | undefined): SelectionReading {
-  const terms = (text ?? '').split('/').map((term) => term.trim()).filter((term) => term !== '');
+  const terms = selectionTerms(text);
   if (terms.length === 0) return { kind: 'invalid', reason: 'selection is blank' };
   const readings = terms.map((term) => ({ term, reading: classifyTerm(term) }));
   const { scope, problem } = scopeOf(readings.flatMap(({ reading }) => (reading.kind === 'scope' ? [reading.scope] : [])));

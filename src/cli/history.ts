@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { required } from '../config/settings.js';
 import { openDatabase } from '../notifications/database.js';
 import { heldRunLocks } from '../notifications/run-lock.js';
-import { runsSince, type RunEntry } from '../notifications/run-log.js';
+import { runsSince } from '../notifications/run-log.js';
 import { historyJson, historyText, runStatesOf, type HistoryRun } from '../support/run-history.js';
 import { EXIT, exitCodeForError, loggerOf, settingsOf, type CommandContext } from './context.js';
 
@@ -20,14 +20,9 @@ export async function historyCommand(options: HistoryOptions, context: CommandCo
     db = await openDatabase({ url, applicationName: 'yougotdata history', maxConnections: 1 });
     const now = context.now();
     const since = new Date(now.getTime() - options.days * 86_400_000);
-    let entries: RunEntry[] = [];
-    let logExists = true;
-    try {
-      entries = await runsSince(db, since);
-    } catch (error) {
-      if ((error as { code?: string }).code !== '42P01') throw error;
-      logExists = false;
-    }
+    const logged = await runsSince(db, since);
+    const logExists = logged !== null;
+    const entries = logged ?? [];
     const locks = entries.some((run) => run.finishedAt === null) ? await heldRunLocks(db) : [];
     const states = runStatesOf(entries, locks);
     const runs: HistoryRun[] = entries.map((run, i) => ({ ...run, state: states[i] ?? 'crashed' }));

@@ -3,15 +3,15 @@ import type { Logger } from 'pino';
 import { parseAddresses } from '../addresses/index.js';
 import { archiveUrl, ArchiveClient } from '../archive/client.js';
 import { parseNight, type Mode, type Night } from '../archive/night.js';
-import { confirmSelection, filesOutsideScope, readSelection, unrecognisedTerms, type SelectionScope } from '../archive/selection.js';
+import { confirmSelection, filesOutsideScope, readSelection, selectionTerms, unrecognisedTerms, type SelectionScope } from '../archive/selection.js';
 import { required } from '../config/settings.js';
 import { openDatabase } from '../notifications/database.js';
-import { readNotifications, type Notification } from '../notifications/notification-table.js';
-import { runsOfNight } from '../notifications/run-log.js';
+import { EMAIL_FIELDS, readNotifications, type Notification } from '../notifications/notification-table.js';
+import { runsOfNight, type RunEntry } from '../notifications/run-log.js';
 import { announcementsOf, historyOf, sendRecordExists, type Announcements } from '../notifications/send-record.js';
 import { recipientsOf } from '../run/job.js';
 import { nearMatches } from '../support/near-matches.js';
-import { EMAIL_FIELDS, triageJson, triageText, type ArchiveFinding, type RecordFinding, type SelectionFinding, type Triage } from '../support/triage.js';
+import { triageJson, triageText, type ArchiveFinding, type RecordFinding, type SelectionFinding, type Triage } from '../support/triage.js';
 import { EXIT, exitCodeForError, loggerOf, settingsOf, type CommandContext } from './context.js';
 
 export interface WhyOptions {
@@ -31,10 +31,10 @@ interface Lookup {
   mode: Mode;
   recordExists: boolean;
   announced: Announcements;
+  /** The runs of the night and mode: the same for every notification shown. */
+  runs: RunEntry[];
   log: Logger;
 }
-
-const termsOf = (selection: string | null): string[] => (selection ?? '').split('/').map((term) => term.trim()).filter((term) => term !== '');
 
 const tally = (values: readonly (string | null)[]): Record<string, number> => {
   const counts: Record<string, number> = {};
@@ -45,7 +45,7 @@ const tally = (values: readonly (string | null)[]): Record<string, number> => {
 /** The selection as the run would read it, asking the server about terms only it can confirm. */
 async function selectionFinding(notification: Notification, lookup: Lookup): Promise<{ finding: SelectionFinding; terms: string[]; scope: SelectionScope }> {
   const reading = readSelection(notification.selection);
-  if (reading.kind === 'invalid') return { finding: { state: 'invalid', reason: reading.reason, checkedBy: 'grammar' }, terms: termsOf(notification.selection), scope: null };
+  if (reading.kind === 'invalid') return { finding: { state: 'invalid', reason: reading.reason, checkedBy: 'grammar' }, terms: selectionTerms(notification.selection), scope: null };
   if (reading.kind === 'valid') {
     const { selection } = reading;
     return { finding: { state: 'valid', text: selection.text, scope: selection.scope, checkedBy: 'grammar' }, terms: [...selection.terms], scope: selection.scope };
@@ -81,11 +81,8 @@ async function archiveFinding(notification: Notification, terms: readonly string
 
 async function recordFinding(notification: Notification, lookup: Lookup): Promise<RecordFinding> {
   if (!lookup.recordExists) return { state: 'absent' };
-  const [history, runs] = await Promise.all([
-    historyOf(lookup.db, notification.id, lookup.mode, [lookup.night]),
-    runsOfNight(lookup.db, lookup.night, lookup.mode),
-  ]);
-  return { state: 'present', runs, check: history.nights[0] ?? null, messages: history.messages };
+  const history = await historyOf(lookup.db, notification.id, lookup.mode, [lookup.night]);
+  return { state: 'present', runs: lookup.runs, check: history.nights[0] ?? null, messages: history.messages };
 }
 
 /** Every fact about one notification for the night and mode. */
@@ -153,6 +150,7 @@ export async function whyCommand(text: string, options: WhyOptions, context: Com
     const lookup: Lookup = {
       db, archive, base, night, mode, log, recordExists,
       announced: recordExists ? await announcementsOf(db, mode, [night]) : new Map(),
+      runs: recordExists ? await runsOfNight(db, night, mode) : [],
     };
     const shown = matches.slice(0, MAX_MATCHES);
     const more = matches.length - shown.length;

@@ -10,6 +10,20 @@ export function isUnreachable(error: unknown): boolean {
   return (code !== undefined && unreachableCodes.has(code)) || /Connection terminated|connect ETIMEDOUT|timeout expired/i.test(String((error as Error)?.message));
 }
 
+const UNDEFINED_TABLE = '42P01';
+
+export const isUndefinedTable = (error: unknown): boolean => (error as { code?: string } | null)?.code === UNDEFINED_TABLE;
+
+/** A read of one of yougotdata's own tables, on a database never migrated: `nothing`, since nothing was recorded yet. */
+export async function readOrNothing<T>(read: () => Promise<T>, nothing: T): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isUndefinedTable(error)) return nothing;
+    throw error;
+  }
+}
+
 export interface DatabaseOptions {
   url: string;
   /** Shown in pg_stat_activity, so an operator can tell which run holds a lock. */

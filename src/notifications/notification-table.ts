@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isUndefinedTable } from './database.js';
 
 /** A row of FitsStorage's `notification` table, read as it is (every column but id nullable). */
 export interface Notification {
@@ -9,6 +10,10 @@ export interface Notification {
   ngoemail: string | null;
   csemail: string | null;
 }
+
+/** The columns holding addresses: the PI's, the partner office's, the contact scientist's. */
+export const EMAIL_FIELDS = ['piemail', 'ngoemail', 'csemail'] as const;
+export type EmailField = (typeof EMAIL_FIELDS)[number];
 
 /**
  * FitsStorage's own definition of the table. yougotdata never creates it in production (it belongs
@@ -41,7 +46,7 @@ async function queryTable<R extends pg.QueryResultRow>(db: pg.Pool, text: string
   try {
     return (await db.query<R>(text, values)).rows;
   } catch (error) {
-    if ((error as { code?: string }).code !== '42P01') throw error;
+    if (!isUndefinedTable(error)) throw error;
     throw new NotificationTableMissing('the database has no "notification" table: is DATABASE_URL the FitsStorage database?');
   }
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Mode, Night } from '../archive/night.js';
+import { readOrNothing } from './database.js';
 
 export interface RunStart { night: Night; mode: Mode; dryRun: boolean; host: string; pid: number }
 
@@ -20,34 +21,22 @@ export interface RunEntry {
   host: string; pid: number; totals: Record<string, number> | null; exitCode: number | null;
 }
 
-export async function runsSince(db: pg.Pool, since: Date): Promise<RunEntry[]> {
-  const result = await db.query(
-    `SELECT id, started_at, finished_at, night, mode, dry_run, host, pid, totals, exit_code
-       FROM yougotdata_run WHERE started_at >= $1 ORDER BY started_at`,
-    [since],
-  );
-  return result.rows.map((row) => ({
-    id: Number(row.id), startedAt: row.started_at, finishedAt: row.finished_at, night: row.night, mode: row.mode,
-    dryRun: row.dry_run, host: row.host, pid: row.pid, totals: row.totals, exitCode: row.exit_code,
-  }));
-}
-
 const runEntryOf = (row: Record<string, any>): RunEntry => ({
   id: Number(row.id), startedAt: row.started_at, finishedAt: row.finished_at, night: row.night, mode: row.mode,
   dryRun: row.dry_run, host: row.host, pid: row.pid, totals: row.totals, exitCode: row.exit_code,
 });
 
-/** The runs of one night and mode, oldest first, for `why`; none before the run log exists. */
-export async function runsOfNight(db: pg.Pool, night: Night, mode: Mode): Promise<RunEntry[]> {
-  try {
-    const result = await db.query(
-      `SELECT id, started_at, finished_at, night, mode, dry_run, host, pid, totals, exit_code
-         FROM yougotdata_run WHERE night = $1 AND mode = $2 ORDER BY started_at`,
-      [night, mode],
-    );
-    return result.rows.map(runEntryOf);
-  } catch (error) {
-    if ((error as { code?: string }).code === '42P01') return [];
-    throw error;
-  }
+/** The runs `where` selects, oldest first; null before the run log exists (no run was ever recorded). */
+function runsWhere(db: pg.Pool, where: string, values: unknown[]): Promise<RunEntry[] | null> {
+  return readOrNothing(async () => (await db.query(
+    `SELECT id, started_at, finished_at, night, mode, dry_run, host, pid, totals, exit_code
+       FROM yougotdata_run WHERE ${where} ORDER BY started_at`,
+    values,
+  )).rows.map(runEntryOf), null);
 }
+
+export const runsSince = (db: pg.Pool, since: Date) => runsWhere(db, 'started_at >= $1', [since]);
+
+/** The runs of one night and mode, for `why`. */
+export const runsOfNight = async (db: pg.Pool, night: Night, mode: Mode): Promise<RunEntry[]> =>
+  (await runsWhere(db, 'night = $1 AND mode = $2', [night, mode])) ?? [];

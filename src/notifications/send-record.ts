@@ -1,19 +1,8 @@
 import type pg from 'pg';
 import type { Mode, Night } from '../archive/night.js';
+import { readOrNothing } from './database.js';
 
 export interface Refusal { address: string; reply: string }
-
-const undefinedTable = '42P01';
-
-/** A dry run on a database never migrated has no record yet: nothing was sent. */
-async function readOrNothing<T>(read: () => Promise<T>, nothing: T): Promise<T> {
-  try {
-    return await read();
-  } catch (error) {
-    if ((error as { code?: string }).code === undefinedTable) return nothing;
-    throw error;
-  }
-}
 
 /** What was already announced to one notification for one night. */
 export interface NightAnnouncements {

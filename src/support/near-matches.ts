@@ -3,7 +3,9 @@
  * the rows whose program ids or other selection terms are a typo away from TEXT, or whose email
  * fields contain it (a PI asking about their mail gives their address, not their program id).
  */
-import type { Notification } from '../notifications/notification-table.js';
+import { selectionTerms } from '../archive/selection.js';
+import { compactTerm, editDistance } from '../archive/selection-suggest.js';
+import { EMAIL_FIELDS, type Notification } from '../notifications/notification-table.js';
 
 export interface NearMatch {
   id: number;
@@ -13,33 +15,11 @@ export interface NearMatch {
   reason: string;
 }
 
-/** Upper case, letters and digits only: `gn2026bq101` and `GN-2026B-Q-101` compare equal. */
-export const compactTerm = (text: string): string => text.toUpperCase().replace(/[^A-Z0-9]/g, '');
-
-/** Optimal string alignment distance: insertions, deletions, substitutions, and a swap of neighbours, one edit each. */
-export function editDistance(a: string, b: string): number {
-  let before: number[] = [];
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min((previous[j] ?? Infinity) + 1, (current[j - 1] ?? Infinity) + 1, (previous[j - 1] ?? Infinity) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, (before[j - 2] ?? Infinity) + 1);
-      current.push(best);
-    }
-    before = previous;
-    previous = current;
-  }
-  return previous[b.length] ?? Infinity;
-}
-
 /** The pieces of a row a person might type: each selection term, the label and each word of it. */
 function candidatesOf(notification: Notification): { text: string; where: string }[] {
-  const selection = notification.selection ?? '';
   const label = notification.label ?? '';
   return [
-    ...selection.split('/').map((term) => ({ text: term.trim(), where: 'selection term' })),
+    ...selectionTerms(notification.selection).map((text) => ({ text, where: 'selection term' })),
     { text: label.trim(), where: 'label' },
     ...label.split(/[\s/,;:()[\]]+/).map((word) => ({ text: word, where: 'label word' })),
   ].filter((candidate) => compactTerm(candidate.text).length >= 3);
@@ -47,8 +27,6 @@ function candidatesOf(notification: Notification): { text: string; where: string
 
 /** Edits allowed for a query of this many letters and digits: none under 4, at most 3. */
 const allowedEdits = (length: number): number => Math.min(3, Math.floor(length / 4));
-
-const EMAIL_FIELDS = ['piemail', 'ngoemail', 'csemail'] as const;
 
 /**
  * The rows nearest to `text`, best first, at most `limit`: an email field containing it, a selection term or

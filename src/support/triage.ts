@@ -4,12 +4,9 @@
  * one-sentence verdict, a next step, the text a person reads and the JSON a script reads.
  */
 import type { Mode, Night } from '../archive/night.js';
-import type { Notification } from '../notifications/notification-table.js';
+import type { EmailField, Notification } from '../notifications/notification-table.js';
 import type { RunEntry } from '../notifications/run-log.js';
 import type { MessageRecord, NightCheck } from '../notifications/send-record.js';
-
-export const EMAIL_FIELDS = ['piemail', 'ngoemail', 'csemail'] as const;
-export type EmailField = (typeof EMAIL_FIELDS)[number];
 
 /** How one email field of the row parses. */
 export interface FieldReading {

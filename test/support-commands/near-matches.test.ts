@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Notification } from '../../src/notifications/notification-table.js';
-import { compactTerm, editDistance, nearMatches } from '../../src/support/near-matches.js';
+import { compactTerm, editDistance } from '../../src/archive/selection-suggest.js';
+import { nearMatches } from '../../src/support/near-matches.js';
 
 const row = (id: number, label: string | null, selection: string | null, piemail: string | null = null): Notification =>
   ({ id, label, selection, piemail, ngoemail: null, csemail: null });
