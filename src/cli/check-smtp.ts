@@ -2,6 +2,7 @@ import { format } from 'node:util';
 import nodemailer from 'nodemailer';
 import { parseAddresses, parseEmailAddress, type Address } from '../addresses/index.js';
 import { maskSecrets, maskUrl, required, SettingError } from '../config/settings.js';
+import { plainAddress, transportOptions } from '../mail/delivery.js';
 import { describeSmtpFailure, type SmtpFailure } from '../mail/smtp-failure.js';
 import { EXIT, exitCodeForError, settingsOf, type CommandContext } from './context.js';
 
@@ -75,15 +76,9 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
     const url = new URL(settings.SMTP_URL);
     const lines: Line[] = [];
     transport = nodemailer.createTransport({
-      url: settings.SMTP_URL,
-      connectionTimeout: settings.SMTP_TIMEOUT_MS,
-      greetingTimeout: settings.SMTP_TIMEOUT_MS,
-      socketTimeout: settings.SMTP_TIMEOUT_MS,
-      dnsTimeout: settings.SMTP_TIMEOUT_MS,
+      ...transportOptions(settings.SMTP_URL, settings.SMTP_TIMEOUT_MS),
       logger: conversationLogger(lines) as never,
       debug: true,
-      disableFileAccess: true,
-      disableUrlAccess: true,
     });
     out(`SMTP_URL   ${maskUrl(settings.SMTP_URL)}`);
     const printConversation = () => {
@@ -122,7 +117,7 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
       return fail(`sending the test message to ${to}: ${describeSmtpFailure(info, settings.SMTP_TIMEOUT_MS)}`);
     }
     lines.splice(0);
-    const rejected = (info.rejected as (string | { address: string })[]).map((r) => (typeof r === 'string' ? r : r.address));
+    const rejected = (info.rejected as (string | { address: string })[]).map(plainAddress);
     if (rejected.length > 0) return fail(`the server refused ${rejected.join(', ')}: ${info.response ?? ''}`.trim());
     out(`OK: test message from ${from.address} to ${to} accepted: ${String(info.response ?? '').trim()} (Message-ID ${info.messageId})`);
     return EXIT.ok;

@@ -38,7 +38,8 @@ interface SentInfo {
   rejectedErrors?: SmtpFailure[];
 }
 
-const plainAddress = (entry: string | { address: string }) => (typeof entry === 'string' ? entry : entry.address);
+/** nodemailer lists recipients as strings or as `{address}` objects. */
+export const plainAddress = (entry: string | { address: string }): string => (typeof entry === 'string' ? entry : entry.address);
 const isPermanent = (error: SmtpFailure) => (error.responseCode ?? 0) >= 500;
 const connectionCodes = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET']);
 
@@ -54,6 +55,35 @@ function splitRefusals(addresses: readonly string[], errors: readonly SmtpFailur
   return { final, temporary };
 }
 
+/** What every connection to SMTP_URL shares, the job's and check-smtp's: its timeouts, and no local files or URLs in a message. */
+export function transportOptions(smtpUrl: string, timeoutMs: number) {
+  return {
+    url: smtpUrl,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    dnsTimeout: timeoutMs,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+}
+
+/** The header fields of a message, as nodemailer takes them: the job sends them, a dry run writes them to a file. */
+export function messageFields(message: OutgoingMessage) {
+  const header = (a: Address) => ({ name: a.name ?? '', address: a.address });
+  return {
+    from: header(message.from),
+    replyTo: message.replyTo ? header(message.replyTo) : undefined,
+    to: message.to.map(header),
+    cc: message.cc.length ? message.cc.map(header) : undefined,
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    messageId: message.messageId,
+    date: message.date,
+  };
+}
+
 /**
  * One pooled SMTP transport for a whole run. A recipient refused for good is recorded and the
  * others still get the message; temporary refusals and dropped connections are retried.
@@ -64,17 +94,11 @@ export class MailDelivery {
 
   constructor(private readonly options: DeliveryOptions) {
     this.transport = nodemailer.createTransport({
-      url: options.smtpUrl,
+      ...transportOptions(options.smtpUrl, options.timeoutMs),
       pool: true,
       maxConnections: options.maxConnections ?? 3,
-      connectionTimeout: options.timeoutMs,
-      greetingTimeout: options.timeoutMs,
-      socketTimeout: options.timeoutMs,
-      dnsTimeout: options.timeoutMs,
       // The pool would otherwise re-send a message silently after a dropped connection; retries are ours, counted.
       maxRequeues: 0,
-      disableFileAccess: true,
-      disableUrlAccess: true,
     });
   }
 
@@ -126,28 +150,11 @@ export class MailDelivery {
     return { kind: 'failed', error: `no recipient accepted the message: ${why}`, refused };
   }
 
-  /** Connects, greets and authenticates as configured; sends nothing. */
-  async verify(): Promise<true> {
-    return this.transport.verify() as Promise<true>;
-  }
-
   close(): void {
     this.transport.close();
   }
 
   private compose(message: OutgoingMessage, recipients: readonly string[]) {
-    const header = (a: Address) => ({ name: a.name ?? '', address: a.address });
-    return {
-      from: header(message.from),
-      replyTo: message.replyTo ? header(message.replyTo) : undefined,
-      to: message.to.map(header),
-      cc: message.cc.length ? message.cc.map(header) : undefined,
-      envelope: { from: message.from.address, to: [...recipients] },
-      subject: message.subject,
-      text: message.text,
-      html: message.html,
-      messageId: message.messageId,
-      date: message.date,
-    };
+    return { ...messageFields(message), envelope: { from: message.from.address, to: [...recipients] } };
   }
 }
