@@ -3,15 +3,13 @@ import { EXIT, type CommandContext } from './context.js';
 
 // Each command's code is loaded when it runs: start-up stays short for cron and for support at a prompt.
 
-function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new InvalidArgumentError('must be a whole number from 1 to 64');
+/** A parser for a whole number from 1 to `max`, `what` naming it in the error ("days" → "a whole number of days"). */
+const wholeNumber = (max: number, what = '') => (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new InvalidArgumentError(`must be a whole number ${what ? `of ${what} ` : ''}from 1 to ${max}`);
+  }
   return Number(value);
-}
-
-function days(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 366) throw new InvalidArgumentError('must be a whole number of days from 1 to 366');
-  return Number(value);
-}
+};
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number');
@@ -34,7 +32,7 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
     .option('--match <text>', 'only the notification with this id, or whose label or selection contains the text')
     .option('--force', 'send again even where the record says it was sent', false)
     .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
-    .option('--concurrency <n>', 'most archive requests in flight (default ARCHIVE_CONCURRENCY)', positiveInteger)
+    .option('--concurrency <n>', 'most archive requests in flight (default ARCHIVE_CONCURRENCY)', wholeNumber(64))
     .option('--log-file <path>', 'also append every log line (info and up) to this file')
     .option('--out <dir>', 'with --dry-run: write each message as DIR/<id>.eml (other nights: <id>-<night>.eml) and a page DIR/index.html showing them all')
     .action(async function (this: Command, options) {
@@ -63,7 +61,7 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
 
   program.command('history')
     .description('one line per run of send from the run log: did cron run, how did it end?')
-    .option('--days <n>', 'runs started in the last N days', days, 7)
+    .option('--days <n>', 'runs started in the last N days', wholeNumber(366, 'days'), 7)
     .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
     .action(async (options) => done(await (await import('./history.js')).historyCommand(options, context)));
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { ARCHIVE_RESULT_LIMIT, type ArchiveEntry } from '../archive/entry.js';
-import type { Mode, Night } from '../archive/night.js';
+import { utcStamp, type Mode, type Night } from '../archive/night.js';
 import { textTable, type TextColumn } from './render-table.js';
 
 export interface MessageContent {
@@ -59,7 +59,7 @@ export function renderMessage(input: MessageInput): MessageContent {
     subject,
     selection: clean(input.selection),
     night: `${input.night.slice(0, 4)}-${input.night.slice(4, 6)}-${input.night.slice(6)}`,
-    previousNotice: input.previousNotice ? input.previousNotice.toISOString().slice(0, 19).replace('T', ' ') : null,
+    previousNotice: input.previousNotice ? utcStamp(input.previousNotice) : null,
     late: input.late ?? false,
     searchUrl: checkedLink(input.searchUrl),
     fileCount: `${rows.length} ${rows.length === 1 ? 'file' : 'files'}`,

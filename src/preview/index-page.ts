@@ -5,9 +5,9 @@
  * and every value from the archive or the table is escaped where the page itself shows it.
  */
 import type { Address } from '../addresses/index.js';
-import type { Mode } from '../archive/night.js';
+import { MODE_NAME, utcStamp, type Mode } from '../archive/night.js';
 import type { OutgoingMessage } from '../mail/delivery.js';
-import type { Result } from '../run/report.js';
+import { PROBLEM_STATUSES, QUIET_STATUSES, type Result, type Status } from '../run/report.js';
 
 export interface PreviewMessage {
   /** The .eml file's name in the outbox folder. */
@@ -33,11 +33,9 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
-const MODE_NAME: Record<Mode, string> = { pi: 'PI', check: 'CHECK' };
-
 const addressText = (a: Address) => (a.name ? `${a.name} <${a.address}>` : a.address);
 const list = (addresses: readonly Address[]) => addresses.map(addressText).join(', ');
-const stamp = (date: Date) => `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+const stamp = (date: Date) => `${utcStamp(date)} UTC`;
 
 /** `message-3`: the anchor of the nth message. */
 export const anchorOf = (index: number) => `message-${index + 1}`;
@@ -66,8 +64,8 @@ pre { white-space: pre; overflow-x: auto; background: #f6f8fa; padding: 8px; bor
 a { color: #0b57a4; }
 `;
 
-function statusBadge(status: string): string {
-  const kind = ['failed', 'invalid-selection', 'no-recipients'].includes(status) ? ' problem' : ['no-data', 'already-sent'].includes(status) ? ' quiet' : '';
+function statusBadge(status: Status): string {
+  const kind = PROBLEM_STATUSES.includes(status) ? ' problem' : QUIET_STATUSES.includes(status) ? ' quiet' : '';
   return `<span class="status${kind}">${escapeHtml(status)}</span>`;
 }
 
@@ -75,11 +73,14 @@ function rejectedCell(rejected: readonly string[]): string {
   return rejected.length === 0 ? '' : `<span class="rejected">${rejected.map((r) => escapeHtml(JSON.stringify(r))).join(', ')}</span>`;
 }
 
+const notificationText = (r: Result) => `${r.id}${r.label ? ` ${escapeHtml(r.label)}` : ''}`;
+const fileLink = (file: string) => `<a href="${escapeHtml(encodeURIComponent(file))}" download>${escapeHtml(file)}</a>`;
+
 function summaryRow(entry: PreviewMessage, index: number): string {
   const { result, message } = entry;
   return `<tr class="message-row">
 <td><a href="#${anchorOf(index)}">${index + 1}</a></td>
-<td>${result.id}${result.label ? ` ${escapeHtml(result.label)}` : ''}</td>
+<td>${notificationText(result)}</td>
 <td>${escapeHtml(result.night)}</td>
 <td>${statusBadge(result.status)}</td>
 <td>${escapeHtml(list(message.to))}</td>
@@ -87,14 +88,14 @@ function summaryRow(entry: PreviewMessage, index: number): string {
 <td>${escapeHtml(message.subject)}</td>
 <td class="num">${result.files}</td>
 <td>${rejectedCell(result.rejected)}</td>
-<td><a href="${escapeHtml(encodeURIComponent(entry.file))}" download>${escapeHtml(entry.file)}</a></td>
+<td>${fileLink(entry.file)}</td>
 </tr>`;
 }
 
 function messageSection(entry: PreviewMessage, index: number): string {
   const { result, message } = entry;
   const rows: [string, string][] = [
-    ['Notification', `${result.id}${result.label ? ` ${escapeHtml(result.label)}` : ''} [${escapeHtml(result.selection ?? '')}]`],
+    ['Notification', `${notificationText(result)} [${escapeHtml(result.selection ?? '')}]`],
     ['Night', escapeHtml(result.night)],
     ['Status', `${statusBadge(result.status)} ${result.status === 'dry-run' ? 'would be sent' : ''}`],
     ['From', escapeHtml(addressText(message.from))],
@@ -108,7 +109,7 @@ function messageSection(entry: PreviewMessage, index: number): string {
     ['Files', String(result.files)],
     ...(result.rejected.length > 0 ? [['Rejected', `${rejectedCell(result.rejected)} (not addresses: not sent to)`] as [string, string]] : []),
     ...(result.url ? [['Archive search', `<a href="${escapeHtml(result.url)}">${escapeHtml(result.url)}</a>`] as [string, string]] : []),
-    ['Message file', `<a href="${escapeHtml(encodeURIComponent(entry.file))}" download>${escapeHtml(entry.file)}</a>`],
+    ['Message file', fileLink(entry.file)],
   ];
   const body = message.html === undefined
     ? '<p>(no HTML part)</p>'
@@ -126,7 +127,7 @@ ${body}
 function othersTable(others: readonly Result[]): string {
   if (others.length === 0) return '';
   const rows = others.map((r) => `<tr class="other-row">
-<td>${r.id}${r.label ? ` ${escapeHtml(r.label)}` : ''}</td>
+<td>${notificationText(r)}</td>
 <td>${escapeHtml(r.night)}</td>
 <td>${statusBadge(r.status)}</td>
 <td>${escapeHtml(r.selection ?? '(no selection)')}</td>

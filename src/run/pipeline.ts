@@ -15,7 +15,7 @@ import {
   type Announcements, type NightAnnouncements,
 } from '../notifications/send-record.js';
 import { planJob, type Job } from './job.js';
-import type { Result, RunReport, Status } from './report.js';
+import { QUIET_STATUSES, type Result, type RunReport, type Status } from './report.js';
 
 export interface RunRequest {
   night: Night;
@@ -151,7 +151,7 @@ async function processNotification(notification: Notification, state: RunState):
     if (state.recentlyComplete.has(`${notification.id}:${night}`)) continue;
     const late = await processNight(job, checked.selection, night, state, log);
     // A look-back night is reported only when it had something to send, or failed.
-    if (!['no-data', 'already-sent'].includes(late.status)) results.push(late);
+    if (!QUIET_STATUSES.includes(late.status)) results.push(late);
   }
   return results;
 }

@@ -1,8 +1,13 @@
-import type { Mode, Night } from '../archive/night.js';
+import { MODE_NAME, sendCommandFor, type Mode, type Night } from '../archive/night.js';
 import type { Refusal } from '../notifications/send-record.js';
 
 export const statuses = ['sent', 'dry-run', 'no-data', 'already-sent', 'invalid-selection', 'no-recipients', 'failed'] as const;
 export type Status = (typeof statuses)[number];
+
+/** Nothing was sent because a person must fix something first (or the next run retries). */
+export const PROBLEM_STATUSES: readonly Status[] = ['failed', 'invalid-selection', 'no-recipients'];
+/** Nothing to send, and nothing wrong. */
+export const QUIET_STATUSES: readonly Status[] = ['no-data', 'already-sent'];
 
 /** What happened to one notification in one run. */
 export interface Result {
@@ -47,7 +52,7 @@ export function exitCodeOf(report: RunReport): 0 | 1 {
 
 /** Results a person should look at: the digest lists exactly these. */
 export function needsAttention(result: Result): boolean {
-  return ['failed', 'invalid-selection', 'no-recipients'].includes(result.status) || result.rejected.length > 0 || result.refused.length > 0
+  return PROBLEM_STATUSES.includes(result.status) || result.rejected.length > 0 || result.refused.length > 0
     || (result.status === 'sent' && result.error !== null);
 }
 
@@ -104,7 +109,7 @@ export function* reportTable(report: RunReport): Generator<string> {
   }
   const line = (cells: string[], detail: string) => `${[...cells.map((c, i) => c.padEnd(widths[i] ?? 0)), detail].join('  ').trimEnd()}\n`;
   const totals = Object.entries(totalsOf(report.results)).map(([status, n]) => `${status} ${n}`).join(', ');
-  yield `${report.mode === 'pi' ? 'PI' : 'CHECK'} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}\n`;
+  yield `${MODE_NAME[report.mode]} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}\n`;
   yield line(header, 'detail');
   for (const result of report.results) yield line(padded(result), clip(detailOf(result), 120));
   yield `${report.results.length} notifications: ${totals || 'none'}\n`;
@@ -117,7 +122,7 @@ const DIGEST_PIECES = 20;
 export function digestText(report: RunReport): string | null {
   const problems = report.results.filter(needsAttention);
   if (problems.length === 0) return null;
-  const rerun = (r: Result) => `yougotdata send --date ${r.night}${report.mode === 'check' ? ' --check' : ''} --match ${r.id}`;
+  const rerun = (r: Result) => sendCommandFor(r.night, report.mode, r.id);
   const advice: Partial<Record<Status, (r: Result) => string>> = {
     failed: (r) => `the next run tries again; to try now: ${rerun(r)}`,
     'invalid-selection': () => 'fix the selection in the notification table; nothing was sent',
@@ -137,7 +142,7 @@ export function digestText(report: RunReport): string | null {
   });
   const totals = Object.entries(totalsOf(report.results)).map(([status, n]) => `${status} ${n}`).join(', ');
   return [
-    `yougotdata ${report.mode === 'pi' ? 'PI' : 'CHECK'} run for night ${dateOf(report)}: ${problems.length} notification(s) need attention.`,
+    `yougotdata ${MODE_NAME[report.mode]} run for night ${dateOf(report)}: ${problems.length} notification(s) need attention.`,
     `Totals: ${totals}`,
     '',
     blocks.join('\n\n'),

@@ -2,7 +2,8 @@
  * `yougotdata history`: the run log as support reads it, "did cron run?" answered without reading logs.
  * Pure: the command reads the runs and the open connections, this module says what they mean.
  */
-import { shiftNight, toNight, type Mode, type Night } from '../archive/night.js';
+import { MODE_NAME, sendCommandFor, shiftNight, toNight, utcStamp, type Mode, type Night } from '../archive/night.js';
+import type { HeldRunLock } from '../notifications/run-lock.js';
 import type { RunEntry } from '../notifications/run-log.js';
 import { DateTime } from 'luxon';
 
@@ -13,18 +14,12 @@ export interface HistoryRun extends RunEntry {
   state: RunState;
 }
 
-/** A run lock held now (src/notifications/run-lock.ts): its mode, and when the connection holding it was opened, if known. */
-export interface HeldLock {
-  mode: Mode;
-  since: Date | null;
-}
-
 /**
  * Each run's state. A run holds its mode's lock from before it records its start to after it records its end,
  * and two runs of a mode never overlap: so with the lock held, the latest run of that mode with no end (started
  * after the holder connected, when that is known) is the one running; every other run with no end crashed.
  */
-export function runStatesOf(runs: readonly RunEntry[], locks: readonly HeldLock[]): RunState[] {
+export function runStatesOf(runs: readonly RunEntry[], locks: readonly HeldRunLock[]): RunState[] {
   const running = new Set<RunEntry>();
   for (const lock of locks) {
     const candidates = runs.filter((run) => run.mode === lock.mode && run.finishedAt === null && (lock.since === null || run.startedAt >= lock.since));
@@ -35,7 +30,6 @@ export function runStatesOf(runs: readonly RunEntry[], locks: readonly HeldLock[
 }
 
 const MODES: readonly Mode[] = ['pi', 'check'];
-const MODE_NAME: Record<Mode, string> = { pi: 'PI', check: 'CHECK' };
 
 /** The nights of the window, oldest first, ending with today's (UTC, as the archive counts them). */
 export function nightsOfWindow(now: Date, days: number): Night[] {
@@ -65,15 +59,13 @@ export function summariesOf(runs: readonly HistoryRun[], now: Date, days: number
   });
 }
 
-const stamp = (date: Date) => date.toISOString().slice(0, 19).replace('T', ' ');
-
 /** The end as a time of day when on the day it started, with the duration. */
 function endOf(run: HistoryRun): string {
   if (run.state === 'running') return 'running';
   if (run.state === 'crashed' || !run.finishedAt) return 'no end';
   const seconds = Math.max(0, Math.round((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000));
-  const end = stamp(run.finishedAt);
-  const sameDay = end.slice(0, 10) === stamp(run.startedAt).slice(0, 10);
+  const end = utcStamp(run.finishedAt);
+  const sameDay = end.slice(0, 10) === utcStamp(run.startedAt).slice(0, 10);
   return `${sameDay ? end.slice(11) : end} (${seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`})`;
 }
 
@@ -84,7 +76,7 @@ export function totalsText(totals: Record<string, number> | null): string {
 
 function outcomeOf(run: HistoryRun): string {
   if (run.state === 'running') return `still running (pid ${run.pid} on ${run.host} holds the run lock)`;
-  if (run.state === 'crashed') return `no end recorded and no run holds the lock: it crashed or was killed (pid ${run.pid} on ${run.host}); rerun: yougotdata send --date ${run.night}${run.mode === 'check' ? ' --check' : ''}`;
+  if (run.state === 'crashed') return `no end recorded and no run holds the lock: it crashed or was killed (pid ${run.pid} on ${run.host}); rerun: ${sendCommandFor(run.night, run.mode)}`;
   return totalsText(run.totals);
 }
 
@@ -99,7 +91,7 @@ export function historyText(runs: readonly HistoryRun[], options: { now: Date; d
     lines.push('  none');
   } else {
     const header = ['started', 'ended', 'night', 'mode', 'exit', 'outcome'];
-    const rows = runs.map((run) => [stamp(run.startedAt), endOf(run), run.night, MODE_NAME[run.mode], run.exitCode === null ? '—' : String(run.exitCode), outcomeOf(run)]);
+    const rows = runs.map((run) => [utcStamp(run.startedAt), endOf(run), run.night, MODE_NAME[run.mode], run.exitCode === null ? '—' : String(run.exitCode), outcomeOf(run)]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
     const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
     lines.push(line(header), ...rows.map(line));
@@ -115,7 +107,7 @@ export function historyText(runs: readonly HistoryRun[], options: { now: Date; d
     const today = nightsOfWindow(options.now, 1)[0];
     const nights = summary.nightsWithoutRun.map((night) => (night === today ? `${night} (today)` : night));
     const missing = nights.length > 0 ? ` No run for night${nights.length === 1 ? '' : 's'} ${nights.join(', ')}.` : '';
-    lines.push(`${name}: ${summary.runs} run${summary.runs === 1 ? '' : 's'}; the latest started ${stamp(latest.startedAt)} for night ${latest.night}, ${how}.${missing}`);
+    lines.push(`${name}: ${summary.runs} run${summary.runs === 1 ? '' : 's'}; the latest started ${utcStamp(latest.startedAt)} for night ${latest.night}, ${how}.${missing}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -3,10 +3,11 @@
  * night, gathered by the command (src/cli/why.ts) as facts, and turned here, without I/O, into a
  * one-sentence verdict, a next step, the text a person reads and the JSON a script reads.
  */
-import type { Mode, Night } from '../archive/night.js';
+import { MODE_NAME, sendCommandFor, utcStamp, type Mode, type Night } from '../archive/night.js';
 import type { EmailField, Notification } from '../notifications/notification-table.js';
 import type { RunEntry } from '../notifications/run-log.js';
 import type { MessageRecord, NightCheck } from '../notifications/send-record.js';
+import { totalsText } from './run-history.js';
 
 /** How one email field of the row parses. */
 export interface FieldReading {
@@ -62,7 +63,6 @@ export interface Triage {
   record: RecordFinding;
 }
 
-const MODE_NAME: Record<Mode, string> = { pi: 'PI', check: 'CHECK' };
 const SUBJECT: Record<Mode, string> = { pi: 'New Data for', check: 'Data set to CHECK for' };
 
 const toField = (mode: Mode): EmailField => (mode === 'pi' ? 'piemail' : 'csemail');
@@ -75,16 +75,13 @@ export function clockTime(date: Date): string {
   return `${iso.slice(11, 19)} UTC on ${iso.slice(0, 10)}`;
 }
 
-/** `2026-11-26 08:00:12` (UTC) */
-export function stamp(date: Date | null): string {
-  return date ? date.toISOString().slice(0, 19).replace('T', ' ') : '—';
-}
-
-export function rerunCommand(t: Pick<Triage, 'night' | 'mode' | 'notification'>): string {
-  return `yougotdata send --date ${t.night}${t.mode === 'check' ? ' --check' : ''} --match ${t.notification.id}`;
-}
+const rerunCommand = (t: Pick<Triage, 'night' | 'mode' | 'notification'>): string => sendCommandFor(t.night, t.mode, t.notification.id);
 
 const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** The night's messages, latest first (by id when two were created in the same instant). */
+const newestFirst = (messages: readonly MessageRecord[]): MessageRecord[] =>
+  [...messages].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
 
 /** "sent at … to a, b (and 1 Bcc); c refused: 550 …" for one delivered message. */
 function sentClause(message: MessageRecord): string {
@@ -104,18 +101,18 @@ function recordClause(t: Triage): string | undefined {
     return "no send record yet: the tool's tables do not exist (`yougotdata migrate` never ran), so this tool has sent nothing";
   }
   const { messages, check, runs } = t.record;
-  const newestFirst = [...messages].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
-  const sent = newestFirst.filter((m) => m.status === 'sent');
+  const latestFirst = newestFirst(messages);
+  const sent = latestFirst.filter((m) => m.status === 'sent');
   const latestSent = sent[0];
   if (latestSent) {
     const clauses = [sentClause(latestSent) + (sent.length > 1 ? ` (the latest of ${sent.length} messages for the night)` : '')];
-    for (const later of newestFirst.filter((m) => m.createdAt > latestSent.createdAt)) {
+    for (const later of latestFirst.filter((m) => m.createdAt > latestSent.createdAt)) {
       if (later.status === 'failed') clauses.push(`a later message failed at ${clockTime(later.createdAt)}: ${later.error ?? 'no reason recorded'}`);
       if (later.status === 'sending') clauses.push(`a later message was being handed to the mail server at ${clockTime(later.createdAt)} when its run stopped (the next run sends it again)`);
     }
     return clauses.join('; ');
   }
-  const latest = newestFirst[0];
+  const latest = latestFirst[0];
   if (latest?.status === 'failed') {
     return `not sent: ${latest.error ?? 'the mail server failed'} (tried at ${clockTime(latest.createdAt)}; the next run tries again)`;
   }
@@ -196,8 +193,7 @@ export function adviceOf(t: Triage): string | null {
   if (t.record.state === 'absent') return 'run `yougotdata migrate` once, then the daily `yougotdata send` (cron)';
   if (t.archive.state === 'answered' && t.archive.foreignPrograms.length > 0) return 'report the archive answer to the archive team; nothing is sent while it returns other programs\' files';
   if (t.recipients.to.length === 0) return `add an address to ${field} of notification ${t.notification.id}`;
-  const sent = t.record.messages.filter((m) => m.status === 'sent').sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-  const latest = sent[0];
+  const latest = newestFirst(t.record.messages).find((m) => m.status === 'sent');
   const refused = latest?.refused ?? [];
   if (refused.length > 0) return `correct or remove the refused ${refused.length === 1 ? 'address' : 'addresses'} (${refused.map((r) => r.address).join(', ')}) in the notification's email fields`;
   if (t.archive.state === 'answered' && t.archive.unannounced.length > 0) return `send the files not yet announced: ${rerunCommand(t)}`;
@@ -282,18 +278,18 @@ export function triageText(t: Triage): string {
   } else {
     if (r.runs.length === 0) lines.push(`  runs: none recorded for this night and mode`);
     for (const run of r.runs) {
-      const end = run.finishedAt ? `ended ${stamp(run.finishedAt)} UTC, exit ${run.exitCode ?? '?'}` : 'no end (crashed, or still running)';
-      lines.push(`  run ${run.id}: started ${stamp(run.startedAt)} UTC, ${end}, on ${run.host} pid ${run.pid}${run.totals ? ` (${Object.entries(run.totals).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+      const end = run.finishedAt ? `ended ${utcStamp(run.finishedAt)} UTC, exit ${run.exitCode ?? '?'}` : 'no end (crashed, or still running)';
+      lines.push(`  run ${run.id}: started ${utcStamp(run.startedAt)} UTC, ${end}, on ${run.host} pid ${run.pid}${run.totals ? ` (${totalsText(run.totals)})` : ''}`);
     }
     if (r.check) {
       const c = r.check;
-      lines.push(`  last check: ${c.status} at ${stamp(c.checkedAt)} UTC, ${plural(c.files, 'file')}${c.error ? `: ${c.error}` : ''}`);
+      lines.push(`  last check: ${c.status} at ${utcStamp(c.checkedAt)} UTC, ${plural(c.files, 'file')}${c.error ? `: ${c.error}` : ''}`);
     } else {
       lines.push('  last check: none recorded for this notification');
     }
     if (r.messages.length === 0) lines.push('  messages: none');
     for (const m of r.messages) {
-      lines.push(`  message ${m.id}: ${m.status}${m.sentAt ? ` at ${stamp(m.sentAt)} UTC` : ` (created ${stamp(m.createdAt)} UTC)`}  ${m.messageId}${m.followsUp !== null ? `  (follows up message ${m.followsUp})` : ''}`);
+      lines.push(`  message ${m.id}: ${m.status}${m.sentAt ? ` at ${utcStamp(m.sentAt)} UTC` : ` (created ${utcStamp(m.createdAt)} UTC)`}  ${m.messageId}${m.followsUp !== null ? `  (follows up message ${m.followsUp})` : ''}`);
       lines.push(`    to ${m.to.join(', ') || '(nobody)'}${m.cc.length > 0 ? `; cc ${m.cc.join(', ')}` : ''}`);
       if (m.status !== 'sending') lines.push(`    accepted: ${m.accepted.join(', ') || 'none'}`);
       for (const refusal of m.refused) lines.push(`    refused: ${refusal.address} (${refusal.reply})`);
