@@ -48,11 +48,14 @@ function vmHwm(pid: number): number | null {
  * `dist/cli.js <argv>`, with the node flags of its first line, with only the given environment and a working directory without a .env.
  * Peak RSS comes from the child itself: a preload writes getrusage's ru_maxrss on exit (exact, covers every
  * moment of the process); /proc/<pid>/status VmHWM, polled every 100 ms, stands in if that file is missing.
+ * Without `timeoutMs`, the child may run as long as it likes.
  */
-export function runYougotdata(argv: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<ChildRun> {
+export function runYougotdata(argv: readonly string[], env: Record<string, string>, timeoutMs?: number): Promise<ChildRun> {
   const dir = mkdtempSync(join(tmpdir(), 'yougotdata-bench-'));
   const usageFile = join(dir, 'usage.json');
-  // stdout to a file, as under cron: the CLI ends with process.exit(), which cuts a report written to a pipe at 64 KiB.
+  // stdout to a file, read once the child has exited: a pipe would have this process (whose main thread is the mail
+  // sink being measured) wake for every chunk and hold the growing report during the run. The report is whole
+  // either way: the CLI drains stdout before process.exit() (src/cli.ts), as it must for cron, which reads a pipe.
   const stdoutFile = join(dir, 'stdout.json');
   const stdoutFd = openSync(stdoutFile, 'w');
   return new Promise((resolve, reject) => {
@@ -77,7 +80,7 @@ export function runYougotdata(argv: readonly string[], env: Record<string, strin
       if (child.pid !== undefined) polledHwm = Math.max(polledHwm, vmHwm(child.pid) ?? 0);
     }, 100);
     let timedOut = false;
-    const limit = setTimeout(() => {
+    const limit = timeoutMs === undefined ? undefined : setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);

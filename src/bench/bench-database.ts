@@ -8,17 +8,25 @@ export interface BenchServer {
   adminUrl: string;
   /** For the printout: where it runs (never a password). */
   description: string;
+  /** Started for this process (no admin URL was given), and stopped by stop(). */
+  embedded: boolean;
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(env: NodeJS.ProcessEnv): Promise<BenchServer> {
-  const given = env.BENCH_DATABASE_URL?.trim();
-  if (given) {
+/**
+ * The server at the admin URL in the first of `variables` set in `env` (`npm run bench`: BENCH_DATABASE_URL;
+ * `npm run chaos`: CHAOS_DATABASE_URL, then TEST_DATABASE_URL), or else an embedded PostgreSQL.
+ * DATABASE_URL is never read: databases are created and dropped there.
+ */
+export async function startBenchServer(env: NodeJS.ProcessEnv, variables: readonly string[] = ['BENCH_DATABASE_URL']): Promise<BenchServer> {
+  for (const variable of variables) {
+    const given = env[variable]?.trim();
+    if (!given) continue;
     const url = new URL(given);
-    return { adminUrl: given, description: `server at ${url.hostname}:${url.port || 5432} (BENCH_DATABASE_URL)`, stop: async () => {} };
+    return { adminUrl: given, description: `server at ${url.hostname}:${url.port || 5432} (${variable})`, embedded: false, stop: async () => {} };
   }
   const embedded: RunningPostgres = await startEmbeddedPostgres();
-  return { adminUrl: embedded.url, description: 'embedded PostgreSQL (BENCH_DATABASE_URL unset)', stop: () => embedded.stop() };
+  return { adminUrl: embedded.url, description: `embedded PostgreSQL (${variables.join(' and ')} unset)`, embedded: true, stop: () => embedded.stop() };
 }
 
 async function asAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -37,8 +45,9 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
-  const name = `yougotdata_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
+/** `prefix` names the tool that made it, for anyone who finds one left behind. */
+export async function createBenchDatabase(adminUrl: string, prefix = 'yougotdata_bench'): Promise<BenchDatabase> {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   await asAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;

@@ -1,4 +1,5 @@
 /** The benchmark's printout: a table of figures per run, then one PASS/FAIL line per target of the issue. */
+import type { FloorRun } from './bench-floor.js';
 
 export interface LoopFigures {
   utilization: number;
@@ -36,7 +37,8 @@ export interface RunFigures {
   peersCpuPercent: number;
   /** Each peer's event loop: busy fraction (0–1) and delays (ms). A busy or late loop would make the stand-in the bottleneck. */
   archive: LoopFigures;
-  sink: LoopFigures;
+  /** Of the sink's loop, only what the printout shows. */
+  sink: Pick<LoopFigures, 'utilization' | 'loopP99Ms'>;
   /** The machine's busy % in the second before the run: load that is not the benchmark's. */
   backgroundBusyPercent: number | null;
   /** Every `postgres` process's CPU over the run, % of one core (Linux). */
@@ -53,7 +55,9 @@ export interface RunFigures {
   error: string | null;
 }
 
-export const idealMs = (run: RunFigures): number => (run.requests * run.latencyMs) / run.concurrency;
+/** What the requests take if each costs the stand-in's latency and ARCHIVE_CONCURRENCY are always in flight: of a run, or of the floor. */
+type IdealInputs = Pick<RunFigures, 'requests' | 'latencyMs' | 'concurrency'>;
+export const idealMs = (run: IdealInputs): number => (run.requests * run.latencyMs) / run.concurrency;
 /**
  * What each archive request cost, seen from the job: the time between the first request and the last answer,
  * times the requests in flight, per request. The stand-in's latency plus every per-request overhead.
@@ -61,7 +65,7 @@ export const idealMs = (run: RunFigures): number => (run.requests * run.latencyM
 export const effectiveRequestMs = (run: RunFigures): number | null =>
   run.requests > 0 && run.startupMs !== null && run.tailMs !== null
     ? ((run.wallMs - run.startupMs - run.tailMs) * run.concurrency) / run.requests : null;
-export const ratioToIdeal = (run: RunFigures): number | null => (idealMs(run) > 0 ? run.wallMs / idealMs(run) : null);
+export const ratioToIdeal = (run: IdealInputs & Pick<RunFigures, 'wallMs'>): number | null => (idealMs(run) > 0 ? run.wallMs / idealMs(run) : null);
 
 const MB = 1024 * 1024;
 const s = (ms: number) => (ms / 1000).toFixed(2);
@@ -95,6 +99,15 @@ export function figuresTable(runs: readonly RunFigures[], baseline: RunFigures |
     run.exitCode === null ? 'killed' : String(run.exitCode),
   ]);
   return table(header, rows);
+}
+
+/** The floor, and how far above it the job's run at the same concurrency is. */
+export function floorLine(floor: FloorRun, run: RunFigures | undefined): string {
+  const perRequest = (floor.wallMs * floor.concurrency) / floor.requests;
+  const job = run && run.error === null ? `; yougotdata's C=${run.concurrency} run took ${(run.wallMs / floor.wallMs).toFixed(2)} × the floor's time` : '';
+  return `floor: a bare undici client (${floor.concurrency} connections, no work) against the same stand-in: ${floor.requests} requests in `
+    + `${s(floor.wallMs)} s, ratio ${fixed(ratioToIdeal(floor))}, ${perRequest.toFixed(1)} ms/request, `
+    + `stand-in loop ${(floor.stats.utilization * 100).toFixed(0)}% busy${job}`;
 }
 
 /** What the job asked and answered, and where its time went outside the archive requests. */

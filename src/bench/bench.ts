@@ -13,7 +13,7 @@ import { hasData, NIGHT, notificationsOf, programOf } from './bench-data.js';
 import { createBenchDatabase, loadNotifications, startBenchServer, type BenchNotification } from './bench-database.js';
 import { busyPercentBetween, busyPercentOver, machineTicks, postgresCpuSeconds, stealPercentBetween, untilQuiet } from './bench-machine.js';
 import { parseBenchOptions, UsageError, USAGE, type BenchOptions } from './bench-options.js';
-import { figuresTable, resourcesTable, workTable, targetLines, targets, type RunFigures } from './bench-report.js';
+import { figuresTable, floorLine, idealMs, resourcesTable, workTable, targetLines, targets, type RunFigures } from './bench-report.js';
 
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -103,7 +103,7 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
       machineBusyPercent: busyPercentBetween(ticksBefore, ticksAfter),
       machineStealPercent: stealPercentBetween(ticksBefore, ticksAfter),
       archive: { utilization: seen.utilization, loopP50Ms: seen.loopP50Ms, loopP99Ms: seen.loopP99Ms, loopMaxMs: seen.loopMaxMs },
-      sink: { utilization: sinkUtilization, loopP50Ms: loop.percentile(50) / 1e6, loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 },
+      sink: { utilization: sinkUtilization, loopP99Ms: loop.percentile(99) / 1e6 },
       startupMs: seen.firstAt === null ? null : seen.firstAt - child.startedAt,
       tailMs: seen.lastAt === null ? null : child.endedAt - (seen.lastAt + options.latencyMs),
       exitCode: child.code,
@@ -112,17 +112,6 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
   } finally {
     await database.drop().catch((dropError: unknown) => say(`could not drop the run's database: ${(dropError as Error).message}`));
   }
-}
-
-/** The floor, and how far above it the job's run at the same concurrency is. */
-function floorLine(floor: FloorRun, run: RunFigures | undefined): string {
-  const ideal = (floor.requests * floor.latencyMs) / floor.concurrency;
-  const ratio = ideal > 0 ? floor.wallMs / ideal : null;
-  const perRequest = (floor.wallMs * floor.concurrency) / floor.requests;
-  const job = run && run.error === null ? `; yougotdata's C=${run.concurrency} run took ${(run.wallMs / floor.wallMs).toFixed(2)} × the floor's time` : '';
-  return `floor: a bare undici client (${floor.concurrency} connections, no work) against the same stand-in: ${floor.requests} requests in `
-    + `${(floor.wallMs / 1000).toFixed(2)} s, ratio ${ratio === null ? 'n/a' : ratio.toFixed(2)}, ${perRequest.toFixed(1)} ms/request, `
-    + `stand-in loop ${(floor.stats.utilization * 100).toFixed(0)}% busy${job}`;
 }
 
 function machine(): string {
@@ -208,7 +197,7 @@ async function main(argv: readonly string[]): Promise<number> {
     '',
     ...lookback.map((run) => `look-back: LOOKBACK_NIGHTS=${run.lookbackNights} at concurrency ${run.concurrency}: ${run.requests} archive requests `
       + `(${(run.requests / run.notifications).toFixed(2)} per row), wall ${(run.wallMs / 1000).toFixed(2)} s, `
-      + `ideal ${((run.requests * run.latencyMs) / run.concurrency / 1000).toFixed(2)} s`
+      + `ideal ${(idealMs(run) / 1000).toFixed(2)} s`
       + `${run.error ? ` — ERROR: ${run.error}` : ''}`),
     ...(lookback.length ? [''] : []),
     targetLines(targets(runs, main)),

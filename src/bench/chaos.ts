@@ -13,18 +13,13 @@
  * is created on it and dropped at the end; without either, an embedded PostgreSQL is started (slower to start).
  * DATABASE_URL is ignored on purpose: the script creates and drops databases, never on the production server.
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { makeEntry, startArchiveStandIn, type ArchiveStandIn, type StandInFaultRule } from '../demo/archive-stand-in.js';
-import { startEmbeddedPostgres, type RunningPostgres } from '../demo/embedded-postgres.js';
-import { FITSSTORAGE_NOTIFICATION_TABLE } from '../notifications/notification-table.js';
 import { startMailSink, type MailSink } from '../sink/index.js';
+import { runYougotdata } from './bench-child.js';
+import { createBenchDatabase, loadNotifications, startBenchServer, type BenchDatabase } from './bench-database.js';
 
 const NIGHT = '20261126';
-const cliPath = fileURLToPath(new URL('../cli.js', import.meta.url));
 
 interface Options {
   notifications: number;
@@ -71,37 +66,27 @@ function random(seed: number): () => number {
   };
 }
 
-interface Database {
-  url: string;
+interface Database extends BenchDatabase {
   /** Where it came from, for the printout. */
   source: string;
-  drop(): Promise<void>;
 }
 
 /** A fresh database on the configured server, or on an embedded one. */
 async function openDatabase(): Promise<Database> {
-  const configured = process.env.CHAOS_DATABASE_URL || process.env.TEST_DATABASE_URL;
-  let embedded: RunningPostgres | undefined;
-  const adminUrl = configured ?? (embedded = await startEmbeddedPostgres()).url;
-  const name = `yougotdata_chaos_${randomBytes(5).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const server = await startBenchServer(process.env, ['CHAOS_DATABASE_URL', 'TEST_DATABASE_URL']);
+  let database: BenchDatabase;
+  try {
+    database = await createBenchDatabase(server.adminUrl, 'yougotdata_chaos');
+  } catch (error) {
+    await server.stop().catch(() => {});
+    throw error;
+  }
   return {
-    url: url.toString(),
-    source: configured ? `a throw-away database on ${url.host}` : 'an embedded PostgreSQL',
+    url: database.url,
+    source: server.embedded ? 'an embedded PostgreSQL' : `a throw-away database on ${new URL(database.url).host}`,
     async drop() {
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
-      await embedded?.stop();
+      await database.drop().catch(() => {});
+      await server.stop();
     },
   };
 }
@@ -112,22 +97,12 @@ const ngoOf = (id: number) => `ngo${id}@office.test`;
 const csOf = (id: number) => `cs${id}@gemini.test`;
 const recipientsOf = (id: number) => [piOf(id), ngoOf(id), csOf(id)];
 
-/** The rows, inserted in one statement. Every address is its notification's own, so the sink tells them apart. */
-async function fillTable(url: string, count: number): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(FITSSTORAGE_NOTIFICATION_TABLE);
-    const ids = Array.from({ length: count }, (_, i) => i + 1);
-    await client.query(
-      `INSERT INTO notification (id, label, selection, piemail, ngoemail, csemail, internal)
-       SELECT id, 'Auto - ' || p, p || '/science', pi, ngo, cs, false
-         FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, p, pi, ngo, cs)`,
-      [ids, ids.map(programOf), ids.map(piOf), ids.map(ngoOf), ids.map(csOf)],
-    );
-  } finally {
-    await client.end();
-  }
+/** The rows. Every address is its notification's own, so the sink tells them apart. */
+function fillTable(url: string, count: number): Promise<void> {
+  return loadNotifications(url, Array.from({ length: count }, (_, i) => {
+    const id = i + 1;
+    return { id, label: `Auto - ${programOf(id)}`, selection: `${programOf(id)}/science`, piemail: piOf(id), ngoemail: ngoOf(id), csemail: csOf(id) };
+  }));
 }
 
 type ArchiveFaultKind = '500' | '502' | '503' | '429' | 'hang' | 'html' | 'truncate';
@@ -218,27 +193,17 @@ interface Run {
   report: { results: { id: number; status: string; files: number; refused: string[] }[]; totals: Record<string, number> } | null;
 }
 
-function runCli(env: Record<string, string>): Promise<Run> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, 'send', '--date', NIGHT, '--json'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const stdout = Buffer.concat(out).toString('utf8');
-      let report: Run['report'] = null;
-      let unreadable: string | null = null;
-      try {
-        report = JSON.parse(stdout);
-      } catch (error) {
-        unreadable = `${(error as Error).message}; stdout has ${stdout.length} characters, ending ${JSON.stringify(stdout.slice(-80))}`;
-      }
-      resolve({ code: code ?? -1, ms: performance.now() - started, stderr: Buffer.concat(err).toString('utf8'), report, unreadable });
-    });
-  });
+/** `dist/cli.js send` as cron runs it (the flags of its #! line), in an empty working directory, so no .env there leaks in. */
+async function runSend(env: Record<string, string>): Promise<Run> {
+  const child = await runYougotdata(['send', '--date', NIGHT, '--json'], env);
+  let report: Run['report'] = null;
+  let unreadable: string | null = null;
+  try {
+    report = JSON.parse(child.stdout);
+  } catch (error) {
+    unreadable = `${(error as Error).message}; stdout has ${child.stdout.length} characters, ending ${JSON.stringify(child.stdout.slice(-80))}`;
+  }
+  return { code: child.code ?? -1, ms: child.wallMs, stderr: child.stderr, report, unreadable };
 }
 
 const pad = (text: string | number, width: number) => String(text).padStart(width);
@@ -274,7 +239,7 @@ async function main(): Promise<number> {
     let unreadableRuns = 0;
     for (let n = 1; n <= options.maxRuns && !clean; n++) {
       const stopArming = n === 1 ? armFloating(sink, chaos.floating) : () => {};
-      const run = await runCli(env);
+      const run = await runSend(env);
       stopArming();
       runs.push(run);
       const totals = run.report?.totals ?? {};
