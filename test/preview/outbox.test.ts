@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scienceFiles, usePeers, yougotdata } from '../support/peers.js';
+import { addresses, scienceFiles, usePeers, yougotdata } from '../support/peers.js';
 
 const NIGHT = '20261126';
 const peers = usePeers();
@@ -16,9 +16,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-const addresses = (field: AddressObject | AddressObject[] | undefined) =>
-  (Array.isArray(field) ? field : field ? [field] : []).flatMap((f) => f.value.map((v) => v.address));
 
 const rows = [
   { id: 101, label: 'Auto - GN-2026B-Q-101', selection: 'GN-2026B-Q-101/science', piemail: '"Doe, Jane" <jane.doe@uni.test>', ngoemail: 'ngo@office.test; N/A', csemail: 'cs@gemini.test' },

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { usePeers } from '../support/peers.js';
 import {
-  addNight, copiesPerNotification, idsWith, reliabilityEnv, resetAll, sendInProcess, statusesOf, timed, type Report,
+  addNight, copiesPerNotification, idsWith, reliabilityEnv, sendInProcess, statusesOf, timed, type Report,
 } from '../support/reliability.js';
 
-const peers = usePeers({ reset: resetAll });
+const peers = usePeers();
 
 const searchesOf = (id: number) => peers.archive.requests.filter((r) => r.path.startsWith('/jsonsummary') && r.path.includes(`GN-2026B-Q-${id}/`));
 

@@ -1,11 +1,11 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { scienceFiles, usePeers } from '../support/peers.js';
+import { scienceFiles, spawnYougotdata, usePeers } from '../support/peers.js';
 import {
-  NIGHT, addNight, copiesPerNotification, piRow, reliabilityEnv, resetAll, sendInProcess, spawnWithSlowReader, statusesOf, timed, type Report,
+  NIGHT, addNight, copiesPerNotification, piRow, reliabilityEnv, sendInProcess, statusesOf, timed, type Report,
 } from '../support/reliability.js';
 
-const peers = usePeers({ reset: resetAll });
+const peers = usePeers();
 
 const OPS = 'ops@gemini.test';
 const MB = 1024 * 1024;
@@ -121,7 +121,7 @@ describe('a large report', () => {
     const ids = Array.from({ length: 10 }, (_, i) => i + 1);
     // Labels of 100 kB each: a report of some 1 MB, far more than a pipe holds.
     await peers.addNotifications(ids.map((id) => piRow(id, { label: `${'Very long label '.repeat(6250)}#${id}` })));
-    const run = await spawnWithSlowReader(['send', '--date', NIGHT, '--json'], reliabilityEnv(peers), 1500);
+    const run = await spawnYougotdata(['send', '--date', NIGHT, '--json'], reliabilityEnv(peers), { pauseStdoutMs: 1500 });
     expect(run.code).toBe(0);
     expect(run.stdout.length).toBeGreaterThan(1_000_000);
     const report: Report = JSON.parse(run.stdout);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scienceFiles, spawnYougotdata, startPeers, type Peers } from '../support/peers.js';
 import {
-  copiesPerNotification, piAddress, piRow, reliabilityEnv, resetAll, sendUntilLocked, sendingRows, until, type Report,
+  copiesPerNotification, piAddress, piRow, reliabilityEnv, sendUntilLocked, sendingRows, until, type Report,
 } from '../support/reliability.js';
 import { startSmtpProxy, type SmtpProxy } from '../support/smtp-proxy.js';
 
@@ -75,7 +75,6 @@ function fire(kind: 'at-data' | 'accepted' | 'told', count: number, reply?: stri
 
 beforeAll(async () => {
   peers = await startPeers();
-  await resetAll(peers);
   smtp = await startSmtpProxy(peers.sink, {
     holdAcceptanceMs: HOLD_MS,
     onData: (n) => fire('at-data', n),

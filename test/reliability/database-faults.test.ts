@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawnYougotdata, startPeers, yougotdata, type CommandRun, type Peers } from '../support/peers.js';
 import {
-  NIGHT, addNight, copiesPerNotification, recordedWith, reliabilityEnv, resetAll, sendInProcess, sendingRows, timed, until, type Report,
+  NIGHT, addNight, copiesPerNotification, recordedWith, reliabilityEnv, sendInProcess, sendingRows, timed, until, type Report,
 } from '../support/reliability.js';
 import { startSmtpProxy, type SmtpProxy } from '../support/smtp-proxy.js';
 import { startGate, startTcpProxy, throughProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -20,7 +20,7 @@ afterAll(async () => {
   await peers?.close();
 });
 beforeEach(async () => {
-  await resetAll(peers);
+  await peers.reset();
   pgProxy.mode = 'forward';
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshDatabase, insertNotifications } from '../support/database.js';
 import { scienceFiles, spawnYougotdata, startPeers, yougotdata, type Peers } from '../support/peers.js';
-import { NIGHT, copiesPerRecipient, piRow, reliabilityEnv, resetAll, timed, until } from '../support/reliability.js';
+import { NIGHT, copiesPerRecipient, piRow, reliabilityEnv, timed, until } from '../support/reliability.js';
 import { startGate, type Gate } from '../support/tcp-proxy.js';
 
 let peers: Peers;
@@ -17,7 +17,7 @@ afterAll(async () => {
   await peers?.close();
 });
 beforeEach(async () => {
-  await resetAll(peers);
+  await peers.reset();
   gate.hold();
 });
 

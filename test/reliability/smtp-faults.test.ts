@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { startMailSink, startSilentSmtpServer } from '../../src/sink/index.js';
 import { spawnYougotdata, usePeers, type Peers } from '../support/peers.js';
 import {
-  NIGHT, addNight, copiesPerNotification, copiesPerRecipient, idsWith, piRow, recordedRefusals, reliabilityEnv, resetAll,
+  NIGHT, addNight, copiesPerNotification, copiesPerRecipient, idsWith, piRow, recordedRefusals, reliabilityEnv,
   sendInProcess, statusesOf, timed, type Report,
 } from '../support/reliability.js';
 import { startSmtpProxy } from '../support/smtp-proxy.js';
 import { LOCALHOST_CERT_FILE, localhostTls } from '../support/tls.js';
 
-const peers = usePeers({ reset: resetAll });
+const peers = usePeers();
 
 const OPS = 'ops@gemini.test';
 const digests = () => peers.sink.messages().filter((m) => m.envelope.to.includes(OPS));

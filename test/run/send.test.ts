@@ -2,25 +2,17 @@ import { simpleParser, type AddressObject } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { makeEntry } from '../../src/demo/archive-stand-in.js';
 import type { SinkMessage } from '../../src/sink/index.js';
-import { scienceFiles, usePeers, yougotdata } from '../support/peers.js';
+import { NIGHT, addresses, janeDoeRow, scienceFiles, sendInProcess, usePeers, yougotdata } from '../support/peers.js';
 
-const NIGHT = '20261126';
 const peers = usePeers();
 
-const send = (...args: string[]) => yougotdata(['send', '--date', NIGHT, '--json', ...args], peers.env);
-const addresses = (field: AddressObject | AddressObject[] | undefined) =>
-  (Array.isArray(field) ? field : field ? [field] : []).flatMap((f) => f.value.map((v) => v.address));
+const send = (...args: string[]) => sendInProcess(peers.env, ...args);
 const parsed = (message: SinkMessage) => simpleParser(message.raw);
 const jsonSummaries = (standIn = peers.archive) => standIn.requests.filter((r) => r.path.startsWith('/jsonsummary'));
 
-const piRow = {
-  id: 101, label: 'Auto - GN-2026B-Q-101', selection: 'GN-2026B-Q-101/science',
-  piemail: '"Doe, Jane" <jane.doe@uni.test>', ngoemail: 'ngo@office.test; N/A', csemail: 'Testy McTestFace cs@gemini.test',
-};
-
 describe('send in PI mode', () => {
   it('mails the PI, copies the partner office and contact scientist, and records it', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 5), ...scienceFiles('GN-2026B-Q-7', 3)]);
     const run = await send();
     expect(run.code).toBe(0);
@@ -49,7 +41,7 @@ describe('send in PI mode', () => {
   });
 
   it('puts EMAIL_BCC in the envelope only, and never sends one address twice', async () => {
-    await peers.addNotifications([{ ...piRow, ngoemail: 'JANE.DOE@uni.test, audit@gemini.test', csemail: 'cs@gemini.test' }]);
+    await peers.addNotifications([{ ...janeDoeRow, ngoemail: 'JANE.DOE@uni.test, audit@gemini.test', csemail: 'cs@gemini.test' }]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 1)]);
     const run = await yougotdata(['send', '--date', NIGHT, '--json'], { ...peers.env, EMAIL_BCC: 'audit@gemini.test, archive-copy@gemini.test' });
     expect(run.json().results[0]).toMatchObject({ status: 'sent', cc: ['audit@gemini.test', 'cs@gemini.test'] });
@@ -87,7 +79,7 @@ describe('send in PI mode', () => {
   });
 
   it('reports no-data for an empty night and sends nothing', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     const run = await send();
     expect(run.code).toBe(0);
     expect(run.json().results[0]).toMatchObject({ status: 'no-data', files: 0 });
@@ -95,7 +87,7 @@ describe('send in PI mode', () => {
   });
 
   it('skips what was sent on a rerun, and sends again with --force', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 2)]);
     expect((await send()).json().results[0].status).toBe('sent');
     const rerun = await send();
@@ -107,7 +99,7 @@ describe('send in PI mode', () => {
   });
 
   it('--dry-run composes every message but sends and records nothing', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 2)]);
     const run = await yougotdata(['send', '--date', NIGHT, '--json', '--dry-run'], { ...peers.env, EMAIL_FROM: '' });
     expect(run.code).toBe(0);
@@ -120,14 +112,14 @@ describe('send in PI mode', () => {
   });
 
   it('--match keeps only the rows whose id, label or selection matches', async () => {
-    await peers.addNotifications([piRow, { id: 7, label: 'Other', selection: 'GS-2026B-Q-9/science', piemail: 'x@uni.test' }, { id: 1010, label: 'x', selection: 'GN-2026B-Q-5/science', piemail: 'y@uni.test' }]);
+    await peers.addNotifications([janeDoeRow, { id: 7, label: 'Other', selection: 'GS-2026B-Q-9/science', piemail: 'x@uni.test' }, { id: 1010, label: 'x', selection: 'GN-2026B-Q-5/science', piemail: 'y@uni.test' }]);
     expect((await send('--match', 'gn-2026b-q-101')).json().results.map((r: { id: number }) => r.id)).toEqual([101]);
     expect((await send('--match', '7')).json().results.map((r: { id: number }) => r.id)).toEqual([7]);
     expect((await send('--match', 'other')).json().results.map((r: { id: number }) => r.id)).toEqual([7]);
   });
 
   it('--date A..B runs each night in turn, oldest first, in one report', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 1, '20261124'), ...scienceFiles('GN-2026B-Q-101', 2, '20261126')]);
     const run = await yougotdata(['send', '--date', '20261124..20261126', '--json'], peers.env);
     expect(run.code).toBe(0);
@@ -141,13 +133,13 @@ describe('send in PI mode', () => {
   });
 
   it('--date yesterday is the UTC date before today', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     const run = await yougotdata(['send', '--date', 'yesterday', '--json'], peers.env, new Date('2026-11-27T03:00:00Z'));
     expect(run.json().date).toBe('20261126');
   });
 
   it('prints a readable table without --json', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     const run = await yougotdata(['send', '--date', NIGHT], peers.env);
     expect(run.stdout).toContain(`PI notifications for night ${NIGHT}`);
     expect(run.stdout).toMatch(/101\s+20261126\s+no-data\s+0\s+GN-2026B-Q-101\/science/);
@@ -157,7 +149,7 @@ describe('send in PI mode', () => {
 
 describe('send in CHECK mode', () => {
   it('asks the summit server for CHECK files and mails the contact scientist only', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.summit.addEntries([...scienceFiles('GN-2026B-Q-101', 1, NIGHT, { qaState: 'CHECK' }), ...scienceFiles('GN-2026B-Q-101', 2)]);
     const run = await send('--check');
     expect(run.code).toBe(0);
@@ -173,7 +165,7 @@ describe('send in CHECK mode', () => {
   });
 
   it('keeps its own record: a PI send does not make the CHECK mail already-sent', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 1));
     peers.summit.addEntries(scienceFiles('GN-2026B-Q-101', 1, NIGHT, { qaState: 'CHECK' }));
     expect((await send()).json().results[0].status).toBe('sent');
@@ -197,7 +189,7 @@ describe('bad input', () => {
     ['a typo in the program id', 'GN2026BQ101/science', 'GN2026BQ101'],
     ['a typo in the observation class', 'GN-2026B-Q-101/sceince', 'sceince'],
   ])('a %s selection is invalid-selection: nothing searched, nothing sent, exit 1', async (_case, selection, named) => {
-    await peers.addNotifications([{ ...piRow, selection }]);
+    await peers.addNotifications([{ ...janeDoeRow, selection }]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 2), ...scienceFiles('GN-2026B-Q-5', 2)]);
     const run = await send();
     expect(run.code).toBe(1);
@@ -210,7 +202,7 @@ describe('bad input', () => {
   });
 
   it('confirms a term the local grammar does not know with the server, then searches', async () => {
-    await peers.addNotifications([{ ...piRow, selection: 'GN-2026B-Q-101/IFU-NS-2' }]);
+    await peers.addNotifications([{ ...janeDoeRow, selection: 'GN-2026B-Q-101/IFU-NS-2' }]);
     const run = await send();
     const summaries = peers.archive.requests.filter((r) => r.path.startsWith('/summary/nolinks/'));
     expect(summaries.map((r) => r.path)).toEqual([`/summary/nolinks/night=${NIGHT}/GN-2026B-Q-101/IFU-NS-2`]);
@@ -223,7 +215,7 @@ describe('bad input', () => {
     ['empty', ''],
     ['garbage', 'N/A; none; TBD; -'],
   ])('a %s piemail is no-recipients: nothing sent, pieces reported', async (_case, piemail) => {
-    await peers.addNotifications([{ ...piRow, piemail }]);
+    await peers.addNotifications([{ ...janeDoeRow, piemail }]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 2)]);
     const run = await send();
     expect(run.code).toBe(0);
@@ -246,7 +238,7 @@ describe('bad input', () => {
 
   it.each(['EMAIL_FROM', 'DATABASE_URL'])('a missing %s exits 2 with one line naming it', async (variable) => {
     const { [variable]: _, ...env } = peers.env;
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     const run = await yougotdata(['send', '--date', NIGHT], env);
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
@@ -264,7 +256,7 @@ describe('bad input', () => {
   });
 
   it('an archive answering 500 then 200 is retried and the mail sent once', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 2)]);
     peers.archive.inject([{ status: 500, match: '/jsonsummary' }]);
     const run = await send();
@@ -278,7 +270,7 @@ describe('bad input', () => {
     ['a hang', { hang: true, times: 10 }, 'no answer within 1500 ms'],
     ['a 500 every time', { status: 500, times: 10 }, 'HTTP 500'],
   ])('%s is failed, never no-data, and the other rows go on', async (_case, fault, error) => {
-    await peers.addNotifications([piRow, { id: 2, selection: 'GN-2026B-Q-2/science', piemail: 'two@uni.test' }]);
+    await peers.addNotifications([janeDoeRow, { id: 2, selection: 'GN-2026B-Q-2/science', piemail: 'two@uni.test' }]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 2), ...scienceFiles('GN-2026B-Q-2', 1)]);
     peers.archive.inject([{ ...fault, match: 'GN-2026B-Q-101' }]);
     const run = await send();
@@ -293,7 +285,7 @@ describe('bad input', () => {
   });
 
   it('another program\'s files in the answer: failed, naming them, nothing sent', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 2)]);
     peers.archive.inject([{ extraPrograms: ['GN-2026B-Q-666'], match: '/jsonsummary' }]);
     const run = await send();
@@ -304,7 +296,7 @@ describe('bad input', () => {
   });
 
   it('a recipient refused with 550: the others get the message, the refusal is recorded', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 1)]);
     peers.sink.faults.rejectRecipient('ngo@office.test', { code: 550, message: '5.1.1 no such user' });
     const run = await send();
@@ -316,7 +308,7 @@ describe('bad input', () => {
   });
 
   it('SMTP down: every message failed, exit 1; the next run sends them', async () => {
-    await peers.addNotifications([piRow, { id: 2, selection: 'GN-2026B-Q-2/science', piemail: 'two@uni.test' }]);
+    await peers.addNotifications([janeDoeRow, { id: 2, selection: 'GN-2026B-Q-2/science', piemail: 'two@uni.test' }]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 2), ...scienceFiles('GN-2026B-Q-2', 1)]);
     const down = await yougotdata(['send', '--date', NIGHT, '--json'], { ...peers.env, SMTP_URL: 'smtp://127.0.0.1:9' });
     expect(down.code).toBe(1);
@@ -330,7 +322,7 @@ describe('bad input', () => {
 
   it('mails one digest to ERRORS_TO listing every problem', async () => {
     await peers.addNotifications([
-      { ...piRow, ngoemail: 'N/A' },
+      { ...janeDoeRow, ngoemail: 'N/A' },
       { id: 2, label: 'typo', selection: 'GN2026BQ101/science', piemail: 'x@uni.test' },
       { id: 3, selection: 'GN-2026B-Q-3/science', piemail: 'TBD' },
     ]);

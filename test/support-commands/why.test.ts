@@ -1,22 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { scienceFiles, usePeers, yougotdata } from '../support/peers.js';
+import { NIGHT, janeDoeRow, scienceFiles, sendInProcess, usePeers, yougotdata } from '../support/peers.js';
 
-const NIGHT = '20261126';
 const peers = usePeers();
 
 const why = (...args: string[]) => yougotdata(['why', '--date', NIGHT, ...args], peers.env);
-const send = (...args: string[]) => yougotdata(['send', '--date', NIGHT, '--json', ...args], peers.env);
+const send = (...args: string[]) => sendInProcess(peers.env, ...args);
 const verdictLine = (stdout: string) => /^Verdict: (.*)$/m.exec(stdout)?.[1];
 const searches = () => peers.archive.requests.filter((r) => r.path.startsWith('/jsonsummary/')).map((r) => r.path);
 
-const piRow = {
-  id: 101, label: 'Auto - GN-2026B-Q-101', selection: 'GN-2026B-Q-101/science',
-  piemail: '"Doe, Jane" <jane.doe@uni.test>', ngoemail: 'ngo@office.test; N/A', csemail: 'Testy McTestFace cs@gemini.test',
-};
-
 describe('why: what the record says', () => {
   it('a sent message: when, to whom, the message id, the files it announced', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     const files = scienceFiles('GN-2026B-Q-101', 3);
     peers.archive.addEntries(files);
     const sent = await send();
@@ -37,7 +31,7 @@ describe('why: what the record says', () => {
   });
 
   it('a refused recipient: the verdict names it with the server\'s reply', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 2));
     peers.sink.faults.rejectRecipient('cs@gemini.test', { code: 550, message: 'no such user' });
     expect((await send()).json().results[0]).toMatchObject({ status: 'sent', refused: ['cs@gemini.test'] });
@@ -49,7 +43,7 @@ describe('why: what the record says', () => {
   });
 
   it('no data: the night the run checked was empty; files that came later are pointed out', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     expect((await send()).json().results[0].status).toBe('no-data');
     const empty = await why('GN-2026B-Q-101');
     expect(verdictLine(empty.stdout)).toMatch(/^Nothing sent: the archive had no files for GN-2026B-Q-101\/science on night 20261126 when the PI run checked at \d\d:\d\d:\d\d UTC on [\d-]+\.$/);
@@ -60,7 +54,7 @@ describe('why: what the record says', () => {
   });
 
   it('an invalid selection: why, what the archive would return, and that nothing is ever sent on it', async () => {
-    await peers.addNotifications([{ ...piRow, selection: 'GN2026BQ101/science' }]);
+    await peers.addNotifications([{ ...janeDoeRow, selection: 'GN2026BQ101/science' }]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 2), ...scienceFiles('GN-2026B-Q-7', 1)]);
     expect((await send()).json().results[0].status).toBe('invalid-selection');
     const run = await why('GN2026BQ101');
@@ -73,7 +67,7 @@ describe('why: what the record says', () => {
   });
 
   it('on a database where migrate never ran: no record yet, and what a run would do', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 2));
     const run = await why('101');
     expect(run.code).toBe(0);
@@ -84,7 +78,7 @@ describe('why: what the record says', () => {
   });
 
   it('no run for the night: did cron run?', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     expect((await yougotdata(['migrate'], peers.env)).code).toBe(0);
     const run = await why('101');
     expect(verdictLine(run.stdout)).toBe('No PI run for night 20261126 is recorded: did cron run? (see `yougotdata history`); the archive has no files for it on night 20261126.');
@@ -92,7 +86,7 @@ describe('why: what the record says', () => {
   });
 
   it('a run that crashed before this notification: says so', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     await yougotdata(['migrate'], peers.env);
     await peers.db.pool.query("INSERT INTO yougotdata_run (night, mode, dry_run, host, pid) VALUES ($1, 'pi', false, 'cronhost', 4242)", [NIGHT]);
     const run = await why('101');
@@ -100,7 +94,7 @@ describe('why: what the record says', () => {
   });
 
   it('a message left "sending" by a killed run, and a failed one', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     await yougotdata(['migrate'], peers.env);
     await peers.db.pool.query(
       `INSERT INTO yougotdata_message (notification_id, night, mode, status, message_id, selection, recipients_to, recipients_cc, files, error)
@@ -115,7 +109,7 @@ describe('why: what the record says', () => {
   });
 
   it('files that reached the archive after the message are counted as not yet announced', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 1));
     await send();
     const late = scienceFiles('GN-2026B-Q-101', 1, NIGHT, { ut: '2026-11-26T14:00:00Z' });
@@ -128,14 +122,14 @@ describe('why: what the record says', () => {
 
 describe('why: the live checks', () => {
   it('a term only the archive knows is confirmed with its summary page', async () => {
-    await peers.addNotifications([{ ...piRow, selection: 'GN-2026B-Q-101/IFU-NS-2' }]);
+    await peers.addNotifications([{ ...janeDoeRow, selection: 'GN-2026B-Q-101/IFU-NS-2' }]);
     const run = await why('101');
     expect(run.stdout).toContain("valid, confined to program GN-2026B-Q-101 (confirmed with the archive's summary page)");
     expect(peers.archive.requests.map((r) => r.path)).toContain(`/summary/nolinks/night=${NIGHT}/GN-2026B-Q-101/IFU-NS-2`);
   });
 
   it('an archive that fails now says how', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.inject([{ status: 503 }, { status: 503 }, { status: 503 }]);
     const run = await why('101');
     expect(run.code).toBe(0);
@@ -144,7 +138,7 @@ describe('why: the live checks', () => {
   });
 
   it('the archive returning other programs\' files is flagged', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 1)]);
     peers.archive.inject({ match: '/jsonsummary/', extraPrograms: ['GN-2026B-Q-7'] });
     const run = await why('101');
@@ -153,7 +147,7 @@ describe('why: the live checks', () => {
   });
 
   it('--check asks the summit server for CHECK files and reads the contact scientist\'s field', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.summit.addEntries(scienceFiles('GN-2026B-Q-101', 1, NIGHT, { qaState: 'CHECK' }));
     await send('--check');
     const run = await why('101', '--check');
@@ -167,7 +161,7 @@ describe('why: the live checks', () => {
 
 describe('why: finding the notification', () => {
   it('no match: says so and suggests near program ids and email matches', async () => {
-    await peers.addNotifications([piRow, { id: 7, label: 'Other', selection: 'GS-2026B-Q-9/science', piemail: 'x@uni.test' }]);
+    await peers.addNotifications([janeDoeRow, { id: 7, label: 'Other', selection: 'GS-2026B-Q-9/science', piemail: 'x@uni.test' }]);
     const typo = await why('GN-2026B-Q-110');
     expect(typo.code).toBe(1);
     expect(typo.stdout).toContain('No notification has the id "GN-2026B-Q-110", or a label or selection containing it.');
@@ -182,7 +176,7 @@ describe('why: finding the notification', () => {
   });
 
   it('every matching notification, each with its own verdict', async () => {
-    await peers.addNotifications([piRow, { id: 102, label: 'GMOS B600 of GN-2026B-Q-101', selection: 'GN-2026B-Q-101/B600', piemail: 'jane.doe@uni.test' }]);
+    await peers.addNotifications([janeDoeRow, { id: 102, label: 'GMOS B600 of GN-2026B-Q-101', selection: 'GN-2026B-Q-101/B600', piemail: 'jane.doe@uni.test' }]);
     const run = await why('GN-2026B-Q-101', '--json');
     expect(run.code).toBe(0);
     const doc = run.json();
@@ -202,14 +196,14 @@ describe('why: finding the notification', () => {
   });
 
   it('--json: exactly one JSON document on stdout with every part, logs on stderr only', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 2));
     await send();
     const run = await why('101', '--json');
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
     const [match] = run.json().matches;
-    expect(match.notification).toEqual({ id: 101, label: piRow.label, selection: piRow.selection, piemail: piRow.piemail, ngoemail: piRow.ngoemail, csemail: piRow.csemail });
+    expect(match.notification).toEqual({ id: 101, label: janeDoeRow.label, selection: janeDoeRow.selection, piemail: janeDoeRow.piemail, ngoemail: janeDoeRow.ngoemail, csemail: janeDoeRow.csemail });
     expect(match.fields.ngoemail).toEqual({ stored: 'ngo@office.test; N/A', addresses: [{ name: null, address: 'ngo@office.test' }], rejected: ['N/A'] });
     expect(match.selection).toMatchObject({ state: 'valid', text: 'GN-2026B-Q-101/science', scope: { kind: 'program', id: 'GN-2026B-Q-101' } });
     expect(match.archive).toMatchObject({ state: 'answered', files: 2, programs: { 'GN-2026B-Q-101': 2 }, unannounced: [], foreignPrograms: [] });
@@ -220,7 +214,7 @@ describe('why: finding the notification', () => {
   });
 
   it('logs go to stderr, the answer to stdout, even with info logs on', async () => {
-    await peers.addNotifications([piRow]);
+    await peers.addNotifications([janeDoeRow]);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     const { runCli } = await import('../../src/cli/program.js');

@@ -1,11 +1,25 @@
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { AddressObject } from 'mailparser';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { makeEntry, startArchiveStandIn, type ArchiveStandIn, type StandInFileSpec } from '../../src/demo/archive-stand-in.js';
 import { startMailSink, type MailSink } from '../../src/sink/index.js';
 import { freshDatabase, insertNotifications, type NotificationRow, type TestDatabase } from './database.js';
+
+/** The night most tests run. */
+export const NIGHT = '20261126';
+
+/** Notification 101 of Jane Doe: a display-name PI, a partner office list with a piece to reject, a contact scientist with a name. */
+export const janeDoeRow = {
+  id: 101, label: 'Auto - GN-2026B-Q-101', selection: 'GN-2026B-Q-101/science',
+  piemail: '"Doe, Jane" <jane.doe@uni.test>', ngoemail: 'ngo@office.test; N/A', csemail: 'Testy McTestFace cs@gemini.test',
+} satisfies NotificationRow;
+
+/** The bare addresses of a parsed message's address field (To, Cc, Reply-To…), in order. */
+export const addresses = (field: AddressObject | AddressObject[] | undefined) =>
+  (Array.isArray(field) ? field : field ? [field] : []).flatMap((f) => f.value.map((v) => v.address));
 
 /** The real peers of one test file: a fresh database, the archive, a summit FITS server and the mail sink. */
 export interface Peers {
@@ -16,13 +30,13 @@ export interface Peers {
   /** The environment a run needs to use them. */
   env: Record<string, string>;
   addNotifications(rows: readonly NotificationRow[]): Promise<void>;
-  /** Empties the table, the send record, the archive and the sink between tests. */
+  /** Empties the table, the send record (every `yougotdata…` table), the archive and the sink between tests. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** The real peers of one test file: started before its tests, reset before each test, closed after. */
-export function usePeers(options: { reset?: (peers: Peers) => Promise<void> } = {}): Peers {
+export function usePeers(): Peers {
   const peers = {} as Peers;
   beforeAll(async () => {
     Object.assign(peers, await startPeers());
@@ -31,7 +45,7 @@ export function usePeers(options: { reset?: (peers: Peers) => Promise<void> } = 
     await peers.close();
   });
   beforeEach(async () => {
-    await (options.reset ?? ((p: Peers) => p.reset()))(peers);
+    await peers.reset();
   });
   return peers;
 }
@@ -58,7 +72,11 @@ export async function startPeers(): Promise<Peers> {
     addNotifications: (rows) => insertNotifications(db.pool, rows),
     async reset() {
       await db.pool.query('DELETE FROM notification');
-      await db.pool.query('DROP TABLE IF EXISTS yougotdata_file, yougotdata_message, yougotdata_night, yougotdata_run, yougotdata_migration');
+      // Every `yougotdata…` table, whatever the tool keeps: the next run migrates from scratch.
+      const tables = await db.pool.query<{ name: string }>(
+        "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'yougotdata%'",
+      );
+      if (tables.rows.length > 0) await db.pool.query(`DROP TABLE IF EXISTS ${tables.rows.map((t) => `"${t.name}"`).join(', ')} CASCADE`);
       archive.clear();
       summit.clear();
       archive.resetStats();
@@ -102,10 +120,23 @@ export async function yougotdata(argv: readonly string[], env: Record<string, st
   return asRun(code, stdout.text(), stderr.text());
 }
 
+/** `send --date NIGHT --json` in this process. */
+export function sendInProcess(env: Record<string, string>, ...args: string[]): Promise<CommandRun> {
+  return yougotdata(['send', '--date', NIGHT, '--json', ...args], env);
+}
+
 const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
-/** The built command line as its own process (`npm test` builds first): real exit codes, signals and locks. */
-export function spawnYougotdata(argv: readonly string[], env: Record<string, string>, options: { onSpawn?: (pid: number) => void } = {}): Promise<CommandRun & { signal: NodeJS.Signals | null }> {
+/**
+ * The built command line as its own process (`npm test` builds first): real exit codes, signals and locks.
+ * With `pauseStdoutMs`, stdout is not read for that long after its first chunk, as a slow consumer does
+ * (cron's mailer, `| less`): the pipe fills, and only a process that waits for it to drain says everything.
+ */
+export function spawnYougotdata(
+  argv: readonly string[],
+  env: Record<string, string>,
+  options: { onSpawn?: (pid: number) => void; pauseStdoutMs?: number } = {},
+): Promise<CommandRun & { signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...argv], {
       env: { PATH: process.env.PATH ?? '', ...env },
@@ -114,6 +145,13 @@ export function spawnYougotdata(argv: readonly string[], env: Record<string, str
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    const { pauseStdoutMs } = options;
+    if (pauseStdoutMs !== undefined) {
+      child.stdout.once('data', () => {
+        child.stdout.pause();
+        setTimeout(() => child.stdout.resume(), pauseStdoutMs);
+      });
+    }
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);

@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import type { SinkMessage } from '../../src/sink/index.js';
-import { scienceFiles, yougotdata, type CommandRun, type Peers } from './peers.js';
+import { NIGHT, scienceFiles, yougotdata, type CommandRun, type Peers } from './peers.js';
 import type { NotificationRow } from './database.js';
 
-/** The night every reliability test runs, unless it needs several. */
-export const NIGHT = '20261126';
+/** The night every reliability test runs (unless it needs several), and `send --date NIGHT --json` in this process. */
+export { NIGHT, sendInProcess } from './peers.js';
 
 /** Short timeouts so a fault costs about a second; no look-back unless a test is about it. */
 export function reliabilityEnv(peers: Peers, extra: Record<string, string> = {}): Record<string, string> {
@@ -19,24 +17,6 @@ export function reliabilityEnv(peers: Peers, extra: Record<string, string> = {})
     SMTP_TIMEOUT_MS: '1000',
     ...extra,
   };
-}
-
-/**
- * Everything back to empty between tests, whatever tables the tool keeps: every `yougotdata…` table is
- * dropped, so the next run migrates from scratch (the send record's layout is the tool's own business).
- */
-export async function resetAll(peers: Peers): Promise<void> {
-  await peers.db.pool.query('DELETE FROM notification');
-  const tables = await peers.db.pool.query<{ name: string }>(
-    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'yougotdata%'",
-  );
-  if (tables.rows.length > 0) await peers.db.pool.query(`DROP TABLE IF EXISTS ${tables.rows.map((t) => `"${t.name}"`).join(', ')} CASCADE`);
-  for (const standIn of [peers.archive, peers.summit]) {
-    standIn.clear();
-    standIn.resetStats();
-  }
-  peers.sink.clear();
-  peers.sink.faults.reset();
 }
 
 /** Notification `id` for program GN-2026B-Q-`id`, mailed to pi`id`@uni.test only (so the sink tells notifications apart). */
@@ -89,11 +69,6 @@ export interface Report {
 
 export const statusesOf = (report: Report) => Object.fromEntries(report.results.map((r) => [r.id, r.status]));
 export const idsWith = (report: Report, status: string) => report.results.filter((r) => r.status === status).map((r) => r.id);
-
-/** `send --date NIGHT --json` in this process. */
-export function sendInProcess(env: Record<string, string>, ...args: string[]): Promise<CommandRun> {
-  return yougotdata(['send', '--date', NIGHT, '--json', ...args], env);
-}
 
 /** `yougotdata argv` in this process, tried again while it exits 75 because a killed run's lock is not yet freed. */
 export async function sendUntilLocked(argv: readonly string[], env: Record<string, string>): Promise<CommandRun> {
@@ -153,26 +128,4 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: 
   const start = performance.now();
   const value = await work();
   return { value, ms: performance.now() - start };
-}
-
-const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-
-/**
- * The built CLI with a reader that stops reading its stdout for `pauseMs` after the first chunk, as a slow
- * consumer does (cron's mailer, `| less`): the pipe fills, and only a process that waits for it to drain says everything.
- */
-export function spawnWithSlowReader(argv: readonly string[], env: Record<string, string>, pauseMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...argv], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.once('data', () => {
-      child.stdout.pause();
-      setTimeout(() => child.stdout.resume(), pauseMs);
-    });
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
 }

@@ -127,7 +127,6 @@ export function throughProxy(url: string, proxy: TcpProxy): string {
 export interface Gate {
   /** The peer's URL, through the gate. */
   readonly url: string;
-  readonly proxy: TcpProxy;
   hold(): void;
   release(): void;
   close(): Promise<void>;
@@ -149,7 +148,6 @@ export async function startGate(peerUrl: string): Promise<Gate> {
   };
   return {
     url: `${peer.protocol}//${proxy.host}:${proxy.port}`,
-    proxy,
     hold() {
       release();
       gate = new Promise((resolve) => (open = resolve));
