@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import { archiveEntrySchema, type ArchiveEntry } from './entry.js';
-import type { Night } from './night.js';
+import type { Night } from '../domain/night.js';
 
 export type ArchivePage = 'jsonsummary' | 'summary/nolinks' | 'searchform';
 

@@ -2,7 +2,7 @@ import { format } from 'node:util';
 import nodemailer from 'nodemailer';
 import { parseAddresses, parseEmailAddress, type Address } from '../addresses/index.js';
 import { maskSecrets, maskUrl, required, SettingError } from '../config/settings.js';
-import { plainAddress, transportOptions } from '../mail/delivery.js';
+import { plainAddress, transportOptions } from '../mail/smtp-mailer.js';
 import { describeSmtpFailure, type SmtpFailure } from '../mail/smtp-failure.js';
 import { EXIT, exitCodeForError, settingsOf, type CommandContext } from './context.js';
 

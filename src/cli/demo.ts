@@ -1,10 +1,10 @@
 import { tmpdir } from 'node:os';
 import pg from 'pg';
-import { parseNight } from '../archive/night.js';
-import { startArchiveStandIn } from '../demo/archive-stand-in.js';
+import { parseNight } from '../domain/night.js';
+import { startArchiveStandIn } from '../demo/archive-stand-in/index.js';
 import { startEmbeddedPostgres } from '../demo/embedded-postgres.js';
 import { demoNight, demoNotifications } from '../demo/scenario.js';
-import { FITSSTORAGE_NOTIFICATION_TABLE } from '../notifications/notification-table.js';
+import { FITSSTORAGE_NOTIFICATION_TABLE } from '../db/notification-table.js';
 import { DEFAULT_HTTP_PORT, DEFAULT_SMTP_PORT, startMailSink, type MailSink } from '../sink/index.js';
 import { EXIT, exitCodeForError, type CommandContext } from './context.js';
 import { untilInterrupted } from './mail-sink.js';

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { required } from '../config/settings.js';
-import { openDatabase } from '../notifications/database.js';
-import { heldRunLocks } from '../notifications/run-lock.js';
-import { runsSince } from '../notifications/run-log.js';
+import { openDatabase } from '../db/database.js';
+import { heldRunLocks } from '../db/run-lock.js';
+import { runsSince } from '../db/run-log.js';
 import { historyJson, historyText, runStatesOf, type HistoryRun } from '../support/run-history.js';
 import { EXIT, exitCodeForError, loggerOf, settingsOf, type CommandContext } from './context.js';
 

@@ -1,5 +1,5 @@
-import { openDatabase } from '../notifications/database.js';
-import { migrate } from '../notifications/migrations.js';
+import { openDatabase } from '../db/database.js';
+import { migrate } from '../db/migrations.js';
 import { required } from '../config/settings.js';
 import { exitCodeForError, settingsOf, type CommandContext } from './context.js';
 

@@ -1,6 +1,6 @@
-import type { Night } from '../archive/night.js';
-import type { Notification } from '../notifications/notification-table.js';
-import { makeEntry, type StandInFileSpec } from './archive-stand-in.js';
+import type { Night } from '../domain/night.js';
+import type { Notification } from '../db/notification-table.js';
+import { makeEntry, type StandInFileSpec } from './archive-stand-in/index.js';
 
 /**
  * The demo's notification table: real-looking rows, messy email fields included, chosen so one

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { ARCHIVE_RESULT_LIMIT, type ArchiveEntry } from '../archive/entry.js';
-import { utcStamp, type Mode, type Night } from '../archive/night.js';
-import { textTable, type TextColumn } from './render-table.js';
+import { utcStamp, type Mode, type Night } from '../domain/night.js';
+import { textTable, type TextColumn } from '../text/table.js';
 
 export interface MessageContent {
   subject: string;

@@ -1,5 +1,5 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { messageFields, type OutgoingMessage } from '../mail/delivery.js';
+import { messageFields, type OutgoingMessage } from '../mail/smtp-mailer.js';
 
 /**
  * The message as the SMTP server would receive it, RFC 822 bytes built by nodemailer's MailComposer from the

@@ -5,8 +5,8 @@
  * and every value from the archive or the table is escaped where the page itself shows it.
  */
 import type { Address } from '../addresses/index.js';
-import { MODE_NAME, utcStamp, type Mode } from '../archive/night.js';
-import type { OutgoingMessage } from '../mail/delivery.js';
+import { MODE_NAME, utcStamp, type Mode } from '../domain/night.js';
+import type { OutgoingMessage } from '../mail/smtp-mailer.js';
 import { PROBLEM_STATUSES, QUIET_STATUSES, type Result, type Status } from '../run/report.js';
 
 export interface PreviewMessage {

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Night } from '../archive/night.js';
+import type { Night } from '../domain/night.js';
 import type { Draft } from '../run/pipeline.js';
 import { dateOf, type RunReport } from '../run/report.js';
 import { emlOf } from './eml.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseNights, type Night } from '../archive/night.js';
+import { parseNights, type Night } from '../domain/night.js';
 import { maskSecrets } from '../config/settings.js';
 import { sendCommand, type SendOptions } from '../cli/send.js';
 import { EXIT, type CommandContext } from '../cli/context.js';

@@ -1,5 +1,5 @@
-import { MODE_NAME, sendCommandFor, type Mode, type Night } from '../archive/night.js';
-import type { Refusal } from '../notifications/send-record.js';
+import { MODE_NAME, sendCommandFor, type Mode, type Night } from '../domain/night.js';
+import type { Refusal } from '../db/send-record.js';
 
 export const statuses = ['sent', 'dry-run', 'no-data', 'already-sent', 'invalid-selection', 'no-recipients', 'failed'] as const;
 export type Status = (typeof statuses)[number];

@@ -2,9 +2,9 @@
  * `yougotdata history`: the run log as support reads it, "did cron run?" answered without reading logs.
  * Pure: the command reads the runs and the open connections, this module says what they mean.
  */
-import { MODE_NAME, sendCommandFor, shiftNight, toNight, utcStamp, type Mode, type Night } from '../archive/night.js';
-import type { HeldRunLock } from '../notifications/run-lock.js';
-import type { RunEntry } from '../notifications/run-log.js';
+import { MODE_NAME, sendCommandFor, shiftNight, toNight, utcStamp, type Mode, type Night } from '../domain/night.js';
+import type { HeldRunLock } from '../db/run-lock.js';
+import type { RunEntry } from '../db/run-log.js';
 import { DateTime } from 'luxon';
 
 /** finished: it recorded its end. running: no end yet, and its mode's run lock is held. crashed: no end, no lock. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { archiveUrl, parseEntries } from '../../src/archive/client.js';
-import type { Night } from '../../src/archive/night.js';
+import type { Night } from '../../src/domain/night.js';
 
 const night = '20261126' as Night;
 

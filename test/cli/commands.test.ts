@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/demo/embedded-postgres.js';
-import { freshDatabase, insertNotifications, type TestDatabase } from '../support/database.js';
-import { spawnYougotdata, yougotdata } from '../support/peers.js';
+import { freshDatabase, insertNotifications, type TestDatabase } from '../harness/database.js';
+import { spawnYougotdata, yougotdata } from '../harness/peers.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -148,7 +148,7 @@ describe('send as cron runs it', () => {
   it('is quiet on stderr when nothing needs attention, and exits 0', async () => {
     const db = await freshDatabase();
     await insertNotifications(db.pool, [{ id: 1, selection: 'GN-2026B-Q-1/science', piemail: 'a@x.org' }]);
-    const archive = await import('../../src/demo/archive-stand-in.js').then((m) => m.startArchiveStandIn());
+    const archive = await import('../../src/demo/archive-stand-in/index.js').then((m) => m.startArchiveStandIn());
     const run = await spawnYougotdata(['send', '--date', '20261126'], {
       DATABASE_URL: db.url, ARCHIVE_URL: archive.url, EMAIL_FROM: 'archive@gemini.test', SMTP_URL: 'smtp://127.0.0.1:9', LOOKBACK_NIGHTS: '0',
     });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Night } from '../../src/archive/night.js';
+import type { Night } from '../../src/domain/night.js';
 import {
   CLOSED_QUERY_LIMIT,
   OPEN_QUERY_LIMIT,
@@ -8,7 +8,7 @@ import {
   startArchiveStandIn,
   type ArchiveStandIn,
   type StandInFileSpec,
-} from '../../src/demo/archive-stand-in.js';
+} from '../../src/demo/archive-stand-in/index.js';
 
 type Entry = Record<string, unknown>;
 

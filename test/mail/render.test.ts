@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ARCHIVE_RESULT_LIMIT, archiveEntrySchema, type ArchiveEntry } from '../../src/archive/entry.js';
-import { parseNight, type Mode } from '../../src/archive/night.js';
+import { parseNight, type Mode } from '../../src/domain/night.js';
 import { renderMessage, type MessageInput } from '../../src/mail/render.js';
 
 const fixture: ArchiveEntry[] = (

@@ -1,8 +1,8 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import type { EmailAddress } from '../../src/addresses/index.js';
-import type { Night } from '../../src/archive/night.js';
-import type { OutgoingMessage } from '../../src/mail/delivery.js';
+import type { Night } from '../../src/domain/night.js';
+import type { OutgoingMessage } from '../../src/mail/smtp-mailer.js';
 import { emlOf } from '../../src/preview/eml.js';
 import { anchorOf, escapeHtml, indexPage, type PreviewMessage } from '../../src/preview/index-page.js';
 import type { Result } from '../../src/run/report.js';

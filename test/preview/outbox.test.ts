@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addresses, scienceFiles, usePeers, yougotdata } from '../support/peers.js';
+import { addresses, scienceFiles, usePeers, yougotdata } from '../harness/peers.js';
 
 const NIGHT = '20261126';
 const peers = usePeers();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { usePeers } from '../support/peers.js';
+import { usePeers } from '../harness/peers.js';
 import {
   addNight, copiesPerNotification, idsWith, reliabilityEnv, sendInProcess, statusesOf, timed, type Report,
-} from '../support/reliability.js';
+} from '../harness/reliability.js';
 
 const peers = usePeers();
 

@@ -1,9 +1,9 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { scienceFiles, spawnYougotdata, usePeers } from '../support/peers.js';
+import { scienceFiles, spawnYougotdata, usePeers } from '../harness/peers.js';
 import {
   NIGHT, addNight, copiesPerNotification, piRow, reliabilityEnv, sendInProcess, statusesOf, timed, type Report,
-} from '../support/reliability.js';
+} from '../harness/reliability.js';
 
 const peers = usePeers();
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scienceFiles, spawnYougotdata, startPeers, type Peers } from '../support/peers.js';
+import { scienceFiles, spawnYougotdata, startPeers, type Peers } from '../harness/peers.js';
 import {
   copiesPerNotification, piAddress, piRow, reliabilityEnv, sendUntilLocked, sendingRows, until, type Report,
-} from '../support/reliability.js';
-import { startSmtpProxy, type SmtpProxy } from '../support/smtp-proxy.js';
+} from '../harness/reliability.js';
+import { startSmtpProxy, type SmtpProxy } from '../harness/smtp-proxy.js';
 
 /**
  * A run killed with SIGKILL at many moments — starting up, searching, transmitting a message, with a message

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { spawnYougotdata, startPeers, yougotdata, type CommandRun, type Peers } from '../support/peers.js';
+import { spawnYougotdata, startPeers, yougotdata, type CommandRun, type Peers } from '../harness/peers.js';
 import {
   NIGHT, addNight, copiesPerNotification, recordedWith, reliabilityEnv, sendInProcess, sendingRows, timed, until, type Report,
-} from '../support/reliability.js';
-import { startSmtpProxy, type SmtpProxy } from '../support/smtp-proxy.js';
-import { startGate, startTcpProxy, throughProxy, type TcpProxy } from '../support/tcp-proxy.js';
+} from '../harness/reliability.js';
+import { startSmtpProxy, type SmtpProxy } from '../harness/smtp-proxy.js';
+import { startGate, startTcpProxy, throughProxy, type TcpProxy } from '../harness/tcp-proxy.js';
 
 let peers: Peers;
 let pgProxy: TcpProxy;

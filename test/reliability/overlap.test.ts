@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase, insertNotifications } from '../support/database.js';
-import { scienceFiles, spawnYougotdata, startPeers, yougotdata, type Peers } from '../support/peers.js';
-import { NIGHT, copiesPerRecipient, piRow, reliabilityEnv, timed, until } from '../support/reliability.js';
-import { startGate, type Gate } from '../support/tcp-proxy.js';
+import { freshDatabase, insertNotifications } from '../harness/database.js';
+import { scienceFiles, spawnYougotdata, startPeers, yougotdata, type Peers } from '../harness/peers.js';
+import { NIGHT, copiesPerRecipient, piRow, reliabilityEnv, timed, until } from '../harness/reliability.js';
+import { startGate, type Gate } from '../harness/tcp-proxy.js';
 
 let peers: Peers;
 /** Between the first run and the archive: holds every answer until the test opens it, so that run keeps its lock. */

@@ -1,13 +1,13 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { startMailSink, startSilentSmtpServer } from '../../src/sink/index.js';
-import { spawnYougotdata, usePeers, type Peers } from '../support/peers.js';
+import { spawnYougotdata, usePeers, type Peers } from '../harness/peers.js';
 import {
   NIGHT, addNight, copiesPerNotification, copiesPerRecipient, idsWith, piRow, recordedRefusals, reliabilityEnv,
   sendInProcess, statusesOf, timed, type Report,
-} from '../support/reliability.js';
-import { startSmtpProxy } from '../support/smtp-proxy.js';
-import { LOCALHOST_CERT_FILE, localhostTls } from '../support/tls.js';
+} from '../harness/reliability.js';
+import { startSmtpProxy } from '../harness/smtp-proxy.js';
+import { LOCALHOST_CERT_FILE, localhostTls } from '../harness/tls.js';
 
 const peers = usePeers();
 

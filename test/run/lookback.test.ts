@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { scienceFiles, usePeers, yougotdata } from '../support/peers.js';
+import { scienceFiles, usePeers, yougotdata } from '../harness/peers.js';
 
 const peers = usePeers();
 

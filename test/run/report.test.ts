@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Night } from '../../src/archive/night.js';
+import type { Night } from '../../src/domain/night.js';
 import { digestText, exitCodeOf, joinReports, reportJson, reportTable, type Result, type RunReport } from '../../src/run/report.js';
 
 const night = '20261126' as Night;

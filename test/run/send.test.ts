@@ -1,8 +1,8 @@
 import { simpleParser, type AddressObject } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { makeEntry } from '../../src/demo/archive-stand-in.js';
+import { makeEntry } from '../../src/demo/archive-stand-in/index.js';
 import type { SinkMessage } from '../../src/sink/index.js';
-import { NIGHT, addresses, janeDoeRow, scienceFiles, sendInProcess, usePeers, yougotdata } from '../support/peers.js';
+import { NIGHT, addresses, janeDoeRow, scienceFiles, sendInProcess, usePeers, yougotdata } from '../harness/peers.js';
 
 const peers = usePeers();
 

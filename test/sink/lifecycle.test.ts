@@ -2,7 +2,7 @@ import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { startMailSink } from '../../src/sink/index.js';
-import { localhostTls } from '../support/tls.js';
+import { localhostTls } from '../harness/tls.js';
 
 /** Resolves once something can listen on the port again. */
 function portIsFree(port: number): Promise<boolean> {

@@ -1,0 +1,42 @@
+import type pg from 'pg';
+import type { Mode, Night } from '../domain/night.js';
+import { readOrNothing } from './database.js';
+
+export interface RunStart { night: Night; mode: Mode; dryRun: boolean; host: string; pid: number }
+
+export async function recordRunStart(db: pg.Pool, run: RunStart): Promise<number> {
+  const result = await db.query<{ id: string }>(
+    'INSERT INTO yougotdata_run (night, mode, dry_run, host, pid) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+    [run.night, run.mode, run.dryRun, run.host, run.pid],
+  );
+  return Number(result.rows[0]?.id);
+}
+
+export async function recordRunEnd(db: pg.Pool, id: number, totals: Record<string, number>, exitCode: number): Promise<void> {
+  await db.query('UPDATE yougotdata_run SET finished_at = now(), totals = $2, exit_code = $3 WHERE id = $1', [id, totals, exitCode]);
+}
+
+export interface RunEntry {
+  id: number; startedAt: Date; finishedAt: Date | null; night: Night; mode: Mode; dryRun: boolean;
+  host: string; pid: number; totals: Record<string, number> | null; exitCode: number | null;
+}
+
+const runEntryOf = (row: Record<string, any>): RunEntry => ({
+  id: Number(row.id), startedAt: row.started_at, finishedAt: row.finished_at, night: row.night, mode: row.mode,
+  dryRun: row.dry_run, host: row.host, pid: row.pid, totals: row.totals, exitCode: row.exit_code,
+});
+
+/** The runs `where` selects, oldest first; null before the run log exists (no run was ever recorded). */
+function runsWhere(db: pg.Pool, where: string, values: unknown[]): Promise<RunEntry[] | null> {
+  return readOrNothing(async () => (await db.query(
+    `SELECT id, started_at, finished_at, night, mode, dry_run, host, pid, totals, exit_code
+       FROM yougotdata_run WHERE ${where} ORDER BY started_at`,
+    values,
+  )).rows.map(runEntryOf), null);
+}
+
+export const runsSince = (db: pg.Pool, since: Date) => runsWhere(db, 'started_at >= $1', [since]);
+
+/** The runs of one night and mode, for `why`. */
+export const runsOfNight = async (db: pg.Pool, night: Night, mode: Mode): Promise<RunEntry[]> =>
+  (await runsWhere(db, 'night = $1 AND mode = $2', [night, mode])) ?? [];

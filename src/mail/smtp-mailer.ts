@@ -1,0 +1,160 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import nodemailer, { type Mail } from 'nodemailer';
+import type { Address, EmailAddress } from '../addresses/index.js';
+import type { Refusal } from '../db/send-record.js';
+import { describeSmtpFailure, smtpReply, type SmtpFailure } from './smtp-failure.js';
+
+export interface OutgoingMessage {
+  from: Address;
+  replyTo?: Address;
+  to: readonly Address[];
+  cc: readonly Address[];
+  /** Hidden recipients: in the envelope only. */
+  bcc: readonly EmailAddress[];
+  subject: string;
+  text: string;
+  /** Absent for plain-text mail such as the digest. */
+  html?: string;
+  messageId: string;
+  date: Date;
+}
+
+export type DeliveryResult =
+  | { kind: 'delivered'; accepted: string[]; refused: Refusal[] }
+  | { kind: 'failed'; error: string; refused: Refusal[] };
+
+export interface DeliveryOptions {
+  smtpUrl: string;
+  timeoutMs: number;
+  /** Extra attempts after a temporary failure (4xx, dropped connection). */
+  retries?: number;
+  backoffMs?: number;
+  maxConnections?: number;
+}
+
+interface SentInfo {
+  accepted: (string | { address: string })[];
+  rejected: (string | { address: string })[];
+  rejectedErrors?: SmtpFailure[];
+}
+
+/** nodemailer lists recipients as strings or as `{address}` objects. */
+export const plainAddress = (entry: string | { address: string }): string => (typeof entry === 'string' ? entry : entry.address);
+const isPermanent = (error: SmtpFailure) => (error.responseCode ?? 0) >= 500;
+const connectionCodes = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET']);
+
+/** Refusals per recipient, split into those final (5xx) and those worth another try (4xx). */
+function splitRefusals(addresses: readonly string[], errors: readonly SmtpFailure[] | undefined) {
+  const final: Refusal[] = [];
+  const temporary: Refusal[] = [];
+  addresses.forEach((address, index) => {
+    const error = errors?.[index];
+    const refusal = { address, reply: error ? smtpReply(error) : 'refused' };
+    (error && !isPermanent(error) ? temporary : final).push(refusal);
+  });
+  return { final, temporary };
+}
+
+/** What every connection to SMTP_URL shares, the job's and check-smtp's: its timeouts, and no local files or URLs in a message. */
+export function transportOptions(smtpUrl: string, timeoutMs: number) {
+  return {
+    url: smtpUrl,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    dnsTimeout: timeoutMs,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+}
+
+/** The header fields of a message, as nodemailer takes them: the job sends them, a dry run writes them to a file. */
+export function messageFields(message: OutgoingMessage) {
+  const header = (a: Address) => ({ name: a.name ?? '', address: a.address });
+  return {
+    from: header(message.from),
+    replyTo: message.replyTo ? header(message.replyTo) : undefined,
+    to: message.to.map(header),
+    cc: message.cc.length ? message.cc.map(header) : undefined,
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    messageId: message.messageId,
+    date: message.date,
+  };
+}
+
+/**
+ * One pooled SMTP transport for a whole run. A recipient refused for good is recorded and the
+ * others still get the message; temporary refusals and dropped connections are retried.
+ */
+export class MailDelivery {
+  private readonly transport: Mail;
+  private unreachable: string | null = null;
+
+  constructor(private readonly options: DeliveryOptions) {
+    this.transport = nodemailer.createTransport({
+      ...transportOptions(options.smtpUrl, options.timeoutMs),
+      pool: true,
+      maxConnections: options.maxConnections ?? 3,
+      // The pool would otherwise re-send a message silently after a dropped connection; retries are ours, counted.
+      maxRequeues: 0,
+    });
+  }
+
+  async send(message: OutgoingMessage): Promise<DeliveryResult> {
+    // Once a message has used every retry on a dead server, the rest are not tried: the next run sends them.
+    if (this.unreachable) return { kind: 'failed', error: `not tried: ${this.unreachable}`, refused: [] };
+    const retries = this.options.retries ?? 3;
+    const backoffMs = this.options.backoffMs ?? 1000;
+    let pending = [...message.to, ...message.cc].map((a) => a.address as string).concat(message.bcc);
+    const accepted: string[] = [];
+    const refused: Refusal[] = [];
+    // Replies of the last temporary refusals, or none when the last attempt failed before RCPT.
+    let temporary: Refusal[] = [];
+    let lastError = '';
+    for (let attempt = 0; attempt <= retries && pending.length > 0; attempt += 1) {
+      if (attempt > 0) await sleep(Math.random() * backoffMs * 2 ** (attempt - 1));
+      try {
+        const info = (await this.transport.sendMail(this.compose(message, pending))) as SentInfo;
+        accepted.push(...info.accepted.map(plainAddress));
+        const split = splitRefusals(info.rejected.map(plainAddress), info.rejectedErrors);
+        refused.push(...split.final);
+        temporary = split.temporary;
+      } catch (caught) {
+        const error = caught as SmtpFailure;
+        lastError = describeSmtpFailure(error, this.options.timeoutMs);
+        if (error.code === 'EENVELOPE' && error.rejected?.length) {
+          const split = splitRefusals(error.rejected, error.rejectedErrors);
+          refused.push(...split.final);
+          temporary = split.temporary;
+        } else if (isPermanent(error)) {
+          return { kind: 'failed', error: `the SMTP server refused the message: ${lastError}`, refused };
+        } else {
+          temporary = [];
+          if (attempt === retries && connectionCodes.has(error.code ?? '')) {
+            this.unreachable = `the SMTP server could not be reached (${lastError})`;
+          }
+          continue;
+        }
+      }
+      pending = temporary.map((t) => t.address);
+    }
+    refused.push(...temporary);
+    if (accepted.length > 0) {
+      const unanswered = pending.filter((address) => !temporary.some((t) => t.address === address));
+      refused.push(...unanswered.map((address) => ({ address, reply: lastError })));
+      return { kind: 'delivered', accepted, refused };
+    }
+    const why = refused.length > 0 ? refused.map((r) => `${r.address}: ${r.reply}`).join('; ') : lastError;
+    return { kind: 'failed', error: `no recipient accepted the message: ${why}`, refused };
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+
+  private compose(message: OutgoingMessage, recipients: readonly string[]) {
+    return { ...messageFields(message), envelope: { from: message.from.address, to: [...recipients] } };
+  }
+}

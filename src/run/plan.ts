@@ -1,0 +1,36 @@
+import { parseAddresses, withoutRepeats, type Address, type EmailAddress } from '../addresses/index.js';
+import type { Mode } from '../domain/night.js';
+import { readSelection, type SelectionReading } from '../archive/selection.js';
+import type { Notification } from '../db/notification-table.js';
+
+export interface Recipients {
+  to: Address[];
+  cc: Address[];
+  bcc: EmailAddress[];
+  /** Pieces of the email fields that are not addresses: reported, never sent to. */
+  rejected: string[];
+}
+
+/** What one notification asks of tonight's run, before any I/O. */
+export interface Job {
+  notification: Notification;
+  recipients: Recipients;
+  selection: SelectionReading;
+}
+
+/** PI mode: To the PI, Cc the partner office and contact scientist. CHECK mode: To the contact scientist only. */
+export function recipientsOf(notification: Notification, mode: Mode, bcc: readonly EmailAddress[]): Recipients {
+  const pi = parseAddresses(notification.piemail);
+  const ngo = parseAddresses(notification.ngoemail);
+  const cs = parseAddresses(notification.csemail);
+  const [to, cc, rejected] = mode === 'pi'
+    ? [pi.addresses, [...ngo.addresses, ...cs.addresses], [...pi.rejected, ...ngo.rejected, ...cs.rejected]]
+    : [cs.addresses, [], cs.rejected];
+  const hidden = bcc.map((address) => ({ name: null, address }));
+  const distinct = withoutRepeats({ to, cc, bcc: hidden });
+  return { to: distinct.to, cc: distinct.cc, bcc: distinct.bcc.map((a) => a.address), rejected };
+}
+
+export function planJob(notification: Notification, mode: Mode, bcc: readonly EmailAddress[]): Job {
+  return { notification, recipients: recipientsOf(notification, mode, bcc), selection: readSelection(notification.selection) };
+}
