@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { parseAddresses, parseEmailAddress, type Address, type EmailAddress } from '../addresses/index.js';
 import { ArchiveClient } from '../archive/client.js';
-import { parseNights, type Mode, type Night } from '../domain/night.js';
+import { parseNights, type Night } from '../domain/night.js';
 import { maskUrl, required, SettingError, type Settings } from '../config/settings.js';
 import { MailDelivery } from '../mail/smtp-mailer.js';
 import { openDatabase } from '../db/database.js';
@@ -10,8 +10,10 @@ import { migrate } from '../db/migrations.js';
 import { acquireRunLock, type RunLock } from '../db/run-lock.js';
 import { recordRunEnd, recordRunStart } from '../db/run-log.js';
 import { runNight, type RunPorts } from '../run/pipeline.js';
-import { dateOf, digestText, exitCodeOf, joinReports, reportJson, reportTable, totalsOf, type RunReport } from '../run/report.js';
+import { dateOf, digestText, exitCodeOf, joinReports, reportJson, reportTable, totalsOf } from '../run/report.js';
 import { EXIT, exitCodeForError, loggerOf, settingsOf, writePieces, type CommandContext } from './context.js';
+import type { Mode } from '../domain/mode.js';
+import type { RunReport } from '../domain/result.js';
 
 export interface SendOptions {
   date: string;

@@ -2,17 +2,19 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { parseAddresses } from '../addresses/index.js';
 import { archiveUrl, ArchiveClient } from '../archive/client.js';
-import { parseNight, type Mode, type Night } from '../domain/night.js';
+import { parseNight, type Night } from '../domain/night.js';
 import { confirmSelection, filesOutsideScope, readSelection, selectionTerms, unrecognisedTerms, type SelectionScope } from '../archive/selection.js';
 import { required } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
-import { EMAIL_FIELDS, readNotifications, type Notification } from '../db/notification-table.js';
+import { readNotifications } from '../db/notification-table.js';
 import { runsOfNight, type RunEntry } from '../db/run-log.js';
 import { announcementsOf, historyOf, sendRecordExists, type Announcements } from '../db/send-record.js';
 import { recipientsOf } from '../run/plan.js';
 import { nearMatches } from '../support/near-matches.js';
 import { triageJson, triageText, type ArchiveFinding, type RecordFinding, type SelectionFinding, type Triage } from '../support/triage.js';
 import { EXIT, exitCodeForError, loggerOf, settingsOf, type CommandContext } from './context.js';
+import type { Mode } from '../domain/mode.js';
+import { EMAIL_FIELDS, type Notification } from '../domain/notification.js';
 
 export interface WhyOptions {
   date: string;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Mode } from '../domain/night.js';
+import type { Mode } from '../domain/mode.js';
 
 /** Another run of the same mode holds the lock: try again later (exit 75). */
 export class RunLockBusy extends Error {}

@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import type { Mode, Night } from '../domain/night.js';
+import type { Night } from '../domain/night.js';
 import { readOrNothing } from './database.js';
+import type { Mode } from '../domain/mode.js';
 
 export interface RunStart { night: Night; mode: Mode; dryRun: boolean; host: string; pid: number }
 

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { Mode, Night } from '../domain/night.js';
+import type { Mode } from '../domain/mode.js';
+import type { Night } from '../domain/night.js';
+import type { Refusal } from '../domain/result.js';
 import { readOrNothing } from './database.js';
-
-export interface Refusal { address: string; reply: string }
 
 /** What was already announced to one notification for one night. */
 export interface NightAnnouncements {

@@ -1,6 +1,6 @@
 import type { Night } from '../domain/night.js';
-import type { Notification } from '../db/notification-table.js';
 import { makeEntry, type StandInFileSpec } from './archive-stand-in/index.js';
+import type { Notification } from '../domain/notification.js';
 
 /**
  * The demo's notification table: real-looking rows, messy email fields included, chosen so one

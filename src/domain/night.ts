@@ -4,17 +4,8 @@ declare const nightBrand: unique symbol;
 /** An observing night as the archive names it: `YYYYMMDD`, a real calendar date. */
 export type Night = string & { readonly [nightBrand]: true };
 
-export type Mode = 'pi' | 'check';
-
-/** How reports, mail and support output name a mode. */
-export const MODE_NAME: Record<Mode, string> = { pi: 'PI', check: 'CHECK' };
-
 /** `2026-11-26 08:00:12`: a moment in UTC, to the second, as every report and page shows it. */
 export const utcStamp = (date: Date): string => date.toISOString().slice(0, 19).replace('T', ' ');
-
-/** The command that sends a night again: all of it, or one notification (`--match ID`). */
-export const sendCommandFor = (night: Night, mode: Mode, id?: number): string =>
-  `yougotdata send --date ${night}${mode === 'check' ? ' --check' : ''}${id === undefined ? '' : ` --match ${id}`}`;
 
 export class NightError extends Error {}
 

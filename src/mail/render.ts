@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { ARCHIVE_RESULT_LIMIT, type ArchiveEntry } from '../archive/entry.js';
-import { utcStamp, type Mode, type Night } from '../domain/night.js';
+import { utcStamp, type Night } from '../domain/night.js';
 import { textTable, type TextColumn } from '../text/table.js';
+import type { Mode } from '../domain/mode.js';
 
 export interface MessageContent {
   subject: string;

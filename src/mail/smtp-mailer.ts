@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer, { type Mail } from 'nodemailer';
 import type { Address, EmailAddress } from '../addresses/index.js';
-import type { Refusal } from '../db/send-record.js';
 import { describeSmtpFailure, smtpReply, type SmtpFailure } from './smtp-failure.js';
+import type { Refusal } from '../domain/result.js';
 
 export interface OutgoingMessage {
   from: Address;

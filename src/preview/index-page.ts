@@ -5,9 +5,10 @@
  * and every value from the archive or the table is escaped where the page itself shows it.
  */
 import type { Address } from '../addresses/index.js';
-import { MODE_NAME, utcStamp, type Mode } from '../domain/night.js';
+import { utcStamp } from '../domain/night.js';
 import type { OutgoingMessage } from '../mail/smtp-mailer.js';
-import { PROBLEM_STATUSES, QUIET_STATUSES, type Result, type Status } from '../run/report.js';
+import { MODE_NAME, type Mode } from '../domain/mode.js';
+import { PROBLEM_STATUSES, QUIET_STATUSES, type Result, type Status } from '../domain/result.js';
 
 export interface PreviewMessage {
   /** The .eml file's name in the outbox folder. */

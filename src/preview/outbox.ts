@@ -2,9 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Night } from '../domain/night.js';
 import type { Draft } from '../run/pipeline.js';
-import { dateOf, type RunReport } from '../run/report.js';
+import { dateOf } from '../run/report.js';
 import { emlOf } from './eml.js';
 import { indexPage, type PreviewMessage } from './index-page.js';
+import type { RunReport } from '../domain/result.js';
 
 /**
  * The dry-run outbox: each message a dry run composes, written as it comes as `<id>.eml` (a message of another

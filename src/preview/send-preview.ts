@@ -3,8 +3,8 @@ import { parseNights, type Night } from '../domain/night.js';
 import { maskSecrets } from '../config/settings.js';
 import { sendCommand, type SendOptions } from '../cli/send.js';
 import { EXIT, type CommandContext } from '../cli/context.js';
-import type { RunReport } from '../run/report.js';
 import { Outbox } from './outbox.js';
+import type { RunReport } from '../domain/result.js';
 
 /** `send --dry-run --out DIR`: the dry run, each message it composes written to DIR, then DIR/index.html. */
 export async function sendToOutbox(options: SendOptions & { out: string }, context: CommandContext): Promise<number> {

@@ -4,18 +4,17 @@ import type { Logger } from 'pino';
 import type { Address, EmailAddress } from '../addresses/index.js';
 import { archiveUrl, type ArchiveClient } from '../archive/client.js';
 import type { ArchiveEntry } from '../archive/entry.js';
-import { shiftNight, type Mode, type Night } from '../domain/night.js';
+import { shiftNight, type Night } from '../domain/night.js';
 import { confirmSelection, filesOutsideScope, unrecognisedTerms, type ValidSelection } from '../archive/selection.js';
 import type { MailDelivery, OutgoingMessage } from '../mail/smtp-mailer.js';
 import { renderMessage } from '../mail/render.js';
-import { countNotifications, NotificationPages, type Notification } from '../db/notification-table.js';
+import { countNotifications, NotificationPages } from '../db/notification-table.js';
 import { RunLockLost, type RunLock } from '../db/run-lock.js';
-import {
-  announcementsOf, NightCheckLog, recentlyCompleteNights, recordDelivery, recordFailedMessage, recordIntent,
-  type Announcements, type NightAnnouncements,
-} from '../db/send-record.js';
+import { announcementsOf, NightCheckLog, recentlyCompleteNights, recordDelivery, recordFailedMessage, recordIntent, type Announcements, type NightAnnouncements } from '../db/send-record.js';
 import { planJob, type Job } from './plan.js';
-import { QUIET_STATUSES, type Result, type RunReport, type Status } from './report.js';
+import type { Mode } from '../domain/mode.js';
+import type { Notification } from '../domain/notification.js';
+import { QUIET_STATUSES, type Result, type RunReport, type Status } from '../domain/result.js';
 
 export interface RunRequest {
   night: Night;

@@ -1,7 +1,7 @@
 import { parseAddresses, withoutRepeats, type Address, type EmailAddress } from '../addresses/index.js';
-import type { Mode } from '../domain/night.js';
 import { readSelection, type SelectionReading } from '../archive/selection.js';
-import type { Notification } from '../db/notification-table.js';
+import type { Mode } from '../domain/mode.js';
+import type { Notification } from '../domain/notification.js';
 
 export interface Recipients {
   to: Address[];

@@ -1,41 +1,5 @@
-import { MODE_NAME, sendCommandFor, type Mode, type Night } from '../domain/night.js';
-import type { Refusal } from '../db/send-record.js';
-
-export const statuses = ['sent', 'dry-run', 'no-data', 'already-sent', 'invalid-selection', 'no-recipients', 'failed'] as const;
-export type Status = (typeof statuses)[number];
-
-/** Nothing was sent because a person must fix something first (or the next run retries). */
-export const PROBLEM_STATUSES: readonly Status[] = ['failed', 'invalid-selection', 'no-recipients'];
-/** Nothing to send, and nothing wrong. */
-export const QUIET_STATUSES: readonly Status[] = ['no-data', 'already-sent'];
-
-/** What happened to one notification in one run. */
-export interface Result {
-  id: number;
-  label: string | null;
-  selection: string | null;
-  /** The night this result is about: the run's, or an earlier one found by the look-back. */
-  night: Night;
-  status: Status;
-  /** Files listed in the message (new files only), or found, for statuses that send nothing. */
-  files: number;
-  to: string[];
-  cc: string[];
-  rejected: string[];
-  refused: Refusal[];
-  error: string | null;
-  messageId: string | null;
-  /** The archive search, for the report reader and the digest. */
-  url: string | null;
-}
-
-export interface RunReport {
-  /** The nights asked for: one, or each of a `--date A..B` range. */
-  nights: Night[];
-  mode: Mode;
-  dryRun: boolean;
-  results: Result[];
-}
+import { MODE_NAME, sendCommandFor } from '../domain/mode.js';
+import { PROBLEM_STATUSES, type Result, type RunReport, type Status } from '../domain/result.js';
 
 export type Totals = Partial<Record<Status, number>>;
 

@@ -5,7 +5,7 @@
  */
 import { selectionTerms } from '../archive/selection.js';
 import { compactTerm, editDistance } from '../archive/selection-suggest.js';
-import { EMAIL_FIELDS, type Notification } from '../db/notification-table.js';
+import { EMAIL_FIELDS, type Notification } from '../domain/notification.js';
 
 export interface NearMatch {
   id: number;

@@ -2,10 +2,11 @@
  * `yougotdata history`: the run log as support reads it, "did cron run?" answered without reading logs.
  * Pure: the command reads the runs and the open connections, this module says what they mean.
  */
-import { MODE_NAME, sendCommandFor, shiftNight, toNight, utcStamp, type Mode, type Night } from '../domain/night.js';
+import { shiftNight, toNight, utcStamp, type Night } from '../domain/night.js';
 import type { HeldRunLock } from '../db/run-lock.js';
 import type { RunEntry } from '../db/run-log.js';
 import { DateTime } from 'luxon';
+import { MODE_NAME, sendCommandFor, type Mode } from '../domain/mode.js';
 
 /** finished: it recorded its end. running: no end yet, and its mode's run lock is held. crashed: no end, no lock. */
 export type RunState = 'finished' | 'running' | 'crashed';

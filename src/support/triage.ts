@@ -3,11 +3,12 @@
  * night, gathered by the command (src/cli/why.ts) as facts, and turned here, without I/O, into a
  * one-sentence verdict, a next step, the text a person reads and the JSON a script reads.
  */
-import { MODE_NAME, sendCommandFor, utcStamp, type Mode, type Night } from '../domain/night.js';
-import type { EmailField, Notification } from '../db/notification-table.js';
+import { utcStamp, type Night } from '../domain/night.js';
 import type { RunEntry } from '../db/run-log.js';
 import type { MessageRecord, NightCheck } from '../db/send-record.js';
 import { totalsText } from './run-history.js';
+import { MODE_NAME, sendCommandFor, type Mode } from '../domain/mode.js';
+import type { EmailField, Notification } from '../domain/notification.js';
 
 /** How one email field of the row parses. */
 export interface FieldReading {

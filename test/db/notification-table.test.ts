@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countNotifications, NotificationPages, readNotifications, type Notification } from '../../src/db/notification-table.js';
+import { countNotifications, NotificationPages, readNotifications } from '../../src/db/notification-table.js';
 import { freshDatabase, insertNotifications, type TestDatabase } from '../harness/database.js';
+import type { Notification } from '../../src/domain/notification.js';
 
 let db: TestDatabase;
 const ids = [3, 5, 8, 13, 21, 34, 55, 89, 144, 233];

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { FITSSTORAGE_NOTIFICATION_TABLE, type Notification } from '../../src/db/notification-table.js';
+import { FITSSTORAGE_NOTIFICATION_TABLE } from '../../src/db/notification-table.js';
+import type { Notification } from '../../src/domain/notification.js';
 
 export interface TestDatabase {
   url: string;

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ARCHIVE_RESULT_LIMIT, archiveEntrySchema, type ArchiveEntry } from '../../src/archive/entry.js';
-import { parseNight, type Mode } from '../../src/domain/night.js';
+import { parseNight } from '../../src/domain/night.js';
 import { renderMessage, type MessageInput } from '../../src/mail/render.js';
+import type { Mode } from '../../src/domain/mode.js';
 
 const fixture: ArchiveEntry[] = (
   JSON.parse(readFileSync(new URL('../../fixtures/archive/jsonsummary-m101.json', import.meta.url), 'utf8')) as unknown[]

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailAddress } from '../../src/addresses/index.js';
 import type { Night } from '../../src/domain/night.js';
 import { indexPage } from '../../src/preview/index-page.js';
-import type { Result } from '../../src/run/report.js';
 import { scienceFiles, startPeers, yougotdata, type Peers } from '../harness/peers.js';
+import type { Result } from '../../src/domain/result.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

@@ -5,7 +5,7 @@ import type { Night } from '../../src/domain/night.js';
 import type { OutgoingMessage } from '../../src/mail/smtp-mailer.js';
 import { emlOf } from '../../src/preview/eml.js';
 import { anchorOf, escapeHtml, indexPage, type PreviewMessage } from '../../src/preview/index-page.js';
-import type { Result } from '../../src/run/report.js';
+import type { Result } from '../../src/domain/result.js';
 
 const NIGHT = '20261126' as Night;
 const at = new Date('2026-11-26T18:00:00Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEmailAddress, type EmailAddress } from '../../src/addresses/index.js';
 import { planJob, recipientsOf } from '../../src/run/plan.js';
-import type { Notification } from '../../src/db/notification-table.js';
+import type { Notification } from '../../src/domain/notification.js';
 
 const row = (over: Partial<Notification>): Notification => ({ id: 1, label: null, selection: 'GN-2026B-Q-1/science', piemail: null, ngoemail: null, csemail: null, ...over });
 const addresses = (list: { address: string }[]) => list.map((a) => a.address);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Night } from '../../src/domain/night.js';
-import { digestText, exitCodeOf, joinReports, reportJson, reportTable, type Result, type RunReport } from '../../src/run/report.js';
+import { digestText, exitCodeOf, joinReports, reportJson, reportTable } from '../../src/run/report.js';
+import type { Result, RunReport } from '../../src/domain/result.js';
 
 const night = '20261126' as Night;
 const result = (over: Partial<Result>): Result => ({

@@ -1,0 +1,46 @@
+import type { Mode } from './mode.js';
+import type { Night } from './night.js';
+
+/** Every way one notification's night can end, in the order reports list them. */
+export const STATUSES = ['sent', 'dry-run', 'no-data', 'already-sent', 'invalid-selection', 'no-recipients', 'failed'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Nothing was sent because a person must fix something first (or the next run retries). */
+export const PROBLEM_STATUSES: readonly Status[] = ['failed', 'invalid-selection', 'no-recipients'];
+/** Nothing to send, and nothing wrong. */
+export const QUIET_STATUSES: readonly Status[] = ['no-data', 'already-sent'];
+
+/** A recipient the mail server refused, with its reply. */
+export interface Refusal {
+  address: string;
+  reply: string;
+}
+
+/** What happened to one notification for one night in one run. */
+export interface Result {
+  id: number;
+  label: string | null;
+  selection: string | null;
+  /** The night this result is about: the run's, or an earlier one found by the look-back. */
+  night: Night;
+  status: Status;
+  /** Files listed in the message (new files only), or found, for statuses that send nothing. */
+  files: number;
+  to: string[];
+  cc: string[];
+  rejected: string[];
+  refused: Refusal[];
+  error: string | null;
+  messageId: string | null;
+  /** The archive search, for the report reader and the digest. */
+  url: string | null;
+}
+
+/** What one run of `send` did: every result, in table order. */
+export interface RunReport {
+  /** The nights asked for: one, or each of a `--date A..B` range. */
+  nights: Night[];
+  mode: Mode;
+  dryRun: boolean;
+  results: Result[];
+}
