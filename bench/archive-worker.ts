@@ -2,9 +2,9 @@
  * The archive stand-in in a worker thread of its own: its event loop shares nothing with the mail sink's (which parses
  * every message it gets), so a late answer is the stand-in's own doing, and the worker reports how busy it was.
  */
-import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { type EventLoopUtilization, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { startArchiveStandIn, type StandInRequest } from '../src/demo/archive-stand-in/index.js';
+import { type StandInRequest, startArchiveStandIn } from '../src/demo/archive-stand-in/index.js';
 import { scienceFiles } from './data.js';
 
 export interface ArchiveWorkerSetup {
@@ -73,9 +73,16 @@ async function serve(): Promise<void> {
     }
     seen = [];
     return {
-      total: archive.stats.total, peakInFlight: archive.stats.peakInFlight, pages, non200, firstAt, lastAt,
+      total: archive.stats.total,
+      peakInFlight: archive.stats.peakInFlight,
+      pages,
+      non200,
+      firstAt,
+      lastAt,
       utilization: performance.eventLoopUtilization(busySince).utilization,
-      loopP50Ms: loop.percentile(50) / 1e6, loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6,
+      loopP50Ms: loop.percentile(50) / 1e6,
+      loopP99Ms: loop.percentile(99) / 1e6,
+      loopMaxMs: loop.max / 1e6,
     };
   };
 

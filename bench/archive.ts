@@ -48,12 +48,13 @@ export async function startBenchArchive(setup: ArchiveWorkerSetup): Promise<Benc
       failAll(error);
     });
   });
-  const ask = (type: ArchiveWorkerRequest['type']) => new Promise<ArchiveRunStats | undefined>((resolve, reject) => {
-    if (failure) return reject(failure);
-    const id = nextId++;
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ id, type } satisfies ArchiveWorkerRequest);
-  });
+  const ask = (type: ArchiveWorkerRequest['type']) =>
+    new Promise<ArchiveRunStats | undefined>((resolve, reject) => {
+      if (failure) return reject(failure);
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, type } satisfies ArchiveWorkerRequest);
+    });
   return {
     url,
     start: async () => {
@@ -61,7 +62,7 @@ export async function startBenchArchive(setup: ArchiveWorkerSetup): Promise<Benc
     },
     stop: async () => {
       const stats = await ask('stop');
-      if (!stats) throw new Error('the archive stand-in\'s worker sent no figures');
+      if (!stats) throw new Error("the archive stand-in's worker sent no figures");
       return stats;
     },
     close: async () => {

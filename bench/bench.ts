@@ -5,15 +5,15 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { startMailSink, type MailSink } from '../src/sink/index.js';
-import { startBenchArchive, type BenchArchive } from './archive.js';
+import { type MailSink, startMailSink } from '../src/sink/index.js';
+import { type BenchArchive, startBenchArchive } from './archive.js';
 import { runYougotdata, shebangFlags } from './child.js';
-import { bareClientRun, type FloorRun } from './floor.js';
 import { hasData, NIGHT, notificationsOf, programOf } from './data.js';
-import { createBenchDatabase, loadNotifications, startBenchServer, type BenchNotification } from './database.js';
+import { type BenchNotification, createBenchDatabase, loadNotifications, startBenchServer } from './database.js';
+import { bareClientRun, type FloorRun } from './floor.js';
 import { busyPercentBetween, busyPercentOver, machineTicks, postgresCpuSeconds, stealPercentBetween, untilQuiet } from './machine.js';
-import { parseBenchOptions, UsageError, USAGE, type BenchOptions } from './options.js';
-import { figuresTable, floorLine, idealMs, resourcesTable, workTable, targetLines, targets, type RunFigures } from './report.js';
+import { type BenchOptions, parseBenchOptions, USAGE, UsageError } from './options.js';
+import { figuresTable, floorLine, idealMs, type RunFigures, resourcesTable, targetLines, targets, workTable } from './report.js';
 
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -28,7 +28,13 @@ interface RunPlan {
   lookbackNights: number;
 }
 
-async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, adminUrl: string, rows: readonly BenchNotification[]): Promise<RunFigures> {
+async function runOnce(
+  plan: RunPlan,
+  options: BenchOptions,
+  peers: Peers,
+  adminUrl: string,
+  rows: readonly BenchNotification[],
+): Promise<RunFigures> {
   const database = await createBenchDatabase(adminUrl);
   try {
     await loadNotifications(database.url, rows);
@@ -99,7 +105,8 @@ async function runOnce(plan: RunPlan, options: BenchOptions, peers: Peers, admin
       jobCpuMs: child.cpuMs,
       peersCpuPercent: ((cpu.user + cpu.system) / 1000 / child.wallMs) * 100,
       backgroundBusyPercent: backgroundBusy,
-      postgresCpuPercent: postgresBefore !== null && postgresAfter !== null ? ((postgresAfter - postgresBefore) * 1000 / child.wallMs) * 100 : null,
+      postgresCpuPercent:
+        postgresBefore !== null && postgresAfter !== null ? (((postgresAfter - postgresBefore) * 1000) / child.wallMs) * 100 : null,
       machineBusyPercent: busyPercentBetween(ticksBefore, ticksAfter),
       machineStealPercent: stealPercentBetween(ticksBefore, ticksAfter),
       archive: { utilization: seen.utilization, loopP50Ms: seen.loopP50Ms, loopP99Ms: seen.loopP99Ms, loopMaxMs: seen.loopMaxMs },
@@ -153,7 +160,11 @@ async function main(argv: readonly string[]): Promise<number> {
   let floor: FloorRun | null = null;
   try {
     [archive, sink] = await Promise.all([
-      startBenchArchive({ programs: withData.map((row) => programOf(row.id)), filesPerProgram: options.filesPerProgram, latencyMs: options.latencyMs }),
+      startBenchArchive({
+        programs: withData.map((row) => programOf(row.id)),
+        filesPerProgram: options.filesPerProgram,
+        latencyMs: options.latencyMs,
+      }),
       startMailSink(),
     ]);
     if (options.floor) {
@@ -163,7 +174,9 @@ async function main(argv: readonly string[]): Promise<number> {
       say(`  ${(floor.wallMs / 1000).toFixed(2)} s`);
     }
     for (const [index, plan] of plans.entries()) {
-      say(`run ${index + 1}/${plans.length}: ${plan.name} (ARCHIVE_CONCURRENCY=${plan.concurrency}, LOOKBACK_NIGHTS=${plan.lookbackNights}), N=${options.n}…`);
+      say(
+        `run ${index + 1}/${plans.length}: ${plan.name} (ARCHIVE_CONCURRENCY=${plan.concurrency}, LOOKBACK_NIGHTS=${plan.lookbackNights}), N=${options.n}…`,
+      );
       const figures = await runOnce(plan, options, { archive, sink }, server.adminUrl, rows);
       say(`  ${(figures.wallMs / 1000).toFixed(2)} s, ${figures.requests} archive requests, exit ${figures.exitCode ?? 'killed'}`);
       runs.push(figures);
@@ -178,27 +191,38 @@ async function main(argv: readonly string[]): Promise<number> {
   const lookback = runs.filter((run) => run.lookbackNights !== 0);
   const out: string[] = [
     '',
-    `yougotdata benchmark: N=${options.n} notifications (<progid>/science; ${withData.length} with data, ${options.filesPerProgram} files each), `
-      + `archive latency ${options.latencyMs} ms, night ${NIGHT}`,
+    `yougotdata benchmark: N=${options.n} notifications (<progid>/science; ${withData.length} with data, ${options.filesPerProgram} files each), ` +
+      `archive latency ${options.latencyMs} ms, night ${NIGHT}`,
     `machine: ${machine()}`,
-    `PostgreSQL: ${server.description}; archive stand-in: a worker thread of the benchmark; mail sink: its main thread; `
-      + `send: node ${[...shebangFlags(), 'dist/cli.js'].join(' ')} send --json (the flags of its #! line), a child process`,
+    `PostgreSQL: ${server.description}; archive stand-in: a worker thread of the benchmark; mail sink: its main thread; ` +
+      `send: node ${[...shebangFlags(), 'dist/cli.js'].join(' ')} send --json (the flags of its #! line), a child process`,
     `ideal = archive requests × latency / ARCHIVE_CONCURRENCY; ratio = wall / ideal; speed-up = wall at C=1 / wall; wall = spawn to exit of send`,
     '',
     figuresTable(runs, baseline),
     '',
-    ...(floor ? [floorLine(floor, main.find((run) => run.concurrency === floor?.concurrency)), ''] : []),
+    ...(floor
+      ? [
+          floorLine(
+            floor,
+            main.find((run) => run.concurrency === floor?.concurrency),
+          ),
+          '',
+        ]
+      : []),
     workTable(runs),
     '',
     resourcesTable(runs),
     '',
-    'CPU % are of one core; machine busy % and steal % (CPU the hypervisor gave other guests) are of all cores; loop busy % is the event loop\'s utilisation; '
-      + 'ms/request = (wall − startup − tail) × concurrency / requests.',
+    "CPU % are of one core; machine busy % and steal % (CPU the hypervisor gave other guests) are of all cores; loop busy % is the event loop's utilisation; " +
+      'ms/request = (wall − startup − tail) × concurrency / requests.',
     '',
-    ...lookback.map((run) => `look-back: LOOKBACK_NIGHTS=${run.lookbackNights} at concurrency ${run.concurrency}: ${run.requests} archive requests `
-      + `(${(run.requests / run.notifications).toFixed(2)} per row), wall ${(run.wallMs / 1000).toFixed(2)} s, `
-      + `ideal ${(idealMs(run) / 1000).toFixed(2)} s`
-      + `${run.error ? ` — ERROR: ${run.error}` : ''}`),
+    ...lookback.map(
+      (run) =>
+        `look-back: LOOKBACK_NIGHTS=${run.lookbackNights} at concurrency ${run.concurrency}: ${run.requests} archive requests ` +
+        `(${(run.requests / run.notifications).toFixed(2)} per row), wall ${(run.wallMs / 1000).toFixed(2)} s, ` +
+        `ideal ${(idealMs(run) / 1000).toFixed(2)} s` +
+        `${run.error ? ` — ERROR: ${run.error}` : ''}`,
+    ),
     ...(lookback.length ? [''] : []),
     targetLines(targets(runs, main)),
     '',

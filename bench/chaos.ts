@@ -14,10 +14,10 @@
  * DATABASE_URL is ignored on purpose: the script creates and drops databases, never on the production server.
  */
 import { parseArgs } from 'node:util';
-import { makeEntry, startArchiveStandIn, type ArchiveStandIn, type StandInFaultRule } from '../src/demo/archive-stand-in/index.js';
-import { startMailSink, type MailSink } from '../src/sink/index.js';
+import { type ArchiveStandIn, makeEntry, type StandInFaultRule, startArchiveStandIn } from '../src/demo/archive-stand-in/index.js';
+import { type MailSink, startMailSink } from '../src/sink/index.js';
 import { runYougotdata } from './child.js';
-import { createBenchDatabase, loadNotifications, startBenchServer, type BenchDatabase } from './database.js';
+import { type BenchDatabase, createBenchDatabase, loadNotifications, startBenchServer } from './database.js';
 
 const NIGHT = '20261126';
 
@@ -42,7 +42,8 @@ function readOptions(argv: string[]): Options {
   });
   const number = (name: string, text: string, min: number, max: number) => {
     const value = Number(text);
-    if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be a number from ${min} to ${max} (got "${text}")`);
+    if (!Number.isFinite(value) || value < min || value > max)
+      throw new Error(`--${name} must be a number from ${min} to ${max} (got "${text}")`);
     return value;
   };
   return {
@@ -99,10 +100,20 @@ const recipientsOf = (id: number) => [piOf(id), ngoOf(id), csOf(id)];
 
 /** The rows. Every address is its notification's own, so the sink tells them apart. */
 function fillTable(url: string, count: number): Promise<void> {
-  return loadNotifications(url, Array.from({ length: count }, (_, i) => {
-    const id = i + 1;
-    return { id, label: `Auto - ${programOf(id)}`, selection: `${programOf(id)}/science`, piemail: piOf(id), ngoemail: ngoOf(id), csemail: csOf(id) };
-  }));
+  return loadNotifications(
+    url,
+    Array.from({ length: count }, (_, i) => {
+      const id = i + 1;
+      return {
+        id,
+        label: `Auto - ${programOf(id)}`,
+        selection: `${programOf(id)}/science`,
+        piemail: piOf(id),
+        ngoemail: ngoOf(id),
+        csemail: csOf(id),
+      };
+    }),
+  );
 }
 
 type ArchiveFaultKind = '500' | '502' | '503' | '429' | 'hang' | 'html' | 'truncate';
@@ -112,11 +123,16 @@ const SMTP_FAULTS: SmtpFaultKind[] = ['rcpt-451', 'rcpt-421', 'rcpt-550-all', 'r
 
 function archiveRule(kind: ArchiveFaultKind, times: number, match: string): StandInFaultRule {
   switch (kind) {
-    case 'hang': return { hang: true, times, match };
-    case 'html': return { html: true, times, match };
-    case 'truncate': return { truncate: true, times, match };
-    case '429': return { status: 429, retryAfterSeconds: 1, times, match };
-    default: return { status: Number(kind), times, match };
+    case 'hang':
+      return { hang: true, times, match };
+    case 'html':
+      return { html: true, times, match };
+    case 'truncate':
+      return { truncate: true, times, match };
+    case '429':
+      return { status: 429, retryAfterSeconds: 1, times, match };
+    default:
+      return { status: Number(kind), times, match };
   }
 }
 
@@ -139,9 +155,17 @@ function plan(options: Options, archive: ArchiveStandIn, sink: MailSink, rng: ()
     if (rng() < options.withData) {
       const files = 1 + Math.floor(rng() * 5);
       result.withData.set(id, files);
-      archive.addEntries(Array.from({ length: files }, (_, i) => makeEntry({
-        programId: programOf(id), ut: new Date(start + i * 600_000).toISOString(), observationClass: 'science', observationType: 'OBJECT', qaState: 'Pass',
-      })));
+      archive.addEntries(
+        Array.from({ length: files }, (_, i) =>
+          makeEntry({
+            programId: programOf(id),
+            ut: new Date(start + i * 600_000).toISOString(),
+            observationClass: 'science',
+            observationType: 'OBJECT',
+            qaState: 'Pass',
+          }),
+        ),
+      );
     }
     if (rng() < options.faultRate) {
       const kind = pick(ARCHIVE_FAULTS);
@@ -156,17 +180,23 @@ function plan(options: Options, archive: ArchiveStandIn, sink: MailSink, rng: ()
     result.smtpFaults.set(kind, (result.smtpFaults.get(kind) ?? 0) + 1);
     const times = 1 + Math.floor(rng() * 2);
     switch (kind) {
-      case 'rcpt-451': sink.faults.rejectRecipient(piOf(id), { code: 451, message: '4.7.1 greylisted' }, times); break;
-      case 'rcpt-421': sink.faults.rejectRecipient(piOf(id), { code: 421, message: '4.3.2 closing' }, 1); break;
+      case 'rcpt-451':
+        sink.faults.rejectRecipient(piOf(id), { code: 451, message: '4.7.1 greylisted' }, times);
+        break;
+      case 'rcpt-421':
+        sink.faults.rejectRecipient(piOf(id), { code: 421, message: '4.3.2 closing' }, 1);
+        break;
       // Every recipient refused: the message fails this run and goes out in a rerun.
       case 'rcpt-550-all':
-        for (const address of recipientsOf(id)) sink.faults.rejectRecipient(address, { code: 550, message: '5.2.1 mailbox disabled for now' }, 1);
+        for (const address of recipientsOf(id))
+          sink.faults.rejectRecipient(address, { code: 550, message: '5.2.1 mailbox disabled for now' }, 1);
         break;
       case 'rcpt-550-cc':
         sink.faults.rejectRecipient(ngoOf(id), { code: 550, message: '5.1.1 no such user' });
         result.refusedForGood.add(ngoOf(id));
         break;
-      default: result.floating.push(kind);
+      default:
+        result.floating.push(kind);
     }
   }
   return result;
@@ -227,8 +257,12 @@ async function main(): Promise<number> {
       SMTP_TIMEOUT_MS: '2000',
     };
     const count = (m: Map<string, number>) => [...m].map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
-    console.log(`chaos: ${options.notifications} notifications, ${chaos.withData.size} with data on night ${NIGHT}, seed ${options.seed}, ${db.source}`);
-    console.log(`  archive faults on ${[...chaos.archiveFaults.values()].reduce((a, b) => a + b, 0)} notifications: ${count(chaos.archiveFaults)}`);
+    console.log(
+      `chaos: ${options.notifications} notifications, ${chaos.withData.size} with data on night ${NIGHT}, seed ${options.seed}, ${db.source}`,
+    );
+    console.log(
+      `  archive faults on ${[...chaos.archiveFaults.values()].reduce((a, b) => a + b, 0)} notifications: ${count(chaos.archiveFaults)}`,
+    );
     console.log(`  SMTP faults on ${[...chaos.smtpFaults.values()].reduce((a, b) => a + b, 0)} messages: ${count(chaos.smtpFaults)}`);
 
     const failedOnce = new Set<number>();
@@ -243,7 +277,11 @@ async function main(): Promise<number> {
       stopArming();
       runs.push(run);
       const totals = run.report?.totals ?? {};
-      console.log(`  run ${n}: exit ${run.code} in ${(run.ms / 1000).toFixed(1)} s — ${Object.entries(totals).map(([s, k]) => `${s} ${k}`).join(', ')}`);
+      console.log(
+        `  run ${n}: exit ${run.code} in ${(run.ms / 1000).toFixed(1)} s — ${Object.entries(totals)
+          .map(([s, k]) => `${s} ${k}`)
+          .join(', ')}`,
+      );
       if (!run.report) {
         console.log(`    stdout is not one JSON document: ${run.unreadable}`);
         unreadableRuns += 1;
@@ -270,8 +308,9 @@ async function main(): Promise<number> {
     const delivered = withData.filter((id) => missing(id).length === 0);
     const lost = withData.filter((id) => missing(id).length > 0);
     const duplicates = [...copies.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
-    const spurious = Array.from({ length: options.notifications }, (_, i) => i + 1)
-      .filter((id) => !chaos.withData.has(id) && recipientsOf(id).some((address) => got(address) > 0));
+    const spurious = Array.from({ length: options.notifications }, (_, i) => i + 1).filter(
+      (id) => !chaos.withData.has(id) && recipientsOf(id).some((address) => got(address) > 0),
+    );
     const failedThenSent = delivered.filter((id) => failedOnce.has(id) && (sentIn.get(id) ?? 0) > 1);
     const refusedSeen = new Set(runs.flatMap((r) => r.report?.results.flatMap((x) => x.refused) ?? []));
     const refusedForGood = [...chaos.refusedForGood].filter((a) => refusedSeen.has(a)).length;
@@ -281,13 +320,24 @@ async function main(): Promise<number> {
     console.log(`  sent                    ${pad(delivered.length, 6)}  (every recipient has it, but those refused for good)`);
     console.log(`  failed, then sent       ${pad(failedThenSent.length, 6)}  (failed in a run, delivered by a rerun)`);
     console.log(`  duplicates              ${pad(duplicates, 6)}  (copies beyond the first, per recipient; must be 0)`);
-    console.log(`  lost                    ${pad(lost.length, 6)}  (data, but a recipient not refused for good got no message; must be 0)${lost.length ? `: ${lost.slice(0, 20).join(', ')}` : ''}`);
+    console.log(
+      `  lost                    ${pad(lost.length, 6)}  (data, but a recipient not refused for good got no message; must be 0)${lost.length ? `: ${lost.slice(0, 20).join(', ')}` : ''}`,
+    );
     console.log(`  mailed without data     ${pad(spurious.length, 6)}  (must be 0)`);
     console.log(`  wrong file count        ${pad(wrongFiles.length, 6)}  (must be 0)`);
     console.log(`  copied recipients refused for good, reported ${refusedForGood} of ${chaos.refusedForGood.size}`);
-    console.log(`  runs ${runs.length} (${clean ? 'the last one clean' : `never clean after ${options.maxRuns}`}), archive requests ${archive.stats.total}, SMTP connections ${sink.stats.connections}, messages ${sink.stats.accepted}`);
+    console.log(
+      `  runs ${runs.length} (${clean ? 'the last one clean' : `never clean after ${options.maxRuns}`}), archive requests ${archive.stats.total}, SMTP connections ${sink.stats.connections}, messages ${sink.stats.accepted}`,
+    );
     if (unreadableRuns > 0) console.log(`  runs whose stdout was not one JSON document: ${unreadableRuns} (must be 0)`);
-    const ok = unreadableRuns === 0 && clean && lost.length === 0 && duplicates === 0 && spurious.length === 0 && wrongFiles.length === 0 && refusedForGood === chaos.refusedForGood.size;
+    const ok =
+      unreadableRuns === 0 &&
+      clean &&
+      lost.length === 0 &&
+      duplicates === 0 &&
+      spurious.length === 0 &&
+      wrongFiles.length === 0 &&
+      refusedForGood === chaos.refusedForGood.size;
     console.log(ok ? 'chaos: OK' : 'chaos: FAILED');
     return ok ? 0 : 1;
   } finally {

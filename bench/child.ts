@@ -80,10 +80,13 @@ export function runYougotdata(argv: readonly string[], env: Record<string, strin
       if (child.pid !== undefined) polledHwm = Math.max(polledHwm, vmHwm(child.pid) ?? 0);
     }, 100);
     let timedOut = false;
-    const limit = timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
+    const limit =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, timeoutMs);
     child.on('error', (error) => {
       clearInterval(poll);
       clearTimeout(limit);
@@ -104,7 +107,12 @@ export function runYougotdata(argv: readonly string[], env: Record<string, strin
       rmSync(dir, { recursive: true, force: true });
       const fromRusage = typeof usage?.maxRssKb === 'number' ? usage.maxRssKb * 1024 : null;
       resolve({
-        code, signal, timedOut, wallMs, startedAt, endedAt: Date.now(),
+        code,
+        signal,
+        timedOut,
+        wallMs,
+        startedAt,
+        endedAt: Date.now(),
         peakRssBytes: fromRusage ?? (polledHwm > 0 ? polledHwm : null),
         rssSource: fromRusage !== null ? 'getrusage' : polledHwm > 0 ? '/proc VmHWM' : 'unavailable',
         cpuMs: usage?.userCpuUs !== undefined && usage.systemCpuUs !== undefined ? (usage.userCpuUs + usage.systemCpuUs) / 1000 : null,

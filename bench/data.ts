@@ -1,6 +1,7 @@
 /** The benchmark's notification table and the archive's files for it: the same every run. */
-import type { Night } from '../src/domain/night.js';
+
 import { makeEntry } from '../src/demo/archive-stand-in/index.js';
+import type { Night } from '../src/domain/night.js';
 import type { BenchNotification } from './database.js';
 
 /** A fixed past night, so every run of the benchmark does the same work. */
@@ -31,7 +32,13 @@ export function notificationsOf(n: number): BenchNotification[] {
 /** `count` science files of a program, a minute apart from 06:00 UTC on the night's date: inside both sites' nights. */
 export function scienceFiles(programId: string, count: number): Record<string, unknown>[] {
   const start = Date.UTC(Number(NIGHT.slice(0, 4)), Number(NIGHT.slice(4, 6)) - 1, Number(NIGHT.slice(6, 8)), 6);
-  return Array.from({ length: count }, (_, i) => makeEntry({
-    programId, ut: new Date(start + i * 60_000).toISOString(), observationClass: 'science', observationType: 'OBJECT', qaState: 'Pass',
-  }));
+  return Array.from({ length: count }, (_, i) =>
+    makeEntry({
+      programId,
+      ut: new Date(start + i * 60_000).toISOString(),
+      observationClass: 'science',
+      observationType: 'OBJECT',
+      qaState: 'Pass',
+    }),
+  );
 }

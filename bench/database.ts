@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startEmbeddedPostgres, type RunningPostgres } from '../src/demo/embedded-postgres.js';
 import { FITSSTORAGE_NOTIFICATION_TABLE } from '../src/db/notification-table.js';
+import { type RunningPostgres, startEmbeddedPostgres } from '../src/demo/embedded-postgres.js';
 
 /** A PostgreSQL server on which the benchmark may create and drop databases. */
 export interface BenchServer {
@@ -18,15 +18,28 @@ export interface BenchServer {
  * `npm run chaos`: CHAOS_DATABASE_URL, then TEST_DATABASE_URL), or else an embedded PostgreSQL.
  * DATABASE_URL is never read: databases are created and dropped there.
  */
-export async function startBenchServer(env: NodeJS.ProcessEnv, variables: readonly string[] = ['BENCH_DATABASE_URL']): Promise<BenchServer> {
+export async function startBenchServer(
+  env: NodeJS.ProcessEnv,
+  variables: readonly string[] = ['BENCH_DATABASE_URL'],
+): Promise<BenchServer> {
   for (const variable of variables) {
     const given = env[variable]?.trim();
     if (!given) continue;
     const url = new URL(given);
-    return { adminUrl: given, description: `server at ${url.hostname}:${url.port || 5432} (${variable})`, embedded: false, stop: async () => {} };
+    return {
+      adminUrl: given,
+      description: `server at ${url.hostname}:${url.port || 5432} (${variable})`,
+      embedded: false,
+      stop: async () => {},
+    };
   }
   const embedded: RunningPostgres = await startEmbeddedPostgres();
-  return { adminUrl: embedded.url, description: `embedded PostgreSQL (${variables.join(' and ')} unset)`, embedded: true, stop: () => embedded.stop() };
+  return {
+    adminUrl: embedded.url,
+    description: `embedded PostgreSQL (${variables.join(' and ')} unset)`,
+    embedded: true,
+    stop: () => embedded.stop(),
+  };
 }
 
 async function asAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -78,8 +91,14 @@ export async function loadNotifications(url: string, rows: readonly BenchNotific
       await client.query(
         `INSERT INTO notification (id, label, selection, piemail, ngoemail, csemail, internal)
          SELECT *, false FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
-        [batch.map((r) => r.id), batch.map((r) => r.label), batch.map((r) => r.selection),
-          batch.map((r) => r.piemail), batch.map((r) => r.ngoemail), batch.map((r) => r.csemail)],
+        [
+          batch.map((r) => r.id),
+          batch.map((r) => r.label),
+          batch.map((r) => r.selection),
+          batch.map((r) => r.piemail),
+          batch.map((r) => r.ngoemail),
+          batch.map((r) => r.csemail),
+        ],
       );
     }
     await client.query('ANALYZE notification');

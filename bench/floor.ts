@@ -16,19 +16,26 @@ export interface FloorRun {
   stats: ArchiveRunStats;
 }
 
-export async function bareClientRun(archive: BenchArchive, paths: readonly string[], concurrency: number, latencyMs: number): Promise<FloorRun> {
+export async function bareClientRun(
+  archive: BenchArchive,
+  paths: readonly string[],
+  concurrency: number,
+  latencyMs: number,
+): Promise<FloorRun> {
   const agent = new Agent({ connections: concurrency, keepAliveTimeout: 10_000 });
   await archive.start();
   let next = 0;
   const start = performance.now();
   try {
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      for (let index = next++; index < paths.length; index = next++) {
-        const { statusCode, body } = await agent.request({ origin: archive.url, path: paths[index] ?? '/', method: 'GET' });
-        await body.text();
-        if (statusCode !== 200) throw new Error(`the stand-in answered ${statusCode} to ${paths[index]}`);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let index = next++; index < paths.length; index = next++) {
+          const { statusCode, body } = await agent.request({ origin: archive.url, path: paths[index] ?? '/', method: 'GET' });
+          await body.text();
+          if (statusCode !== 200) throw new Error(`the stand-in answered ${statusCode} to ${paths[index]}`);
+        }
+      }),
+    );
   } finally {
     await agent.close();
   }

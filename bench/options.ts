@@ -57,30 +57,36 @@ function wholeNumber(name: string, text: string, min: number, max: number): numb
   return Number(text);
 }
 
+function readArgs(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      n: { type: 'string', default: '2000' },
+      'latency-ms': { type: 'string', default: '100' },
+      concurrency: { type: 'string', default: '1,8' },
+      'lookback-nights': { type: 'string', default: '3' },
+      files: { type: 'string', default: '3' },
+      'data-percent': { type: 'string', default: '10' },
+      'quiet-below': { type: 'string' },
+      'no-floor': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
-  let parsed;
+  let parsed: ReturnType<typeof readArgs>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        n: { type: 'string', default: '2000' },
-        'latency-ms': { type: 'string', default: '100' },
-        concurrency: { type: 'string', default: '1,8' },
-        'lookback-nights': { type: 'string', default: '3' },
-        files: { type: 'string', default: '3' },
-        'data-percent': { type: 'string', default: '10' },
-        'quiet-below': { type: 'string' },
-        'no-floor': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = readArgs(argv);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const { values } = parsed;
-  const concurrencies = String(values.concurrency).split(',').map((piece) => wholeNumber('concurrency', piece, 1, 64));
+  const concurrencies = String(values.concurrency)
+    .split(',')
+    .map((piece) => wholeNumber('concurrency', piece, 1, 64));
   if (new Set(concurrencies).size !== concurrencies.length) throw new UsageError('--concurrency lists a value twice');
   const lookback = String(values['lookback-nights']).trim();
   return {

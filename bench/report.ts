@@ -64,8 +64,10 @@ export const idealMs = (run: IdealInputs): number => (run.requests * run.latency
  */
 export const effectiveRequestMs = (run: RunFigures): number | null =>
   run.requests > 0 && run.startupMs !== null && run.tailMs !== null
-    ? ((run.wallMs - run.startupMs - run.tailMs) * run.concurrency) / run.requests : null;
-export const ratioToIdeal = (run: IdealInputs & Pick<RunFigures, 'wallMs'>): number | null => (idealMs(run) > 0 ? run.wallMs / idealMs(run) : null);
+    ? ((run.wallMs - run.startupMs - run.tailMs) * run.concurrency) / run.requests
+    : null;
+export const ratioToIdeal = (run: IdealInputs & Pick<RunFigures, 'wallMs'>): number | null =>
+  idealMs(run) > 0 ? run.wallMs / idealMs(run) : null;
 
 const MB = 1024 * 1024;
 const s = (ms: number) => (ms / 1000).toFixed(2);
@@ -74,13 +76,29 @@ const mb = (bytes: number | null) => (bytes === null ? 'n/a' : (bytes / MB).toFi
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 export function figuresTable(runs: readonly RunFigures[], baseline: RunFigures | undefined): string {
-  const header = ['run', 'conc', 'lookback', 'wall s', 'requests', 'ideal s', 'ratio', 'speed-up', 'mails', 'mails/s', 'notif/s',
-    'peak RSS MB', 'in flight', 'smtp conns', 'exit'];
+  const header = [
+    'run',
+    'conc',
+    'lookback',
+    'wall s',
+    'requests',
+    'ideal s',
+    'ratio',
+    'speed-up',
+    'mails',
+    'mails/s',
+    'notif/s',
+    'peak RSS MB',
+    'in flight',
+    'smtp conns',
+    'exit',
+  ];
   const rows = runs.map((run) => [
     run.name,
     String(run.concurrency),
@@ -89,7 +107,9 @@ export function figuresTable(runs: readonly RunFigures[], baseline: RunFigures |
     String(run.requests),
     s(idealMs(run)),
     fixed(ratioToIdeal(run)),
-    baseline && baseline !== run && baseline.error === null && run.lookbackNights === baseline.lookbackNights ? fixed(baseline.wallMs / run.wallMs) : '-',
+    baseline && baseline !== run && baseline.error === null && run.lookbackNights === baseline.lookbackNights
+      ? fixed(baseline.wallMs / run.wallMs)
+      : '-',
     String(run.mailsAccepted),
     fixed(run.mailsAccepted / (run.wallMs / 1000), 1),
     fixed(run.notifications / (run.wallMs / 1000), 1),
@@ -104,10 +124,15 @@ export function figuresTable(runs: readonly RunFigures[], baseline: RunFigures |
 /** The floor, and how far above it the job's run at the same concurrency is. */
 export function floorLine(floor: FloorRun, run: RunFigures | undefined): string {
   const perRequest = (floor.wallMs * floor.concurrency) / floor.requests;
-  const job = run && run.error === null ? `; yougotdata's C=${run.concurrency} run took ${(run.wallMs / floor.wallMs).toFixed(2)} × the floor's time` : '';
-  return `floor: a bare undici client (${floor.concurrency} connections, no work) against the same stand-in: ${floor.requests} requests in `
-    + `${s(floor.wallMs)} s, ratio ${fixed(ratioToIdeal(floor))}, ${perRequest.toFixed(1)} ms/request, `
-    + `stand-in loop ${(floor.stats.utilization * 100).toFixed(0)}% busy${job}`;
+  const job =
+    run && run.error === null
+      ? `; yougotdata's C=${run.concurrency} run took ${(run.wallMs / floor.wallMs).toFixed(2)} × the floor's time`
+      : '';
+  return (
+    `floor: a bare undici client (${floor.concurrency} connections, no work) against the same stand-in: ${floor.requests} requests in ` +
+    `${s(floor.wallMs)} s, ratio ${fixed(ratioToIdeal(floor))}, ${perRequest.toFixed(1)} ms/request, ` +
+    `stand-in loop ${(floor.stats.utilization * 100).toFixed(0)}% busy${job}`
+  );
 }
 
 /** What the job asked and answered, and where its time went outside the archive requests. */
@@ -122,15 +147,28 @@ export function workTable(runs: readonly RunFigures[]): string {
     run.startupMs === null ? 'n/a' : s(run.startupMs),
     run.tailMs === null ? 'n/a' : s(run.tailMs),
     fixed(effectiveRequestMs(run), 1),
-    Object.entries(run.totals).map(([status, count]) => `${status} ${count}`).join(', ') || '-',
+    Object.entries(run.totals)
+      .map(([status, count]) => `${status} ${count}`)
+      .join(', ') || '-',
   ]);
   return table(header, rows);
 }
 
 /** Who used the machine during each run: the job, the peers (this process), PostgreSQL, and everyone else. */
 export function resourcesTable(runs: readonly RunFigures[]): string {
-  const header = ['run', 'job CPU s', 'job CPU %', 'peak RSS from', 'bench CPU %', 'archive loop busy % · p50/p99/max ms',
-    'sink loop busy % · p99 ms', 'postgres CPU %', 'machine busy %', 'steal %', 'busy before %'];
+  const header = [
+    'run',
+    'job CPU s',
+    'job CPU %',
+    'peak RSS from',
+    'bench CPU %',
+    'archive loop busy % · p50/p99/max ms',
+    'sink loop busy % · p99 ms',
+    'postgres CPU %',
+    'machine busy %',
+    'steal %',
+    'busy before %',
+  ];
   const rows = runs.map((run) => [
     run.name,
     run.jobCpuMs === null ? 'n/a' : s(run.jobCpuMs),
@@ -169,23 +207,28 @@ export function targets(runs: readonly RunFigures[], main: readonly RunFigures[]
     const ratio = ratioToIdeal(eight);
     found.push({
       pass: ratio !== null && ratio <= 1.3,
-      text: `concurrency 8: wall time ≤ 1.3 × ideal: ${s(eight.wallMs)} s vs ideal ${s(idealMs(eight))} s `
-        + `(${eight.requests} requests × ${eight.latencyMs} ms / 8), ratio ${fixed(ratio)} [N=${eight.notifications}, ${eight.latencyMs} ms]`,
+      text:
+        `concurrency 8: wall time ≤ 1.3 × ideal: ${s(eight.wallMs)} s vs ideal ${s(idealMs(eight))} s ` +
+        `(${eight.requests} requests × ${eight.latencyMs} ms / 8), ratio ${fixed(ratio)} [N=${eight.notifications}, ${eight.latencyMs} ms]`,
     });
   } else {
     found.push({ pass: null, text: 'concurrency 8: wall time ≤ 1.3 × ideal: not measured (no successful run at concurrency 8)' });
   }
   if (eight && one) {
     const speedUp = one.wallMs / eight.wallMs;
-    found.push({ pass: speedUp >= 6, text: `speed-up of 8 over 1 ≥ 6: ${fixed(speedUp)} (${s(one.wallMs)} s / ${s(eight.wallMs)} s) [N=${eight.notifications}]` });
+    found.push({
+      pass: speedUp >= 6,
+      text: `speed-up of 8 over 1 ≥ 6: ${fixed(speedUp)} (${s(one.wallMs)} s / ${s(eight.wallMs)} s) [N=${eight.notifications}]`,
+    });
   } else {
     found.push({ pass: null, text: 'speed-up of 8 over 1 ≥ 6: not measured (needs successful runs at concurrency 1 and 8)' });
   }
   const rssKnown = ok.filter((run) => run.peakRssBytes !== null);
   found.push({
     pass: rssKnown.length === 0 ? null : rssKnown.every((run) => (run.peakRssBytes ?? 0) <= 150 * MB),
-    text: `peak RSS ≤ 150 MB (the issue sets it at N=20000; checked at every N): ${list(rssKnown, (run) => `${mb(run.peakRssBytes)} MB`) || 'not measured'} `
-      + `[N=${runs[0]?.notifications ?? 0}]`,
+    text:
+      `peak RSS ≤ 150 MB (the issue sets it at N=20000; checked at every N): ${list(rssKnown, (run) => `${mb(run.peakRssBytes)} MB`) || 'not measured'} ` +
+      `[N=${runs[0]?.notifications ?? 0}]`,
   });
   found.push({
     pass: ok.length === 0 ? null : ok.every((run) => run.peakInFlight <= run.concurrency),
@@ -193,19 +236,26 @@ export function targets(runs: readonly RunFigures[], main: readonly RunFigures[]
   });
   found.push({
     pass: ok.length === 0 ? null : ok.every((run) => run.smtpConnections <= poolConnectionBound(run.mailsAccepted)),
-    text: `one SMTP connection pool, not a connection per message (≤ 3 + messages/100, nodemailer's pool): ${list(ok, (run) =>
-      `${run.smtpConnections} connection${run.smtpConnections === 1 ? '' : 's'} for ${run.mailsAccepted} messages`)}`,
+    text: `one SMTP connection pool, not a connection per message (≤ 3 + messages/100, nodemailer's pool): ${list(
+      ok,
+      (run) => `${run.smtpConnections} connection${run.smtpConnections === 1 ? '' : 's'} for ${run.mailsAccepted} messages`,
+    )}`,
   });
   const lookbackZero = ok.filter((run) => run.lookbackNights === 0);
   found.push({
     pass: lookbackZero.length === 0 ? null : lookbackZero.every((run) => run.requests === run.notifications && run.summaryPages === 0),
-    text: `<progid>/science rows: exactly one archive request each, no HTML summary (LOOKBACK_NIGHTS=0): ${list(lookbackZero, (run) =>
-      `${run.requests} requests (${run.summaryPages} /summary) for ${run.notifications} rows`)}`,
+    text: `<progid>/science rows: exactly one archive request each, no HTML summary (LOOKBACK_NIGHTS=0): ${list(
+      lookbackZero,
+      (run) => `${run.requests} requests (${run.summaryPages} /summary) for ${run.notifications} rows`,
+    )}`,
   });
   found.push({
-    pass: ok.length === 0 ? null : ok.every((run) => run.mailsAccepted === run.expectedMails && (run.totals.sent ?? 0) === run.expectedMails),
-    text: `the work done is right: every notification with data mailed once: ${list(ok, (run) =>
-      `${run.totals.sent ?? 0} sent, ${run.mailsAccepted} at the sink, of ${run.expectedMails}`)}`,
+    pass:
+      ok.length === 0 ? null : ok.every((run) => run.mailsAccepted === run.expectedMails && (run.totals.sent ?? 0) === run.expectedMails),
+    text: `the work done is right: every notification with data mailed once: ${list(
+      ok,
+      (run) => `${run.totals.sent ?? 0} sent, ${run.mailsAccepted} at the sink, of ${run.expectedMails}`,
+    )}`,
   });
   return found;
 }

@@ -13,7 +13,10 @@ if (target) {
     const usage = process.resourceUsage();
     try {
       // maxRSS is in kilobytes (Node's docs: "maximum resident set size used in kilobytes"); times in microseconds.
-      writeFileSync(target, JSON.stringify({ maxRssKb: usage.maxRSS, userCpuUs: usage.userCPUTime, systemCpuUs: usage.systemCPUTime, code }));
+      writeFileSync(
+        target,
+        JSON.stringify({ maxRssKb: usage.maxRSS, userCpuUs: usage.userCPUTime, systemCpuUs: usage.systemCPUTime, code }),
+      );
     } catch {
       // The benchmark then falls back to the VmHWM it polled from /proc.
     }

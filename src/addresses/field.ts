@@ -1,7 +1,7 @@
 import addressparser from 'nodemailer/lib/addressparser';
-import { parseEmailAddress, type EmailAddress } from './email-address.js';
-import { firstSightings, type Address } from './recipients.js';
-import { content, tokenize, type Token } from './tokens.js';
+import { type EmailAddress, parseEmailAddress } from './email-address.js';
+import { type Address, firstSightings } from './recipients.js';
+import { content, type Token, tokenize } from './tokens.js';
 
 export interface ParsedAddresses {
   addresses: Address[];
@@ -82,7 +82,9 @@ function isSurname(piece: Loose, next: Piece | undefined): boolean {
     piece.beforeComma &&
     next?.kind === 'mailbox' &&
     next.name.length > 0 &&
-    piece.words.every((word) => word.kind === 'word' && NAME_WORD.test(word.text.replace(QUOTE_MARKS, '')) && !PLACEHOLDERS.has(word.text.toLowerCase()))
+    piece.words.every(
+      (word) => word.kind === 'word' && NAME_WORD.test(word.text.replace(QUOTE_MARKS, '')) && !PLACEHOLDERS.has(word.text.toLowerCase()),
+    )
   );
 }
 
@@ -95,7 +97,9 @@ function printable(text: string): string {
 const MAX_NAME = 200;
 
 function displayName(parts: string[], address: EmailAddress): string | null {
-  const name = printable(parts.filter((part) => part !== '').join(', ')).replace(QUOTE_MARKS, '').trim();
+  const name = printable(parts.filter((part) => part !== '').join(', '))
+    .replace(QUOTE_MARKS, '')
+    .trim();
   return name === '' || name.length > MAX_NAME || name.toLowerCase() === address.toLowerCase() ? null : name;
 }
 

@@ -1,3 +1,3 @@
-export { parseEmailAddress, type EmailAddress } from './email-address.js';
-export { parseAddresses, type ParsedAddresses } from './field.js';
-export { withoutRepeats, type Address, type Recipients } from './recipients.js';
+export { type EmailAddress, parseEmailAddress } from './email-address.js';
+export { type ParsedAddresses, parseAddresses } from './field.js';
+export { type Address, type Recipients, withoutRepeats } from './recipients.js';

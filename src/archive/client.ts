@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
-import { archiveEntrySchema, type ArchiveEntry } from './entry.js';
 import type { Night } from '../domain/night.js';
+import { type ArchiveEntry, archiveEntrySchema } from './entry.js';
 
 export type ArchivePage = 'jsonsummary' | 'summary/nolinks' | 'searchform';
 
@@ -36,7 +36,10 @@ export interface ArchiveClientOptions {
 
 /** A failure worth another attempt: the server or the network may recover. */
 class TransientFailure extends Error {
-  constructor(message: string, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
   }
 }
@@ -157,7 +160,11 @@ export class ArchiveClient {
     }
   }
 
-  private async readBody(body: Dispatcher.ResponseData['body'], declared: string | string[] | undefined, signal: AbortSignal): Promise<string> {
+  private async readBody(
+    body: Dispatcher.ResponseData['body'],
+    declared: string | string[] | undefined,
+    signal: AbortSignal,
+  ): Promise<string> {
     const limitMb = Math.round(this.maxResponseBytes / 1024 / 1024);
     const tooLarge = `the answer is larger than ${limitMb} MB; refusing to read it`;
     if (typeof declared === 'string' && Number(declared) > this.maxResponseBytes) {

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
-const text = z.string().nullable().optional().transform((v) => v ?? null);
-const number = z.number().nullable().optional().transform((v) => v ?? null);
+const text = z
+  .string()
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null);
+const number = z
+  .number()
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null);
 
 /**
  * One file of a `/jsonsummary` answer, reduced to the fields a notification uses.

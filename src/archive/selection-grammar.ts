@@ -35,27 +35,78 @@ export const EXACT_WORDS = {
   observation_type: ['DARK', 'ARC', 'FLAT', 'BIAS', 'OBJECT', 'PINHOLE', 'RONCHI', 'CAL', 'FRINGE', 'MASK', 'STANDARD', 'SLITILLUM', 'BPM'],
   observation_class: ['dayCal', 'partnerCal', 'acqCal', 'acq', 'science', 'progCal', 'nightCal'],
   caltype: [
-    'bias', 'processed_bias', 'dark', 'processed_dark', 'processed_bpm', 'flat', 'processed_flat', 'arc', 'processed_arc',
-    'pinhole', 'processed_pinhole', 'processed_fringe', 'ronchi_mask', 'lampoff_flat', 'qh_flat', 'domeflat',
-    'lampoff_domeflat', 'mask', 'slitillum', 'processed_slitillum', 'standard', 'processed_standard', 'telluric',
-    'processed_telluric', 'polarization_standard', 'astrometric_standard', 'polarization_flat', 'specphot',
+    'bias',
+    'processed_bias',
+    'dark',
+    'processed_dark',
+    'processed_bpm',
+    'flat',
+    'processed_flat',
+    'arc',
+    'processed_arc',
+    'pinhole',
+    'processed_pinhole',
+    'processed_fringe',
+    'ronchi_mask',
+    'lampoff_flat',
+    'qh_flat',
+    'domeflat',
+    'lampoff_domeflat',
+    'mask',
+    'slitillum',
+    'processed_slitillum',
+    'standard',
+    'processed_standard',
+    'telluric',
+    'processed_telluric',
+    'polarization_standard',
+    'astrometric_standard',
+    'polarization_flat',
+    'specphot',
     'photometric_standard',
   ],
   processing: ['Failed', 'Raw', 'Quick-Look', 'Science-Quality'],
   reduction: [
-    'RAW', 'PREPARED', 'PROCESSED_FLAT', 'PROCESSED_BIAS', 'PROCESSED_FRINGE', 'PROCESSED_ARC', 'PROCESSED_DARK',
-    'PROCESSED_TELLURIC', 'PROCESSED_SCIENCE', 'PROCESSED_BPM', 'PROCESSED_STANDARD', 'PROCESSED_SLITILLUM',
-    'PROCESSED_PINHOLE', 'PROCESSED_UNKNOWN',
+    'RAW',
+    'PREPARED',
+    'PROCESSED_FLAT',
+    'PROCESSED_BIAS',
+    'PROCESSED_FRINGE',
+    'PROCESSED_ARC',
+    'PROCESSED_DARK',
+    'PROCESSED_TELLURIC',
+    'PROCESSED_SCIENCE',
+    'PROCESSED_BPM',
+    'PROCESSED_STANDARD',
+    'PROCESSED_SLITILLUM',
+    'PROCESSED_PINHOLE',
+    'PROCESSED_UNKNOWN',
   ],
   gain: ['high', 'low', 'standard'],
   readspeed: [
-    'fast', 'medium', 'slow', 'standard',
+    'fast',
+    'medium',
+    'slow',
+    'standard',
     ...['fast', 'medium', 'slow'].flatMap((red) => ['fast', 'medium', 'slow'].map((blue) => `red:${red},blue:${blue}`)),
   ],
   welldepth: ['Shallow', 'Deep', 'Invalid'],
   readmode: [
-    'Classic', 'NodAndShuffle', 'Faint', 'Faint_Object', 'Faint_Objects', 'Very_Faint_Objects', 'Medium', 'Medium_Object',
-    'Bright', 'Bright_Object', 'Bright_Objects', 'Very_Bright_Objects', 'Low_Background', 'Medium_Background', 'High_Background',
+    'Classic',
+    'NodAndShuffle',
+    'Faint',
+    'Faint_Object',
+    'Faint_Objects',
+    'Very_Faint_Objects',
+    'Medium',
+    'Medium_Object',
+    'Bright',
+    'Bright_Object',
+    'Bright_Objects',
+    'Very_Bright_Objects',
+    'Low_Background',
+    'Medium_Background',
+    'High_Background',
   ],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -85,9 +136,34 @@ export const LATE_WORDS = {
 
 /** Instruments as the archive names them; matched ignoring case. SCORPIO is newer than the FitsStorage source read. */
 export const INSTRUMENTS = [
-  'GMOS-N', 'GMOS-S', 'GMOS', 'GNIRS', 'NIRI', 'NIFS', 'F2', 'GSAOI', 'GPI', 'GHOST', 'IGRINS-2', 'IGRINS', 'Alopeke', 'Zorro',
-  'MAROON-X', 'SCORPIO', 'GRACES', 'michelle', 'NICI', 'TReCS', 'hrwfs', 'OSCIR', 'Flamingos', 'PHOENIX', 'TEXES', 'ABU',
-  'CIRPASS', 'bHROS',
+  'GMOS-N',
+  'GMOS-S',
+  'GMOS',
+  'GNIRS',
+  'NIRI',
+  'NIFS',
+  'F2',
+  'GSAOI',
+  'GPI',
+  'GHOST',
+  'IGRINS-2',
+  'IGRINS',
+  'Alopeke',
+  'Zorro',
+  'MAROON-X',
+  'SCORPIO',
+  'GRACES',
+  'michelle',
+  'NICI',
+  'TReCS',
+  'hrwfs',
+  'OSCIR',
+  'Flamingos',
+  'PHOENIX',
+  'TEXES',
+  'ABU',
+  'CIRPASS',
+  'bHROS',
 ] as const;
 
 export const TELESCOPES = ['Gemini-North', 'Gemini-South'] as const;
@@ -101,10 +177,49 @@ export const CASELESS_LATE_WORDS = {
 
 /** `key=value` keys whose value the archive takes unchecked (`cols` only shapes the page). */
 const VALUE_KEYS = new Set([
-  'filename', 'filepre', 'disperser', 'camera', 'mask', 'pupil_mask', 'filter', 'Filter', 'az', 'Az', 'azimuth', 'Azimuth',
-  'el', 'El', 'elevation', 'Elevation', 'ra', 'RA', 'dec', 'Dec', 'sr', 'SR', 'crpa', 'CRPA', 'cenwlen', 'exposure_time',
-  'coadds', 'publication', 'PIname', 'ProgramText', 'raw_cc', 'raw_iq', 'raw_bg', 'raw_wv', 'gain', 'readspeed',
-  'entrytimedaterange', 'lastmoddaterange', 'processing_tag', 'readmode', 'welldepth', 'path', 'cols',
+  'filename',
+  'filepre',
+  'disperser',
+  'camera',
+  'mask',
+  'pupil_mask',
+  'filter',
+  'Filter',
+  'az',
+  'Az',
+  'azimuth',
+  'Azimuth',
+  'el',
+  'El',
+  'elevation',
+  'Elevation',
+  'ra',
+  'RA',
+  'dec',
+  'Dec',
+  'sr',
+  'SR',
+  'crpa',
+  'CRPA',
+  'cenwlen',
+  'exposure_time',
+  'coadds',
+  'publication',
+  'PIname',
+  'ProgramText',
+  'raw_cc',
+  'raw_iq',
+  'raw_bg',
+  'raw_wv',
+  'gain',
+  'readspeed',
+  'entrytimedaterange',
+  'lastmoddaterange',
+  'processing_tag',
+  'readmode',
+  'welldepth',
+  'path',
+  'cols',
 ]);
 
 const DATE_KEYS: ReadonlySet<string> = new Set<DateField>(['date', 'daterange', 'night', 'nightrange']);
@@ -112,15 +227,29 @@ const DATE_KEYS: ReadonlySet<string> = new Set<DateField>(['date', 'daterange', 
 const GMOS_GRATINGS = new Set(['MIRROR', 'B480', 'B600', 'R600', 'R400', 'R831', 'R150', 'B1200']);
 
 const GMOS_FACILITY_MASKS = new Set([
-  'NS2.0arcsec', 'IFU-R', 'IFU-B', 'focus_array_new', 'Imaging', '2.0arcsec', 'NS1.0arcsec', 'NS0.75arcsec', '5.0arcsec',
-  '1.5arcsec', 'IFU-2', 'NS1.5arcsec', '0.75arcsec', '1.0arcsec', '0.5arcsec',
+  'NS2.0arcsec',
+  'IFU-R',
+  'IFU-B',
+  'focus_array_new',
+  'Imaging',
+  '2.0arcsec',
+  'NS1.0arcsec',
+  'NS0.75arcsec',
+  '5.0arcsec',
+  '1.5arcsec',
+  'IFU-2',
+  'NS1.5arcsec',
+  '0.75arcsec',
+  '1.0arcsec',
+  '0.5arcsec',
 ]);
 
 // The archive's MOS mask names: `(.)` is any one character there too.
 const GMOS_MOS_MASK = /^(?:G[NS]?20\d\d[ABFDLWVSX].\d{3}-\d\d|G20\d\d[AB]\d{4}[CDFLQSV]-\d\d)$/u;
 
 // `.fits` with an unescaped dot, as in FitsStorage's gemini_fitsfilename.
-const FITS_FILENAME = /^(?:[NS]20\d\d[01]\d[0123]\dS\d{4}[\d-]*\w*|(?:20)?\d\d(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d\d_\d+)(?:.fits)?$/u;
+const FITS_FILENAME =
+  /^(?:[NS]20\d\d[01]\d[0123]\dS\d{4}[\d-]*\w*|(?:20)?\d\d(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d\d_\d+)(?:.fits)?$/u;
 
 const HOKUPAA_QUIRC = /^hokupa+\+*quirc$/;
 
@@ -147,19 +276,80 @@ function impossibility(term: string): string | undefined {
   // A path segment "." or ".." is resolved away by URL parsing: the search would silently lose terms.
   if (term === '.' || term === '..') return 'a URL would read it as a path step';
   const hidden = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u.exec(term);
-  if (hidden) return `it contains U+${(hidden[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}, a control, invisible or malformed character`;
+  if (hidden)
+    return `it contains U+${(hidden[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}, a control, invisible or malformed character`;
   return undefined;
 }
 
 // dateutil's vocabulary (months, weekdays, am/pm, h/m/s, jump words, UTC names): an 8-character term of these and digits may be a date.
 const CALENDAR_NAMES = new Set([
-  'jan', 'january', 'feb', 'february', 'mar', 'march', 'apr', 'april', 'may', 'jun', 'june', 'jul', 'july', 'aug', 'august',
-  'sep', 'sept', 'september', 'oct', 'october', 'nov', 'november', 'dec', 'december', 'mon', 'monday', 'tue', 'tuesday',
-  'wed', 'wednesday', 'thu', 'thursday', 'fri', 'friday', 'sat', 'saturday', 'sun', 'sunday',
+  'jan',
+  'january',
+  'feb',
+  'february',
+  'mar',
+  'march',
+  'apr',
+  'april',
+  'may',
+  'jun',
+  'june',
+  'jul',
+  'july',
+  'aug',
+  'august',
+  'sep',
+  'sept',
+  'september',
+  'oct',
+  'october',
+  'nov',
+  'november',
+  'dec',
+  'december',
+  'mon',
+  'monday',
+  'tue',
+  'tuesday',
+  'wed',
+  'wednesday',
+  'thu',
+  'thursday',
+  'fri',
+  'friday',
+  'sat',
+  'saturday',
+  'sun',
+  'sunday',
 ]);
 const DATE_PARSER_WORDS = new Set([
-  ...CALENDAR_NAMES, 'am', 'pm', 'a', 'p', 'h', 'hour', 'hours', 'm', 'minute', 'minutes', 's', 'second', 'seconds',
-  'at', 'on', 'and', 'ad', 't', 'of', 'st', 'nd', 'rd', 'th', 'utc', 'gmt', 'z',
+  ...CALENDAR_NAMES,
+  'am',
+  'pm',
+  'a',
+  'p',
+  'h',
+  'hour',
+  'hours',
+  'm',
+  'minute',
+  'minutes',
+  's',
+  'second',
+  'seconds',
+  'at',
+  'on',
+  'and',
+  'ad',
+  't',
+  'of',
+  'st',
+  'nd',
+  'rd',
+  'th',
+  'utc',
+  'gmt',
+  'z',
 ]);
 
 /**
@@ -209,8 +399,10 @@ function isInstrument(term: string): boolean {
 /** Short file-name prefixes: the archive takes N200…/S202… under 14 characters ("good through 2029"). */
 const isFilePrefix = (term: string): boolean => codePoints(term) < 14 && /^[NS]20[012]/.test(term);
 
-const criterion = (field: string, accepts: (term: string) => boolean): Rule =>
-  (term) => (accepts(term) ? { kind: 'criterion', field } : undefined);
+const criterion =
+  (field: string, accepts: (term: string) => boolean): Rule =>
+  (term) =>
+    accepts(term) ? { kind: 'criterion', field } : undefined;
 
 const wordRules = (table: Readonly<Record<string, readonly string[]>>, caseless = false): Rule[] =>
   Object.entries(table).map(([field, words]) => {

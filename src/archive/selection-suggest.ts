@@ -3,7 +3,10 @@ import { CASELESS_LATE_WORDS, EXACT_WORDS, FLAG_WORDS, INSTRUMENTS, isProgramId,
 
 /** Program ids written without their dashes (upper-cased, separators removed), and how to put the dashes back. */
 const COMPACT_PROGRAM_IDS: readonly [RegExp, (parts: string[]) => string][] = [
-  [/^(G[NS])(20\d\d[AB])(QS|SV|DD|LP|FT|DS|CAL|ENG|Q|C)(\d+)$/, ([site, semester, type, number]) => `${site}-${semester}-${type}-${number}`],
+  [
+    /^(G[NS])(20\d\d[AB])(QS|SV|DD|LP|FT|DS|CAL|ENG|Q|C)(\d+)$/,
+    ([site, semester, type, number]) => `${site}-${semester}-${type}-${number}`,
+  ],
   [/^G(20\d\d[AB])(\d+)([CDFLQSVP])$/, ([semester, number, type]) => `G-${semester}-${number}-${type}`],
   [/^(G[NS])?(CAL|ENG)(20\d{6})$/, ([site, type, date]) => `${site ? `${site}-` : ''}${type}${date}`],
 ];
@@ -25,7 +28,10 @@ function programIdFor(term: string): string | undefined {
 
 const VOCABULARY: readonly string[] = [
   ...new Set(
-    [EXACT_WORDS, FLAG_WORDS, LATE_WORDS, CASELESS_LATE_WORDS].flatMap((table) => Object.values(table)).concat([INSTRUMENTS, TELESCOPES]).flat(),
+    [EXACT_WORDS, FLAG_WORDS, LATE_WORDS, CASELESS_LATE_WORDS]
+      .flatMap((table) => Object.values(table))
+      .concat([INSTRUMENTS, TELESCOPES])
+      .flat(),
   ),
 ];
 
@@ -52,7 +58,11 @@ function nearestWord(term: string): string | undefined {
   // Two-letter words (LS, AO, F2) are one edit from too many others to guess.
   if (term.length < 3) return undefined;
   const allowed = term.length <= 4 ? 1 : 2;
-  const scored = VOCABULARY.map((word) => ({ word, distance: editDistance(term.toLowerCase(), word.toLowerCase()), exact: editDistance(term, word) }))
+  const scored = VOCABULARY.map((word) => ({
+    word,
+    distance: editDistance(term.toLowerCase(), word.toLowerCase()),
+    exact: editDistance(term, word),
+  }))
     .filter(({ distance }) => distance <= allowed)
     .sort((x, y) => x.distance - y.distance || x.exact - y.exact);
   const best = scored[0];

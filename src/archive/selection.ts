@@ -50,7 +50,10 @@ function scopeOf(scopes: readonly Scope[]): { scope: SelectionScope; problem?: s
   const ignored = scopes.filter((other) => kept && !within(kept, other));
   if (!kept || ignored.length === 0) return { scope: kept };
   const names = ignored.map((other) => `${SCOPE_NOUN[other.kind]} ${other.id}`).join(', ');
-  return { scope: kept, problem: `the selection names ${names} and ${SCOPE_NOUN[kept.kind]} ${kept.id}, but the archive keeps only ${kept.id}: keep one of them` };
+  return {
+    scope: kept,
+    problem: `the selection names ${names} and ${SCOPE_NOUN[kept.kind]} ${kept.id}, but the archive keeps only ${kept.id}: keep one of them`,
+  };
 }
 
 /** The selection's problems, one sentence part per kind of problem, naming the terms. */
@@ -61,7 +64,9 @@ function problemsOf(readings: readonly { term: string; reading: TermReading }[],
   }
   const dates = readings.filter(({ reading }) => reading.kind === 'date').map(({ term }) => quote(term));
   if (dates.length > 0) {
-    problems.push(`${dates.join(', ')} ${dates.length === 1 ? 'sets' : 'set'} a date or night, which the job chooses itself (--date): remove ${dates.length === 1 ? 'it' : 'them'}`);
+    problems.push(
+      `${dates.join(', ')} ${dates.length === 1 ? 'sets' : 'set'} a date or night, which the job chooses itself (--date): remove ${dates.length === 1 ? 'it' : 'them'}`,
+    );
   }
   if (scopeProblem) problems.push(scopeProblem);
   return problems;
@@ -69,7 +74,10 @@ function problemsOf(readings: readonly { term: string; reading: TermReading }[],
 
 /** The selection's terms as written: split on `/`, trimmed, empty ones dropped. */
 export const selectionTerms = (text: string | null | undefined): string[] =>
-  (text ?? '').split('/').map((term) => term.trim()).filter((term) => term !== '');
+  (text ?? '')
+    .split('/')
+    .map((term) => term.trim())
+    .filter((term) => term !== '');
 
 /** Reads a notification's selection: valid, invalid (with the reason), or with terms only the server can confirm. */
 export function readSelection(text: string | null | undefined): SelectionReading {
@@ -111,11 +119,14 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 /** Undoes HTML escaping, in case the page escapes what it prints. */
 const decodeHtml = (text: string): string =>
-  text.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(amp|lt|gt|quot|apos));/gi, (whole, decimal: string | undefined, hex: string | undefined, name: string | undefined) => {
-    const code = decimal !== undefined ? Number.parseInt(decimal, 10) : hex !== undefined ? Number.parseInt(hex, 16) : undefined;
-    if (code === undefined) return ENTITIES[(name ?? '').toLowerCase()] ?? whole;
-    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-  });
+  text.replace(
+    /&(?:#(\d+)|#x([0-9a-f]+)|(amp|lt|gt|quot|apos));/gi,
+    (whole, decimal: string | undefined, hex: string | undefined, name: string | undefined) => {
+      const code = decimal !== undefined ? Number.parseInt(decimal, 10) : hex !== undefined ? Number.parseInt(hex, 16) : undefined;
+      if (code === undefined) return ENTITIES[(name ?? '').toLowerCase()] ?? whole;
+      return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    },
+  );
 
 /**
  * The terms the server's HTML summary says it did not recognise (`<H4>WARNING: I didn't recognize the following
@@ -123,7 +134,9 @@ const decodeHtml = (text: string): string =>
  */
 export function unrecognisedTerms(summaryHtml: string): string[] {
   return [...summaryHtml.matchAll(WARNING)].flatMap(([, listed = '']) => {
-    const words = decodeHtml(listed).split(/[ \t\n\f\r]+/).filter((word) => word !== '');
+    const words = decodeHtml(listed)
+      .split(/[ \t\n\f\r]+/)
+      .filter((word) => word !== '');
     return words.length > 0 ? words : [listed];
   });
 }

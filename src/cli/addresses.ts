@@ -5,7 +5,9 @@ import type { CommandContext } from './context.js';
 export function addressesCommand(text: string, options: { json: boolean }, context: CommandContext): number {
   const parsed = parseAddresses(text);
   if (options.json) {
-    context.stdout.write(`${JSON.stringify({ addresses: parsed.addresses.map((a) => ({ name: a.name, address: a.address })), rejected: parsed.rejected })}\n`);
+    context.stdout.write(
+      `${JSON.stringify({ addresses: parsed.addresses.map((a) => ({ name: a.name, address: a.address })), rejected: parsed.rejected })}\n`,
+    );
     return 0;
   }
   const lines = [

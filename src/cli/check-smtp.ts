@@ -1,10 +1,10 @@
 import { format } from 'node:util';
 import nodemailer from 'nodemailer';
-import { parseAddresses, parseEmailAddress, type Address } from '../addresses/index.js';
+import { type Address, parseAddresses, parseEmailAddress } from '../addresses/index.js';
 import { maskSecrets, maskUrl, required, SettingError } from '../config/settings.js';
-import { plainAddress, transportOptions } from '../mail/smtp-mailer.js';
 import { describeSmtpFailure, type SmtpFailure } from '../mail/smtp-failure.js';
-import { EXIT, exitCodeForError, settingsOf, type CommandContext } from './context.js';
+import { plainAddress, transportOptions } from '../mail/smtp-mailer.js';
+import { type CommandContext, EXIT, exitCodeForError, settingsOf } from './context.js';
 
 export interface CheckSmtpOptions {
   to?: string;
@@ -94,7 +94,12 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
     const said = [...lines];
     printConversation();
     const clientSaid = (command: RegExp) => said.some((line) => line.who === 'C' && command.test(line.text));
-    const tls = url.protocol === 'smtps:' ? 'yes, from the start (smtps)' : clientSaid(/^STARTTLS\b/i) ? 'yes, upgraded with STARTTLS' : 'no: the connection is not encrypted (the server offered no STARTTLS)';
+    const tls =
+      url.protocol === 'smtps:'
+        ? 'yes, from the start (smtps)'
+        : clientSaid(/^STARTTLS\b/i)
+          ? 'yes, upgraded with STARTTLS'
+          : 'no: the connection is not encrypted (the server offered no STARTTLS)';
     out(`TLS        ${tls}`);
     const user = decodeURIComponent(url.username);
     out(`Auth       ${user ? `accepted for ${JSON.stringify(user)}` : 'none configured (SMTP_URL names no user)'}`);
@@ -104,14 +109,16 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
     }
     const now = context.now();
     const domain = from.address.split('@')[1] ?? 'localhost';
-    const info = await transport.sendMail({
-      from: { name: from.name ?? '', address: from.address },
-      to,
-      subject: 'yougotdata check-smtp: test message',
-      text: `A test message from yougotdata check-smtp, sent ${now.toISOString()} through ${maskUrl(settings.SMTP_URL)}.\nNothing to do: it only shows that mail from ${from.address} reaches ${to}.\n`,
-      messageId: `<yougotdata.check-smtp.${now.getTime()}@${domain}>`,
-      date: now,
-    }).catch((error: unknown) => error as SmtpFailure);
+    const info = await transport
+      .sendMail({
+        from: { name: from.name ?? '', address: from.address },
+        to,
+        subject: 'yougotdata check-smtp: test message',
+        text: `A test message from yougotdata check-smtp, sent ${now.toISOString()} through ${maskUrl(settings.SMTP_URL)}.\nNothing to do: it only shows that mail from ${from.address} reaches ${to}.\n`,
+        messageId: `<yougotdata.check-smtp.${now.getTime()}@${domain}>`,
+        date: now,
+      })
+      .catch((error: unknown) => error as SmtpFailure);
     if (info instanceof Error) {
       printConversation();
       return fail(`sending the test message to ${to}: ${describeSmtpFailure(info, settings.SMTP_TIMEOUT_MS)}`);

@@ -1,9 +1,9 @@
 import pino, { type Logger } from 'pino';
 import { environmentWithDotEnv, maskSecrets, readSettings, SettingError, type Settings } from '../config/settings.js';
-import { NightError } from '../domain/night.js';
 import { DatabaseUnavailable, isUnreachable } from '../db/database.js';
 import { NotificationTableMissing } from '../db/notification-table.js';
 import { RunLockBusy, RunLockLost } from '../db/run-lock.js';
+import { NightError } from '../domain/night.js';
 import { drained } from '../streams/drained.js';
 
 /** What a command needs of the world, so the demo and tests can run commands in-process. */

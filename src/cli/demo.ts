@@ -1,12 +1,12 @@
 import { tmpdir } from 'node:os';
 import pg from 'pg';
-import { parseNight } from '../domain/night.js';
+import { FITSSTORAGE_NOTIFICATION_TABLE } from '../db/notification-table.js';
 import { startArchiveStandIn } from '../demo/archive-stand-in/index.js';
 import { startEmbeddedPostgres } from '../demo/embedded-postgres.js';
 import { demoNight, demoNotifications } from '../demo/scenario.js';
-import { FITSSTORAGE_NOTIFICATION_TABLE } from '../db/notification-table.js';
-import { DEFAULT_HTTP_PORT, DEFAULT_SMTP_PORT, startMailSink, type MailSink } from '../sink/index.js';
-import { EXIT, exitCodeForError, type CommandContext } from './context.js';
+import { parseNight } from '../domain/night.js';
+import { DEFAULT_HTTP_PORT, DEFAULT_SMTP_PORT, type MailSink, startMailSink } from '../sink/index.js';
+import { type CommandContext, EXIT, exitCodeForError } from './context.js';
 import { untilInterrupted } from './mail-sink.js';
 import { sendCommand } from './send.js';
 
@@ -32,8 +32,10 @@ async function runDemo(options: { keep: boolean }, context: CommandContext): Pro
     await db.connect();
     await db.query(FITSSTORAGE_NOTIFICATION_TABLE);
     for (const n of demoNotifications) {
-      await db.query('INSERT INTO notification (id, label, selection, piemail, ngoemail, csemail, internal) VALUES ($1, $2, $3, $4, $5, $6, false)',
-        [n.id, n.label, n.selection, n.piemail, n.ngoemail, n.csemail]);
+      await db.query(
+        'INSERT INTO notification (id, label, selection, piemail, ngoemail, csemail, internal) VALUES ($1, $2, $3, $4, $5, $6, false)',
+        [n.id, n.label, n.selection, n.piemail, n.ngoemail, n.csemail],
+      );
     }
     await db.end();
     const night = parseNight('yesterday', context.now());

@@ -3,8 +3,8 @@ import { required } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
 import { heldRunLocks } from '../db/run-lock.js';
 import { runsSince } from '../db/run-log.js';
-import { historyJson, historyText, runStatesOf, type HistoryRun } from '../support/run-history.js';
-import { EXIT, exitCodeForError, loggerOf, settingsOf, type CommandContext } from './context.js';
+import { type HistoryRun, historyJson, historyText, runStatesOf } from '../support/run-history.js';
+import { type CommandContext, EXIT, exitCodeForError, loggerOf, settingsOf } from './context.js';
 
 export interface HistoryOptions {
   days: number;

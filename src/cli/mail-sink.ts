@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { startMailSink } from '../sink/index.js';
-import { EXIT, type CommandContext } from './context.js';
+import { type MailSink, startMailSink } from '../sink/index.js';
+import { type CommandContext, EXIT } from './context.js';
 
 /** Resolves on the first Ctrl-C (or SIGTERM), so a long-running command can close cleanly. */
 export async function untilInterrupted(): Promise<void> {
@@ -9,11 +9,13 @@ export async function untilInterrupted(): Promise<void> {
 
 /** `yougotdata mail-sink`: keeps every message in memory until Ctrl-C. */
 export async function mailSinkCommand(options: { smtpPort: number; httpPort: number }, context: CommandContext): Promise<number> {
-  let sink;
+  let sink: MailSink;
   try {
     sink = await startMailSink({ smtpPort: options.smtpPort, httpPort: options.httpPort });
   } catch (error) {
-    context.stderr.write(`yougotdata: the mail sink could not start: ${(error as Error).message} (is another one running? try --smtp-port/--http-port)\n`);
+    context.stderr.write(
+      `yougotdata: the mail sink could not start: ${(error as Error).message} (is another one running? try --smtp-port/--http-port)\n`,
+    );
     return EXIT.failed;
   }
   context.stderr.write(`mail sink: SMTP ${sink.smtpUrl}, MailHog API ${sink.apiUrl}/api/v2/messages (Ctrl-C stops it)\n`);

@@ -1,7 +1,7 @@
+import { required } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrations.js';
-import { required } from '../config/settings.js';
-import { exitCodeForError, settingsOf, type CommandContext } from './context.js';
+import { type CommandContext, exitCodeForError, settingsOf } from './context.js';
 
 /** `yougotdata migrate`: the tool's own tables, created or brought up to date; `notification` untouched. */
 export async function migrateCommand(context: CommandContext): Promise<number> {
@@ -10,7 +10,9 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
     const db = await openDatabase({ url, applicationName: 'yougotdata migrate' });
     try {
       const { applied, current } = await migrate(db);
-      context.stdout.write(applied.length ? `applied ${applied.join(', ')}; schema version ${current}\n` : `up to date (schema version ${current})\n`);
+      context.stdout.write(
+        applied.length ? `applied ${applied.join(', ')}; schema version ${current}\n` : `up to date (schema version ${current})\n`,
+      );
       return 0;
     } finally {
       await db.end();

@@ -1,15 +1,17 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXIT, type CommandContext } from './context.js';
+import { type CommandContext, EXIT } from './context.js';
 
 // Each command's code is loaded when it runs: start-up stays short for cron and for support at a prompt.
 
 /** A parser for a whole number from 1 to `max`, `what` naming it in the error ("days" → "a whole number of days"). */
-const wholeNumber = (max: number, what = '') => (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
-    throw new InvalidArgumentError(`must be a whole number ${what ? `of ${what} ` : ''}from 1 to ${max}`);
-  }
-  return Number(value);
-};
+const wholeNumber =
+  (max: number, what = '') =>
+  (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+      throw new InvalidArgumentError(`must be a whole number ${what ? `of ${what} ` : ''}from 1 to ${max}`);
+    }
+    return Number(value);
+  };
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number');
@@ -24,7 +26,8 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
 
-  program.command('send')
+  program
+    .command('send')
     .description('the daily job: ask the archive what each notification got on the night and email the people')
     .addOption(new Option('--date <D>', 'night: today, yesterday or YYYYMMDD (UTC dates, as the archive computes them)').default('today'))
     .option('--check', 'CHECK mode: ask the summit FITS server for data set to QA CHECK and email the contact scientist', false)
@@ -34,24 +37,30 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
     .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
     .option('--concurrency <n>', 'most archive requests in flight (default ARCHIVE_CONCURRENCY)', wholeNumber(64))
     .option('--log-file <path>', 'also append every log line (info and up) to this file')
-    .option('--out <dir>', 'with --dry-run: write each message as DIR/<id>.eml (other nights: <id>-<night>.eml) and a page DIR/index.html showing them all')
+    .option(
+      '--out <dir>',
+      'with --dry-run: write each message as DIR/<id>.eml (other nights: <id>-<night>.eml) and a page DIR/index.html showing them all',
+    )
     .action(async function (this: Command, options) {
       if (options.out === undefined) return done(await (await import('./send.js')).sendCommand(options, context));
       if (!options.dryRun) this.error('error: --out needs --dry-run (a real run sends the messages; it writes no preview)');
       done(await (await import('../preview/send-preview.js')).sendToOutbox(options, context));
     });
 
-  program.command('migrate')
+  program
+    .command('migrate')
     .description("create or update the tool's own tables (idempotent); never alters notification")
     .action(async () => done(await (await import('./migrate.js')).migrateCommand(context)));
 
-  program.command('addresses')
+  program
+    .command('addresses')
     .description('show how an email field parses: the addresses, and the pieces rejected')
     .argument('<text>', 'the field as stored, e.g. "Doe, John <j@d.org>; N/A"')
     .option('--json', 'print {"addresses":[{"name","address"}],"rejected":[…]}', false)
     .action(async (text: string, options) => done((await import('./addresses.js')).addressesCommand(text, options, context)));
 
-  program.command('why')
+  program
+    .command('why')
     .description("support triage: why did (or didn't) a notification's email go out for the night?")
     .argument('<text>', 'a notification id, or text of its label or selection, e.g. GN-2026B-Q-101')
     .addOption(new Option('--date <D>', 'night: today, yesterday or YYYYMMDD (UTC dates, as the archive computes them)').default('today'))
@@ -59,24 +68,28 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
     .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
     .action(async (text: string, options) => done(await (await import('./why.js')).whyCommand(text, options, context)));
 
-  program.command('history')
+  program
+    .command('history')
     .description('one line per run of send from the run log: did cron run, how did it end?')
     .option('--days <n>', 'runs started in the last N days', wholeNumber(366, 'days'), 7)
     .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
     .action(async (options) => done(await (await import('./history.js')).historyCommand(options, context)));
 
-  program.command('check-smtp')
+  program
+    .command('check-smtp')
     .description('connect to SMTP_URL (TLS and auth as configured) and show what the server answers; sends nothing unless --to')
     .option('--to <addr>', 'also send one short test message from EMAIL_FROM to this address')
     .action(async (options) => done(await (await import('./check-smtp.js')).checkSmtpCommand(options, context)));
 
-  program.command('mail-sink')
+  program
+    .command('mail-sink')
     .description('a local SMTP server that keeps every message and serves the MailHog HTTP API (Ctrl-C stops it)')
     .option('--smtp-port <port>', 'SMTP port on 127.0.0.1', port, 1025)
     .option('--http-port <port>', 'HTTP API port on 127.0.0.1', port, 8025)
     .action(async (options) => done(await (await import('./mail-sink.js')).mailSinkCommand(options, context)));
 
-  program.command('demo')
+  program
+    .command('demo')
     .description('the whole job on embedded parts (PostgreSQL, an archive stand-in, a mail sink): needs only Node')
     .option('--keep', 'leave the mail sink running until Ctrl-C, to look at the messages', false)
     .action(async (options) => done(await (await import('./demo.js')).demoCommand(options, context)));
@@ -95,7 +108,9 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version'
+        ? EXIT.ok
+        : EXIT.usage;
     }
     throw error;
   }

@@ -1,19 +1,19 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
-import { parseAddresses, parseEmailAddress, type Address, type EmailAddress } from '../addresses/index.js';
+import { type Address, type EmailAddress, parseAddresses, parseEmailAddress } from '../addresses/index.js';
 import { ArchiveClient } from '../archive/client.js';
-import { parseNights, type Night } from '../domain/night.js';
 import { maskUrl, required, SettingError, type Settings } from '../config/settings.js';
-import { MailDelivery } from '../mail/smtp-mailer.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrations.js';
 import { acquireRunLock, type RunLock } from '../db/run-lock.js';
 import { recordRunEnd, recordRunStart } from '../db/run-log.js';
-import { runNight, type RunPorts } from '../run/pipeline.js';
-import { dateOf, digestText, exitCodeOf, joinReports, reportJson, reportTable, totalsOf } from '../run/report.js';
-import { EXIT, exitCodeForError, loggerOf, settingsOf, writePieces, type CommandContext } from './context.js';
 import type { Mode } from '../domain/mode.js';
+import { type Night, parseNights } from '../domain/night.js';
 import type { RunReport } from '../domain/result.js';
+import { MailDelivery } from '../mail/smtp-mailer.js';
+import { type RunPorts, runNight } from '../run/pipeline.js';
+import { dateOf, digestText, exitCodeOf, joinReports, reportJson, reportTable, totalsOf } from '../run/report.js';
+import { type CommandContext, exitCodeForError, loggerOf, settingsOf, writePieces } from './context.js';
 
 export interface SendOptions {
   date: string;
@@ -65,7 +65,9 @@ function planSend(options: SendOptions, settings: Settings, now: Date): SendPlan
   const nights = parseNights(options.date, now);
   const databaseUrl = required(settings, 'DATABASE_URL');
   const base = mode === 'check' ? required(settings, 'FITS_SERVER_URL') : settings.ARCHIVE_URL;
-  const fromText = options.dryRun ? (settings.EMAIL_FROM ?? 'yougotdata <dry-run@localhost.localdomain>') : required(settings, 'EMAIL_FROM');
+  const fromText = options.dryRun
+    ? (settings.EMAIL_FROM ?? 'yougotdata <dry-run@localhost.localdomain>')
+    : required(settings, 'EMAIL_FROM');
   return {
     nights,
     mode,
@@ -115,19 +117,33 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     }
     archive = new ArchiveClient({ timeoutMs: settings.ARCHIVE_TIMEOUT_MS, retries: settings.ARCHIVE_RETRIES, concurrency });
     mail = options.dryRun ? undefined : new MailDelivery({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS });
-    const progress = context.stderr.isTTY && !options.json
-      ? (done: number, total: number) => context.stderr.write(`\r${done}/${total} notifications${done === total ? '\n' : ''}`)
-      : undefined;
+    const progress =
+      context.stderr.isTTY && !options.json
+        ? (done: number, total: number) => context.stderr.write(`\r${done}/${total} notifications${done === total ? '\n' : ''}`)
+        : undefined;
     const ports: RunPorts = { db, archive, mail: mail ?? null, clock: context.now, log, progress, drafts: options.drafts, lock };
     const reports: RunReport[] = [];
     for (const night of plan.nights) {
       log.info({ night, mode: plan.mode, base: maskUrl(plan.base), dryRun: options.dryRun }, 'run starts');
-      const runId = options.dryRun ? null : await recordRunStart(db, { night, mode: plan.mode, dryRun: false, host: hostname(), pid: process.pid });
-      const report = await runNight({
-        night, mode: plan.mode, dryRun: options.dryRun, force: options.force, match: options.match,
-        base: plan.base, from: plan.from, replyTo: plan.replyTo, bcc: plan.bcc, workers: concurrency * 2,
-        lookbackNights: settings.LOOKBACK_NIGHTS,
-      }, ports);
+      const runId = options.dryRun
+        ? null
+        : await recordRunStart(db, { night, mode: plan.mode, dryRun: false, host: hostname(), pid: process.pid });
+      const report = await runNight(
+        {
+          night,
+          mode: plan.mode,
+          dryRun: options.dryRun,
+          force: options.force,
+          match: options.match,
+          base: plan.base,
+          from: plan.from,
+          replyTo: plan.replyTo,
+          bcc: plan.bcc,
+          workers: concurrency * 2,
+          lookbackNights: settings.LOOKBACK_NIGHTS,
+        },
+        ports,
+      );
       const totals = totalsOf(report.results);
       if (runId !== null) await recordRunEnd(db, runId, totals, exitCodeOf(report)).catch(() => {});
       log.info({ night, totals, exitCode: exitCodeOf(report) }, 'run ends');
@@ -151,4 +167,3 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     log.flush();
   }
 }
-

@@ -1,20 +1,27 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { parseAddresses } from '../addresses/index.js';
-import { archiveUrl, ArchiveClient } from '../archive/client.js';
-import { parseNight, type Night } from '../domain/night.js';
-import { confirmSelection, filesOutsideScope, readSelection, selectionTerms, unrecognisedTerms, type SelectionScope } from '../archive/selection.js';
+import { ArchiveClient, archiveUrl } from '../archive/client.js';
+import {
+  confirmSelection,
+  filesOutsideScope,
+  readSelection,
+  type SelectionScope,
+  selectionTerms,
+  unrecognisedTerms,
+} from '../archive/selection.js';
 import { required } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
 import { readNotifications } from '../db/notification-table.js';
-import { runsOfNight, type RunEntry } from '../db/run-log.js';
-import { announcementsOf, historyOf, sendRecordExists, type Announcements } from '../db/send-record.js';
+import { type RunEntry, runsOfNight } from '../db/run-log.js';
+import { type Announcements, announcementsOf, historyOf, sendRecordExists } from '../db/send-record.js';
+import type { Mode } from '../domain/mode.js';
+import { type Night, parseNight } from '../domain/night.js';
+import { EMAIL_FIELDS, type Notification } from '../domain/notification.js';
 import { recipientsOf } from '../run/plan.js';
 import { nearMatches } from '../support/near-matches.js';
-import { triageJson, triageText, type ArchiveFinding, type RecordFinding, type SelectionFinding, type Triage } from '../support/triage.js';
-import { EXIT, exitCodeForError, loggerOf, settingsOf, type CommandContext } from './context.js';
-import type { Mode } from '../domain/mode.js';
-import { EMAIL_FIELDS, type Notification } from '../domain/notification.js';
+import { type ArchiveFinding, type RecordFinding, type SelectionFinding, type Triage, triageJson, triageText } from '../support/triage.js';
+import { type CommandContext, EXIT, exitCodeForError, loggerOf, settingsOf } from './context.js';
 
 export interface WhyOptions {
   date: string;
@@ -45,22 +52,53 @@ const tally = (values: readonly (string | null)[]): Record<string, number> => {
 };
 
 /** The selection as the run would read it, asking the server about terms only it can confirm. */
-async function selectionFinding(notification: Notification, lookup: Lookup): Promise<{ finding: SelectionFinding; terms: string[]; scope: SelectionScope }> {
+async function selectionFinding(
+  notification: Notification,
+  lookup: Lookup,
+): Promise<{ finding: SelectionFinding; terms: string[]; scope: SelectionScope }> {
   const reading = readSelection(notification.selection);
-  if (reading.kind === 'invalid') return { finding: { state: 'invalid', reason: reading.reason, checkedBy: 'grammar' }, terms: selectionTerms(notification.selection), scope: null };
+  if (reading.kind === 'invalid')
+    return {
+      finding: { state: 'invalid', reason: reading.reason, checkedBy: 'grammar' },
+      terms: selectionTerms(notification.selection),
+      scope: null,
+    };
   if (reading.kind === 'valid') {
     const { selection } = reading;
-    return { finding: { state: 'valid', text: selection.text, scope: selection.scope, checkedBy: 'grammar' }, terms: [...selection.terms], scope: selection.scope };
+    return {
+      finding: { state: 'valid', text: selection.text, scope: selection.scope, checkedBy: 'grammar' },
+      terms: [...selection.terms],
+      scope: selection.scope,
+    };
   }
   const page = await lookup.archive.summaryPage(lookup.base, lookup.night, reading.terms);
-  if (!page.ok) return { finding: { state: 'unconfirmed', unknownTerms: [...reading.unknownTerms], error: page.error }, terms: [...reading.terms], scope: reading.scope };
+  if (!page.ok)
+    return {
+      finding: { state: 'unconfirmed', unknownTerms: [...reading.unknownTerms], error: page.error },
+      terms: [...reading.terms],
+      scope: reading.scope,
+    };
   const confirmed = confirmSelection(reading, unrecognisedTerms(page.value));
-  if (confirmed.kind === 'invalid') return { finding: { state: 'invalid', reason: confirmed.reason, checkedBy: 'archive' }, terms: [...reading.terms], scope: reading.scope };
-  return { finding: { state: 'valid', text: confirmed.selection.text, scope: confirmed.selection.scope, checkedBy: 'archive' }, terms: [...reading.terms], scope: reading.scope };
+  if (confirmed.kind === 'invalid')
+    return {
+      finding: { state: 'invalid', reason: confirmed.reason, checkedBy: 'archive' },
+      terms: [...reading.terms],
+      scope: reading.scope,
+    };
+  return {
+    finding: { state: 'valid', text: confirmed.selection.text, scope: confirmed.selection.scope, checkedBy: 'archive' },
+    terms: [...reading.terms],
+    scope: reading.scope,
+  };
 }
 
 /** What the server returns now for the night, and which of its files the record never announced. */
-async function archiveFinding(notification: Notification, terms: readonly string[], scope: SelectionScope, lookup: Lookup): Promise<ArchiveFinding> {
+async function archiveFinding(
+  notification: Notification,
+  terms: readonly string[],
+  scope: SelectionScope,
+  lookup: Lookup,
+): Promise<ArchiveFinding> {
   if (terms.length === 0) return { state: 'not-asked', why: 'the selection is blank: the search would be every file of the night' };
   const searchTerms = lookup.mode === 'check' ? [...terms, 'CHECK'] : [...terms];
   const searchUrl = archiveUrl(lookup.base, 'searchform', lookup.night, searchTerms);
@@ -104,7 +142,12 @@ async function triage(notification: Notification, lookup: Lookup): Promise<Triag
     mode: lookup.mode,
     fields: EMAIL_FIELDS.map((field) => {
       const parsed = parseAddresses(notification[field]);
-      return { field, stored: notification[field], addresses: parsed.addresses.map((a) => ({ name: a.name, address: a.address })), rejected: parsed.rejected };
+      return {
+        field,
+        stored: notification[field],
+        addresses: parsed.addresses.map((a) => ({ name: a.name, address: a.address })),
+        rejected: parsed.rejected,
+      };
     }),
     recipients: { to: recipients.to.map((a) => a.address), cc: recipients.cc.map((a) => a.address), rejected: recipients.rejected },
     selection: finding,
@@ -142,15 +185,23 @@ export async function whyCommand(text: string, options: WhyOptions, context: Com
     const matches = await readNotifications(db, text);
     if (matches.length === 0) {
       const suggestions = nearMatches(text, await readNotifications(db));
-      context.stdout.write(options.json
-        ? `${JSON.stringify({ query: text, night, mode, matches: [], more: 0, suggestions })}\n`
-        : noMatchText(text, suggestions));
+      context.stdout.write(
+        options.json
+          ? `${JSON.stringify({ query: text, night, mode, matches: [], more: 0, suggestions })}\n`
+          : noMatchText(text, suggestions),
+      );
       return EXIT.failed;
     }
     archive = new ArchiveClient({ timeoutMs: settings.ARCHIVE_TIMEOUT_MS, retries: settings.ARCHIVE_RETRIES, concurrency: 2 });
     const recordExists = await sendRecordExists(db);
     const lookup: Lookup = {
-      db, archive, base, night, mode, log, recordExists,
+      db,
+      archive,
+      base,
+      night,
+      mode,
+      log,
+      recordExists,
       announced: recordExists ? await announcementsOf(db, mode, [night]) : new Map(),
       runs: recordExists ? await runsOfNight(db, night, mode) : [],
     };
@@ -161,7 +212,8 @@ export async function whyCommand(text: string, options: WhyOptions, context: Com
     if (options.json) {
       context.stdout.write(`${JSON.stringify({ query: text, night, mode, matches: triages.map(triageJson), more, suggestions: [] })}\n`);
     } else {
-      const footer = more > 0 ? `\n… and ${more} more notifications match ${JSON.stringify(text)}: give an id, or more of the program id.\n` : '';
+      const footer =
+        more > 0 ? `\n… and ${more} more notifications match ${JSON.stringify(text)}: give an id, or more of the program id.\n` : '';
       context.stdout.write(triages.map(triageText).join(`\n${'─'.repeat(72)}\n\n`) + footer);
     }
     return EXIT.ok;

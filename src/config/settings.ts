@@ -5,22 +5,35 @@ import { z } from 'zod';
 
 /** A setting that is missing or malformed: the CLI prints the message on one line and exits 2. */
 export class SettingError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`${variable} ${problem}`);
   }
 }
 
 const url = (protocols: readonly string[]) =>
-  z.string().trim().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    );
 
 const positiveInteger = (max: number) =>
-  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
     .refine((n) => n >= 1 && n <= max, `must be between 1 and ${max}`);
 
 const shape = {
@@ -34,11 +47,21 @@ const shape = {
   ERRORS_TO: z.string().trim().min(1).optional(),
   ARCHIVE_CONCURRENCY: positiveInteger(64).default(4),
   ARCHIVE_TIMEOUT_MS: positiveInteger(600_000).default(20_000),
-  ARCHIVE_RETRIES: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
-    .refine((n) => n <= 10, 'must be at most 10').default(3),
+  ARCHIVE_RETRIES: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n <= 10, 'must be at most 10')
+    .default(3),
   SMTP_TIMEOUT_MS: positiveInteger(600_000).default(60_000),
-  LOOKBACK_NIGHTS: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
-    .refine((n) => n <= 30, 'must be at most 30').default(3),
+  LOOKBACK_NIGHTS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n <= 30, 'must be at most 30')
+    .default(3),
 } as const;
 
 const settingsSchema = z.object(shape);

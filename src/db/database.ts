@@ -3,11 +3,25 @@ import pg from 'pg';
 /** The database cannot be reached: the run should be tried again later (exit 75). */
 export class DatabaseUnavailable extends Error {}
 
-const unreachableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '57P03', '3D000', '28P01', '28000']);
+const unreachableCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  '57P03',
+  '3D000',
+  '28P01',
+  '28000',
+]);
 
 export function isUnreachable(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
-  return (code !== undefined && unreachableCodes.has(code)) || /Connection terminated|connect ETIMEDOUT|timeout expired/i.test(String((error as Error)?.message));
+  return (
+    (code !== undefined && unreachableCodes.has(code)) ||
+    /Connection terminated|connect ETIMEDOUT|timeout expired/i.test(String((error as Error)?.message))
+  );
 }
 
 const UNDEFINED_TABLE = '42P01';

@@ -8,7 +8,10 @@ const migrationsFolder = fileURLToPath(new URL('../../migrations/', import.meta.
 /** Serialises concurrent `migrate` runs (and `send`, which migrates on start). */
 const MIGRATION_LOCK = 0x79676400;
 
-export interface MigrationResult { applied: string[]; current: number }
+export interface MigrationResult {
+  applied: string[];
+  current: number;
+}
 
 /** Applies, in one transaction, every numbered file of migrations/ not yet recorded. Never touches `notification`. */
 export async function migrate(pool: pg.Pool): Promise<MigrationResult> {

@@ -76,7 +76,11 @@ export class NotificationPages {
   private finished = false;
   private loading: Promise<void> | null = null;
 
-  constructor(private readonly db: pg.Pool, private readonly match: string | undefined, private readonly pageRows = PAGE_ROWS) {}
+  constructor(
+    private readonly db: pg.Pool,
+    private readonly match: string | undefined,
+    private readonly pageRows = PAGE_ROWS,
+  ) {}
 
   /** The next row, or undefined after the last. */
   async next(): Promise<Notification | undefined> {

@@ -32,13 +32,15 @@ export async function acquireRunLock(url: string, mode: Mode, applicationName: s
   await client.connect();
   const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_CLASS, lockKeys[mode]]);
   if (!locked.rows[0]?.ok) {
-    const holder = await client.query<{ pid: number; application_name: string; backend_start: Date; client_addr: string | null }>(
-      `SELECT a.pid, a.application_name, a.backend_start, a.client_addr::text
+    const holder = await client
+      .query<{ pid: number; application_name: string; backend_start: Date; client_addr: string | null }>(
+        `SELECT a.pid, a.application_name, a.backend_start, a.client_addr::text
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 2 AND l.granted
           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-      [LOCK_CLASS, lockKeys[mode]],
-    ).catch(() => ({ rows: [] }));
+        [LOCK_CLASS, lockKeys[mode]],
+      )
+      .catch(() => ({ rows: [] }));
     await client.end().catch(() => {});
     const who = holder.rows[0];
     throw new RunLockBusy(
@@ -47,16 +49,19 @@ export async function acquireRunLock(url: string, mode: Mode, applicationName: s
         '; try again when it has finished',
     );
   }
-  const lostLock = (why: string) => new RunLockLost(`lost the run lock (${why}): stopped sending; try again later (a rerun completes the night)`);
+  const lostLock = (why: string) =>
+    new RunLockLost(`lost the run lock (${why}): stopped sending; try again later (a rerun completes the night)`);
   const isHeld = async (): Promise<boolean> => {
-    const held = await client.query<{ ok: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2
+    const held = await client
+      .query<{ ok: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2
                          AND pid = pg_backend_pid() AND granted) AS ok`,
-      [LOCK_CLASS, lockKeys[mode]],
-    ).catch((error: Error) => {
-      lost ??= error.message;
-      return { rows: [{ ok: false }] };
-    });
+        [LOCK_CLASS, lockKeys[mode]],
+      )
+      .catch((error: Error) => {
+        lost ??= error.message;
+        return { rows: [{ ok: false }] };
+      });
     return held.rows[0]?.ok === true;
   };
   // One check at a time on the lock's connection. Callers that arrive while one runs share the next, which starts
@@ -66,10 +71,11 @@ export async function acquireRunLock(url: string, mode: Mode, applicationName: s
   return {
     async assertHeld() {
       if (lost) throw lostLock(lost);
-      const check = next ??= running.then(() => {
+      next ??= running.then(() => {
         next = null;
         return isHeld();
       });
+      const check = next;
       running = check;
       if (!(await check)) throw lostLock(lost ?? 'no longer held');
     },
@@ -81,7 +87,10 @@ export async function acquireRunLock(url: string, mode: Mode, applicationName: s
 }
 
 /** A run lock held now: by which mode, and since when the holding connection was opened (null when the role may not see it). */
-export interface HeldRunLock { mode: Mode; since: Date | null }
+export interface HeldRunLock {
+  mode: Mode;
+  since: Date | null;
+}
 
 /** The run locks held at this moment, for `history`: a run with no end whose lock is held is running, not crashed. */
 export async function heldRunLocks(db: pg.Pool): Promise<HeldRunLock[]> {

@@ -1,9 +1,15 @@
 import type pg from 'pg';
+import type { Mode } from '../domain/mode.js';
 import type { Night } from '../domain/night.js';
 import { readOrNothing } from './database.js';
-import type { Mode } from '../domain/mode.js';
 
-export interface RunStart { night: Night; mode: Mode; dryRun: boolean; host: string; pid: number }
+export interface RunStart {
+  night: Night;
+  mode: Mode;
+  dryRun: boolean;
+  host: string;
+  pid: number;
+}
 
 export async function recordRunStart(db: pg.Pool, run: RunStart): Promise<number> {
   const result = await db.query<{ id: string }>(
@@ -18,22 +24,45 @@ export async function recordRunEnd(db: pg.Pool, id: number, totals: Record<strin
 }
 
 export interface RunEntry {
-  id: number; startedAt: Date; finishedAt: Date | null; night: Night; mode: Mode; dryRun: boolean;
-  host: string; pid: number; totals: Record<string, number> | null; exitCode: number | null;
+  id: number;
+  startedAt: Date;
+  finishedAt: Date | null;
+  night: Night;
+  mode: Mode;
+  dryRun: boolean;
+  host: string;
+  pid: number;
+  totals: Record<string, number> | null;
+  exitCode: number | null;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a row of yougotdata_run as pg returns it, typed by the mapping below
 const runEntryOf = (row: Record<string, any>): RunEntry => ({
-  id: Number(row.id), startedAt: row.started_at, finishedAt: row.finished_at, night: row.night, mode: row.mode,
-  dryRun: row.dry_run, host: row.host, pid: row.pid, totals: row.totals, exitCode: row.exit_code,
+  id: Number(row.id),
+  startedAt: row.started_at,
+  finishedAt: row.finished_at,
+  night: row.night,
+  mode: row.mode,
+  dryRun: row.dry_run,
+  host: row.host,
+  pid: row.pid,
+  totals: row.totals,
+  exitCode: row.exit_code,
 });
 
 /** The runs `where` selects, oldest first; null before the run log exists (no run was ever recorded). */
 function runsWhere(db: pg.Pool, where: string, values: unknown[]): Promise<RunEntry[] | null> {
-  return readOrNothing(async () => (await db.query(
-    `SELECT id, started_at, finished_at, night, mode, dry_run, host, pid, totals, exit_code
+  return readOrNothing(
+    async () =>
+      (
+        await db.query(
+          `SELECT id, started_at, finished_at, night, mode, dry_run, host, pid, totals, exit_code
        FROM yougotdata_run WHERE ${where} ORDER BY started_at`,
-    values,
-  )).rows.map(runEntryOf), null);
+          values,
+        )
+      ).rows.map(runEntryOf),
+    null,
+  );
 }
 
 export const runsSince = (db: pg.Pool, since: Date) => runsWhere(db, 'started_at >= $1', [since]);

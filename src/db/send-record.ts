@@ -15,16 +15,22 @@ export interface NightAnnouncements {
 export type Announcements = Map<number, Map<Night, NightAnnouncements>>;
 
 export async function announcementsOf(db: pg.Pool, mode: Mode, nights: readonly Night[]): Promise<Announcements> {
-  const rows = await readOrNothing(async () => (await db.query<{ notification_id: number; night: Night; files: string[]; message: string; sent_at: Date }>(
-    `SELECT f.notification_id, f.night, array_agg(f.filename) AS files, last.id AS message, last.sent_at
+  const rows = await readOrNothing(
+    async () =>
+      (
+        await db.query<{ notification_id: number; night: Night; files: string[]; message: string; sent_at: Date }>(
+          `SELECT f.notification_id, f.night, array_agg(f.filename) AS files, last.id AS message, last.sent_at
        FROM yougotdata_file f
        JOIN LATERAL (SELECT m.id, m.sent_at FROM yougotdata_message m
                       WHERE m.notification_id = f.notification_id AND m.mode = f.mode AND m.night = f.night AND m.status = 'sent'
                       ORDER BY m.sent_at DESC LIMIT 1) last ON true
       WHERE f.mode = $1 AND f.night = ANY($2)
       GROUP BY f.notification_id, f.night, last.id, last.sent_at`,
-    [mode, nights],
-  )).rows, []);
+          [mode, nights],
+        )
+      ).rows,
+    [],
+  );
   const announcements: Announcements = new Map();
   for (const row of rows) {
     const byNight = announcements.get(row.notification_id) ?? new Map<Night, NightAnnouncements>();
@@ -37,14 +43,24 @@ export async function announcementsOf(db: pg.Pool, mode: Mode, nights: readonly 
 /** `${notification id}:${night}` of the nights checked since `since` and found fully announced. */
 export async function recentlyCompleteNights(db: pg.Pool, mode: Mode, nights: readonly Night[], since: Date): Promise<Set<string>> {
   if (nights.length === 0) return new Set();
-  const rows = await readOrNothing(async () => (await db.query<{ notification_id: number; night: string }>(
-    'SELECT notification_id, night FROM yougotdata_night WHERE mode = $1 AND night = ANY($2) AND complete AND checked_at >= $3',
-    [mode, nights, since],
-  )).rows, []);
+  const rows = await readOrNothing(
+    async () =>
+      (
+        await db.query<{ notification_id: number; night: string }>(
+          'SELECT notification_id, night FROM yougotdata_night WHERE mode = $1 AND night = ANY($2) AND complete AND checked_at >= $3',
+          [mode, nights, since],
+        )
+      ).rows,
+    [],
+  );
   return new Set(rows.map((row) => `${row.notification_id}:${row.night}`));
 }
 
-export interface RecordKey { notificationId: number; night: Night; mode: Mode }
+export interface RecordKey {
+  notificationId: number;
+  night: Night;
+  mode: Mode;
+}
 
 export interface Intent extends RecordKey {
   selection: string;
@@ -60,15 +76,34 @@ export async function recordIntent(db: pg.Pool, intent: Intent): Promise<number>
   const result = await db.query<{ id: string }>(
     `INSERT INTO yougotdata_message (notification_id, night, mode, status, message_id, follows_up, selection, recipients_to, recipients_cc, files)
      VALUES ($1, $2, $3, 'sending', $4, $5, $6, $7, $8, $9) RETURNING id`,
-    [intent.notificationId, intent.night, intent.mode, intent.messageId, intent.followsUp, intent.selection, intent.to, intent.cc, intent.files],
+    [
+      intent.notificationId,
+      intent.night,
+      intent.mode,
+      intent.messageId,
+      intent.followsUp,
+      intent.selection,
+      intent.to,
+      intent.cc,
+      intent.files,
+    ],
   );
   return Number(result.rows[0]?.id);
 }
 
-export interface Delivery { accepted: string[]; refused: Refusal[] }
+export interface Delivery {
+  accepted: string[];
+  refused: Refusal[];
+}
 
 /** The message marked sent and each of its files announced: one statement, so together or not at all. */
-export async function recordDelivery(db: pg.Pool, message: number, key: RecordKey, files: readonly string[], delivery: Delivery): Promise<void> {
+export async function recordDelivery(
+  db: pg.Pool,
+  message: number,
+  key: RecordKey,
+  files: readonly string[],
+  delivery: Delivery,
+): Promise<void> {
   await db.query(
     `WITH sent AS (
        UPDATE yougotdata_message SET status = 'sent', accepted = $2, refused = $3, sent_at = now() WHERE id = $1 RETURNING id
@@ -81,7 +116,11 @@ export async function recordDelivery(db: pg.Pool, message: number, key: RecordKe
 }
 
 export async function recordFailedMessage(db: pg.Pool, message: number, error: string, refused: readonly Refusal[]): Promise<void> {
-  await db.query(`UPDATE yougotdata_message SET status = 'failed', error = $2, refused = $3 WHERE id = $1`, [message, error, JSON.stringify(refused)]);
+  await db.query(`UPDATE yougotdata_message SET status = 'failed', error = $2, refused = $3 WHERE id = $1`, [
+    message,
+    error,
+    JSON.stringify(refused),
+  ]);
 }
 
 /** The outcome of checking one night for one notification. */
@@ -103,7 +142,11 @@ export class NightCheckLog {
   private pending: (NightCheck & { checkedAt: Date })[] = [];
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: pg.Pool, private readonly clock: () => Date, private readonly batchSize = 500) {}
+  constructor(
+    private readonly db: pg.Pool,
+    private readonly clock: () => Date,
+    private readonly batchSize = 500,
+  ) {}
 
   add(check: NightCheck): void {
     this.pending.push({ ...check, checkedAt: this.clock() });
@@ -129,8 +172,18 @@ export class NightCheckLog {
        ON CONFLICT (notification_id, night, mode) DO UPDATE SET
          status = EXCLUDED.status, selection = EXCLUDED.selection, files = EXCLUDED.files, rejected = EXCLUDED.rejected,
          error = EXCLUDED.error, complete = EXCLUDED.complete, checked_at = EXCLUDED.checked_at`,
-      [column('notificationId'), column('night'), column('mode'), column('status'), column('selection'), column('files'),
-        batch.map((check) => JSON.stringify(check.rejected)), column('error'), column('complete'), column('checkedAt')],
+      [
+        column('notificationId'),
+        column('night'),
+        column('mode'),
+        column('status'),
+        column('selection'),
+        column('files'),
+        batch.map((check) => JSON.stringify(check.rejected)),
+        column('error'),
+        column('complete'),
+        column('checkedAt'),
+      ],
     );
   }
 }
@@ -157,24 +210,56 @@ export interface MessageRecord extends RecordKey {
 }
 
 export async function historyOf(db: pg.Pool, notificationId: number, mode: Mode, nights: readonly Night[]): Promise<NotificationHistory> {
-  const nightRows = await readOrNothing(async () => (await db.query(
-    `SELECT * FROM yougotdata_night WHERE notification_id = $1 AND mode = $2 AND night = ANY($3) ORDER BY night DESC`,
-    [notificationId, mode, nights],
-  )).rows, []);
-  const messageRows = await readOrNothing(async () => (await db.query(
-    `SELECT * FROM yougotdata_message WHERE notification_id = $1 AND mode = $2 AND night = ANY($3) ORDER BY created_at DESC, id DESC`,
-    [notificationId, mode, nights],
-  )).rows, []);
+  const nightRows = await readOrNothing(
+    async () =>
+      (
+        await db.query(`SELECT * FROM yougotdata_night WHERE notification_id = $1 AND mode = $2 AND night = ANY($3) ORDER BY night DESC`, [
+          notificationId,
+          mode,
+          nights,
+        ])
+      ).rows,
+    [],
+  );
+  const messageRows = await readOrNothing(
+    async () =>
+      (
+        await db.query(
+          `SELECT * FROM yougotdata_message WHERE notification_id = $1 AND mode = $2 AND night = ANY($3) ORDER BY created_at DESC, id DESC`,
+          [notificationId, mode, nights],
+        )
+      ).rows,
+    [],
+  );
   return {
     nights: nightRows.map((row) => ({
-      notificationId: row.notification_id, night: row.night, mode: row.mode, status: row.status, selection: row.selection,
-      files: row.files, rejected: row.rejected, error: row.error, complete: row.complete, checkedAt: row.checked_at,
+      notificationId: row.notification_id,
+      night: row.night,
+      mode: row.mode,
+      status: row.status,
+      selection: row.selection,
+      files: row.files,
+      rejected: row.rejected,
+      error: row.error,
+      complete: row.complete,
+      checkedAt: row.checked_at,
     })),
     messages: messageRows.map((row) => ({
-      id: Number(row.id), notificationId: row.notification_id, night: row.night, mode: row.mode, status: row.status,
-      messageId: row.message_id, followsUp: row.follows_up === null ? null : Number(row.follows_up), to: row.recipients_to,
-      cc: row.recipients_cc, accepted: row.accepted, refused: row.refused, files: row.files, error: row.error,
-      createdAt: row.created_at, sentAt: row.sent_at,
+      id: Number(row.id),
+      notificationId: row.notification_id,
+      night: row.night,
+      mode: row.mode,
+      status: row.status,
+      messageId: row.message_id,
+      followsUp: row.follows_up === null ? null : Number(row.follows_up),
+      to: row.recipients_to,
+      cc: row.recipients_cc,
+      accepted: row.accepted,
+      refused: row.refused,
+      files: row.files,
+      error: row.error,
+      createdAt: row.created_at,
+      sentAt: row.sent_at,
     })),
   };
 }

@@ -42,6 +42,7 @@ export function parseNights(text: string, now: Date): Night[] {
   if (first > last) throw new NightError(`the range ${text} ends before it starts`);
   const nights = [first];
   while ((nights.at(-1) as Night) < last) nights.push(shiftNight(nights.at(-1) as Night, 1));
-  if (nights.length > MAX_NIGHT_RANGE) throw new NightError(`the range ${text} has ${nights.length} nights; at most ${MAX_NIGHT_RANGE} at once`);
+  if (nights.length > MAX_NIGHT_RANGE)
+    throw new NightError(`the range ${text} has ${nights.length} nights; at most ${MAX_NIGHT_RANGE} at once`);
   return nights;
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { ARCHIVE_RESULT_LIMIT, type ArchiveEntry } from '../archive/entry.js';
-import { utcStamp, type Night } from '../domain/night.js';
-import { textTable, type TextColumn } from '../text/table.js';
 import type { Mode } from '../domain/mode.js';
+import { type Night, utcStamp } from '../domain/night.js';
+import { type TextColumn, textTable } from '../text/table.js';
 
 export interface MessageContent {
   subject: string;

@@ -12,13 +12,13 @@ export const smtpReply = (error: SmtpFailure): string => (error.response ?? erro
 
 /** A failed TLS check on the server's certificate, and what the operator can do about it. */
 const CERTIFICATE_ADVICE: readonly [RegExp, string][] = [
-  [/altnames|does not match certificate/i,
-    "SMTP_URL must name the host the server's certificate is for"],
-  [/certificate has expired|certificate is not yet valid/i,
-    "the server's certificate is out of date: its administrators must renew it"],
-  [/self[- ]signed|unable to (get|verify)|certificate chain/i,
-    "the server's certificate is not signed by an authority this machine trusts: if the relay uses a private "
-      + 'authority, give its certificate (PEM) in NODE_EXTRA_CA_CERTS'],
+  [/altnames|does not match certificate/i, "SMTP_URL must name the host the server's certificate is for"],
+  [/certificate has expired|certificate is not yet valid/i, "the server's certificate is out of date: its administrators must renew it"],
+  [
+    /self[- ]signed|unable to (get|verify)|certificate chain/i,
+    "the server's certificate is not signed by an authority this machine trusts: if the relay uses a private " +
+      'authority, give its certificate (PEM) in NODE_EXTRA_CA_CERTS',
+  ],
 ];
 
 /**

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer, { type Mail } from 'nodemailer';
 import type { Address, EmailAddress } from '../addresses/index.js';
-import { describeSmtpFailure, smtpReply, type SmtpFailure } from './smtp-failure.js';
 import type { Refusal } from '../domain/result.js';
+import { describeSmtpFailure, type SmtpFailure, smtpReply } from './smtp-failure.js';
 
 export interface OutgoingMessage {
   from: Address;

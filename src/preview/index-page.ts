@@ -5,10 +5,10 @@
  * and every value from the archive or the table is escaped where the page itself shows it.
  */
 import type { Address } from '../addresses/index.js';
-import { utcStamp } from '../domain/night.js';
-import type { OutgoingMessage } from '../mail/smtp-mailer.js';
 import { MODE_NAME, type Mode } from '../domain/mode.js';
+import { utcStamp } from '../domain/night.js';
 import { PROBLEM_STATUSES, QUIET_STATUSES, type Result, type Status } from '../domain/result.js';
+import type { OutgoingMessage } from '../mail/smtp-mailer.js';
 
 export interface PreviewMessage {
   /** The .eml file's name in the outbox folder. */
@@ -108,13 +108,16 @@ function messageSection(entry: PreviewMessage, index: number): string {
     ['Date', escapeHtml(stamp(message.date))],
     ['Message-ID', escapeHtml(message.messageId)],
     ['Files', String(result.files)],
-    ...(result.rejected.length > 0 ? [['Rejected', `${rejectedCell(result.rejected)} (not addresses: not sent to)`] as [string, string]] : []),
+    ...(result.rejected.length > 0
+      ? [['Rejected', `${rejectedCell(result.rejected)} (not addresses: not sent to)`] as [string, string]]
+      : []),
     ...(result.url ? [['Archive search', `<a href="${escapeHtml(result.url)}">${escapeHtml(result.url)}</a>`] as [string, string]] : []),
     ['Message file', fileLink(entry.file)],
   ];
-  const body = message.html === undefined
-    ? '<p>(no HTML part)</p>'
-    : `<iframe class="body" sandbox="" referrerpolicy="no-referrer" loading="lazy" title="${escapeHtml(`HTML body of message ${index + 1}: ${message.subject}`)}" srcdoc="${escapeHtml(message.html)}"></iframe>`;
+  const body =
+    message.html === undefined
+      ? '<p>(no HTML part)</p>'
+      : `<iframe class="body" sandbox="" referrerpolicy="no-referrer" loading="lazy" title="${escapeHtml(`HTML body of message ${index + 1}: ${message.subject}`)}" srcdoc="${escapeHtml(message.html)}"></iframe>`;
   return `<section class="message" id="${anchorOf(index)}" data-notification="${result.id}" data-night="${escapeHtml(result.night)}">
 <h2>${index + 1}. ${escapeHtml(message.subject)}</h2>
 <dl>
@@ -127,14 +130,16 @@ ${body}
 
 function othersTable(others: readonly Result[]): string {
   if (others.length === 0) return '';
-  const rows = others.map((r) => `<tr class="other-row">
+  const rows = others.map(
+    (r) => `<tr class="other-row">
 <td>${notificationText(r)}</td>
 <td>${escapeHtml(r.night)}</td>
 <td>${statusBadge(r.status)}</td>
 <td>${escapeHtml(r.selection ?? '(no selection)')}</td>
 <td class="num">${r.files}</td>
 <td>${escapeHtml(r.error ?? '')}${r.rejected.length > 0 ? `${r.error ? '; ' : ''}rejected: ${rejectedCell(r.rejected)}` : ''}</td>
-</tr>`);
+</tr>`,
+  );
   return `<h2 id="no-message">Notifications without a message (${others.length})</h2>
 <table class="others">
 <thead><tr><th>Notification</th><th>Night</th><th>Status</th><th>Selection</th><th>Files</th><th>Detail</th></tr></thead>
@@ -148,9 +153,10 @@ ${rows.join('\n')}
 export function indexPage(page: PreviewPage): string {
   const title = `yougotdata preview: ${MODE_NAME[page.mode]} messages for night ${page.date}`;
   const count = page.messages.length;
-  const summary = count === 0
-    ? '<p>No message would be sent.</p>'
-    : `<table class="summary">
+  const summary =
+    count === 0
+      ? '<p>No message would be sent.</p>'
+      : `<table class="summary">
 <thead><tr><th>#</th><th>Notification</th><th>Night</th><th>Status</th><th>To</th><th>Cc</th><th>Subject</th><th>Files</th><th>Rejected pieces</th><th>.eml</th></tr></thead>
 <tbody>
 ${page.messages.map(summaryRow).join('\n')}

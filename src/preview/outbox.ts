@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Night } from '../domain/night.js';
+import type { RunReport } from '../domain/result.js';
 import type { Draft } from '../run/pipeline.js';
 import { dateOf } from '../run/report.js';
 import { emlOf } from './eml.js';
 import { indexPage, type PreviewMessage } from './index-page.js';
-import type { RunReport } from '../domain/result.js';
 
 /**
  * The dry-run outbox: each message a dry run composes, written as it comes as `<id>.eml` (a message of another
@@ -18,7 +18,10 @@ export class Outbox {
   private folder: Promise<unknown> | undefined;
 
   /** `nights`: the nights the run was asked for (null if unknown: every file then names its night). */
-  constructor(readonly dir: string, private readonly nights: readonly Night[] | null) {}
+  constructor(
+    readonly dir: string,
+    private readonly nights: readonly Night[] | null,
+  ) {}
 
   /** For `RunPorts.drafts`. */
   readonly add = async (draft: Draft): Promise<void> => {
@@ -35,7 +38,9 @@ export class Outbox {
   /** Writes index.html for the run's report; returns its path. */
   async finish(report: RunReport, generatedAt: Date): Promise<string> {
     await this.ensureFolder();
-    const messages = [...this.messages].sort((a, b) => a.result.id - b.result.id || a.result.night.localeCompare(b.result.night) || a.file.localeCompare(b.file));
+    const messages = [...this.messages].sort(
+      (a, b) => a.result.id - b.result.id || a.result.night.localeCompare(b.result.night) || a.file.localeCompare(b.file),
+    );
     const others = report.results.filter((r) => r.status !== 'dry-run');
     const path = join(this.dir, 'index.html');
     await writeFile(path, indexPage({ mode: report.mode, date: dateOf(report), generatedAt, messages, others }));

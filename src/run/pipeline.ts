@@ -2,19 +2,28 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Address, EmailAddress } from '../addresses/index.js';
-import { archiveUrl, type ArchiveClient } from '../archive/client.js';
+import { type ArchiveClient, archiveUrl } from '../archive/client.js';
 import type { ArchiveEntry } from '../archive/entry.js';
-import { shiftNight, type Night } from '../domain/night.js';
 import { confirmSelection, filesOutsideScope, unrecognisedTerms, type ValidSelection } from '../archive/selection.js';
-import type { MailDelivery, OutgoingMessage } from '../mail/smtp-mailer.js';
-import { renderMessage } from '../mail/render.js';
 import { countNotifications, NotificationPages } from '../db/notification-table.js';
-import { RunLockLost, type RunLock } from '../db/run-lock.js';
-import { announcementsOf, NightCheckLog, recentlyCompleteNights, recordDelivery, recordFailedMessage, recordIntent, type Announcements, type NightAnnouncements } from '../db/send-record.js';
-import { planJob, type Job } from './plan.js';
+import { type RunLock, RunLockLost } from '../db/run-lock.js';
+import {
+  type Announcements,
+  announcementsOf,
+  type NightAnnouncements,
+  NightCheckLog,
+  recentlyCompleteNights,
+  recordDelivery,
+  recordFailedMessage,
+  recordIntent,
+} from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
+import { type Night, shiftNight } from '../domain/night.js';
 import type { Notification } from '../domain/notification.js';
 import { QUIET_STATUSES, type Result, type RunReport, type Status } from '../domain/result.js';
+import { renderMessage } from '../mail/render.js';
+import type { MailDelivery, OutgoingMessage } from '../mail/smtp-mailer.js';
+import { type Job, planJob } from './plan.js';
 
 export interface RunRequest {
   night: Night;
@@ -87,7 +96,11 @@ export async function runNight(request: RunRequest, ports: RunPorts): Promise<Ru
       const outcome = await processNotification(row, state).catch((error: unknown) => {
         // Losing the lock ends the run; anything else fails this notification only.
         if (error instanceof RunLockLost) throw error;
-        return [resultOf(planJob(row, request.mode, request.bcc), request.night, 'failed', { error: `unexpected error: ${(error as Error).message}` })];
+        return [
+          resultOf(planJob(row, request.mode, request.bcc), request.night, 'failed', {
+            error: `unexpected error: ${(error as Error).message}`,
+          }),
+        ];
       });
       results.push({ id: row.id, results: outcome });
       done += 1;
@@ -95,7 +108,9 @@ export async function runNight(request: RunRequest, ports: RunPorts): Promise<Ru
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, request.workers) }, worker));
-  await state.checks?.flush().catch((error: unknown) => ports.log.warn({ err: error }, 'night checks could not be recorded; the next run re-checks those nights'));
+  await state.checks
+    ?.flush()
+    .catch((error: unknown) => ports.log.warn({ err: error }, 'night checks could not be recorded; the next run re-checks those nights'));
   // In table order, whatever order the workers finished in.
   results.sort((a, b) => a.id - b.id);
   return { nights: [request.night], mode: request.mode, dryRun: request.dryRun, results: results.flatMap((r) => r.results) };
@@ -120,7 +135,9 @@ function resultOf(job: Job, night: Night, status: Status, extra: Partial<Result>
   };
 }
 
-type Checked = { ok: true; selection: ValidSelection } | { ok: false; status: 'failed' | 'invalid-selection'; error: string; url: string | null };
+type Checked =
+  | { ok: true; selection: ValidSelection }
+  | { ok: false; status: 'failed' | 'invalid-selection'; error: string; url: string | null };
 
 /** The selection checked, asking the server only about terms the local grammar does not know. */
 async function checkSelection(job: Job, { request, ports }: RunState): Promise<Checked> {
@@ -128,7 +145,8 @@ async function checkSelection(job: Job, { request, ports }: RunState): Promise<C
   if (reading.kind === 'invalid') return { ok: false, status: 'invalid-selection', error: reading.reason, url: null };
   if (reading.kind === 'valid') return { ok: true, selection: reading.selection };
   const page = await ports.archive.summaryPage(request.base, request.night, reading.terms);
-  if (!page.ok) return { ok: false, status: 'failed', error: `could not confirm the selection with the archive: ${page.error}`, url: page.url };
+  if (!page.ok)
+    return { ok: false, status: 'failed', error: `could not confirm the selection with the archive: ${page.error}`, url: page.url };
   const confirmed = confirmSelection(reading, unrecognisedTerms(page.value));
   if (confirmed.kind === 'invalid') return { ok: false, status: 'invalid-selection', error: confirmed.reason, url: page.url };
   return { ok: true, selection: confirmed.selection };
@@ -157,8 +175,15 @@ async function processNotification(notification: Notification, state: RunState):
 
 function nightCheck(job: Job, night: Night, mode: Mode, status: Status, files: number, error: string | null) {
   return {
-    notificationId: job.notification.id, night, mode, status, selection: job.notification.selection, files,
-    rejected: job.recipients.rejected, error, complete: status === 'no-data' || status === 'already-sent' || status === 'sent',
+    notificationId: job.notification.id,
+    night,
+    mode,
+    status,
+    selection: job.notification.selection,
+    files,
+    rejected: job.recipients.rejected,
+    error,
+    complete: status === 'no-data' || status === 'already-sent' || status === 'sent',
   };
 }
 
@@ -192,8 +217,14 @@ async function processNight(job: Job, selection: ValidSelection, night: Night, s
   }
   const searchUrl = archiveUrl(request.base, 'searchform', night, terms);
   const content = renderMessage({
-    mode: request.mode, night, selection: selection.text, searchUrl, entries: fresh,
-    previousNotice: earlier?.lastMessage.sentAt, late: night !== request.night, answered: entries.length,
+    mode: request.mode,
+    night,
+    selection: selection.text,
+    searchUrl,
+    entries: fresh,
+    previousNotice: earlier?.lastMessage.sentAt,
+    late: night !== request.night,
+    answered: entries.length,
   });
   const messageId = `<yougotdata.${job.notification.id}.${night}.${request.mode}.${randomUUID()}@${request.from.address.split('@')[1]}>`;
   const outgoing: OutgoingMessage = {
@@ -219,9 +250,20 @@ async function processNight(job: Job, selection: ValidSelection, night: Night, s
   // A run that lost its lock (its session ended) may be running beside the next one: it sends nothing more.
   await ports.lock?.assertHeld();
   try {
-    message = await recordIntent(ports.db, { ...key, selection: selection.text, ...recipients, files, messageId, followsUp: earlier?.lastMessage.id ?? null });
+    message = await recordIntent(ports.db, {
+      ...key,
+      selection: selection.text,
+      ...recipients,
+      files,
+      messageId,
+      followsUp: earlier?.lastMessage.id ?? null,
+    });
   } catch (error) {
-    return finish('failed', { error: `not sent: the send record could not be written (${(error as Error).message})`, url, files: fresh.length });
+    return finish('failed', {
+      error: `not sent: the send record could not be written (${(error as Error).message})`,
+      url,
+      files: fresh.length,
+    });
   }
   const delivery = await ports.mail.send(outgoing);
   if (delivery.kind === 'failed') {
@@ -244,6 +286,10 @@ function newFiles(entries: readonly ArchiveEntry[], earlier: NightAnnouncements 
   if (!earlier) return [...entries];
   const present = new Set(entries.map((e) => e.name));
   const gone = [...earlier.files].filter((name) => !present.has(name));
-  if (gone.length > 0) log.warn({ night, files: gone }, `${gone.length} announced file(s) no longer in the archive's answer (deleted or no longer canonical); not mailed`);
+  if (gone.length > 0)
+    log.warn(
+      { night, files: gone },
+      `${gone.length} announced file(s) no longer in the archive's answer (deleted or no longer canonical); not mailed`,
+    );
   return entries.filter((e) => !earlier.files.has(e.name));
 }

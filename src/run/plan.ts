@@ -1,4 +1,4 @@
-import { parseAddresses, withoutRepeats, type Address, type EmailAddress } from '../addresses/index.js';
+import { type Address, type EmailAddress, parseAddresses, withoutRepeats } from '../addresses/index.js';
 import { readSelection, type SelectionReading } from '../archive/selection.js';
 import type { Mode } from '../domain/mode.js';
 import type { Notification } from '../domain/notification.js';
@@ -23,9 +23,10 @@ export function recipientsOf(notification: Notification, mode: Mode, bcc: readon
   const pi = parseAddresses(notification.piemail);
   const ngo = parseAddresses(notification.ngoemail);
   const cs = parseAddresses(notification.csemail);
-  const [to, cc, rejected] = mode === 'pi'
-    ? [pi.addresses, [...ngo.addresses, ...cs.addresses], [...pi.rejected, ...ngo.rejected, ...cs.rejected]]
-    : [cs.addresses, [], cs.rejected];
+  const [to, cc, rejected] =
+    mode === 'pi'
+      ? [pi.addresses, [...ngo.addresses, ...cs.addresses], [...pi.rejected, ...ngo.rejected, ...cs.rejected]]
+      : [cs.addresses, [], cs.rejected];
   const hidden = bcc.map((address) => ({ name: null, address }));
   const distinct = withoutRepeats({ to, cc, bcc: hidden });
   return { to: distinct.to, cc: distinct.cc, bcc: distinct.bcc.map((a) => a.address), rejected };

@@ -16,8 +16,12 @@ export function exitCodeOf(report: RunReport): 0 | 1 {
 
 /** Results a person should look at: the digest lists exactly these. */
 export function needsAttention(result: Result): boolean {
-  return PROBLEM_STATUSES.includes(result.status) || result.rejected.length > 0 || result.refused.length > 0
-    || (result.status === 'sent' && result.error !== null);
+  return (
+    PROBLEM_STATUSES.includes(result.status) ||
+    result.rejected.length > 0 ||
+    result.refused.length > 0 ||
+    (result.status === 'sent' && result.error !== null)
+  );
 }
 
 /** `YYYYMMDD`, or `A..B` for a range. */
@@ -34,10 +38,21 @@ export function joinReports(reports: readonly RunReport[]): RunReport {
   return { nights: reports.flatMap((r) => r.nights), mode: first.mode, dryRun: first.dryRun, results: reports.flatMap((r) => r.results) };
 }
 
-const jsonRow = (r: Result): string => JSON.stringify({
-  id: r.id, label: r.label, selection: r.selection, night: r.night, status: r.status, files: r.files, to: r.to, cc: r.cc,
-  rejected: r.rejected, refused: r.refused.map((x) => x.address), error: r.error, messageId: r.messageId,
-});
+const jsonRow = (r: Result): string =>
+  JSON.stringify({
+    id: r.id,
+    label: r.label,
+    selection: r.selection,
+    night: r.night,
+    status: r.status,
+    files: r.files,
+    to: r.to,
+    cc: r.cc,
+    rejected: r.rejected,
+    refused: r.refused.map((x) => x.address),
+    error: r.error,
+    messageId: r.messageId,
+  });
 
 /** The one JSON document of `send --json`, in pieces: a run of many thousand rows is never one string in memory. */
 export function* reportJson(report: RunReport): Generator<string> {
@@ -72,7 +87,9 @@ export function* reportTable(report: RunReport): Generator<string> {
     });
   }
   const line = (cells: string[], detail: string) => `${[...cells.map((c, i) => c.padEnd(widths[i] ?? 0)), detail].join('  ').trimEnd()}\n`;
-  const totals = Object.entries(totalsOf(report.results)).map(([status, n]) => `${status} ${n}`).join(', ');
+  const totals = Object.entries(totalsOf(report.results))
+    .map(([status, n]) => `${status} ${n}`)
+    .join(', ');
   yield `${MODE_NAME[report.mode]} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}\n`;
   yield line(header, 'detail');
   for (const result of report.results) yield line(padded(result), clip(detailOf(result), 120));
@@ -104,7 +121,9 @@ export function digestText(report: RunReport): string | null {
     if (todo) lines.push(`  to do: ${todo(r)}`);
     return lines.join('\n');
   });
-  const totals = Object.entries(totalsOf(report.results)).map(([status, n]) => `${status} ${n}`).join(', ');
+  const totals = Object.entries(totalsOf(report.results))
+    .map(([status, n]) => `${status} ${n}`)
+    .join(', ');
   return [
     `yougotdata ${MODE_NAME[report.mode]} run for night ${dateOf(report)}: ${problems.length} notification(s) need attention.`,
     `Totals: ${totals}`,

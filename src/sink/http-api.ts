@@ -1,8 +1,8 @@
 import http from 'node:http';
-import { releaseMessage, releaseTargetSchema } from './release.js';
-import { toMailHogMessage, type MailHogPage } from './mailhog-json.js';
-import { SEARCH_KINDS, type MessageStore, type SearchKind } from './store.js';
+import { type MailHogPage, toMailHogMessage } from './mailhog-json.js';
 import type { SinkMessage } from './message.js';
+import { releaseMessage, releaseTargetSchema } from './release.js';
+import { type MessageStore, SEARCH_KINDS, type SearchKind } from './store.js';
 
 const DEFAULT_LIMIT = 50;
 /** MailHog caps a page at 250 messages. */
@@ -79,7 +79,10 @@ function isSearchKind(kind: string): kind is SearchKind {
 function page(messages: readonly SinkMessage[], url: URL): Reply {
   const start = positiveInteger(url.searchParams.get('start')) ?? 0;
   const limit = Math.min(positiveInteger(url.searchParams.get('limit')) ?? DEFAULT_LIMIT, MAX_LIMIT);
-  const items = messages.toReversed().slice(start, start + limit).map(toMailHogMessage);
+  const items = messages
+    .toReversed()
+    .slice(start, start + limit)
+    .map(toMailHogMessage);
   const body: MailHogPage = { total: messages.length, count: items.length, start, items };
   return { status: 200, json: body };
 }

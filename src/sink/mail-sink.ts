@@ -1,10 +1,10 @@
 import type http from 'node:http';
-import { createMailHogApi } from './http-api.js';
 import { SinkFaults } from './faults.js';
+import { createMailHogApi } from './http-api.js';
 import { listen, urlHost } from './listen.js';
-import { MessageStore } from './store.js';
-import { closeSmtpServer, createSinkSmtpServer, type SinkStats, type SinkTls } from './smtp.js';
 import type { SinkMessage } from './message.js';
+import { closeSmtpServer, createSinkSmtpServer, type SinkStats, type SinkTls } from './smtp.js';
+import { MessageStore } from './store.js';
 
 /** MailHog's ports, for the `mail-sink` command. */
 export const DEFAULT_SMTP_PORT = 1025;

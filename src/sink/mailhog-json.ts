@@ -77,7 +77,7 @@ function withTraceHeaders(message: SinkMessage): Record<string, readonly string[
   return {
     ...message.content.headers,
     ...(message.messageId === undefined && { 'Message-ID': [message.id] }),
-    Received: [received, ...(message.content.headers['Received'] ?? [])],
+    Received: [received, ...(message.content.headers.Received ?? [])],
     'Return-Path': [`<${message.envelope.from}>`],
   };
 }

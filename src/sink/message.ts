@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
-import { parseMimeEntity, type MimeEntity } from './mime.js';
+import { type MimeEntity, parseMimeEntity } from './mime.js';
 
 /** One message the sink received, envelope included. */
 export interface SinkMessage {

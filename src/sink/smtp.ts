@@ -1,6 +1,6 @@
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { toSinkMessage } from './message.js';
 import type { SinkFaults, SmtpReply } from './faults.js';
+import { toSinkMessage } from './message.js';
 import type { MessageStore } from './store.js';
 
 /** Large enough for any notification; bigger messages get 552. */

@@ -1,5 +1,5 @@
-import { headerValues } from './mime.js';
 import type { SinkMessage } from './message.js';
+import { headerValues } from './mime.js';
 
 export const SEARCH_KINDS = ['from', 'to', 'containing'] as const;
 export type SearchKind = (typeof SEARCH_KINDS)[number];

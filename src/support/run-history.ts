@@ -2,11 +2,12 @@
  * `yougotdata history`: the run log as support reads it, "did cron run?" answered without reading logs.
  * Pure: the command reads the runs and the open connections, this module says what they mean.
  */
-import { shiftNight, toNight, utcStamp, type Night } from '../domain/night.js';
+
+import { DateTime } from 'luxon';
 import type { HeldRunLock } from '../db/run-lock.js';
 import type { RunEntry } from '../db/run-log.js';
-import { DateTime } from 'luxon';
-import { MODE_NAME, sendCommandFor, type Mode } from '../domain/mode.js';
+import { MODE_NAME, type Mode, sendCommandFor } from '../domain/mode.js';
+import { type Night, shiftNight, toNight, utcStamp } from '../domain/night.js';
 
 /** finished: it recorded its end. running: no end yet, and its mode's run lock is held. crashed: no end, no lock. */
 export type RunState = 'finished' | 'running' | 'crashed';
@@ -23,7 +24,9 @@ export interface HistoryRun extends RunEntry {
 export function runStatesOf(runs: readonly RunEntry[], locks: readonly HeldRunLock[]): RunState[] {
   const running = new Set<RunEntry>();
   for (const lock of locks) {
-    const candidates = runs.filter((run) => run.mode === lock.mode && run.finishedAt === null && (lock.since === null || run.startedAt >= lock.since));
+    const candidates = runs.filter(
+      (run) => run.mode === lock.mode && run.finishedAt === null && (lock.since === null || run.startedAt >= lock.since),
+    );
     const latest = candidates.reduce<RunEntry | null>((best, run) => (!best || run.startedAt > best.startedAt ? run : best), null);
     if (latest) running.add(latest);
   }
@@ -72,12 +75,17 @@ function endOf(run: HistoryRun): string {
 
 export function totalsText(totals: Record<string, number> | null): string {
   if (!totals) return '';
-  return Object.entries(totals).map(([status, n]) => `${status} ${n}`).join(', ') || 'no notifications';
+  return (
+    Object.entries(totals)
+      .map(([status, n]) => `${status} ${n}`)
+      .join(', ') || 'no notifications'
+  );
 }
 
 function outcomeOf(run: HistoryRun): string {
   if (run.state === 'running') return `still running (pid ${run.pid} on ${run.host} holds the run lock)`;
-  if (run.state === 'crashed') return `no end recorded and no run holds the lock: it crashed or was killed (pid ${run.pid} on ${run.host}); rerun: ${sendCommandFor(run.night, run.mode)}`;
+  if (run.state === 'crashed')
+    return `no end recorded and no run holds the lock: it crashed or was killed (pid ${run.pid} on ${run.host}); rerun: ${sendCommandFor(run.night, run.mode)}`;
   return totalsText(run.totals);
 }
 
@@ -92,9 +100,20 @@ export function historyText(runs: readonly HistoryRun[], options: { now: Date; d
     lines.push('  none');
   } else {
     const header = ['started', 'ended', 'night', 'mode', 'exit', 'outcome'];
-    const rows = runs.map((run) => [utcStamp(run.startedAt), endOf(run), run.night, MODE_NAME[run.mode], run.exitCode === null ? '—' : String(run.exitCode), outcomeOf(run)]);
+    const rows = runs.map((run) => [
+      utcStamp(run.startedAt),
+      endOf(run),
+      run.night,
+      MODE_NAME[run.mode],
+      run.exitCode === null ? '—' : String(run.exitCode),
+      outcomeOf(run),
+    ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd();
     lines.push(line(header), ...rows.map(line));
   }
   for (const summary of summariesOf(runs, options.now, options.days)) {
@@ -104,11 +123,14 @@ export function historyText(runs: readonly HistoryRun[], options: { now: Date; d
       lines.push(`${name}: no run in ${span}.`);
       continue;
     }
-    const how = latest.state === 'finished' ? `exit ${latest.exitCode ?? '?'}` : latest.state === 'running' ? 'still running' : 'no end: crashed';
+    const how =
+      latest.state === 'finished' ? `exit ${latest.exitCode ?? '?'}` : latest.state === 'running' ? 'still running' : 'no end: crashed';
     const today = nightsOfWindow(options.now, 1)[0];
     const nights = summary.nightsWithoutRun.map((night) => (night === today ? `${night} (today)` : night));
     const missing = nights.length > 0 ? ` No run for night${nights.length === 1 ? '' : 's'} ${nights.join(', ')}.` : '';
-    lines.push(`${name}: ${summary.runs} run${summary.runs === 1 ? '' : 's'}; the latest started ${utcStamp(latest.startedAt)} for night ${latest.night}, ${how}.${missing}`);
+    lines.push(
+      `${name}: ${summary.runs} run${summary.runs === 1 ? '' : 's'}; the latest started ${utcStamp(latest.startedAt)} for night ${latest.night}, ${how}.${missing}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -121,11 +143,26 @@ export function historyJson(runs: readonly HistoryRun[], options: { now: Date; d
     days: options.days,
     logExists: options.logExists,
     runs: runs.map((run) => ({
-      id: run.id, startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt ? run.finishedAt.toISOString() : null,
-      night: run.night, mode: run.mode, host: run.host, pid: run.pid, state: run.state, totals: run.totals, exitCode: run.exitCode,
+      id: run.id,
+      startedAt: run.startedAt.toISOString(),
+      finishedAt: run.finishedAt ? run.finishedAt.toISOString() : null,
+      night: run.night,
+      mode: run.mode,
+      host: run.host,
+      pid: run.pid,
+      state: run.state,
+      totals: run.totals,
+      exitCode: run.exitCode,
     })),
-    modes: Object.fromEntries(summariesOf(runs, options.now, options.days).map((s) => [s.mode, {
-      runs: s.runs, latestStartedAt: s.latest ? s.latest.startedAt.toISOString() : null, nightsWithoutRun: s.nightsWithoutRun,
-    }])),
+    modes: Object.fromEntries(
+      summariesOf(runs, options.now, options.days).map((s) => [
+        s.mode,
+        {
+          runs: s.runs,
+          latestStartedAt: s.latest ? s.latest.startedAt.toISOString() : null,
+          nightsWithoutRun: s.nightsWithoutRun,
+        },
+      ]),
+    ),
   };
 }

@@ -3,12 +3,13 @@
  * night, gathered by the command (src/cli/why.ts) as facts, and turned here, without I/O, into a
  * one-sentence verdict, a next step, the text a person reads and the JSON a script reads.
  */
-import { utcStamp, type Night } from '../domain/night.js';
+
 import type { RunEntry } from '../db/run-log.js';
 import type { MessageRecord, NightCheck } from '../db/send-record.js';
-import { totalsText } from './run-history.js';
-import { MODE_NAME, sendCommandFor, type Mode } from '../domain/mode.js';
+import { MODE_NAME, type Mode, sendCommandFor } from '../domain/mode.js';
+import { type Night, utcStamp } from '../domain/night.js';
 import type { EmailField, Notification } from '../domain/notification.js';
+import { totalsText } from './run-history.js';
 
 /** How one email field of the row parses. */
 export interface FieldReading {
@@ -27,27 +28,26 @@ export type SelectionFinding =
 /** What the archive (PI) or summit server (CHECK) returns now for the selection and night. */
 export type ArchiveFinding =
   | {
-    state: 'answered';
-    /** The search the job makes (`/jsonsummary/…`). */
-    url: string;
-    /** The same search for a browser (`/searchform/…`). */
-    searchUrl: string;
-    files: number;
-    /** program id → files; `(none)` for files without one. */
-    programs: Record<string, number>;
-    qaStates: Record<string, number>;
-    /** Programs of returned files outside the selection's program, observation or data label. */
-    foreignPrograms: string[];
-    /** Files of the answer the send record has never announced to this notification for this mode. */
-    unannounced: string[];
-  }
+      state: 'answered';
+      /** The search the job makes (`/jsonsummary/…`). */
+      url: string;
+      /** The same search for a browser (`/searchform/…`). */
+      searchUrl: string;
+      files: number;
+      /** program id → files; `(none)` for files without one. */
+      programs: Record<string, number>;
+      qaStates: Record<string, number>;
+      /** Programs of returned files outside the selection's program, observation or data label. */
+      foreignPrograms: string[];
+      /** Files of the answer the send record has never announced to this notification for this mode. */
+      unannounced: string[];
+    }
   | { state: 'failed'; url: string; searchUrl: string; error: string }
   | { state: 'not-asked'; why: string };
 
 export type RecordFinding =
   /** The tool's tables do not exist: `migrate` never ran, so nothing was ever sent by this tool. */
-  | { state: 'absent' }
-  | { state: 'present'; runs: RunEntry[]; check: (NightCheck & { checkedAt: Date }) | null; messages: MessageRecord[] };
+  { state: 'absent' } | { state: 'present'; runs: RunEntry[]; check: (NightCheck & { checkedAt: Date }) | null; messages: MessageRecord[] };
 
 /** Everything `why` found out about one notification for one night and mode. */
 export interface Triage {
@@ -108,8 +108,12 @@ function recordClause(t: Triage): string | undefined {
   if (latestSent) {
     const clauses = [sentClause(latestSent) + (sent.length > 1 ? ` (the latest of ${sent.length} messages for the night)` : '')];
     for (const later of latestFirst.filter((m) => m.createdAt > latestSent.createdAt)) {
-      if (later.status === 'failed') clauses.push(`a later message failed at ${clockTime(later.createdAt)}: ${later.error ?? 'no reason recorded'}`);
-      if (later.status === 'sending') clauses.push(`a later message was being handed to the mail server at ${clockTime(later.createdAt)} when its run stopped (the next run sends it again)`);
+      if (later.status === 'failed')
+        clauses.push(`a later message failed at ${clockTime(later.createdAt)}: ${later.error ?? 'no reason recorded'}`);
+      if (later.status === 'sending')
+        clauses.push(
+          `a later message was being handed to the mail server at ${clockTime(later.createdAt)} when its run stopped (the next run sends it again)`,
+        );
     }
     return clauses.join('; ');
   }
@@ -172,11 +176,15 @@ function nowClauses(t: Triage): string[] {
   }
   const unannounced = t.archive.unannounced.length;
   if (unannounced > 0 && !noTo) {
-    const of = unannounced === t.archive.files ? plural(unannounced, 'file') : `${plural(t.archive.files, 'file')}, ${unannounced} not yet announced`;
+    const of =
+      unannounced === t.archive.files
+        ? plural(unannounced, 'file')
+        : `${plural(t.archive.files, 'file')}, ${unannounced} not yet announced`;
     clauses.push(`the ${t.mode === 'pi' ? 'archive' : 'summit server'} has ${of} for it now: \`${rerunCommand(t)}\` sends them`);
   }
   const saidNoData = recorded === 'no-data' || (t.record.state === 'present' && t.record.messages.length > 0);
-  if (t.archive.files === 0 && !saidNoData) clauses.push(`the ${t.mode === 'pi' ? 'archive' : 'summit server'} has no files for it on night ${t.night}`);
+  if (t.archive.files === 0 && !saidNoData)
+    clauses.push(`the ${t.mode === 'pi' ? 'archive' : 'summit server'} has no files for it on night ${t.night}`);
   return clauses;
 }
 
@@ -190,13 +198,16 @@ export function verdictOf(t: Triage): string {
 /** The one thing support should do next, if there is one. */
 export function adviceOf(t: Triage): string | null {
   const field = toField(t.mode);
-  if (t.selection.state === 'invalid') return `fix the selection of notification ${t.notification.id} in the notification table; nothing is sent until then`;
+  if (t.selection.state === 'invalid')
+    return `fix the selection of notification ${t.notification.id} in the notification table; nothing is sent until then`;
   if (t.record.state === 'absent') return 'run `yougotdata migrate` once, then the daily `yougotdata send` (cron)';
-  if (t.archive.state === 'answered' && t.archive.foreignPrograms.length > 0) return 'report the archive answer to the archive team; nothing is sent while it returns other programs\' files';
+  if (t.archive.state === 'answered' && t.archive.foreignPrograms.length > 0)
+    return "report the archive answer to the archive team; nothing is sent while it returns other programs' files";
   if (t.recipients.to.length === 0) return `add an address to ${field} of notification ${t.notification.id}`;
   const latest = newestFirst(t.record.messages).find((m) => m.status === 'sent');
   const refused = latest?.refused ?? [];
-  if (refused.length > 0) return `correct or remove the refused ${refused.length === 1 ? 'address' : 'addresses'} (${refused.map((r) => r.address).join(', ')}) in the notification's email fields`;
+  if (refused.length > 0)
+    return `correct or remove the refused ${refused.length === 1 ? 'address' : 'addresses'} (${refused.map((r) => r.address).join(', ')}) in the notification's email fields`;
   if (t.archive.state === 'answered' && t.archive.unannounced.length > 0) return `send the files not yet announced: ${rerunCommand(t)}`;
   if (latest) {
     const subject = `${SUBJECT[t.mode]} ${t.selection.state === 'valid' ? t.selection.text : (t.notification.selection ?? '').trim()}`;
@@ -208,7 +219,10 @@ export function adviceOf(t: Triage): string | null {
 }
 
 const counts = (record: Record<string, number>) =>
-  Object.entries(record).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([key, n]) => `${key} ${n}`).join(', ') || 'none';
+  Object.entries(record)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([key, n]) => `${key} ${n}`)
+    .join(', ') || 'none';
 
 /** At most `max` names, then how many more. */
 function some(names: readonly string[], max = 10): string {
@@ -228,8 +242,12 @@ export function triageText(t: Triage): string {
 
   lines.push('', 'The row as stored (JSON-quoted, so stray spaces and line breaks show):');
   const row: [string, string][] = [
-    ['id', String(n.id)], ['label', shownValue(n.label)], ['selection', shownValue(n.selection)],
-    ['piemail', shownValue(n.piemail)], ['ngoemail', shownValue(n.ngoemail)], ['csemail', shownValue(n.csemail)],
+    ['id', String(n.id)],
+    ['label', shownValue(n.label)],
+    ['selection', shownValue(n.selection)],
+    ['piemail', shownValue(n.piemail)],
+    ['ngoemail', shownValue(n.ngoemail)],
+    ['csemail', shownValue(n.csemail)],
   ];
   for (const [key, value] of row) lines.push(`  ${key.padEnd(10)}${value}`);
 
@@ -245,15 +263,24 @@ export function triageText(t: Triage): string {
   lines.push('', 'Selection:');
   const s = t.selection;
   if (s.state === 'valid') {
-    const scope = s.scope ? `, confined to ${s.scope.kind === 'dataLabel' ? 'data label' : s.scope.kind} ${s.scope.id}` : ', not confined to one program';
-    lines.push(`  valid${scope} (${s.checkedBy === 'grammar' ? "every term known to the archive's grammar" : 'confirmed with the archive\'s summary page'})`);
+    const scope = s.scope
+      ? `, confined to ${s.scope.kind === 'dataLabel' ? 'data label' : s.scope.kind} ${s.scope.id}`
+      : ', not confined to one program';
+    lines.push(
+      `  valid${scope} (${s.checkedBy === 'grammar' ? "every term known to the archive's grammar" : "confirmed with the archive's summary page"})`,
+    );
   } else if (s.state === 'invalid') {
     lines.push(`  INVALID: ${s.reason}`);
   } else {
-    lines.push(`  not confirmed: ${s.unknownTerms.map(quote).join(', ')} only the archive can confirm, and its summary page failed: ${s.error}`);
+    lines.push(
+      `  not confirmed: ${s.unknownTerms.map(quote).join(', ')} only the archive can confirm, and its summary page failed: ${s.error}`,
+    );
   }
 
-  lines.push('', `${t.mode === 'pi' ? 'Archive' : 'Summit server'} now${t.archiveAskedAnyway ? ' (asked only to show what this selection returns: the job never sends on it)' : ''}:`);
+  lines.push(
+    '',
+    `${t.mode === 'pi' ? 'Archive' : 'Summit server'} now${t.archiveAskedAnyway ? ' (asked only to show what this selection returns: the job never sends on it)' : ''}:`,
+  );
   const a = t.archive;
   if (a.state === 'not-asked') {
     lines.push(`  not asked: ${a.why}`);
@@ -265,9 +292,11 @@ export function triageText(t: Triage): string {
       lines.push(`  ${plural(a.files, 'file')}; programs: ${counts(a.programs)}; QA states: ${counts(a.qaStates)}`);
       if (a.foreignPrograms.length > 0) lines.push(`  files of other programs: ${a.foreignPrograms.join(', ')}`);
       if (a.files > 0 && !t.archiveAskedAnyway) {
-        lines.push(a.unannounced.length === 0
-          ? '  every one announced already'
-          : `  not yet announced (${a.unannounced.length}): ${some(a.unannounced)}`);
+        lines.push(
+          a.unannounced.length === 0
+            ? '  every one announced already'
+            : `  not yet announced (${a.unannounced.length}): ${some(a.unannounced)}`,
+        );
       }
     }
   }
@@ -279,8 +308,12 @@ export function triageText(t: Triage): string {
   } else {
     if (r.runs.length === 0) lines.push(`  runs: none recorded for this night and mode`);
     for (const run of r.runs) {
-      const end = run.finishedAt ? `ended ${utcStamp(run.finishedAt)} UTC, exit ${run.exitCode ?? '?'}` : 'no end (crashed, or still running)';
-      lines.push(`  run ${run.id}: started ${utcStamp(run.startedAt)} UTC, ${end}, on ${run.host} pid ${run.pid}${run.totals ? ` (${totalsText(run.totals)})` : ''}`);
+      const end = run.finishedAt
+        ? `ended ${utcStamp(run.finishedAt)} UTC, exit ${run.exitCode ?? '?'}`
+        : 'no end (crashed, or still running)';
+      lines.push(
+        `  run ${run.id}: started ${utcStamp(run.startedAt)} UTC, ${end}, on ${run.host} pid ${run.pid}${run.totals ? ` (${totalsText(run.totals)})` : ''}`,
+      );
     }
     if (r.check) {
       const c = r.check;
@@ -290,7 +323,9 @@ export function triageText(t: Triage): string {
     }
     if (r.messages.length === 0) lines.push('  messages: none');
     for (const m of r.messages) {
-      lines.push(`  message ${m.id}: ${m.status}${m.sentAt ? ` at ${utcStamp(m.sentAt)} UTC` : ` (created ${utcStamp(m.createdAt)} UTC)`}  ${m.messageId}${m.followsUp !== null ? `  (follows up message ${m.followsUp})` : ''}`);
+      lines.push(
+        `  message ${m.id}: ${m.status}${m.sentAt ? ` at ${utcStamp(m.sentAt)} UTC` : ` (created ${utcStamp(m.createdAt)} UTC)`}  ${m.messageId}${m.followsUp !== null ? `  (follows up message ${m.followsUp})` : ''}`,
+      );
       lines.push(`    to ${m.to.join(', ') || '(nobody)'}${m.cc.length > 0 ? `; cc ${m.cc.join(', ')}` : ''}`);
       if (m.status !== 'sending') lines.push(`    accepted: ${m.accepted.join(', ') || 'none'}`);
       for (const refusal of m.refused) lines.push(`    refused: ${refusal.address} (${refusal.reply})`);
@@ -315,13 +350,14 @@ export function triageJson(t: Triage) {
     recipients: t.recipients,
     selection: t.selection,
     archive: { ...t.archive, askedAnyway: t.archiveAskedAnyway },
-    record: r.state === 'absent'
-      ? { exists: false, runs: [], check: null, messages: [] }
-      : {
-        exists: true,
-        runs: r.runs.map((run) => ({ ...run, startedAt: iso(run.startedAt), finishedAt: iso(run.finishedAt) })),
-        check: r.check ? { ...r.check, checkedAt: iso(r.check.checkedAt) } : null,
-        messages: r.messages.map((m) => ({ ...m, createdAt: iso(m.createdAt), sentAt: iso(m.sentAt) })),
-      },
+    record:
+      r.state === 'absent'
+        ? { exists: false, runs: [], check: null, messages: [] }
+        : {
+            exists: true,
+            runs: r.runs.map((run) => ({ ...run, startedAt: iso(run.startedAt), finishedAt: iso(run.finishedAt) })),
+            check: r.check ? { ...r.check, checkedAt: iso(r.check.checkedAt) } : null,
+            messages: r.messages.map((m) => ({ ...m, createdAt: iso(m.createdAt), sentAt: iso(m.sentAt) })),
+          },
   };
 }

@@ -29,14 +29,10 @@ export function textTable<Row>(rows: readonly Row[], columns: readonly TextColum
   }
   const line = (text: (s: (typeof sized)[number]) => string) =>
     sized
-      .map((s) => fit(text(s), s.width, s.column.alignRight ?? false))
+      .map((s) => fitCell(text(s), s.width, s.column.alignRight ?? false))
       .join(GAP)
       .trimEnd();
-  return [
-    line((s) => s.column.heading),
-    line((s) => '-'.repeat(s.width)),
-    ...rows.map((_, r) => line((s) => s.cells[r] ?? '')),
-  ];
+  return [line((s) => s.column.heading), line((s) => '-'.repeat(s.width)), ...rows.map((_, r) => line((s) => s.cells[r] ?? ''))];
 }
 
 /** Counted in code points so a character outside the BMP is never split in half. */
@@ -44,7 +40,7 @@ function width(text: string): number {
   return [...text].length;
 }
 
-function fit(text: string, w: number, alignRight: boolean): string {
+function fitCell(text: string, w: number, alignRight: boolean): string {
   const chars = [...text];
   const cut = chars.length > w ? chars.slice(0, w - 1).join('') + ELLIPSIS : text;
   const pad = ' '.repeat(w - width(cut));

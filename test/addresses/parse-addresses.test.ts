@@ -19,10 +19,35 @@ const fitsStorageCases: Case[] = [
   { field: '', addresses: [] },
   { field: '  ', addresses: [] },
   { field: ' foo@bar.com ', addresses: [[null, 'foo@bar.com']] },
-  { field: ' foo1@bar.com, foo2@bar.com ', addresses: [[null, 'foo1@bar.com'], [null, 'foo2@bar.com']] },
-  { field: ' foo1@bar.com foo2@bar.com ', addresses: [[null, 'foo1@bar.com'], [null, 'foo2@bar.com']] },
-  { field: ' foo1@bar.com, foo2@bar.com foo3@bar.com', addresses: [[null, 'foo1@bar.com'], [null, 'foo2@bar.com'], [null, 'foo3@bar.com']] },
-  { field: ' foo1@bar.com, Testy McTestFace foo2@bar.com', addresses: [[null, 'foo1@bar.com'], ['Testy McTestFace', 'foo2@bar.com']] },
+  {
+    field: ' foo1@bar.com, foo2@bar.com ',
+    addresses: [
+      [null, 'foo1@bar.com'],
+      [null, 'foo2@bar.com'],
+    ],
+  },
+  {
+    field: ' foo1@bar.com foo2@bar.com ',
+    addresses: [
+      [null, 'foo1@bar.com'],
+      [null, 'foo2@bar.com'],
+    ],
+  },
+  {
+    field: ' foo1@bar.com, foo2@bar.com foo3@bar.com',
+    addresses: [
+      [null, 'foo1@bar.com'],
+      [null, 'foo2@bar.com'],
+      [null, 'foo3@bar.com'],
+    ],
+  },
+  {
+    field: ' foo1@bar.com, Testy McTestFace foo2@bar.com',
+    addresses: [
+      [null, 'foo1@bar.com'],
+      ['Testy McTestFace', 'foo2@bar.com'],
+    ],
+  },
 ];
 
 const separatorCases: Case[] = [
@@ -43,7 +68,13 @@ const separatorCases: Case[] = [
   { field: ' , jdoe@gemini.edu ,', addresses: [JDOE] },
   { field: 'jdoe@gemini.edu,\n\tasmith@noirlab.edu; lee@nao.ac.jp', addresses: [JDOE, ASMITH, [null, 'lee@nao.ac.jp']] },
   { field: 'N/A\nTesty McTestFace foo2@bar.com', addresses: [['Testy McTestFace', 'foo2@bar.com']], rejected: ['N/A'] },
-  { field: 'John Doe jdoe@gemini.edu\r\nAnn Smith asmith@noirlab.edu', addresses: [['John Doe', 'jdoe@gemini.edu'], ['Ann Smith', 'asmith@noirlab.edu']] },
+  {
+    field: 'John Doe jdoe@gemini.edu\r\nAnn Smith asmith@noirlab.edu',
+    addresses: [
+      ['John Doe', 'jdoe@gemini.edu'],
+      ['Ann Smith', 'asmith@noirlab.edu'],
+    ],
+  },
 ];
 
 const formCases: Case[] = [
@@ -52,11 +83,17 @@ const formCases: Case[] = [
   { field: 'Doe, John <jdoe@gemini.edu>', addresses: [['Doe, John', 'jdoe@gemini.edu']] },
   {
     field: 'Doe, John <jdoe@gemini.edu>, Smith, Ann <asmith@noirlab.edu>',
-    addresses: [['Doe, John', 'jdoe@gemini.edu'], ['Smith, Ann', 'asmith@noirlab.edu']],
+    addresses: [
+      ['Doe, John', 'jdoe@gemini.edu'],
+      ['Smith, Ann', 'asmith@noirlab.edu'],
+    ],
   },
   {
     field: 'Doe, John <jdoe@gemini.edu> Smith, Ann <asmith@noirlab.edu>',
-    addresses: [['Doe, John', 'jdoe@gemini.edu'], ['Smith, Ann', 'asmith@noirlab.edu']],
+    addresses: [
+      ['Doe, John', 'jdoe@gemini.edu'],
+      ['Smith, Ann', 'asmith@noirlab.edu'],
+    ],
   },
   { field: 'Doe, John jdoe@gemini.edu', addresses: [['Doe, John', 'jdoe@gemini.edu']] },
   { field: 'Doe,\n  John <jdoe@gemini.edu>', addresses: [['Doe, John', 'jdoe@gemini.edu']] },
@@ -66,18 +103,27 @@ const formCases: Case[] = [
   { field: 'jdoe@gemini.edu (John Doe)', addresses: [['John Doe', 'jdoe@gemini.edu']] },
   {
     field: 'jdoe@gemini.edu (John Doe), asmith@noirlab.edu (Ann Smith)',
-    addresses: [['John Doe', 'jdoe@gemini.edu'], ['Ann Smith', 'asmith@noirlab.edu']],
+    addresses: [
+      ['John Doe', 'jdoe@gemini.edu'],
+      ['Ann Smith', 'asmith@noirlab.edu'],
+    ],
   },
   { field: 'John Doe jdoe@gemini.edu', addresses: [['John Doe', 'jdoe@gemini.edu']] },
   {
     field: 'John Doe jdoe@gemini.edu Ann Smith asmith@noirlab.edu',
-    addresses: [['John Doe', 'jdoe@gemini.edu'], ['Ann Smith', 'asmith@noirlab.edu']],
+    addresses: [
+      ['John Doe', 'jdoe@gemini.edu'],
+      ['Ann Smith', 'asmith@noirlab.edu'],
+    ],
   },
   { field: 'John Doe (jdoe@gemini.edu)', addresses: [['John Doe', 'jdoe@gemini.edu']] },
   { field: 'jdoe@gemini.edu (jdoe@gmail.com)', addresses: [JDOE, [null, 'jdoe@gmail.com']] },
   {
     field: 'John <jdoe@gemini.edu> and Ann <asmith@noirlab.edu>',
-    addresses: [['John', 'jdoe@gemini.edu'], ['Ann', 'asmith@noirlab.edu']],
+    addresses: [
+      ['John', 'jdoe@gemini.edu'],
+      ['Ann', 'asmith@noirlab.edu'],
+    ],
   },
   { field: 'John Doe <jdoe@gemini.edu> asmith@noirlab.edu', addresses: [['John Doe', 'jdoe@gemini.edu'], ASMITH] },
   { field: '<jdoe@gemini.edu>', addresses: [JDOE] },
@@ -183,7 +229,22 @@ const domain = fc
   .tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.stringMatching(/^[A-Za-z]{2,6}$/))
   .map(([labels, top]) => [...labels, top].join('.'));
 const address = fc.tuple(localPart, domain).map(([local, host]) => `${local}@${host}`);
-const nameWord = fc.constantFrom('John', 'Ann', 'Doe', 'José', 'Müller', "O'Brien", 'van', 'der', 'Li', 'Nguyễn', 'Zoë', 'Dr.', 'Smith-Jones', '李');
+const nameWord = fc.constantFrom(
+  'John',
+  'Ann',
+  'Doe',
+  'José',
+  'Müller',
+  "O'Brien",
+  'van',
+  'der',
+  'Li',
+  'Nguyễn',
+  'Zoë',
+  'Dr.',
+  'Smith-Jones',
+  '李',
+);
 const name = fc.array(nameWord, { minLength: 1, maxLength: 3 }).map((words) => words.join(' '));
 
 /** Every way the issue lists to write one person, with the name each must yield. */
@@ -202,14 +263,12 @@ const separator = fc.constantFrom(',', ';', ' ', '\t', '\n', '\r\n', '\u00a0', '
 
 describe('parseAddresses, property', () => {
   it('any mix of valid addresses, names and separators yields exactly the addresses put in', () => {
-    const field = fc
-      .uniqueArray(entry, { minLength: 1, maxLength: 6, selector: (e) => e.address.toLowerCase() })
-      .chain((entries) =>
-        fc.array(separator, { minLength: entries.length + 1, maxLength: entries.length + 1 }).map((separators) => ({
-          entries,
-          text: separators.map((s, at) => `${s}${entries[at]?.text ?? ''}`).join(''),
-        })),
-      );
+    const field = fc.uniqueArray(entry, { minLength: 1, maxLength: 6, selector: (e) => e.address.toLowerCase() }).chain((entries) =>
+      fc.array(separator, { minLength: entries.length + 1, maxLength: entries.length + 1 }).map((separators) => ({
+        entries,
+        text: separators.map((s, at) => `${s}${entries[at]?.text ?? ''}`).join(''),
+      })),
+    );
     fc.assert(
       fc.property(field, ({ entries, text }) => {
         expect(parseAddresses(text)).toEqual({ addresses: entries.map((e) => ({ name: e.name, address: e.address })), rejected: [] });
@@ -219,7 +278,31 @@ describe('parseAddresses, property', () => {
   });
 
   it('whatever is typed, every address is valid, unique, and no name holds a control character', () => {
-    const typed = fc.string({ unit: fc.constantFrom('a', 'B', '.', '@', ',', ';', ' ', '\n', '\r', '"', "'", '<', '>', '(', ')', '\\', ':', '\u0000', '\u00a0', 'é', 'x.org') });
+    const typed = fc.string({
+      unit: fc.constantFrom(
+        'a',
+        'B',
+        '.',
+        '@',
+        ',',
+        ';',
+        ' ',
+        '\n',
+        '\r',
+        '"',
+        "'",
+        '<',
+        '>',
+        '(',
+        ')',
+        '\\',
+        ':',
+        '\u0000',
+        '\u00a0',
+        'é',
+        'x.org',
+      ),
+    });
     fc.assert(
       fc.property(typed, (text) => {
         const { addresses } = parseAddresses(text);

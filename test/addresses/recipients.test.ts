@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEmailAddress, withoutRepeats, type Address } from '../../src/addresses/index.js';
+import { type Address, parseEmailAddress, withoutRepeats } from '../../src/addresses/index.js';
 
 function person(address: string, name: string | null = null): Address {
   const valid = parseEmailAddress(address);

@@ -5,11 +5,13 @@ import type { Night } from '../../src/domain/night.js';
 const night = '20261126' as Night;
 
 describe('archiveUrl', () => {
-  it('builds the old job\'s URLs', () => {
-    expect(archiveUrl('https://archive.gemini.edu', 'jsonsummary', night, ['GN-2026B-Q-101', 'science']))
-      .toBe('https://archive.gemini.edu/jsonsummary/night=20261126/GN-2026B-Q-101/science');
-    expect(archiveUrl('http://mkofits-lv1/', 'searchform', night, ['GN-2026B-Q-101', 'science', 'CHECK']))
-      .toBe('http://mkofits-lv1/searchform/night=20261126/GN-2026B-Q-101/science/CHECK');
+  it("builds the old job's URLs", () => {
+    expect(archiveUrl('https://archive.gemini.edu', 'jsonsummary', night, ['GN-2026B-Q-101', 'science'])).toBe(
+      'https://archive.gemini.edu/jsonsummary/night=20261126/GN-2026B-Q-101/science',
+    );
+    expect(archiveUrl('http://mkofits-lv1/', 'searchform', night, ['GN-2026B-Q-101', 'science', 'CHECK'])).toBe(
+      'http://mkofits-lv1/searchform/night=20261126/GN-2026B-Q-101/science/CHECK',
+    );
   });
 
   it.each([
@@ -29,7 +31,14 @@ describe('archiveUrl', () => {
 });
 
 describe('parseEntries', () => {
-  const entry = { name: 'N1.fits', filename: 'N1.fits.bz2', program_id: 'GN-1', ut_datetime: '2026-11-26 01:02:03', exposure_time: 30, extra: 'dropped' };
+  const entry = {
+    name: 'N1.fits',
+    filename: 'N1.fits.bz2',
+    program_id: 'GN-1',
+    ut_datetime: '2026-11-26 01:02:03',
+    exposure_time: 30,
+    extra: 'dropped',
+  };
 
   it('keeps the fields a message uses and nulls what is missing', () => {
     const [parsed] = parseEntries(JSON.stringify([entry]));

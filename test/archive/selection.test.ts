@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { archiveEntrySchema, type ArchiveEntry } from '../../src/archive/entry.js';
+import { type ArchiveEntry, archiveEntrySchema } from '../../src/archive/entry.js';
 import {
-  confirmSelection, filesOutsideScope, readSelection, unrecognisedTerms, type SelectionReading, type SelectionScope,
+  confirmSelection,
+  filesOutsideScope,
+  readSelection,
+  type SelectionReading,
+  type SelectionScope,
+  unrecognisedTerms,
 } from '../../src/archive/selection.js';
 import { didYouMean } from '../../src/archive/selection-suggest.js';
 
@@ -52,8 +57,15 @@ describe('readSelection', () => {
   });
 
   it.each([
-    'night=20260101', 'nightrange=20260101-20260102', 'date=20260101', 'daterange=20260101-20260102', '20260101',
-    'today', 'yesterday', '20260101-20260102', 'Jan 2026',
+    'night=20260101',
+    'nightrange=20260101-20260102',
+    'date=20260101',
+    'daterange=20260101-20260102',
+    '20260101',
+    'today',
+    'yesterday',
+    '20260101-20260102',
+    'Jan 2026',
   ])('a selection with its own date term %j is invalid', (term) => {
     const reason = reasonOf(readSelection(`GN-2026B-Q-101/${term}/science`));
     expect(reason).toContain(JSON.stringify(term));
@@ -62,12 +74,16 @@ describe('readSelection', () => {
 
   it('names every own date term at once', () => {
     expect(reasonOf(readSelection('today/GN-2026B-Q-101/night=20260101'))).toBe(
-      '"today", "night=20260101" set a date or night, which the job chooses itself (--date): remove them');
+      '"today", "night=20260101" set a date or night, which the job chooses itself (--date): remove them',
+    );
   });
 
   it.each([
     ['GN-2026B-Q-101/..', '".." cannot be a search term: a URL would read it as a path step'],
-    ['GN-2026B-Q-101/sci\u0000ence', '"sci\\u0000ence" cannot be a search term: it contains U+0000, a control, invisible or malformed character'],
+    [
+      'GN-2026B-Q-101/sci\u0000ence',
+      '"sci\\u0000ence" cannot be a search term: it contains U+0000, a control, invisible or malformed character',
+    ],
     ['GN-2026B-Q-101\u200b/science', 'U+200B'],
   ])('%j has a term that can never be one', (text, reason) => {
     expect(reasonOf(readSelection(text))).toContain(reason);
@@ -75,11 +91,13 @@ describe('readSelection', () => {
 
   it('reports every problem, and a problem wins over unknown terms', () => {
     const reason = reasonOf(readSelection('sceince/./today/GN-2019A-Q-1/GN-2019A-Q-2'));
-    expect(reason).toBe([
-      '"." cannot be a search term: a URL would read it as a path step',
-      '"today" sets a date or night, which the job chooses itself (--date): remove it',
-      'the selection names program GN-2019A-Q-1 and program GN-2019A-Q-2, but the archive keeps only GN-2019A-Q-2: keep one of them',
-    ].join('; '));
+    expect(reason).toBe(
+      [
+        '"." cannot be a search term: a URL would read it as a path step',
+        '"today" sets a date or night, which the job chooses itself (--date): remove it',
+        'the selection names program GN-2019A-Q-1 and program GN-2019A-Q-2, but the archive keeps only GN-2019A-Q-2: keep one of them',
+      ].join('; '),
+    );
   });
 });
 
@@ -139,9 +157,12 @@ describe('unrecognisedTerms', () => {
   it.each([
     ["<H4>WARNING: I didn't recognize the following search terms: t1 t2 </H4>", ['t1', 't2']],
     ["<p>x</p><h4>WARNING: I didn't recognize the following search terms: GN2026BQ101</h4><table>", ['GN2026BQ101']],
-    ["<H4>WARNING: I didn&#39;t recognize the following search terms:\n  sceince\n  Science\n</H4 >", ['sceince', 'Science']],
-    ["<h4>WARNING: I didn&#x27;t recognize the following search terms: a&amp;b &lt;x&gt; &quot;q&quot;</h4>", ['a&b', '<x>', '"q"']],
-    ["<H4>WARNING: I didn't recognize the following search terms: a</H4><H4>WARNING: I didn't recognize the following search terms: b</H4>", ['a', 'b']],
+    ['<H4>WARNING: I didn&#39;t recognize the following search terms:\n  sceince\n  Science\n</H4 >', ['sceince', 'Science']],
+    ['<h4>WARNING: I didn&#x27;t recognize the following search terms: a&amp;b &lt;x&gt; &quot;q&quot;</h4>', ['a&b', '<x>', '"q"']],
+    [
+      "<H4>WARNING: I didn't recognize the following search terms: a</H4><H4>WARNING: I didn't recognize the following search terms: b</H4>",
+      ['a', 'b'],
+    ],
     ['<h4>WARNING: I didn&rsquo;t recognize the following search terms: N2030</h4>', ['N2030']],
     ["<H4>WARNING: I didn't recognize the following search terms:  </H4>", ['  ']],
     ['<html><body><h2>No results match selection</h2></body></html>', []],
@@ -177,11 +198,23 @@ describe('filesOutsideScope', () => {
   const entry = (name: string, ids: Partial<Pick<ArchiveEntry, 'program_id' | 'observation_id' | 'data_label'>>): ArchiveEntry =>
     archiveEntrySchema.parse({ name, filename: `${name}.bz2`, ...ids });
   const own = entry('N1.fits', { program_id: 'GN-2019A-Q-1', observation_id: 'GN-2019A-Q-1-5', data_label: 'GN-2019A-Q-1-5-003' });
-  const suffixed = entry('N2.fits', { program_id: 'GN-2019A-Q-1', observation_id: 'GN-2019A-Q-1-5', data_label: 'GN-2019A-Q-1-5-003-MRG-ADD' });
+  const suffixed = entry('N2.fits', {
+    program_id: 'GN-2019A-Q-1',
+    observation_id: 'GN-2019A-Q-1-5',
+    data_label: 'GN-2019A-Q-1-5-003-MRG-ADD',
+  });
   const sibling = entry('N3.fits', { program_id: 'GN-2019A-Q-1', observation_id: 'GN-2019A-Q-1-5', data_label: 'GN-2019A-Q-1-5-0031' });
   const numbered = entry('N4.fits', { program_id: 'GN-2019A-Q-1', observation_id: 'GN-2019A-Q-1-5', data_label: 'GN-2019A-Q-1-5-003-4' });
-  const otherObservation = entry('N5.fits', { program_id: 'GN-2019A-Q-1', observation_id: 'GN-2019A-Q-1-6', data_label: 'GN-2019A-Q-1-6-001' });
-  const otherProgram = entry('N6.fits', { program_id: 'GN-2019A-Q-10', observation_id: 'GN-2019A-Q-10-5', data_label: 'GN-2019A-Q-10-5-003' });
+  const otherObservation = entry('N5.fits', {
+    program_id: 'GN-2019A-Q-1',
+    observation_id: 'GN-2019A-Q-1-6',
+    data_label: 'GN-2019A-Q-1-6-001',
+  });
+  const otherProgram = entry('N6.fits', {
+    program_id: 'GN-2019A-Q-10',
+    observation_id: 'GN-2019A-Q-10-5',
+    data_label: 'GN-2019A-Q-10-5-003',
+  });
   const anonymous = entry('N7.fits', {});
   const all = [own, suffixed, sibling, numbered, otherObservation, otherProgram, anonymous];
 
@@ -203,6 +236,11 @@ describe('filesOutsideScope', () => {
     expect(outside.some((e) => e.program_id === 'GN-2010A-Q-49')).toBe(false);
     // The raw file and its processed product (label suffix -MRG-ADD) share the data label.
     const outsideLabel = new Set(filesOutsideScope(dataLabel('GN-2007A-Q-72-1-001'), entries));
-    expect(entries.filter((e) => !outsideLabel.has(e)).map((e) => e.name).sort()).toEqual(['N20070221S0137.fits', 'mrgN20070221S0137_add.fits']);
+    expect(
+      entries
+        .filter((e) => !outsideLabel.has(e))
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['N20070221S0137.fits', 'mrgN20070221S0137_add.fits']);
   });
 });

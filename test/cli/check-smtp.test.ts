@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMailSink, startSilentSmtpServer, type MailSink } from '../../src/sink/index.js';
+import { type MailSink, startMailSink, startSilentSmtpServer } from '../../src/sink/index.js';
 import { spawnYougotdata, yougotdata } from '../harness/peers.js';
 import { LOCALHOST_CERT_FILE, localhostTls } from '../harness/tls.js';
 
@@ -22,7 +22,10 @@ beforeEach(() => {
 /** An SMTP server that refuses every login. */
 async function refusingLogin(): Promise<{ url: (user: string, password: string) => string; close: () => Promise<void> }> {
   const server = new SMTPServer({
-    authOptional: false, allowInsecureAuth: true, disabledCommands: ['STARTTLS'], logger: false,
+    authOptional: false,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
     onAuth: (_auth, _session, callback) => callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 })),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -53,7 +56,9 @@ describe('check-smtp', () => {
   it('--to ADDR sends one short test message from EMAIL_FROM', async () => {
     const run = await yougotdata(['check-smtp', '--to', 'support@gemini.test'], env());
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^OK: test message from archive@gemini\.test to support@gemini\.test accepted: 250 .*\(Message-ID <yougotdata\.check-smtp\.\d+@gemini\.test>\)$/m);
+    expect(run.stdout).toMatch(
+      /^OK: test message from archive@gemini\.test to support@gemini\.test accepted: 250 .*\(Message-ID <yougotdata\.check-smtp\.\d+@gemini\.test>\)$/m,
+    );
     const [message] = sink.messages();
     expect(sink.messages()).toHaveLength(1);
     expect([...message!.envelope.to]).toEqual(['support@gemini.test']);
@@ -108,7 +113,9 @@ describe('check-smtp', () => {
       const started = Date.now();
       const run = await yougotdata(['check-smtp'], { ...env(), SMTP_URL: silent.url, SMTP_TIMEOUT_MS: '800' });
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/check-smtp failed: ETIMEDOUT: no answer within 800 ms \(SMTP_TIMEOUT_MS\): (Greeting never received|Timeout)/);
+      expect(run.stderr).toMatch(
+        /check-smtp failed: ETIMEDOUT: no answer within 800 ms \(SMTP_TIMEOUT_MS\): (Greeting never received|Timeout)/,
+      );
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       await silent.close();
@@ -140,7 +147,11 @@ describe('check-smtp over TLS', () => {
   it('STARTTLS with a trusted certificate: says so, and the test message goes encrypted', async () => {
     const tlsSink = await startMailSink({ tls: localhostTls });
     try {
-      const run = await spawnYougotdata(['check-smtp', '--to', 'support@gemini.test'], { ...env(), SMTP_URL: tlsSink.smtpUrl, ...trusting });
+      const run = await spawnYougotdata(['check-smtp', '--to', 'support@gemini.test'], {
+        ...env(),
+        SMTP_URL: tlsSink.smtpUrl,
+        ...trusting,
+      });
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^ {2}C: STARTTLS$/m);
       expect(run.stdout).toContain('TLS        yes, upgraded with STARTTLS');
@@ -155,7 +166,9 @@ describe('check-smtp over TLS', () => {
     try {
       const run = await spawnYougotdata(['check-smtp', '--to', 'support@gemini.test'], { ...env(), SMTP_URL: tlsSink.smtpUrl });
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^yougotdata: check-smtp failed: ESOCKET: self-signed certificate \(.*give its certificate \(PEM\) in NODE_EXTRA_CA_CERTS\)$/m);
+      expect(run.stderr).toMatch(
+        /^yougotdata: check-smtp failed: ESOCKET: self-signed certificate \(.*give its certificate \(PEM\) in NODE_EXTRA_CA_CERTS\)$/m,
+      );
       expect(tlsSink.messages()).toHaveLength(0);
     } finally {
       await tlsSink.close();
@@ -164,7 +177,10 @@ describe('check-smtp over TLS', () => {
 
   it('smtps: TLS from the first byte', async () => {
     const server = new SMTPServer({
-      secure: true, ...localhostTls, authOptional: true, logger: false,
+      secure: true,
+      ...localhostTls,
+      authOptional: true,
+      logger: false,
       onData: (stream, _session, callback) => stream.resume().on('end', () => callback()),
     });
     server.on('error', () => {});

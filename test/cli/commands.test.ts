@@ -45,7 +45,10 @@ describe('addresses', () => {
     const run = await yougotdata(['addresses', '--json', '"Doe, John" <j@d.org>; Testy McTestFace foo2@bar.com, N/A'], {});
     expect(run.code).toBe(0);
     expect(run.json()).toEqual({
-      addresses: [{ name: 'Doe, John', address: 'j@d.org' }, { name: 'Testy McTestFace', address: 'foo2@bar.com' }],
+      addresses: [
+        { name: 'Doe, John', address: 'j@d.org' },
+        { name: 'Testy McTestFace', address: 'foo2@bar.com' },
+      ],
       rejected: ['N/A'],
     });
   });
@@ -65,9 +68,12 @@ describe('migrate', () => {
     await db.drop();
   });
 
-  it('creates the tool\'s tables once, and never touches notification', async () => {
+  it("creates the tool's tables once, and never touches notification", async () => {
     await insertNotifications(db.pool, [{ id: 1, label: 'Auto - GN-2026B-Q-1', selection: 'GN-2026B-Q-1/science', piemail: 'a@x.org' }]);
-    const columns = () => db.pool.query("SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = 'notification' ORDER BY ordinal_position");
+    const columns = () =>
+      db.pool.query(
+        "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = 'notification' ORDER BY ordinal_position",
+      );
     const before = (await columns()).rows;
     const first = await yougotdata(['migrate'], { DATABASE_URL: db.url });
     expect(first.code).toBe(0);
@@ -75,14 +81,24 @@ describe('migrate', () => {
     const second = await yougotdata(['migrate'], { DATABASE_URL: db.url });
     expect(second.stdout).toBe('up to date (schema version 2)\n');
     const tables = await db.pool.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
-    expect(tables.rows.map((r) => r.tablename)).toEqual(['notification', 'yougotdata_file', 'yougotdata_message', 'yougotdata_migration', 'yougotdata_night', 'yougotdata_run']);
+    expect(tables.rows.map((r) => r.tablename)).toEqual([
+      'notification',
+      'yougotdata_file',
+      'yougotdata_message',
+      'yougotdata_migration',
+      'yougotdata_night',
+      'yougotdata_run',
+    ]);
     expect((await columns()).rows).toEqual(before);
     expect((await db.pool.query('SELECT * FROM notification')).rows).toEqual([expect.objectContaining({ id: 1, piemail: 'a@x.org' })]);
   });
 
   it('two at once both succeed, applying each file once', async () => {
     const other = await freshDatabase();
-    const runs = await Promise.all([yougotdata(['migrate'], { DATABASE_URL: other.url }), yougotdata(['migrate'], { DATABASE_URL: other.url })]);
+    const runs = await Promise.all([
+      yougotdata(['migrate'], { DATABASE_URL: other.url }),
+      yougotdata(['migrate'], { DATABASE_URL: other.url }),
+    ]);
     expect(runs.map((r) => r.code)).toEqual([0, 0]);
     expect((await other.pool.query('SELECT count(*)::int AS n FROM yougotdata_migration')).rows[0].n).toBe(2);
     await other.drop();
@@ -102,7 +118,9 @@ describe('migrate', () => {
 describe('mail-sink', () => {
   it('keeps what it receives, serves it over the MailHog API, and stops on Ctrl-C', async () => {
     const [smtpPort, httpPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, [cli, 'mail-sink', '--smtp-port', String(smtpPort), '--http-port', String(httpPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'mail-sink', '--smtp-port', String(smtpPort), '--http-port', String(httpPort)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
@@ -112,7 +130,10 @@ describe('mail-sink', () => {
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false });
     await transport.sendMail({ from: 'a@x.org', to: 'b@y.org', subject: 'New Data for GN-2026B-Q-1/science', text: 'hello' });
     transport.close();
-    const page = await (await fetch(`http://127.0.0.1:${httpPort}/api/v2/messages`)).json() as { total: number; items: { Raw: { To: string[] } }[] };
+    const page = (await (await fetch(`http://127.0.0.1:${httpPort}/api/v2/messages`)).json()) as {
+      total: number;
+      items: { Raw: { To: string[] } }[];
+    };
     expect(page.total).toBe(1);
     expect(page.items[0]?.Raw.To).toEqual(['b@y.org']);
     child.kill('SIGINT');
@@ -123,7 +144,9 @@ describe('mail-sink', () => {
 
   it('says so when its port is taken', async () => {
     const port = await freePort();
-    const blocker = spawn(process.execPath, [cli, 'mail-sink', '--smtp-port', String(port), '--http-port', String(await freePort())], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const blocker = spawn(process.execPath, [cli, 'mail-sink', '--smtp-port', String(port), '--http-port', String(await freePort())], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     await once(blocker.stderr, 'data');
     const run = await spawnYougotdata(['mail-sink', '--smtp-port', String(port), '--http-port', String(await freePort())], {});
     blocker.kill('SIGINT');
@@ -150,7 +173,11 @@ describe('send as cron runs it', () => {
     await insertNotifications(db.pool, [{ id: 1, selection: 'GN-2026B-Q-1/science', piemail: 'a@x.org' }]);
     const archive = await import('../../src/demo/archive-stand-in/index.js').then((m) => m.startArchiveStandIn());
     const run = await spawnYougotdata(['send', '--date', '20261126'], {
-      DATABASE_URL: db.url, ARCHIVE_URL: archive.url, EMAIL_FROM: 'archive@gemini.test', SMTP_URL: 'smtp://127.0.0.1:9', LOOKBACK_NIGHTS: '0',
+      DATABASE_URL: db.url,
+      ARCHIVE_URL: archive.url,
+      EMAIL_FROM: 'archive@gemini.test',
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      LOOKBACK_NIGHTS: '0',
     });
     await archive.close();
     await db.drop();

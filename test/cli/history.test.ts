@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { acquireRunLock } from '../../src/db/run-lock.js';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { acquireRunLock } from '../../src/db/run-lock.js';
 import { scienceFiles, usePeers, yougotdata } from '../harness/peers.js';
 
 const peers = usePeers();
@@ -34,15 +34,24 @@ describe('history', () => {
     await yougotdata(['migrate'], peers.env);
     const host = hostname();
     await peers.db.pool.query(
-      `INSERT INTO yougotdata_run (night, mode, dry_run, host, pid, started_at) VALUES ('20261125', 'pi', false, $1, 999999, now() - interval '1 day')`, [host]);
+      `INSERT INTO yougotdata_run (night, mode, dry_run, host, pid, started_at) VALUES ('20261125', 'pi', false, $1, 999999, now() - interval '1 day')`,
+      [host],
+    );
     const lock = await acquireRunLock(peers.db.url, 'pi', `yougotdata send pi 20261126 on ${host} pid 4242`);
     try {
-      await peers.db.pool.query(`INSERT INTO yougotdata_run (night, mode, dry_run, host, pid) VALUES ('20261126', 'pi', false, $1, 4242)`, [host]);
+      await peers.db.pool.query(`INSERT INTO yougotdata_run (night, mode, dry_run, host, pid) VALUES ('20261126', 'pi', false, $1, 4242)`, [
+        host,
+      ]);
       const run = await history('--json');
       expect(run.code).toBe(0);
-      expect(run.json().runs.map((r: { night: string; state: string }) => [r.night, r.state])).toEqual([['20261125', 'crashed'], ['20261126', 'running']]);
+      expect(run.json().runs.map((r: { night: string; state: string }) => [r.night, r.state])).toEqual([
+        ['20261125', 'crashed'],
+        ['20261126', 'running'],
+      ]);
       const text = (await history()).stdout;
-      expect(text).toMatch(/20261125 {2}PI {4}— {5}no end recorded and no run holds the lock: it crashed or was killed \(pid 999999 on .*\); rerun: yougotdata send --date 20261125$/m);
+      expect(text).toMatch(
+        /20261125 {2}PI {4}— {5}no end recorded and no run holds the lock: it crashed or was killed \(pid 999999 on .*\); rerun: yougotdata send --date 20261125$/m,
+      );
       expect(text).toMatch(/running {2}20261126 {2}PI {4}— {5}still running \(pid 4242 on .* holds the run lock\)$/m);
       expect(text).toMatch(/^PI: 2 runs; the latest started .* for night 20261126, still running\./m);
       const check = await history('--json');
@@ -61,7 +70,8 @@ describe('history', () => {
       `INSERT INTO yougotdata_run (night, mode, dry_run, host, pid, started_at, finished_at, totals, exit_code) VALUES
          ('20261120', 'pi', false, 'h', 1, '2026-11-20T18:00:00Z', '2026-11-20T18:00:30Z', '{"no-data": 3}', 0),
          ('20261125', 'pi', false, 'h', 2, '2026-11-25T18:00:00Z', '2026-11-25T18:01:00Z', '{"sent": 2, "failed": 1}', 1),
-         ('20261127', 'pi', false, 'h', 3, '2026-11-27T18:00:00Z', '2026-11-27T18:00:05Z', '{}', 0)`);
+         ('20261127', 'pi', false, 'h', 3, '2026-11-27T18:00:00Z', '2026-11-27T18:00:05Z', '{}', 0)`,
+    );
     const run = await yougotdata(['history', '--days', '3', '--json'], peers.env, now);
     const doc = run.json();
     expect(doc.runs.map((r: { night: string }) => r.night)).toEqual(['20261125', '20261127']);

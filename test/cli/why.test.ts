@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { NIGHT, janeDoeRow, scienceFiles, sendInProcess, usePeers, yougotdata } from '../harness/peers.js';
+import { janeDoeRow, NIGHT, scienceFiles, sendInProcess, usePeers, yougotdata } from '../harness/peers.js';
 
 const peers = usePeers();
 
 const why = (...args: string[]) => yougotdata(['why', '--date', NIGHT, ...args], peers.env);
 const send = (...args: string[]) => sendInProcess(peers.env, ...args);
 const verdictLine = (stdout: string) => /^Verdict: (.*)$/m.exec(stdout)?.[1];
-const searches = () => peers.archive.requests.filter((r) => r.path.startsWith('/jsonsummary/')).map((r) => r.path);
 
 describe('why: what the record says', () => {
   it('a sent message: when, to whom, the message id, the files it announced', async () => {
@@ -19,7 +18,9 @@ describe('why: what the record says', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/^#101 Auto - GN-2026B-Q-101 — PI mode, night 20261126\n/);
-    expect(verdictLine(run.stdout)).toMatch(/^Sent at \d\d:\d\d:\d\d UTC on \d{4}-\d\d-\d\d to jane\.doe@uni\.test, ngo@office\.test, cs@gemini\.test\.$/);
+    expect(verdictLine(run.stdout)).toMatch(
+      /^Sent at \d\d:\d\d:\d\d UTC on \d{4}-\d\d-\d\d to jane\.doe@uni\.test, ngo@office\.test, cs@gemini\.test\.$/,
+    );
     expect(run.stdout).toContain(sent.json().results[0].messageId);
     expect(run.stdout).toContain(`files (3) announced by it: ${files.map((f) => f.name).join(', ')}`);
     expect(run.stdout).toContain(`search   ${peers.archive.url}/jsonsummary/night=${NIGHT}/GN-2026B-Q-101/science`);
@@ -30,14 +31,16 @@ describe('why: what the record says', () => {
     expect(run.stdout).toContain('piemail   "\\"Doe, Jane\\" <jane.doe@uni.test>"');
   });
 
-  it('a refused recipient: the verdict names it with the server\'s reply', async () => {
+  it("a refused recipient: the verdict names it with the server's reply", async () => {
     await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 2));
     peers.sink.faults.rejectRecipient('cs@gemini.test', { code: 550, message: 'no such user' });
     expect((await send()).json().results[0]).toMatchObject({ status: 'sent', refused: ['cs@gemini.test'] });
     const run = await why('101');
     expect(run.code).toBe(0);
-    expect(verdictLine(run.stdout)).toMatch(/^Sent at .* to jane\.doe@uni\.test, ngo@office\.test; cs@gemini\.test refused: 550 no such user\.$/);
+    expect(verdictLine(run.stdout)).toMatch(
+      /^Sent at .* to jane\.doe@uni\.test, ngo@office\.test; cs@gemini\.test refused: 550 no such user\.$/,
+    );
     expect(run.stdout).toContain('refused: cs@gemini.test (550 no such user)');
     expect(run.stdout).toMatch(/^Next: correct or remove the refused address \(cs@gemini\.test\)/m);
   });
@@ -46,11 +49,15 @@ describe('why: what the record says', () => {
     await peers.addNotifications([janeDoeRow]);
     expect((await send()).json().results[0].status).toBe('no-data');
     const empty = await why('GN-2026B-Q-101');
-    expect(verdictLine(empty.stdout)).toMatch(/^Nothing sent: the archive had no files for GN-2026B-Q-101\/science on night 20261126 when the PI run checked at \d\d:\d\d:\d\d UTC on [\d-]+\.$/);
+    expect(verdictLine(empty.stdout)).toMatch(
+      /^Nothing sent: the archive had no files for GN-2026B-Q-101\/science on night 20261126 when the PI run checked at \d\d:\d\d:\d\d UTC on [\d-]+\.$/,
+    );
     expect(empty.stdout).toContain('0 files; programs: none; QA states: none');
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 2));
     const later = await why('GN-2026B-Q-101');
-    expect(verdictLine(later.stdout)).toMatch(/when the PI run checked at .*; the archive has 2 files for it now: `yougotdata send --date 20261126 --match 101` sends them\.$/);
+    expect(verdictLine(later.stdout)).toMatch(
+      /when the PI run checked at .*; the archive has 2 files for it now: `yougotdata send --date 20261126 --match 101` sends them\.$/,
+    );
   });
 
   it('an invalid selection: why, what the archive would return, and that nothing is ever sent on it', async () => {
@@ -59,7 +66,9 @@ describe('why: what the record says', () => {
     expect((await send()).json().results[0].status).toBe('invalid-selection');
     const run = await why('GN2026BQ101');
     expect(run.code).toBe(0);
-    expect(verdictLine(run.stdout)).toMatch(/^Nothing sent: the PI run at .* found the selection invalid: the archive does not recognise "GN2026BQ101" \(did you mean GN-2026B-Q-101\?\)\.$/);
+    expect(verdictLine(run.stdout)).toMatch(
+      /^Nothing sent: the PI run at .* found the selection invalid: the archive does not recognise "GN2026BQ101" \(did you mean GN-2026B-Q-101\?\)\.$/,
+    );
     expect(run.stdout).toContain('INVALID: the archive does not recognise "GN2026BQ101" (did you mean GN-2026B-Q-101?)');
     expect(run.stdout).toContain('asked only to show what this selection returns');
     expect(run.stdout).toContain('3 files; programs: GN-2026B-Q-101 2, GN-2026B-Q-7 1');
@@ -71,8 +80,10 @@ describe('why: what the record says', () => {
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 2));
     const run = await why('101');
     expect(run.code).toBe(0);
-    expect(verdictLine(run.stdout)).toBe("No send record yet: the tool's tables do not exist (`yougotdata migrate` never ran), so this tool has sent nothing; the archive has 2 files for it now: `yougotdata send --date 20261126 --match 101` sends them.");
-    expect(run.stdout).toContain('none: the tool\'s tables do not exist');
+    expect(verdictLine(run.stdout)).toBe(
+      "No send record yet: the tool's tables do not exist (`yougotdata migrate` never ran), so this tool has sent nothing; the archive has 2 files for it now: `yougotdata send --date 20261126 --match 101` sends them.",
+    );
+    expect(run.stdout).toContain("none: the tool's tables do not exist");
     const tables = await peers.db.pool.query("SELECT to_regclass('yougotdata_message') AS t");
     expect(tables.rows[0].t).toBeNull();
   });
@@ -81,16 +92,22 @@ describe('why: what the record says', () => {
     await peers.addNotifications([janeDoeRow]);
     expect((await yougotdata(['migrate'], peers.env)).code).toBe(0);
     const run = await why('101');
-    expect(verdictLine(run.stdout)).toBe('No PI run for night 20261126 is recorded: did cron run? (see `yougotdata history`); the archive has no files for it on night 20261126.');
+    expect(verdictLine(run.stdout)).toBe(
+      'No PI run for night 20261126 is recorded: did cron run? (see `yougotdata history`); the archive has no files for it on night 20261126.',
+    );
     expect(run.stdout).toMatch(/^Next: check that cron runs the job: `yougotdata history`$/m);
   });
 
   it('a run that crashed before this notification: says so', async () => {
     await peers.addNotifications([janeDoeRow]);
     await yougotdata(['migrate'], peers.env);
-    await peers.db.pool.query("INSERT INTO yougotdata_run (night, mode, dry_run, host, pid) VALUES ($1, 'pi', false, 'cronhost', 4242)", [NIGHT]);
+    await peers.db.pool.query("INSERT INTO yougotdata_run (night, mode, dry_run, host, pid) VALUES ($1, 'pi', false, 'cronhost', 4242)", [
+      NIGHT,
+    ]);
     const run = await why('101');
-    expect(verdictLine(run.stdout)).toMatch(/^The PI run for night 20261126 started at .* has no end: it crashed or is still running \(see `yougotdata history`\)/);
+    expect(verdictLine(run.stdout)).toMatch(
+      /^The PI run for night 20261126 started at .* has no end: it crashed or is still running \(see `yougotdata history`\)/,
+    );
   });
 
   it('a message left "sending" by a killed run, and a failed one', async () => {
@@ -98,14 +115,20 @@ describe('why: what the record says', () => {
     await yougotdata(['migrate'], peers.env);
     await peers.db.pool.query(
       `INSERT INTO yougotdata_message (notification_id, night, mode, status, message_id, selection, recipients_to, recipients_cc, files, error)
-       VALUES (101, $1, 'pi', 'failed', '<a@x>', 'GN-2026B-Q-101/science', '{jane.doe@uni.test}', '{}', '{f1.fits}', 'ETIMEDOUT: Greeting never received')`, [NIGHT]);
+       VALUES (101, $1, 'pi', 'failed', '<a@x>', 'GN-2026B-Q-101/science', '{jane.doe@uni.test}', '{}', '{f1.fits}', 'ETIMEDOUT: Greeting never received')`,
+      [NIGHT],
+    );
     const failed = await why('101');
     expect(verdictLine(failed.stdout)).toMatch(/^Not sent: ETIMEDOUT: Greeting never received \(tried at .*; the next run tries again\)/);
     await peers.db.pool.query(
       `INSERT INTO yougotdata_message (notification_id, night, mode, status, message_id, selection, recipients_to, recipients_cc, files, created_at)
-       VALUES (101, $1, 'pi', 'sending', '<b@x>', 'GN-2026B-Q-101/science', '{jane.doe@uni.test}', '{}', '{f1.fits}', now() + interval '1 minute')`, [NIGHT]);
+       VALUES (101, $1, 'pi', 'sending', '<b@x>', 'GN-2026B-Q-101/science', '{jane.doe@uni.test}', '{}', '{f1.fits}', now() + interval '1 minute')`,
+      [NIGHT],
+    );
     const sending = await why('101');
-    expect(verdictLine(sending.stdout)).toMatch(/^A message was being handed to the mail server at .* when its run stopped: it may not have arrived, and the next run sends it again/);
+    expect(verdictLine(sending.stdout)).toMatch(
+      /^A message was being handed to the mail server at .* when its run stopped: it may not have arrived, and the next run sends it again/,
+    );
   });
 
   it('files that reached the archive after the message are counted as not yet announced', async () => {
@@ -115,7 +138,9 @@ describe('why: what the record says', () => {
     const late = scienceFiles('GN-2026B-Q-101', 1, NIGHT, { ut: '2026-11-26T14:00:00Z' });
     peers.archive.addEntries(late);
     const run = await why('101');
-    expect(verdictLine(run.stdout)).toMatch(/^Sent at .*; the archive has 2 files, 1 not yet announced for it now: `yougotdata send --date 20261126 --match 101` sends them\.$/);
+    expect(verdictLine(run.stdout)).toMatch(
+      /^Sent at .*; the archive has 2 files, 1 not yet announced for it now: `yougotdata send --date 20261126 --match 101` sends them\.$/,
+    );
     expect(run.stdout).toContain(`not yet announced (1): ${late[0]!.name}`);
   });
 });
@@ -137,7 +162,7 @@ describe('why: the live checks', () => {
     expect(verdictLine(run.stdout)).toContain('the archive search fails now: HTTP 503 from the archive');
   });
 
-  it('the archive returning other programs\' files is flagged', async () => {
+  it("the archive returning other programs' files is flagged", async () => {
     await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 1)]);
     peers.archive.inject({ match: '/jsonsummary/', extraPrograms: ['GN-2026B-Q-7'] });
@@ -146,7 +171,7 @@ describe('why: the live checks', () => {
     expect(verdictLine(run.stdout)).toContain('the archive returns files of other programs now (GN-2026B-Q-7), so nothing is sent');
   });
 
-  it('--check asks the summit server for CHECK files and reads the contact scientist\'s field', async () => {
+  it("--check asks the summit server for CHECK files and reads the contact scientist's field", async () => {
     await peers.addNotifications([janeDoeRow]);
     peers.summit.addEntries(scienceFiles('GN-2026B-Q-101', 1, NIGHT, { qaState: 'CHECK' }));
     await send('--check');
@@ -165,7 +190,9 @@ describe('why: finding the notification', () => {
     const typo = await why('GN-2026B-Q-110');
     expect(typo.code).toBe(1);
     expect(typo.stdout).toContain('No notification has the id "GN-2026B-Q-110", or a label or selection containing it.');
-    expect(typo.stdout).toMatch(/#101 {2}Auto - GN-2026B-Q-101 {2}\[GN-2026B-Q-101\/science\] {2}\(selection term "GN-2026B-Q-101"\) {2}→ {2}yougotdata why 101/);
+    expect(typo.stdout).toMatch(
+      /#101 {2}Auto - GN-2026B-Q-101 {2}\[GN-2026B-Q-101\/science\] {2}\(selection term "GN-2026B-Q-101"\) {2}→ {2}yougotdata why 101/,
+    );
     expect(typo.stdout).not.toContain('#7');
     const byMail = await why('jane.doe@uni.test', '--json');
     expect(byMail.code).toBe(1);
@@ -176,7 +203,10 @@ describe('why: finding the notification', () => {
   });
 
   it('every matching notification, each with its own verdict', async () => {
-    await peers.addNotifications([janeDoeRow, { id: 102, label: 'GMOS B600 of GN-2026B-Q-101', selection: 'GN-2026B-Q-101/B600', piemail: 'jane.doe@uni.test' }]);
+    await peers.addNotifications([
+      janeDoeRow,
+      { id: 102, label: 'GMOS B600 of GN-2026B-Q-101', selection: 'GN-2026B-Q-101/B600', piemail: 'jane.doe@uni.test' },
+    ]);
     const run = await why('GN-2026B-Q-101', '--json');
     expect(run.code).toBe(0);
     const doc = run.json();
@@ -185,7 +215,14 @@ describe('why: finding the notification', () => {
   });
 
   it('more matches than it shows: the rest are counted, with a hint to narrow TEXT', async () => {
-    await peers.addNotifications(Array.from({ length: 22 }, (_, i) => ({ id: i + 1, label: `Auto - GN-2026B-Q-${i + 1}`, selection: `GN-2026B-Q-${i + 1}/science`, piemail: 'pi@uni.test' })));
+    await peers.addNotifications(
+      Array.from({ length: 22 }, (_, i) => ({
+        id: i + 1,
+        label: `Auto - GN-2026B-Q-${i + 1}`,
+        selection: `GN-2026B-Q-${i + 1}/science`,
+        piemail: 'pi@uni.test',
+      })),
+    );
     const run = await why('science', '--json');
     expect(run.code).toBe(0);
     expect(run.json().matches).toHaveLength(20);
@@ -203,10 +240,31 @@ describe('why: finding the notification', () => {
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
     const [match] = run.json().matches;
-    expect(match.notification).toEqual({ id: 101, label: janeDoeRow.label, selection: janeDoeRow.selection, piemail: janeDoeRow.piemail, ngoemail: janeDoeRow.ngoemail, csemail: janeDoeRow.csemail });
-    expect(match.fields.ngoemail).toEqual({ stored: 'ngo@office.test; N/A', addresses: [{ name: null, address: 'ngo@office.test' }], rejected: ['N/A'] });
-    expect(match.selection).toMatchObject({ state: 'valid', text: 'GN-2026B-Q-101/science', scope: { kind: 'program', id: 'GN-2026B-Q-101' } });
-    expect(match.archive).toMatchObject({ state: 'answered', files: 2, programs: { 'GN-2026B-Q-101': 2 }, unannounced: [], foreignPrograms: [] });
+    expect(match.notification).toEqual({
+      id: 101,
+      label: janeDoeRow.label,
+      selection: janeDoeRow.selection,
+      piemail: janeDoeRow.piemail,
+      ngoemail: janeDoeRow.ngoemail,
+      csemail: janeDoeRow.csemail,
+    });
+    expect(match.fields.ngoemail).toEqual({
+      stored: 'ngo@office.test; N/A',
+      addresses: [{ name: null, address: 'ngo@office.test' }],
+      rejected: ['N/A'],
+    });
+    expect(match.selection).toMatchObject({
+      state: 'valid',
+      text: 'GN-2026B-Q-101/science',
+      scope: { kind: 'program', id: 'GN-2026B-Q-101' },
+    });
+    expect(match.archive).toMatchObject({
+      state: 'answered',
+      files: 2,
+      programs: { 'GN-2026B-Q-101': 2 },
+      unannounced: [],
+      foreignPrograms: [],
+    });
     expect(match.record.exists).toBe(true);
     expect(match.record.messages[0]).toMatchObject({ status: 'sent', files: expect.any(Array), accepted: expect.any(Array) });
     expect(match.record.runs).toHaveLength(1);
@@ -220,11 +278,24 @@ describe('why: finding the notification', () => {
     const { runCli } = await import('../../src/cli/program.js');
     const { PassThrough } = await import('node:stream');
     const out = new PassThrough().on('data', (c: Buffer) => stdout.push(c));
-    const err = Object.assign(new PassThrough().on('data', (c: Buffer) => stderr.push(c)), { isTTY: true });
-    const code = await runCli(['why', '101', '--date', NIGHT, '--json'], { env: peers.env, cwd: process.cwd(), stdout: out, stderr: err, now: () => new Date() });
+    const err = Object.assign(
+      new PassThrough().on('data', (c: Buffer) => stderr.push(c)),
+      { isTTY: true },
+    );
+    const code = await runCli(['why', '101', '--date', NIGHT, '--json'], {
+      env: peers.env,
+      cwd: process.cwd(),
+      stdout: out,
+      stderr: err,
+      now: () => new Date(),
+    });
     expect(code).toBe(0);
     expect(JSON.parse(Buffer.concat(stdout).toString()).matches).toHaveLength(1);
-    const logs = Buffer.concat(stderr).toString().trim().split('\n').map((line) => JSON.parse(line));
+    const logs = Buffer.concat(stderr)
+      .toString()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(logs.some((l) => l.msg === 'why: asking the archive' && l.notification === 101)).toBe(true);
   });
 });

@@ -16,13 +16,24 @@ const problem = (env: Record<string, string>) => {
 describe('settings', () => {
   it('has the defaults of spec.md', () => {
     expect(readSettings({})).toEqual({
-      ARCHIVE_URL: 'https://archive.gemini.edu', SMTP_URL: 'smtp://localhost:25', ARCHIVE_CONCURRENCY: 4,
-      ARCHIVE_TIMEOUT_MS: 20000, ARCHIVE_RETRIES: 3, SMTP_TIMEOUT_MS: 60000, LOOKBACK_NIGHTS: 3,
+      ARCHIVE_URL: 'https://archive.gemini.edu',
+      SMTP_URL: 'smtp://localhost:25',
+      ARCHIVE_CONCURRENCY: 4,
+      ARCHIVE_TIMEOUT_MS: 20000,
+      ARCHIVE_RETRIES: 3,
+      SMTP_TIMEOUT_MS: 60000,
+      LOOKBACK_NIGHTS: 3,
     });
   });
 
   it('reads numbers and URLs, treating blank as unset', () => {
-    const settings = readSettings({ ARCHIVE_CONCURRENCY: ' 8 ', DATABASE_URL: 'postgres://u@h/db', EMAIL_FROM: '  ', LOOKBACK_NIGHTS: '0', ARCHIVE_RETRIES: '0' });
+    const settings = readSettings({
+      ARCHIVE_CONCURRENCY: ' 8 ',
+      DATABASE_URL: 'postgres://u@h/db',
+      EMAIL_FROM: '  ',
+      LOOKBACK_NIGHTS: '0',
+      ARCHIVE_RETRIES: '0',
+    });
     expect(settings).toMatchObject({ ARCHIVE_CONCURRENCY: 8, DATABASE_URL: 'postgres://u@h/db', LOOKBACK_NIGHTS: 0, ARCHIVE_RETRIES: 0 });
     expect(settings.EMAIL_FROM).toBeUndefined();
   });

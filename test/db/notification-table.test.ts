@@ -1,30 +1,44 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countNotifications, NotificationPages, readNotifications } from '../../src/db/notification-table.js';
-import { freshDatabase, insertNotifications, type TestDatabase } from '../harness/database.js';
 import type { Notification } from '../../src/domain/notification.js';
+import { freshDatabase, insertNotifications, type TestDatabase } from '../harness/database.js';
 
 let db: TestDatabase;
 const ids = [3, 5, 8, 13, 21, 34, 55, 89, 144, 233];
 
 beforeAll(async () => {
   db = await freshDatabase();
-  await insertNotifications(db.pool, ids.map((id) => ({
-    id, label: `Auto - GN-2026B-Q-${id}`, selection: id % 2 ? `GN-2026B-Q-${id}/science` : `GS-2026B-Q-${id}/science`,
-  })));
+  await insertNotifications(
+    db.pool,
+    ids.map((id) => ({
+      id,
+      label: `Auto - GN-2026B-Q-${id}`,
+      selection: id % 2 ? `GN-2026B-Q-${id}/science` : `GS-2026B-Q-${id}/science`,
+    })),
+  );
 });
 afterAll(() => db.drop());
 
 /** Every row the pages give, taken by `workers` consumers at once, in the order they were taken. */
 async function drain(pages: NotificationPages, workers: number): Promise<Notification[]> {
   const taken: Notification[] = [];
-  await Promise.all(Array.from({ length: workers }, async () => {
-    for (let row = await pages.next(); row; row = await pages.next()) taken.push(row);
-  }));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let row = await pages.next(); row; row = await pages.next()) taken.push(row);
+    }),
+  );
   return taken;
 }
 
 describe('the notification table, read a page at a time', () => {
-  it.each([[1, 1], [3, 4], [4, 16], [10, 2], [11, 3], [1000, 8]])('pages of %i rows, %i workers at once: every row once, in id order', async (pageRows, workers) => {
+  it.each([
+    [1, 1],
+    [3, 4],
+    [4, 16],
+    [10, 2],
+    [11, 3],
+    [1000, 8],
+  ])('pages of %i rows, %i workers at once: every row once, in id order', async (pageRows, workers) => {
     const taken = await drain(new NotificationPages(db.pool, undefined, pageRows), workers);
     expect(taken.map((row) => row.id)).toEqual(ids);
   });

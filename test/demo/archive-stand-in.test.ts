@@ -1,14 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Night } from '../../src/domain/night.js';
 import {
+  type ArchiveStandIn,
   CLOSED_QUERY_LIMIT,
-  OPEN_QUERY_LIMIT,
   makeEntry,
   makeNight,
-  startArchiveStandIn,
-  type ArchiveStandIn,
+  OPEN_QUERY_LIMIT,
   type StandInFileSpec,
+  startArchiveStandIn,
 } from '../../src/demo/archive-stand-in/index.js';
+import type { Night } from '../../src/domain/night.js';
 
 type Entry = Record<string, unknown>;
 
@@ -86,7 +86,8 @@ describe('makeEntry', () => {
     });
     expect(entry.data_label).toMatch(new RegExp(`^${NORTH}-3-\\d{3}$`));
     expect(entry).not.toHaveProperty('results_truncated');
-    for (const field of ['file_md5', 'data_md5', 'lastmod', 'entrytime', 'release', 'instrument', 'exposure_time']) expect(entry).toHaveProperty(field);
+    for (const field of ['file_md5', 'data_md5', 'lastmod', 'entrytime', 'release', 'instrument', 'exposure_time'])
+      expect(entry).toHaveProperty(field);
   });
 
   it('prints whole seconds without a fraction, and names a Gemini-South file after its night', () => {
@@ -208,7 +209,15 @@ describe('/jsonsummary and /summary/nolinks', () => {
   });
 
   it('drops an unknown term from /jsonsummary, widening the search, and names it in the HTML warning', async () => {
-    archive.addEntries(makeNight({ night: NIGHT, programs: [{ programId: NORTH, files: 3 }, { programId: 'GN-2024A-Q-102', files: 2 }] }));
+    archive.addEntries(
+      makeNight({
+        night: NIGHT,
+        programs: [
+          { programId: NORTH, files: 3 },
+          { programId: 'GN-2024A-Q-102', files: 2 },
+        ],
+      }),
+    );
     const typo = ['night=20240115', 'GN2024AQ101', 'imaging'];
     expect(new Set((await search(...typo)).map((entry) => entry.program_id))).toEqual(new Set([NORTH, 'GN-2024A-Q-102']));
     expect(warningOf(await summary(...typo))).toBe('GN2024AQ101 ');
@@ -231,7 +240,9 @@ describe('/jsonsummary and /summary/nolinks', () => {
   });
 
   it('recognises words the job may not know: gratings and masks', async () => {
-    const entries = ['B600+_G5307', 'R831+_G5302'].map((disperser): Entry => ({ ...makeEntry({ programId: NORTH, ut: '2024-01-15T10:00:00Z' }), disperser }));
+    const entries = ['B600+_G5307', 'R831+_G5302'].map(
+      (disperser): Entry => ({ ...makeEntry({ programId: NORTH, ut: '2024-01-15T10:00:00Z' }), disperser }),
+    );
     archive.addEntries(entries);
     const [b600] = entries;
     expect(warningOf(await summary(`night=${NIGHT}`, 'B600', 'R400', 'R831', 'B1200', '0.5arcsec', 'IFU-R', '2x2'))).toBeUndefined();
@@ -265,9 +276,29 @@ describe('/jsonsummary and /summary/nolinks', () => {
     expect(names(await search(`progid=${NORTH}`, `obsid=${NORTH}-1`))).toEqual([one]);
   });
 
-  it('recognises program ids by archive.md\'s patterns, case-sensitively and whole', async () => {
-    const valid = ['GN-2019A-FT-211', 'GS-2024B-Q-101', 'G-2024A-1234-Q', 'GN-ENG20091222', 'GS-2020A-CAL-191', 'ENG20200101', 'GN-CAL20120123', 'G-2001A-MON-F_2-20', 'G-2099B-COM-SCORPIO-1', 'G-2012B-1234-P'];
-    const invalid = ['gn-2019a-ft-211', 'GN-2019A-XX-1', 'GX-CAL20000131', 'Eng20221101', 'GN-2020A-foo-191', 'GN-2001A-CAL-GMOS_N-20', 'G-2011A-Q-12', 'GN-2020A-1234-Q'];
+  it("recognises program ids by archive.md's patterns, case-sensitively and whole", async () => {
+    const valid = [
+      'GN-2019A-FT-211',
+      'GS-2024B-Q-101',
+      'G-2024A-1234-Q',
+      'GN-ENG20091222',
+      'GS-2020A-CAL-191',
+      'ENG20200101',
+      'GN-CAL20120123',
+      'G-2001A-MON-F_2-20',
+      'G-2099B-COM-SCORPIO-1',
+      'G-2012B-1234-P',
+    ];
+    const invalid = [
+      'gn-2019a-ft-211',
+      'GN-2019A-XX-1',
+      'GX-CAL20000131',
+      'Eng20221101',
+      'GN-2020A-foo-191',
+      'GN-2001A-CAL-GMOS_N-20',
+      'G-2011A-Q-12',
+      'GN-2020A-1234-Q',
+    ];
     const withIds = [...valid, ...valid.map((id) => `${id}-12`), ...valid.map((id) => `${id}-12-001-MRG-ADD`)];
     for (const id of withIds) expect(warningOf(await summary(id)), id).toBeUndefined();
     expect(warningOf(await summary(...invalid))).toBe(invalid.map((id) => `${id} `).join(''));
@@ -275,7 +306,10 @@ describe('/jsonsummary and /summary/nolinks', () => {
 
   it('filters by QA state, CHECK included, and applies no QA filter without a QA term', async () => {
     const byState = Object.fromEntries(
-      (['Pass', 'Usable', 'Fail', 'CHECK', 'Undefined'] as const).map((qaState) => [qaState, addFiles({ programId: NORTH, qaState }, '2024-01-15T10:00:00Z')[0]]),
+      (['Pass', 'Usable', 'Fail', 'CHECK', 'Undefined'] as const).map((qaState) => [
+        qaState,
+        addFiles({ programId: NORTH, qaState }, '2024-01-15T10:00:00Z')[0],
+      ]),
     );
     const found = async (...terms: string[]) => new Set(names(await search(`night=${NIGHT}`, NORTH, ...terms)));
     expect(await found('CHECK')).toEqual(new Set([byState.CHECK]));
@@ -425,7 +459,9 @@ describe('stats', () => {
     const programs = Array.from({ length: 100 }, (_, i) => ({ programId: `GN-2024A-Q-${i + 1}`, files: 50 }));
     archive.addEntries(makeNight({ night: NIGHT, programs }));
     await search(`night=${NIGHT}`, 'GN-2024A-Q-1');
-    const ms = await elapsedMs(() => Promise.all(Array.from({ length: 100 }, (_, i) => search(`night=${NIGHT}`, `GN-2024A-Q-${i + 1}`, 'science'))));
+    const ms = await elapsedMs(() =>
+      Promise.all(Array.from({ length: 100 }, (_, i) => search(`night=${NIGHT}`, `GN-2024A-Q-${i + 1}`, 'science'))),
+    );
     expect(ms).toBeLessThan(3000);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NightError, parseNight, parseNights, shiftNight, type Night } from '../../src/domain/night.js';
+import { type Night, NightError, parseNight, parseNights, shiftNight } from '../../src/domain/night.js';
 
 const now = new Date('2026-11-27T02:30:00Z');
 
@@ -11,9 +11,12 @@ describe('nights', () => {
     ['20261231', '20261231'],
   ])('%s is %s', (text, night) => expect(parseNight(text, now)).toBe(night));
 
-  it.each(['20230229', '20261301', '20261100', '2026-11-26', '2026112', 'tomorrow', '', '19890101', ' 20261126'])('%j is refused', (text) => {
-    expect(() => parseNight(text, now)).toThrow(NightError);
-  });
+  it.each(['20230229', '20261301', '20261100', '2026-11-26', '2026112', 'tomorrow', '', '19890101', ' 20261126'])(
+    '%j is refused',
+    (text) => {
+      expect(() => parseNight(text, now)).toThrow(NightError);
+    },
+  );
 
   it('uses the UTC date, not local time', () => {
     expect(parseNight('today', new Date('2026-11-26T23:59:59-10:00'))).toBe('20261127');

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { AddressObject } from 'mailparser';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import { makeEntry, startArchiveStandIn, type ArchiveStandIn, type StandInFileSpec } from '../../src/demo/archive-stand-in/index.js';
-import { startMailSink, type MailSink } from '../../src/sink/index.js';
+import { type ArchiveStandIn, makeEntry, type StandInFileSpec, startArchiveStandIn } from '../../src/demo/archive-stand-in/index.js';
+import { type MailSink, startMailSink } from '../../src/sink/index.js';
 import { freshDatabase, insertNotifications, type NotificationRow, type TestDatabase } from './database.js';
 
 /** The night most tests run. */
@@ -13,8 +13,12 @@ export const NIGHT = '20261126';
 
 /** Notification 101 of Jane Doe: a display-name PI, a partner office list with a piece to reject, a contact scientist with a name. */
 export const janeDoeRow = {
-  id: 101, label: 'Auto - GN-2026B-Q-101', selection: 'GN-2026B-Q-101/science',
-  piemail: '"Doe, Jane" <jane.doe@uni.test>', ngoemail: 'ngo@office.test; N/A', csemail: 'Testy McTestFace cs@gemini.test',
+  id: 101,
+  label: 'Auto - GN-2026B-Q-101',
+  selection: 'GN-2026B-Q-101/science',
+  piemail: '"Doe, Jane" <jane.doe@uni.test>',
+  ngoemail: 'ngo@office.test; N/A',
+  csemail: 'Testy McTestFace cs@gemini.test',
 } satisfies NotificationRow;
 
 /** The bare addresses of a parsed message's address field (To, Cc, Reply-To…), in order. */
@@ -52,7 +56,10 @@ export function usePeers(): Peers {
 
 export async function startPeers(): Promise<Peers> {
   const [db, archive, summit, sink] = await Promise.all([
-    freshDatabase(), startArchiveStandIn(), startArchiveStandIn({ role: 'summit' }), startMailSink(),
+    freshDatabase(),
+    startArchiveStandIn(),
+    startArchiveStandIn({ role: 'summit' }),
+    startMailSink(),
   ]);
   const env = {
     DATABASE_URL: db.url,
@@ -68,7 +75,11 @@ export async function startPeers(): Promise<Peers> {
     LOOKBACK_NIGHTS: '0',
   };
   return {
-    db, archive, summit, sink, env,
+    db,
+    archive,
+    summit,
+    sink,
+    env,
     addNotifications: (rows) => insertNotifications(db.pool, rows),
     async reset() {
       await db.pool.query('DELETE FROM notification');
@@ -108,7 +119,9 @@ function collect(): PassThrough & { text(): string } {
 }
 
 const asRun = (code: number, stdout: string, stderr: string): CommandRun => ({
-  code, stdout, stderr,
+  code,
+  stdout,
+  stderr,
   json: () => JSON.parse(stdout),
 });
 
@@ -163,8 +176,21 @@ export function spawnYougotdata(
 }
 
 /** `count` science files of a program, ten minutes apart from 06:00 UTC on the date of `night` (inside both sites' nights). */
-export function scienceFiles(programId: string, count: number, night = '20261126', extra: Partial<StandInFileSpec> = {}): Record<string, unknown>[] {
+export function scienceFiles(
+  programId: string,
+  count: number,
+  night = '20261126',
+  extra: Partial<StandInFileSpec> = {},
+): Record<string, unknown>[] {
   const start = Date.UTC(Number(night.slice(0, 4)), Number(night.slice(4, 6)) - 1, Number(night.slice(6, 8)), 6);
   return Array.from({ length: count }, (_, i) =>
-    makeEntry({ programId, ut: new Date(start + i * 600_000).toISOString(), observationClass: 'science', observationType: 'OBJECT', qaState: 'Pass', ...extra }));
+    makeEntry({
+      programId,
+      ut: new Date(start + i * 600_000).toISOString(),
+      observationClass: 'science',
+      observationType: 'OBJECT',
+      qaState: 'Pass',
+      ...extra,
+    }),
+  );
 }

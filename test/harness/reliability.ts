@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { SinkMessage } from '../../src/sink/index.js';
-import { NIGHT, scienceFiles, yougotdata, type CommandRun, type Peers } from './peers.js';
 import type { NotificationRow } from './database.js';
+import { type CommandRun, NIGHT, type Peers, scienceFiles, yougotdata } from './peers.js';
 
 /** The night every reliability test runs (unless it needs several), and `send --date NIGHT --json` in this process. */
 export { NIGHT, sendInProcess } from './peers.js';
@@ -91,7 +91,10 @@ export async function recordedWith(pool: pg.Pool, night: string, statuses: reado
   );
   const ids = new Set<number>();
   for (const { table_name: table } of tables.rows) {
-    const rows = await pool.query<{ id: number }>(`SELECT notification_id AS id FROM "${table}" WHERE night = $1 AND status = ANY($2)`, [night, statuses]);
+    const rows = await pool.query<{ id: number }>(`SELECT notification_id AS id FROM "${table}" WHERE night = $1 AND status = ANY($2)`, [
+      night,
+      statuses,
+    ]);
     for (const row of rows.rows) ids.add(row.id);
   }
   return [...ids].sort((a, b) => a - b);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startTcpProxy, type ProxiedConnection, type TcpProxy } from './tcp-proxy.js';
+import { type ProxiedConnection, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 /**
  * A TCP proxy in front of the mail sink that reads the SMTP conversation, so a test can act at an exact
@@ -57,59 +57,60 @@ export async function startSmtpProxy(sink: { smtpPort: number }, options: SmtpPr
     return conversation;
   };
 
-  const tcp = await startTcpProxy({ host: '127.0.0.1', port: sink.smtpPort }, {
-    fromClient(connection, chunk) {
-      const conversation = conversationOf(connection);
-      let text = chunk.toString('latin1');
-      if (conversation.inData) {
-        const seen = conversation.tail + text;
-        const end = seen.indexOf(END_OF_DATA);
-        if (end === -1) {
-          conversation.tail = seen.slice(-(END_OF_DATA.length - 1));
-          return;
+  const tcp = await startTcpProxy(
+    { host: '127.0.0.1', port: sink.smtpPort },
+    {
+      fromClient(connection, chunk) {
+        const conversation = conversationOf(connection);
+        let text = chunk.toString('latin1');
+        if (conversation.inData) {
+          const seen = conversation.tail + text;
+          const end = seen.indexOf(END_OF_DATA);
+          if (end === -1) {
+            conversation.tail = seen.slice(-(END_OF_DATA.length - 1));
+            return;
+          }
+          conversation.inData = false;
+          text = seen.slice(end + END_OF_DATA.length);
         }
-        conversation.inData = false;
-        text = seen.slice(end + END_OF_DATA.length);
-      }
-      conversation.commands += text;
-      let newline: number;
-      while ((newline = conversation.commands.indexOf('\r\n')) !== -1) {
-        const line = conversation.commands.slice(0, newline).toUpperCase();
-        conversation.commands = conversation.commands.slice(newline + 2);
-        if (line === 'DATA') options.onData?.(++counts.data);
-      }
+        conversation.commands += text;
+        for (let newline = conversation.commands.indexOf('\r\n'); newline !== -1; newline = conversation.commands.indexOf('\r\n')) {
+          const line = conversation.commands.slice(0, newline).toUpperCase();
+          conversation.commands = conversation.commands.slice(newline + 2);
+          if (line === 'DATA') options.onData?.(++counts.data);
+        }
+      },
+      async fromServer(connection, chunk) {
+        const conversation = conversationOf(connection);
+        conversation.replies += chunk.toString('latin1');
+        const out: string[] = [];
+        for (let newline = conversation.replies.indexOf('\r\n'); newline !== -1; newline = conversation.replies.indexOf('\r\n')) {
+          const line = conversation.replies.slice(0, newline + 2);
+          conversation.replies = conversation.replies.slice(newline + 2);
+          if (line.startsWith('354')) {
+            conversation.inData = true;
+            conversation.tail = '\r\n';
+          }
+          if (!ACCEPTED.test(line)) {
+            out.push(line);
+            continue;
+          }
+          options.onAccepted?.(++counts.accepted, line.trim());
+          if (out.length > 0) connection.client.write(Buffer.from(out.splice(0).join(''), 'latin1'));
+          if (options.holdAcceptanceMs) await sleep(options.holdAcceptanceMs);
+          if (connection.client.destroyed) return null;
+          connection.client.write(Buffer.from(line, 'latin1'));
+          options.onAcceptanceForwarded?.(++counts.forwarded);
+          if (closeAfter > 0) {
+            closeAfter -= 1;
+            connection.end();
+            return null;
+          }
+        }
+        return out.length > 0 ? Buffer.from(out.join(''), 'latin1') : null;
+      },
     },
-    async fromServer(connection, chunk) {
-      const conversation = conversationOf(connection);
-      conversation.replies += chunk.toString('latin1');
-      const out: string[] = [];
-      let newline: number;
-      while ((newline = conversation.replies.indexOf('\r\n')) !== -1) {
-        const line = conversation.replies.slice(0, newline + 2);
-        conversation.replies = conversation.replies.slice(newline + 2);
-        if (line.startsWith('354')) {
-          conversation.inData = true;
-          conversation.tail = '\r\n';
-        }
-        if (!ACCEPTED.test(line)) {
-          out.push(line);
-          continue;
-        }
-        options.onAccepted?.(++counts.accepted, line.trim());
-        if (out.length > 0) connection.client.write(Buffer.from(out.splice(0).join(''), 'latin1'));
-        if (options.holdAcceptanceMs) await sleep(options.holdAcceptanceMs);
-        if (connection.client.destroyed) return null;
-        connection.client.write(Buffer.from(line, 'latin1'));
-        options.onAcceptanceForwarded?.(++counts.forwarded);
-        if (closeAfter > 0) {
-          closeAfter -= 1;
-          connection.end();
-          return null;
-        }
-      }
-      return out.length > 0 ? Buffer.from(out.join(''), 'latin1') : null;
-    },
-  });
+  );
 
   return {
     url: `smtp://127.0.0.1:${tcp.port}`,

@@ -136,12 +136,15 @@ export async function startGate(peerUrl: string): Promise<Gate> {
   const peer = new URL(peerUrl);
   let gate: Promise<void> = Promise.resolve();
   let open = () => {};
-  const proxy = await startTcpProxy({ host: peer.hostname, port: Number(peer.port) }, {
-    fromServer: async (_connection, chunk) => {
-      await gate;
-      return chunk;
+  const proxy = await startTcpProxy(
+    { host: peer.hostname, port: Number(peer.port) },
+    {
+      fromServer: async (_connection, chunk) => {
+        await gate;
+        return chunk;
+      },
     },
-  });
+  );
   const release = () => {
     open();
     gate = Promise.resolve();

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ARCHIVE_RESULT_LIMIT, archiveEntrySchema, type ArchiveEntry } from '../../src/archive/entry.js';
-import { parseNight } from '../../src/domain/night.js';
-import { renderMessage, type MessageInput } from '../../src/mail/render.js';
+import { ARCHIVE_RESULT_LIMIT, type ArchiveEntry, archiveEntrySchema } from '../../src/archive/entry.js';
 import type { Mode } from '../../src/domain/mode.js';
+import { parseNight } from '../../src/domain/night.js';
+import { type MessageInput, renderMessage } from '../../src/mail/render.js';
 
 const fixture: ArchiveEntry[] = (
   JSON.parse(readFileSync(new URL('../../fixtures/archive/jsonsummary-m101.json', import.meta.url), 'utf8')) as unknown[]
@@ -38,7 +38,10 @@ function render(fields: Partial<MessageInput> = {}) {
 
 /** `count` distinct files, cycling through the fixture's real entries. */
 function manyEntries(count: number): ArchiveEntry[] {
-  return Array.from({ length: count }, (_, i) => ({ ...fixture[i % fixture.length]!, name: `N20260814S${String(i).padStart(4, '0')}.fits` }));
+  return Array.from({ length: count }, (_, i) => ({
+    ...fixture[i % fixture.length]!,
+    name: `N20260814S${String(i).padStart(4, '0')}.fits`,
+  }));
 }
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };
@@ -50,7 +53,18 @@ function decode(text: string): string {
 
 const ALLOWED_TAGS = new Set(['html', 'head', 'meta', 'title', 'body', 'p', 'strong', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td']);
 const VOID_TAGS = new Set(['meta']);
-const ALLOWED_ATTRIBUTES = new Set(['lang', 'charset', 'name', 'content', 'style', 'href', 'cellpadding', 'cellspacing', 'border', 'align']);
+const ALLOWED_ATTRIBUTES = new Set([
+  'lang',
+  'charset',
+  'name',
+  'content',
+  'style',
+  'href',
+  'cellpadding',
+  'cellspacing',
+  'border',
+  'align',
+]);
 
 /**
  * A strict reader for the renderer's own HTML: every `<` must open a known tag with double-quoted attributes free of
@@ -143,7 +157,17 @@ describe('file listing', () => {
 
   it('shows every field of a real entry', () => {
     const first = fixture[0]!;
-    expect(rows[1]).toEqual([first.name, '2007-02-21 15:49:30', first.data_label, 'GMOS-N', 'M101-pos1', 'science', 'OBJECT', 'Pass', '120 s']);
+    expect(rows[1]).toEqual([
+      first.name,
+      '2007-02-21 15:49:30',
+      first.data_label,
+      'GMOS-N',
+      'M101-pos1',
+      'science',
+      'OBJECT',
+      'Pass',
+      '120 s',
+    ]);
   });
 
   it('says how many files there are', () => {
@@ -336,7 +360,9 @@ describe('result limit notice for a follow-up', () => {
 describe('follow-ups and late nights', () => {
   it('a follow-up names the notice it follows, in both parts', () => {
     const { text, html } = render({ previousNotice: new Date('2026-08-14T18:00:12.345Z') });
-    expect(text).toContain('This follows up our notice of 2026-08-14 18:00:12 UTC: it lists only the files that\nreached the archive since then.');
+    expect(text).toContain(
+      'This follows up our notice of 2026-08-14 18:00:12 UTC: it lists only the files that\nreached the archive since then.',
+    );
     expect(readHtml(html).text).toContain('This follows up our notice of 2026-08-14 18:00:12 UTC');
   });
 
@@ -366,7 +392,9 @@ describe('wording by mode', () => {
 
   it('check mode asks the contact scientist to look', () => {
     const { text, html } = render({ mode: 'check' });
-    expect(text).toMatch(/Files of GN-2026B-Q-101\/science from night 2026-08-14 were set to QA state CHECK\s+and need a look by the contact scientist\./);
+    expect(text).toMatch(
+      /Files of GN-2026B-Q-101\/science from night 2026-08-14 were set to QA state CHECK\s+and need a look by the contact scientist\./,
+    );
     expect(readHtml(html).text).toContain('were set to QA state CHECK and need a look by the contact scientist.');
   });
 });

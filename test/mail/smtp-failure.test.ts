@@ -1,16 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { describeSmtpFailure, smtpReply, type SmtpFailure } from '../../src/mail/smtp-failure.js';
+import { describeSmtpFailure, type SmtpFailure, smtpReply } from '../../src/mail/smtp-failure.js';
 
 const failure = (message: string, extra: Partial<SmtpFailure> = {}): SmtpFailure => Object.assign(new Error(message), extra);
 
 describe('describeSmtpFailure', () => {
   it.each([
-    ['a refused connection', failure('connect ECONNREFUSED 127.0.0.1:25', { code: 'ESOCKET' }), 'ESOCKET: connect ECONNREFUSED 127.0.0.1:25'],
-    ['a server reply wins over the message', failure('Invalid login', { code: 'EAUTH', response: '535 5.7.8 bad credentials\r\n', responseCode: 535 }),
-      'EAUTH: 535 5.7.8 bad credentials'],
+    [
+      'a refused connection',
+      failure('connect ECONNREFUSED 127.0.0.1:25', { code: 'ESOCKET' }),
+      'ESOCKET: connect ECONNREFUSED 127.0.0.1:25',
+    ],
+    [
+      'a server reply wins over the message',
+      failure('Invalid login', { code: 'EAUTH', response: '535 5.7.8 bad credentials\r\n', responseCode: 535 }),
+      'EAUTH: 535 5.7.8 bad credentials',
+    ],
     ['no code', failure('  something odd  '), 'something odd'],
-    ['a timeout names the setting', failure('Greeting never received', { code: 'ETIMEDOUT' }),
-      'ETIMEDOUT: no answer within 1500 ms (SMTP_TIMEOUT_MS): Greeting never received'],
+    [
+      'a timeout names the setting',
+      failure('Greeting never received', { code: 'ETIMEDOUT' }),
+      'ETIMEDOUT: no answer within 1500 ms (SMTP_TIMEOUT_MS): Greeting never received',
+    ],
   ])('%s', (_case, error, expected) => {
     expect(describeSmtpFailure(error, 1500)).toBe(expected);
   });
@@ -26,8 +36,11 @@ describe('describeSmtpFailure', () => {
     expect(text).toMatch(/not signed by an authority this machine trusts.*NODE_EXTRA_CA_CERTS\)$/);
   });
 
-  it('a certificate for another host says SMTP_URL must name the certificate\'s host', () => {
-    const text = describeSmtpFailure(failure("Hostname/IP does not match certificate's altnames: IP: 10.0.0.5 is not in the cert's list: 127.0.0.1", { code: 'ESOCKET' }), 1000);
+  it("a certificate for another host says SMTP_URL must name the certificate's host", () => {
+    const text = describeSmtpFailure(
+      failure("Hostname/IP does not match certificate's altnames: IP: 10.0.0.5 is not in the cert's list: 127.0.0.1", { code: 'ESOCKET' }),
+      1000,
+    );
     expect(text).toMatch(/^ESOCKET: Hostname\/IP does not match .*\(SMTP_URL must name the host the server's certificate is for\)$/);
   });
 

@@ -8,16 +8,25 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailAddress } from '../../src/addresses/index.js';
 import type { Night } from '../../src/domain/night.js';
-import { indexPage } from '../../src/preview/index-page.js';
-import { scienceFiles, startPeers, yougotdata, type Peers } from '../harness/peers.js';
 import type { Result } from '../../src/domain/result.js';
+import { indexPage } from '../../src/preview/index-page.js';
+import { type Peers, scienceFiles, startPeers, yougotdata } from '../harness/peers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const NIGHT = '20261126';
 const OBJECT = '<b>NGC 1068</b><script>document.title="pwned"</script>';
 const LABEL = '<img src=x onerror="document.body.dataset.pwned=1">Team';
@@ -65,7 +74,14 @@ const bodyFrames = (page: Page): Frame[] => page.frames().filter((frame) => fram
 describe.skipIf(!available)('the preview page in Chromium', () => {
   it('loads, one entry per message, archive and table markup shown as text', async () => {
     await peers.addNotifications([
-      { id: 101, label: 'Auto - GN-2026B-Q-101', selection: 'GN-2026B-Q-101/science', piemail: '"Doe, Jane" <jane.doe@uni.test>', ngoemail: 'N/A', csemail: 'cs@gemini.test' },
+      {
+        id: 101,
+        label: 'Auto - GN-2026B-Q-101',
+        selection: 'GN-2026B-Q-101/science',
+        piemail: '"Doe, Jane" <jane.doe@uni.test>',
+        ngoemail: 'N/A',
+        csemail: 'cs@gemini.test',
+      },
       { id: 102, label: LABEL, selection: 'GN-2026B-Q-102/science', piemail: 'kai@uni.test' },
       { id: 103, label: 'empty night', selection: 'GN-2026B-Q-103/science', piemail: 'lee@uni.test' },
     ]);
@@ -86,14 +102,14 @@ describe.skipIf(!available)('the preview page in Chromium', () => {
       expect(await page.locator('section.message iframe').count()).toBe(2);
       // The label with markup is text in the page: no image, no handler run.
       expect(await page.locator('img').count()).toBe(0);
-      expect(await page.locator('table.summary').innerText()).toContain(LABEL);
+      expect(await page.locator('table.summary').textContent()).toContain(LABEL);
       expect(await page.locator('body').getAttribute('data-pwned')).toBeNull();
 
       await page.locator('iframe').nth(1).waitFor();
       const frames = bodyFrames(page);
       expect(frames).toHaveLength(2);
       for (const frame of frames) await frame.waitForLoadState('load');
-      const texts = await Promise.all(frames.map((frame) => frame.locator('body').innerText()));
+      const texts = await Promise.all(frames.map(async (frame) => (await frame.locator('body').textContent()) ?? ''));
       const withObject = texts.findIndex((text) => text.includes('NGC 1068'));
       const frame = frames[withObject];
       if (!frame) throw new Error(`no message body shows the object; bodies: ${texts.join('\n---\n')}`);
@@ -109,23 +125,53 @@ describe.skipIf(!available)('the preview page in Chromium', () => {
   });
 
   it('a message whose HTML holds script and a closing iframe tag runs nothing and breaks nothing', async () => {
-    const hostile = '<!doctype html><html><head><title>hostile</title></head><body><p id="x">untouched</p>'
-      + '<script>document.getElementById("x").textContent = "ran"; top.document.title = "pwned"; alert(1)</script>'
-      + '<img src="x" onerror="document.getElementById(\'x\').textContent=\'ran\'"></iframe></section><h1 id="escaped">broke out</h1>"\'</body></html>';
+    const hostile =
+      '<!doctype html><html><head><title>hostile</title></head><body><p id="x">untouched</p>' +
+      '<script>document.getElementById("x").textContent = "ran"; top.document.title = "pwned"; alert(1)</script>' +
+      '<img src="x" onerror="document.getElementById(\'x\').textContent=\'ran\'"></iframe></section><h1 id="escaped">broke out</h1>"\'</body></html>';
     const at = new Date('2026-11-26T18:00:00Z');
     const result: Result = {
-      id: 7, label: 'L', selection: 'GN-2026B-Q-7/science', night: NIGHT as Night, status: 'dry-run', files: 1,
-      to: ['a@uni.test'], cc: [], rejected: [], refused: [], error: null, messageId: '<m@x>', url: null,
+      id: 7,
+      label: 'L',
+      selection: 'GN-2026B-Q-7/science',
+      night: NIGHT as Night,
+      status: 'dry-run',
+      files: 1,
+      to: ['a@uni.test'],
+      cc: [],
+      rejected: [],
+      refused: [],
+      error: null,
+      messageId: '<m@x>',
+      url: null,
     };
     const message = {
-      from: { name: 'Archive', address: 'archive@gemini.test' as EmailAddress }, to: [{ name: null, address: 'a@uni.test' as EmailAddress }],
-      cc: [], bcc: [], subject: 'New Data for GN-2026B-Q-7/science', text: 'text', html: hostile, messageId: '<m@x>', date: at,
+      from: { name: 'Archive', address: 'archive@gemini.test' as EmailAddress },
+      to: [{ name: null, address: 'a@uni.test' as EmailAddress }],
+      cc: [],
+      bcc: [],
+      subject: 'New Data for GN-2026B-Q-7/science',
+      text: 'text',
+      html: hostile,
+      messageId: '<m@x>',
+      date: at,
     };
-    const html = indexPage({ mode: 'pi', date: NIGHT, generatedAt: at, messages: [{ file: '7.eml', result, message }, { file: '8.eml', result: { ...result, id: 8 }, message }] });
+    const html = indexPage({
+      mode: 'pi',
+      date: NIGHT,
+      generatedAt: at,
+      messages: [
+        { file: '7.eml', result, message },
+        { file: '8.eml', result: { ...result, id: 8 }, message },
+      ],
+    });
     // Twice: as written, and without the page's Content-Security-Policy, so the sandbox alone is shown to hold.
     const withoutPolicy = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
     expect(withoutPolicy).not.toBe(html);
-    for (const [name, content] of [['hostile.html', html], ['hostile-no-csp.html', withoutPolicy]] as const) {
+    for (const [name, content] of [
+      ['hostile.html', html],
+      ['hostile-no-csp.html', withoutPolicy],
+    ] as const) {
       const file = join(dir, name);
       await writeFile(file, content);
       await expectInert(file);

@@ -2,10 +2,10 @@ import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import type { EmailAddress } from '../../src/addresses/index.js';
 import type { Night } from '../../src/domain/night.js';
+import type { Result } from '../../src/domain/result.js';
 import type { OutgoingMessage } from '../../src/mail/smtp-mailer.js';
 import { emlOf } from '../../src/preview/eml.js';
 import { anchorOf, escapeHtml, indexPage, type PreviewMessage } from '../../src/preview/index-page.js';
-import type { Result } from '../../src/domain/result.js';
 
 const NIGHT = '20261126' as Night;
 const at = new Date('2026-11-26T18:00:00Z');
@@ -13,22 +13,45 @@ const addr = (address: string, name: string | null = null) => ({ name, address: 
 
 function result(extra: Partial<Result> = {}): Result {
   return {
-    id: 101, label: 'Auto - GN-2026B-Q-101', selection: 'GN-2026B-Q-101/science', night: NIGHT, status: 'dry-run', files: 2,
-    to: ['jane@uni.test'], cc: ['ngo@office.test'], rejected: ['N/A'], refused: [], error: null, messageId: '<m@x>',
-    url: 'https://archive.test/jsonsummary/night=20261126/GN-2026B-Q-101/science', ...extra,
+    id: 101,
+    label: 'Auto - GN-2026B-Q-101',
+    selection: 'GN-2026B-Q-101/science',
+    night: NIGHT,
+    status: 'dry-run',
+    files: 2,
+    to: ['jane@uni.test'],
+    cc: ['ngo@office.test'],
+    rejected: ['N/A'],
+    refused: [],
+    error: null,
+    messageId: '<m@x>',
+    url: 'https://archive.test/jsonsummary/night=20261126/GN-2026B-Q-101/science',
+    ...extra,
   };
 }
 
 function message(extra: Partial<OutgoingMessage> = {}): OutgoingMessage {
   return {
-    from: addr('archive@gemini.test', 'Gemini Observatory Archive'), replyTo: addr('helpdesk@gemini.test'),
-    to: [addr('jane@uni.test', 'Doe, Jane')], cc: [addr('ngo@office.test')], bcc: ['audit@gemini.test' as EmailAddress],
-    subject: 'New Data for GN-2026B-Q-101/science', text: 'Hello,\n<plain & simple>\n', html: '<!doctype html><p title="q">Hello &amp; <b>welcome</b></p>',
-    messageId: '<m@x>', date: at, ...extra,
+    from: addr('archive@gemini.test', 'Gemini Observatory Archive'),
+    replyTo: addr('helpdesk@gemini.test'),
+    to: [addr('jane@uni.test', 'Doe, Jane')],
+    cc: [addr('ngo@office.test')],
+    bcc: ['audit@gemini.test' as EmailAddress],
+    subject: 'New Data for GN-2026B-Q-101/science',
+    text: 'Hello,\n<plain & simple>\n',
+    html: '<!doctype html><p title="q">Hello &amp; <b>welcome</b></p>',
+    messageId: '<m@x>',
+    date: at,
+    ...extra,
   };
 }
 
-const entry = (extra: Partial<PreviewMessage> = {}): PreviewMessage => ({ file: '101.eml', result: result(), message: message(), ...extra });
+const entry = (extra: Partial<PreviewMessage> = {}): PreviewMessage => ({
+  file: '101.eml',
+  result: result(),
+  message: message(),
+  ...extra,
+});
 
 describe('escapeHtml', () => {
   it('leaves no markup, no way out of a quoted attribute', () => {
@@ -38,7 +61,12 @@ describe('escapeHtml', () => {
 
 describe('indexPage', () => {
   it('one summary row and one section per message, in order, with their anchors', () => {
-    const html = indexPage({ mode: 'pi', date: NIGHT, generatedAt: at, messages: [entry(), entry({ file: '102.eml', result: result({ id: 102 }) })] });
+    const html = indexPage({
+      mode: 'pi',
+      date: NIGHT,
+      generatedAt: at,
+      messages: [entry(), entry({ file: '102.eml', result: result({ id: 102 }) })],
+    });
     expect(html.match(/<tr class="message-row">/g)).toHaveLength(2);
     expect(html.match(/<section class="message"/g)).toHaveLength(2);
     expect(html).toContain(`<a href="#${anchorOf(0)}">1</a>`);
@@ -64,16 +92,27 @@ describe('indexPage', () => {
     const html = indexPage({ mode: 'pi', date: NIGHT, generatedAt: at, messages: [entry()] });
     expect(html).toContain('sandbox=""');
     expect(html).not.toMatch(/sandbox="[^"]*allow-(scripts|same-origin)/);
-    expect(html).toContain('srcdoc="&lt;!doctype html&gt;&lt;p title=&quot;q&quot;&gt;Hello &amp;amp; &lt;b&gt;welcome&lt;/b&gt;&lt;/p&gt;"');
+    expect(html).toContain(
+      'srcdoc="&lt;!doctype html&gt;&lt;p title=&quot;q&quot;&gt;Hello &amp;amp; &lt;b&gt;welcome&lt;/b&gt;&lt;/p&gt;"',
+    );
     expect(html).toContain('<pre>Hello,\n&lt;plain &amp; simple&gt;\n</pre>');
   });
 
   it('markup in table values (label, selection, addresses, errors) is text; the page has no script and a strict policy', () => {
     const hostile = '<img src=x onerror=alert(1)>';
     const html = indexPage({
-      mode: 'check', date: NIGHT, generatedAt: at,
-      messages: [entry({ result: result({ label: hostile }), message: message({ subject: `Data set to CHECK for ${hostile}`, to: [addr('a@b.test', hostile)] }) })],
-      others: [result({ id: 9, status: 'invalid-selection', label: hostile, selection: hostile, error: `bad ${hostile}`, rejected: [hostile] })],
+      mode: 'check',
+      date: NIGHT,
+      generatedAt: at,
+      messages: [
+        entry({
+          result: result({ label: hostile }),
+          message: message({ subject: `Data set to CHECK for ${hostile}`, to: [addr('a@b.test', hostile)] }),
+        }),
+      ],
+      others: [
+        result({ id: 9, status: 'invalid-selection', label: hostile, selection: hostile, error: `bad ${hostile}`, rejected: [hostile] }),
+      ],
     });
     expect(html).not.toContain('<img');
     expect(html).not.toMatch(/<script/i);
@@ -84,8 +123,14 @@ describe('indexPage', () => {
 
   it('what sends nothing is listed apart, with its status and reason', () => {
     const html = indexPage({
-      mode: 'pi', date: '20261125..20261126', generatedAt: at, messages: [],
-      others: [result({ id: 5, status: 'no-recipients', error: 'no valid address in piemail; nothing sent', rejected: ['TBD'] }), result({ id: 6, status: 'no-data', rejected: [] })],
+      mode: 'pi',
+      date: '20261125..20261126',
+      generatedAt: at,
+      messages: [],
+      others: [
+        result({ id: 5, status: 'no-recipients', error: 'no valid address in piemail; nothing sent', rejected: ['TBD'] }),
+        result({ id: 6, status: 'no-data', rejected: [] }),
+      ],
     });
     expect(html).toContain('No message would be sent.');
     expect(html).toContain('Notifications without a message (2)');

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser, type AddressObject } from 'mailparser';
+import { type AddressObject, simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addresses, scienceFiles, usePeers, yougotdata } from '../harness/peers.js';
 
@@ -18,7 +18,14 @@ afterEach(async () => {
 });
 
 const rows = [
-  { id: 101, label: 'Auto - GN-2026B-Q-101', selection: 'GN-2026B-Q-101/science', piemail: '"Doe, Jane" <jane.doe@uni.test>', ngoemail: 'ngo@office.test; N/A', csemail: 'cs@gemini.test' },
+  {
+    id: 101,
+    label: 'Auto - GN-2026B-Q-101',
+    selection: 'GN-2026B-Q-101/science',
+    piemail: '"Doe, Jane" <jane.doe@uni.test>',
+    ngoemail: 'ngo@office.test; N/A',
+    csemail: 'cs@gemini.test',
+  },
   { id: 102, label: 'Auto - GN-2026B-Q-102', selection: 'GN-2026B-Q-102/science', piemail: 'kai@uni.test' },
   { id: 103, label: 'typo', selection: 'GN2026BQ103/science', piemail: 'lee@uni.test' },
   { id: 104, label: 'Auto - GN-2026B-Q-104', selection: 'GN-2026B-Q-104/science', piemail: 'ana@uni.test' },
@@ -32,7 +39,11 @@ describe('send --dry-run --out DIR', () => {
       ...scienceFiles('GN-2026B-Q-101', 1, '20261125'),
       ...scienceFiles('GN-2026B-Q-102', 3),
     ]);
-    const run = await yougotdata(['send', '--date', NIGHT, '--dry-run', '--out', dir], { ...peers.env, LOOKBACK_NIGHTS: '1', EMAIL_BCC: 'audit@gemini.test' });
+    const run = await yougotdata(['send', '--date', NIGHT, '--dry-run', '--out', dir], {
+      ...peers.env,
+      LOOKBACK_NIGHTS: '1',
+      EMAIL_BCC: 'audit@gemini.test',
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`Preview: 3 messages in ${dir}; open ${join(dir, 'index.html')}`);
     expect((await readdir(dir)).sort()).toEqual(['101-20261125.eml', '101.eml', '102.eml', 'index.html']);

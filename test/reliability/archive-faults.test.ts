@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { usePeers } from '../harness/peers.js';
 import {
-  addNight, copiesPerNotification, idsWith, reliabilityEnv, sendInProcess, statusesOf, timed, type Report,
+  addNight,
+  copiesPerNotification,
+  idsWith,
+  type Report,
+  reliabilityEnv,
+  sendInProcess,
+  statusesOf,
+  timed,
 } from '../harness/reliability.js';
 
 const peers = usePeers();
 
-const searchesOf = (id: number) => peers.archive.requests.filter((r) => r.path.startsWith('/jsonsummary') && r.path.includes(`GN-2026B-Q-${id}/`));
+const searchesOf = (id: number) =>
+  peers.archive.requests.filter((r) => r.path.startsWith('/jsonsummary') && r.path.includes(`GN-2026B-Q-${id}/`));
 
 describe('archive faults', () => {
   it('a 503 then a 200 is retried and the message sent once; a rerun sends nothing more', async () => {
@@ -25,7 +33,9 @@ describe('archive faults', () => {
   it('a hang times out after ARCHIVE_TIMEOUT_MS on each attempt, is failed, and the rest of the run is unaffected', async () => {
     await addNight(peers, [1, 2, 3, 4], [1, 2, 3, 4]);
     peers.archive.inject({ hang: true, times: Infinity, match: 'GN-2026B-Q-2/' });
-    const { value: run, ms } = await timed(() => sendInProcess(reliabilityEnv(peers, { ARCHIVE_TIMEOUT_MS: '1000', ARCHIVE_RETRIES: '1' })));
+    const { value: run, ms } = await timed(() =>
+      sendInProcess(reliabilityEnv(peers, { ARCHIVE_TIMEOUT_MS: '1000', ARCHIVE_RETRIES: '1' })),
+    );
     expect(run.code).toBe(1);
     const report: Report = run.json();
     expect(statusesOf(report)).toEqual({ 1: 'sent', 2: 'failed', 3: 'sent', 4: 'sent' });

@@ -2,7 +2,15 @@ import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { scienceFiles, spawnYougotdata, usePeers } from '../harness/peers.js';
 import {
-  NIGHT, addNight, copiesPerNotification, piRow, reliabilityEnv, sendInProcess, statusesOf, timed, type Report,
+  addNight,
+  copiesPerNotification,
+  NIGHT,
+  piRow,
+  type Report,
+  reliabilityEnv,
+  sendInProcess,
+  statusesOf,
+  timed,
 } from '../harness/reliability.js';
 
 const peers = usePeers();
@@ -28,7 +36,7 @@ describe('oversized archive answers', () => {
 });
 
 describe('absurd field lengths', () => {
-  it('a 1 MB piemail with one address in it: mailed to that address, every header line within RFC 5322\'s 998 characters', async () => {
+  it("a 1 MB piemail with one address in it: mailed to that address, every header line within RFC 5322's 998 characters", async () => {
     await peers.addNotifications([piRow(1, { piemail: `${'a'.repeat(MB)} pi1@uni.test` }), piRow(2)]);
     await addNight(peers, [], [1, 2]);
     const { value: run, ms } = await timed(() => sendInProcess(reliabilityEnv(peers)));
@@ -73,7 +81,11 @@ describe('absurd field lengths', () => {
 
 describe('selections that try to change the URL', () => {
   /** The terms as the archive must receive them: `/`-separated, trimmed, empty ones dropped. */
-  const termsOf = (selection: string) => selection.split('/').map((t) => t.trim()).filter((t) => t !== '');
+  const termsOf = (selection: string) =>
+    selection
+      .split('/')
+      .map((t) => t.trim())
+      .filter((t) => t !== '');
 
   it.each([
     ['dot segments', 'GN-2026B-Q-1/../../../admin', 'invalid-selection'],
@@ -88,7 +100,7 @@ describe('selections that try to change the URL', () => {
     ['a space in a term', 'GN-2026B-Q-1/object=M 31', 'sent'],
     ['non-ASCII in a term', 'GN-2026B-Q-1/object=Ćelestial ☃ 東', 'sent'],
     ['a query in a value', 'GN-2026B-Q-1/object=M31?x=1#y', 'no-data'],
-  ])('%s (%s): each term encoded on its own; the path stays the archive\'s', async (_case, selection, status) => {
+  ])("%s (%s): each term encoded on its own; the path stays the archive's", async (_case, selection, status) => {
     const object = selection.includes('object=') ? selection.slice(selection.indexOf('object=') + 7) : 'M 31';
     await peers.addNotifications([piRow(1, { selection })]);
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-1', 2, NIGHT, { object: object.includes('?') ? 'M31' : object }));

@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scienceFiles, spawnYougotdata, startPeers, type Peers } from '../harness/peers.js';
+import { type Peers, scienceFiles, spawnYougotdata, startPeers } from '../harness/peers.js';
 import {
-  copiesPerNotification, piAddress, piRow, reliabilityEnv, sendUntilLocked, sendingRows, until, type Report,
+  copiesPerNotification,
+  piAddress,
+  piRow,
+  type Report,
+  reliabilityEnv,
+  sendingRows,
+  sendUntilLocked,
+  until,
 } from '../harness/reliability.js';
-import { startSmtpProxy, type SmtpProxy } from '../harness/smtp-proxy.js';
+import { type SmtpProxy, startSmtpProxy } from '../harness/smtp-proxy.js';
 
 /**
  * A run killed with SIGKILL at many moments — starting up, searching, transmitting a message, with a message
@@ -26,11 +33,16 @@ type Moment =
 
 const describeMoment = (m: Moment) => {
   switch (m.kind) {
-    case 'after-spawn': return `${m.ms} ms after the start`;
-    case 'after-first-search': return `${m.ms} ms after the first archive search`;
-    case 'at-data': return `as message ${m.n} starts its DATA`;
-    case 'accepted': return `with message ${m.n} accepted by the server, the client not yet told`;
-    case 'told': return `just after the client was told message ${m.n} was accepted`;
+    case 'after-spawn':
+      return `${m.ms} ms after the start`;
+    case 'after-first-search':
+      return `${m.ms} ms after the first archive search`;
+    case 'at-data':
+      return `as message ${m.n} starts its DATA`;
+    case 'accepted':
+      return `with message ${m.n} accepted by the server, the client not yet told`;
+    case 'told':
+      return `just after the client was told message ${m.n} was accepted`;
   }
 };
 
@@ -93,10 +105,15 @@ afterAll(async () => {
   const duplicates = outcomes.reduce((sum, o) => sum + o.duplicates.length, 0);
   const inFlight = outcomes.reduce((sum, o) => sum + o.inFlight.length, 0);
   const lost = outcomes.reduce((sum, o) => sum + o.lost.length, 0);
-  console.log([
-    `crash test: ${outcomes.length} runs, ${kills} killed with SIGKILL; ${inFlight} messages in flight at the kills, ${duplicates} delivered twice, ${lost} lost`,
-    ...outcomes.map((o) => `  ${o.killed ? 'killed' : 'ran out'} ${o.moment}: in flight ${JSON.stringify(o.inFlight)}, delivered twice ${JSON.stringify(o.duplicates)}, lost ${JSON.stringify(o.lost)}`),
-  ].join('\n'));
+  console.log(
+    [
+      `crash test: ${outcomes.length} runs, ${kills} killed with SIGKILL; ${inFlight} messages in flight at the kills, ${duplicates} delivered twice, ${lost} lost`,
+      ...outcomes.map(
+        (o) =>
+          `  ${o.killed ? 'killed' : 'ran out'} ${o.moment}: in flight ${JSON.stringify(o.inFlight)}, delivered twice ${JSON.stringify(o.duplicates)}, lost ${JSON.stringify(o.lost)}`,
+      ),
+    ].join('\n'),
+  );
   await smtp?.close();
   await peers?.close();
 });
@@ -107,61 +124,70 @@ function nightOf(index: number): string {
 }
 
 describe('a run killed with SIGKILL, then run again', () => {
-  it.each(MOMENTS.map((moment, index) => ({ moment, index, name: describeMoment(moment) })))('killed $name', async ({ moment, index, name }) => {
-    const night = nightOf(index);
-    const argv = ['send', '--date', night, '--json'];
-    const env = reliabilityEnv(peers, { SMTP_URL: smtp.url, ARCHIVE_CONCURRENCY: '2' });
-    const searchesBefore = peers.archive.stats.total;
-    peers.sink.clear();
-    let pid = 0;
-    /** The sink's reply accepting the message the kill caught (accepted, the client not yet told). */
-    let untoldReply: string | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const run = spawnYougotdata(argv, env, { onSpawn: (p) => (pid = p) });
-    await until(() => pid !== 0, 5000, 'the spawn');
-    if (moment.kind === 'after-spawn') timer = setTimeout(() => kill(pid), moment.ms);
-    else if (moment.kind === 'after-first-search') {
-      await until(() => peers.archive.stats.total > searchesBefore, 15_000, 'the first search');
-      timer = setTimeout(() => kill(pid), moment.ms);
-    } else {
-      const base = moment.kind === 'at-data' ? smtp.counts.data : moment.kind === 'accepted' ? smtp.counts.accepted : smtp.counts.forwarded;
-      armed = { kind: moment.kind, n: moment.n, pid, base, onKill: (reply) => (untoldReply = reply) };
-    }
-    const first = await run;
-    // Nothing may fire at a pid the system could give another process.
-    clearTimeout(timer);
-    armed = null;
-    const wasKilled = first.signal === 'SIGKILL';
-    if (!wasKilled) expect(first.code, first.stderr).toBe(0);
-    // The record as the dead run left it: what was being submitted.
-    const inFlight = wasKilled ? await sendingRows(peers.db.pool, night) : [];
-    const acceptedButUntold = wasKilled && untoldReply ? peers.sink.messages().find((m) => untoldReply!.endsWith(m.id)) : undefined;
-    if (moment.kind === 'accepted' && wasKilled) expect(acceptedButUntold, untoldReply).toBeDefined();
+  it.each(MOMENTS.map((moment, index) => ({ moment, index, name: describeMoment(moment) })))(
+    'killed $name',
+    async ({ moment, index, name }) => {
+      const night = nightOf(index);
+      const argv = ['send', '--date', night, '--json'];
+      const env = reliabilityEnv(peers, { SMTP_URL: smtp.url, ARCHIVE_CONCURRENCY: '2' });
+      const searchesBefore = peers.archive.stats.total;
+      peers.sink.clear();
+      let pid = 0;
+      /** The sink's reply accepting the message the kill caught (accepted, the client not yet told). */
+      let untoldReply: string | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const run = spawnYougotdata(argv, env, { onSpawn: (p) => (pid = p) });
+      await until(() => pid !== 0, 5000, 'the spawn');
+      if (moment.kind === 'after-spawn') timer = setTimeout(() => kill(pid), moment.ms);
+      else if (moment.kind === 'after-first-search') {
+        await until(() => peers.archive.stats.total > searchesBefore, 15_000, 'the first search');
+        timer = setTimeout(() => kill(pid), moment.ms);
+      } else {
+        const base =
+          moment.kind === 'at-data' ? smtp.counts.data : moment.kind === 'accepted' ? smtp.counts.accepted : smtp.counts.forwarded;
+        armed = { kind: moment.kind, n: moment.n, pid, base, onKill: (reply) => (untoldReply = reply) };
+      }
+      const first = await run;
+      // Nothing may fire at a pid the system could give another process.
+      clearTimeout(timer);
+      armed = null;
+      const wasKilled = first.signal === 'SIGKILL';
+      if (!wasKilled) expect(first.code, first.stderr).toBe(0);
+      // The record as the dead run left it: what was being submitted.
+      const inFlight = wasKilled ? await sendingRows(peers.db.pool, night) : [];
+      const acceptedButUntold = wasKilled && untoldReply ? peers.sink.messages().find((m) => untoldReply!.endsWith(m.id)) : undefined;
+      if (moment.kind === 'accepted' && wasKilled) expect(acceptedButUntold, untoldReply).toBeDefined();
 
-    const rerun = await sendUntilLocked(argv, reliabilityEnv(peers, { ARCHIVE_CONCURRENCY: '4' }));
-    expect(rerun.code, rerun.stderr).toBe(0);
-    const report: Report = rerun.json();
-    for (const result of report.results) {
-      expect(WITH_DATA.includes(result.id) ? ['sent', 'already-sent'] : ['no-data'], `notification ${result.id}`).toContain(result.status);
-    }
-    const copies = copiesPerNotification(peers.sink.messages(), IDS);
-    const duplicates = IDS.filter((id) => (copies.get(id) ?? 0) > 1);
-    const lost = WITH_DATA.filter((id) => (copies.get(id) ?? 0) === 0);
-    outcomes.push({ moment: name, killed: wasKilled, inFlight, duplicates, lost });
+      const rerun = await sendUntilLocked(argv, reliabilityEnv(peers, { ARCHIVE_CONCURRENCY: '4' }));
+      expect(rerun.code, rerun.stderr).toBe(0);
+      const report: Report = rerun.json();
+      for (const result of report.results) {
+        expect(WITH_DATA.includes(result.id) ? ['sent', 'already-sent'] : ['no-data'], `notification ${result.id}`).toContain(
+          result.status,
+        );
+      }
+      const copies = copiesPerNotification(peers.sink.messages(), IDS);
+      const duplicates = IDS.filter((id) => (copies.get(id) ?? 0) > 1);
+      const lost = WITH_DATA.filter((id) => (copies.get(id) ?? 0) === 0);
+      outcomes.push({ moment: name, killed: wasKilled, inFlight, duplicates, lost });
 
-    expect(lost).toEqual([]);
-    for (const id of [11, 12]) expect(copies.get(id)).toBe(0);
-    for (const id of IDS) expect(copies.get(id) ?? 0, `copies for notification ${id}`).toBeLessThanOrEqual(2);
-    // Only a message being submitted at the kill may arrive twice.
-    expect(duplicates.filter((id) => !inFlight.includes(id)), `in flight at the kill: ${JSON.stringify(inFlight)}`).toEqual([]);
-    if (acceptedButUntold) {
-      // The server had it, the run had not heard: the documented duplicate.
-      const id = WITH_DATA.find((candidate) => acceptedButUntold.envelope.to.includes(piAddress(candidate)));
-      expect(id).toBeDefined();
-      expect(inFlight).toContain(id);
-      expect(copies.get(id!)).toBe(2);
-    }
-  });
+      expect(lost).toEqual([]);
+      for (const id of [11, 12]) expect(copies.get(id)).toBe(0);
+      for (const id of IDS) expect(copies.get(id) ?? 0, `copies for notification ${id}`).toBeLessThanOrEqual(2);
+      // Only a message being submitted at the kill may arrive twice.
+      expect(
+        duplicates.filter((id) => !inFlight.includes(id)),
+        `in flight at the kill: ${JSON.stringify(inFlight)}`,
+      ).toEqual([]);
+      if (acceptedButUntold) {
+        // The server had it, the run had not heard: the documented duplicate.
+        const id = WITH_DATA.find((candidate) => acceptedButUntold.envelope.to.includes(piAddress(candidate)));
+        expect(id).toBeDefined();
+        expect(inFlight).toContain(id);
+        expect(copies.get(id!)).toBe(2);
+      }
+    },
+  );
 
   it('killed at least 20 times, lost nothing, and doubled only messages in flight', () => {
     expect(outcomes.filter((o) => o.killed).length).toBeGreaterThanOrEqual(20);

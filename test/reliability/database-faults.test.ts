@@ -1,11 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { spawnYougotdata, startPeers, yougotdata, type CommandRun, type Peers } from '../harness/peers.js';
+import { type CommandRun, type Peers, spawnYougotdata, startPeers, yougotdata } from '../harness/peers.js';
 import {
-  NIGHT, addNight, copiesPerNotification, recordedWith, reliabilityEnv, sendInProcess, sendingRows, timed, until, type Report,
+  addNight,
+  copiesPerNotification,
+  NIGHT,
+  type Report,
+  recordedWith,
+  reliabilityEnv,
+  sendInProcess,
+  sendingRows,
+  timed,
+  until,
 } from '../harness/reliability.js';
-import { startSmtpProxy, type SmtpProxy } from '../harness/smtp-proxy.js';
-import { startGate, startTcpProxy, throughProxy, type TcpProxy } from '../harness/tcp-proxy.js';
+import { type SmtpProxy, startSmtpProxy } from '../harness/smtp-proxy.js';
+import { startGate, startTcpProxy, type TcpProxy, throughProxy } from '../harness/tcp-proxy.js';
 
 let peers: Peers;
 let pgProxy: TcpProxy;
@@ -49,13 +58,16 @@ function expectOneLine(run: CommandRun, pattern: RegExp) {
 describe('PostgreSQL unreachable at start', () => {
   it.each([
     ['nothing listening (connection refused)', () => 'postgres://yougotdata:s3cret-pw@127.0.0.1:9/fits'],
-    ['the connection reset at once', () => {
-      pgProxy.mode = 'refuse';
-      const url = new URL(throughProxy(peers.db.url, pgProxy));
-      url.username = 'yougotdata';
-      url.password = 's3cret-pw';
-      return url.toString();
-    }],
+    [
+      'the connection reset at once',
+      () => {
+        pgProxy.mode = 'refuse';
+        const url = new URL(throughProxy(peers.db.url, pgProxy));
+        url.username = 'yougotdata';
+        url.password = 's3cret-pw';
+        return url.toString();
+      },
+    ],
   ])('%s: one clear line on stderr, exit 75, nothing sent or searched', async (_case, url) => {
     await addNight(peers, [1, 2], [1, 2]);
     const run = await spawnYougotdata(sendArgs, reliabilityEnv(peers, { DATABASE_URL: url() }));
@@ -70,7 +82,9 @@ describe('PostgreSQL unreachable at start', () => {
   it('a server that accepts the connection and never answers: exit 75 after the connection timeout, not a hang', async () => {
     await addNight(peers, [1], [1]);
     pgProxy.mode = 'blackhole';
-    const { value: run, ms } = await timed(() => spawnYougotdata(sendArgs, reliabilityEnv(peers, { DATABASE_URL: throughProxy(peers.db.url, pgProxy) })));
+    const { value: run, ms } = await timed(() =>
+      spawnYougotdata(sendArgs, reliabilityEnv(peers, { DATABASE_URL: throughProxy(peers.db.url, pgProxy) })),
+    );
     expect(run.code).toBe(75);
     expectOneLine(run, /^yougotdata: cannot reach the database/);
     expect(ms).toBeLessThan(20_000);
@@ -97,7 +111,11 @@ describe('PostgreSQL lost mid-run', () => {
 
   it('nothing is sent that cannot be recorded, and the next run completes the night', async () => {
     const ids = Array.from({ length: 12 }, (_, i) => i + 1);
-    await addNight(peers, ids, ids.filter((id) => id !== 12));
+    await addNight(
+      peers,
+      ids,
+      ids.filter((id) => id !== 12),
+    );
     peers.archive.setLatency(60);
     cutAt = 3 + smtp.counts.accepted;
     const env = reliabilityEnv(peers, { DATABASE_URL: throughProxy(peers.db.url, pgProxy), SMTP_URL: smtp.url, ARCHIVE_CONCURRENCY: '2' });
@@ -160,7 +178,10 @@ describe('PostgreSQL lost mid-run', () => {
       for (const id of ids) expect(copies.get(id), `notification ${id}`).toBeGreaterThanOrEqual(1);
       // As after a crash: at most the messages being submitted when the sessions ended are delivered twice.
       const doubled = ids.filter((id) => (copies.get(id) ?? 0) > 1);
-      expect(doubled.filter((id) => !inFlight.includes(id)), `doubled ${doubled.join(', ')}; in flight at the cut: ${inFlight.join(', ')}`).toEqual([]);
+      expect(
+        doubled.filter((id) => !inFlight.includes(id)),
+        `doubled ${doubled.join(', ')}; in flight at the cut: ${inFlight.join(', ')}`,
+      ).toEqual([]);
       // The first run noticed it had lost its lock and stopped, saying so: it neither crashed nor carried on.
       expectNoCrash(firstRun);
       expect(firstRun.code).toBe(75);

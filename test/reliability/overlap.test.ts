@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshDatabase, insertNotifications } from '../harness/database.js';
-import { scienceFiles, spawnYougotdata, startPeers, yougotdata, type Peers } from '../harness/peers.js';
-import { NIGHT, copiesPerRecipient, piRow, reliabilityEnv, timed, until } from '../harness/reliability.js';
-import { startGate, type Gate } from '../harness/tcp-proxy.js';
+import { type Peers, scienceFiles, spawnYougotdata, startPeers, yougotdata } from '../harness/peers.js';
+import { copiesPerRecipient, NIGHT, piRow, reliabilityEnv, timed, until } from '../harness/reliability.js';
+import { type Gate, startGate } from '../harness/tcp-proxy.js';
 
 let peers: Peers;
 /** Between the first run and the archive: holds every answer until the test opens it, so that run keeps its lock. */
@@ -69,7 +69,7 @@ describe('overlapping runs', () => {
     expect(copiesOf('pi')).toEqual(IDS.map(() => 1));
   });
 
-  it('on a server shared with other databases, the run named is the one holding this database\'s lock', async () => {
+  it("on a server shared with other databases, the run named is the one holding this database's lock", async () => {
     await night();
     // Other databases on the same server (staging, the other site…), each with a PI run of its own in progress.
     // Which holder PostgreSQL lists first is its own business: a query that does not keep to this database
@@ -78,10 +78,10 @@ describe('overlapping runs', () => {
     try {
       for (const other of others) await insertNotifications(other.pool, [piRow(1)]);
       const otherRuns = others.map((other) => yougotdata(pi, { ...gatedEnv(), DATABASE_URL: other.url }));
-      await until(() => peers.archive.stats.total >= others.length, 15_000, 'the other databases\' runs to search');
+      await until(() => peers.archive.stats.total >= others.length, 15_000, "the other databases' runs to search");
       let holderPid = 0;
       const first = spawnYougotdata(pi, gatedEnv(), { onSpawn: (pid) => (holderPid = pid) });
-      await until(() => peers.archive.stats.total > others.length, 15_000, 'this database\'s run to search');
+      await until(() => peers.archive.stats.total > others.length, 15_000, "this database's run to search");
       const second = await spawnYougotdata(pi, env());
       gate.release();
       const [firstRun] = await Promise.all([first, ...otherRuns]);

@@ -1,10 +1,20 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { startMailSink, startSilentSmtpServer } from '../../src/sink/index.js';
-import { spawnYougotdata, usePeers, type Peers } from '../harness/peers.js';
+import { type Peers, spawnYougotdata, usePeers } from '../harness/peers.js';
 import {
-  NIGHT, addNight, copiesPerNotification, copiesPerRecipient, idsWith, piRow, recordedRefusals, reliabilityEnv,
-  sendInProcess, statusesOf, timed, type Report,
+  addNight,
+  copiesPerNotification,
+  copiesPerRecipient,
+  idsWith,
+  NIGHT,
+  piRow,
+  type Report,
+  recordedRefusals,
+  reliabilityEnv,
+  sendInProcess,
+  statusesOf,
+  timed,
 } from '../harness/reliability.js';
 import { startSmtpProxy } from '../harness/smtp-proxy.js';
 import { LOCALHOST_CERT_FILE, localhostTls } from '../harness/tls.js';
@@ -55,8 +65,14 @@ describe('SMTP faults', () => {
   });
 
   it.each([
-    ['451 at RCPT for one of three recipients', (p: Peers) => p.sink.faults.rejectRecipient('cs1@gemini.test', { code: 451, message: '4.7.1 greylisted, try again' }, 1)],
-    ['421 at RCPT (the server closing the connection)', (p: Peers) => p.sink.faults.rejectRecipient('ngo1@office.test', { code: 421, message: '4.3.2 shutting down' }, 1)],
+    [
+      '451 at RCPT for one of three recipients',
+      (p: Peers) => p.sink.faults.rejectRecipient('cs1@gemini.test', { code: 451, message: '4.7.1 greylisted, try again' }, 1),
+    ],
+    [
+      '421 at RCPT (the server closing the connection)',
+      (p: Peers) => p.sink.faults.rejectRecipient('ngo1@office.test', { code: 421, message: '4.3.2 shutting down' }, 1),
+    ],
     ['451 after DATA', (p: Peers) => p.sink.faults.rejectData({ code: 451, message: '4.3.0 local error, try again' }, 1)],
     ['421 after DATA', (p: Peers) => p.sink.faults.rejectData({ code: 421, message: '4.3.2 closing' }, 1)],
     ['the connection dropped at RCPT', (p: Peers) => p.sink.faults.dropConnection('rcpt', 1)],
@@ -72,7 +88,12 @@ describe('SMTP faults', () => {
     for (const result of report.results) expect(result.refused).toEqual([]);
     const copies = copiesPerRecipient(peers.sink.messages());
     expect(Object.fromEntries(copies)).toEqual({
-      'pi1@uni.test': 1, 'ngo1@office.test': 1, 'cs1@gemini.test': 1, 'pi2@uni.test': 1, 'ngo2@office.test': 1, 'cs2@gemini.test': 1,
+      'pi1@uni.test': 1,
+      'ngo1@office.test': 1,
+      'cs1@gemini.test': 1,
+      'pi2@uni.test': 1,
+      'ngo2@office.test': 1,
+      'cs2@gemini.test': 1,
     });
   });
 
@@ -116,7 +137,9 @@ describe('SMTP faults', () => {
     await addNight(peers, ids, ids);
     const silent = await startSilentSmtpServer();
     try {
-      const { value: hung, ms } = await timed(() => sendInProcess(reliabilityEnv(peers, { SMTP_URL: silent.url, SMTP_TIMEOUT_MS: '1000' })));
+      const { value: hung, ms } = await timed(() =>
+        sendInProcess(reliabilityEnv(peers, { SMTP_URL: silent.url, SMTP_TIMEOUT_MS: '1000' })),
+      );
       expect(hung.code).toBe(1);
       const report: Report = hung.json();
       expect(idsWith(report, 'failed')).toEqual(ids);

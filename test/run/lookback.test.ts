@@ -12,7 +12,11 @@ const run = (night: string, lookback: number, ...args: string[]) =>
   yougotdata(['send', '--date', night, '--json', ...args], { ...peers.env, LOOKBACK_NIGHTS: String(lookback) });
 /** The morning run of a night, as cron runs it: at 18:00 UTC of that date (08:00 in Hawaii). */
 const morningRun = (night: string) =>
-  yougotdata(['send', '--date', night, '--json'], { ...peers.env, LOOKBACK_NIGHTS: '0' }, new Date(`${night.slice(0, 4)}-${night.slice(4, 6)}-${night.slice(6)}T18:00:00Z`));
+  yougotdata(
+    ['send', '--date', night, '--json'],
+    { ...peers.env, LOOKBACK_NIGHTS: '0' },
+    new Date(`${night.slice(0, 4)}-${night.slice(4, 6)}-${night.slice(6)}T18:00:00Z`),
+  );
 const searches = () => peers.archive.requests.filter((r) => r.path.startsWith('/jsonsummary/')).map((r) => r.path);
 const texts = () => Promise.all(peers.sink.messages().map(async (m) => (await simpleParser(m.raw)).text ?? ''));
 const fileNames = (text: string) => text.match(/N2026\d{4}S\d{4}\.fits/g) ?? [];
@@ -80,7 +84,7 @@ describe('late data', () => {
     expect(peers.sink.messages()).toHaveLength(0);
   });
 
-  it('--force announces the run\'s night again in full, and only that night', async () => {
+  it("--force announces the run's night again in full, and only that night", async () => {
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-5', 2, '20261126'), ...scienceFiles('GN-2026B-Q-5', 1, '20261125')]);
     await run('20261126', 1);
     expect(peers.sink.messages()).toHaveLength(2);
@@ -107,11 +111,17 @@ describe('late data', () => {
     peers.archive.inject({ match: 'night=20261125', status: 503, times: 10 });
     const broken = await run('20261126', 1);
     expect(broken.code).toBe(1);
-    expect(broken.json().results.map((r: { night: string; status: string }) => [r.night, r.status])).toEqual([['20261126', 'sent'], ['20261125', 'failed']]);
+    expect(broken.json().results.map((r: { night: string; status: string }) => [r.night, r.status])).toEqual([
+      ['20261126', 'sent'],
+      ['20261125', 'failed'],
+    ]);
     peers.archive.clear();
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-5', 1, '20261125')]);
     const next = await run('20261126', 1);
     expect(next.code).toBe(0);
-    expect(next.json().results.map((r: { night: string; status: string }) => [r.night, r.status])).toEqual([['20261126', 'no-data'], ['20261125', 'sent']]);
+    expect(next.json().results.map((r: { night: string; status: string }) => [r.night, r.status])).toEqual([
+      ['20261126', 'no-data'],
+      ['20261125', 'sent'],
+    ]);
   });
 });

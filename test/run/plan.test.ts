@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { parseEmailAddress, type EmailAddress } from '../../src/addresses/index.js';
-import { planJob, recipientsOf } from '../../src/run/plan.js';
+import { type EmailAddress, parseEmailAddress } from '../../src/addresses/index.js';
 import type { Notification } from '../../src/domain/notification.js';
+import { planJob, recipientsOf } from '../../src/run/plan.js';
 
-const row = (over: Partial<Notification>): Notification => ({ id: 1, label: null, selection: 'GN-2026B-Q-1/science', piemail: null, ngoemail: null, csemail: null, ...over });
+const row = (over: Partial<Notification>): Notification => ({
+  id: 1,
+  label: null,
+  selection: 'GN-2026B-Q-1/science',
+  piemail: null,
+  ngoemail: null,
+  csemail: null,
+  ...over,
+});
 const addresses = (list: { address: string }[]) => list.map((a) => a.address);
 const bcc = [parseEmailAddress('audit@gemini.test') as EmailAddress];
 
@@ -19,7 +27,11 @@ describe('recipients', () => {
   });
 
   it('never names one address twice across To, Cc and Bcc', () => {
-    const r = recipientsOf(row({ piemail: 'PI@uni.test', ngoemail: 'pi@UNI.test, audit@gemini.test', csemail: 'Audit@gemini.test' }), 'pi', bcc);
+    const r = recipientsOf(
+      row({ piemail: 'PI@uni.test', ngoemail: 'pi@UNI.test, audit@gemini.test', csemail: 'Audit@gemini.test' }),
+      'pi',
+      bcc,
+    );
     expect([addresses(r.to), addresses(r.cc), r.bcc]).toEqual([['PI@uni.test'], ['audit@gemini.test'], []]);
   });
 

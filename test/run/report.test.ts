@@ -1,27 +1,63 @@
 import { describe, expect, it } from 'vitest';
 import type { Night } from '../../src/domain/night.js';
-import { digestText, exitCodeOf, joinReports, reportJson, reportTable } from '../../src/run/report.js';
 import type { Result, RunReport } from '../../src/domain/result.js';
+import { digestText, exitCodeOf, joinReports, reportJson, reportTable } from '../../src/run/report.js';
 
 const night = '20261126' as Night;
 const result = (over: Partial<Result>): Result => ({
-  id: 1, label: 'Auto - GN-2026B-Q-1', selection: 'GN-2026B-Q-1/science', night, status: 'no-data', files: 0,
-  to: [], cc: [], rejected: [], refused: [], error: null, messageId: null, url: null, ...over,
+  id: 1,
+  label: 'Auto - GN-2026B-Q-1',
+  selection: 'GN-2026B-Q-1/science',
+  night,
+  status: 'no-data',
+  files: 0,
+  to: [],
+  cc: [],
+  rejected: [],
+  refused: [],
+  error: null,
+  messageId: null,
+  url: null,
+  ...over,
 });
 const report = (...results: Result[]): RunReport => ({ nights: [night], mode: 'pi', dryRun: false, results });
 const jsonOf = (r: RunReport) => JSON.parse([...reportJson(r)].join('')) as Record<string, unknown>;
 
 describe('the report', () => {
   it('is the JSON document of spec.md', () => {
-    const json = jsonOf(report(
-      result({ status: 'sent', files: 3, to: ['a@x.org'], cc: ['b@x.org'], refused: [{ address: 'c@x.org', reply: '550 no' }], messageId: '<m@x>' }),
-      result({ id: 2, status: 'no-data' }),
-      result({ id: 3, status: 'no-data' }),
-    ));
+    const json = jsonOf(
+      report(
+        result({
+          status: 'sent',
+          files: 3,
+          to: ['a@x.org'],
+          cc: ['b@x.org'],
+          refused: [{ address: 'c@x.org', reply: '550 no' }],
+          messageId: '<m@x>',
+        }),
+        result({ id: 2, status: 'no-data' }),
+        result({ id: 3, status: 'no-data' }),
+      ),
+    );
     expect(json).toEqual({
-      date: '20261126', mode: 'pi', dryRun: false,
+      date: '20261126',
+      mode: 'pi',
+      dryRun: false,
       results: [
-        { id: 1, label: 'Auto - GN-2026B-Q-1', selection: 'GN-2026B-Q-1/science', night, status: 'sent', files: 3, to: ['a@x.org'], cc: ['b@x.org'], rejected: [], refused: ['c@x.org'], error: null, messageId: '<m@x>' },
+        {
+          id: 1,
+          label: 'Auto - GN-2026B-Q-1',
+          selection: 'GN-2026B-Q-1/science',
+          night,
+          status: 'sent',
+          files: 3,
+          to: ['a@x.org'],
+          cc: ['b@x.org'],
+          rejected: [],
+          refused: ['c@x.org'],
+          error: null,
+          messageId: '<m@x>',
+        },
         expect.objectContaining({ id: 2, status: 'no-data' }),
         expect.objectContaining({ id: 3, status: 'no-data' }),
       ],
@@ -39,11 +75,18 @@ describe('the report', () => {
   });
 
   it('prints one aligned line per result and the totals', () => {
-    const table = [...reportTable(report(result({ status: 'sent', files: 2, to: ['a@x.org'] }), result({ id: 22, status: 'invalid-selection', selection: 'GN2026BQ1/science', error: 'not recognised' })))].join('');
+    const table = [
+      ...reportTable(
+        report(
+          result({ status: 'sent', files: 2, to: ['a@x.org'] }),
+          result({ id: 22, status: 'invalid-selection', selection: 'GN2026BQ1/science', error: 'not recognised' }),
+        ),
+      ),
+    ].join('');
     const lines = table.trimEnd().split('\n');
     expect(lines[0]).toBe('PI notifications for night 20261126');
     expect(lines[1]).toMatch(/^id\s+night\s+status\s+files\s+selection\s+detail$/);
-    expect(lines[2]).toBe("1   20261126  sent               2      GN-2026B-Q-1/science  to a@x.org");
+    expect(lines[2]).toBe('1   20261126  sent               2      GN-2026B-Q-1/science  to a@x.org');
     expect(lines[3]).toContain('not recognised');
     expect(lines.at(-1)).toBe('2 notifications: sent 1, invalid-selection 1');
   });
@@ -74,14 +117,16 @@ describe('the digest', () => {
   });
 
   it('lists every problem with what to do', () => {
-    const text = digestText(report(
-      result({ id: 1, status: 'failed', error: 'archive search failed: HTTP 500', url: 'https://archive/jsonsummary/x' }),
-      result({ id: 2, status: 'invalid-selection', selection: 'GN2026BQ1/science', error: 'not recognised' }),
-      result({ id: 3, status: 'no-recipients', rejected: ['TBD'] }),
-      result({ id: 4, status: 'sent', refused: [{ address: 'c@x.org', reply: '550 5.1.1 no such user' }] }),
-      result({ id: 5, status: 'sent', night: '20261124' as Night, rejected: ['N/A'] }),
-      result({ id: 6, status: 'no-data' }),
-    ))!;
+    const text = digestText(
+      report(
+        result({ id: 1, status: 'failed', error: 'archive search failed: HTTP 500', url: 'https://archive/jsonsummary/x' }),
+        result({ id: 2, status: 'invalid-selection', selection: 'GN2026BQ1/science', error: 'not recognised' }),
+        result({ id: 3, status: 'no-recipients', rejected: ['TBD'] }),
+        result({ id: 4, status: 'sent', refused: [{ address: 'c@x.org', reply: '550 5.1.1 no such user' }] }),
+        result({ id: 5, status: 'sent', night: '20261124' as Night, rejected: ['N/A'] }),
+        result({ id: 6, status: 'no-data' }),
+      ),
+    )!;
     expect(text).toContain('5 notification(s) need attention');
     expect(text).toContain('#1 Auto - GN-2026B-Q-1 [GN-2026B-Q-1/science]: failed');
     expect(text).toContain('to try now: yougotdata send --date 20261126 --match 1');

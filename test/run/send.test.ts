@@ -1,8 +1,8 @@
-import { simpleParser, type AddressObject } from 'mailparser';
+import { type AddressObject, simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { makeEntry } from '../../src/demo/archive-stand-in/index.js';
 import type { SinkMessage } from '../../src/sink/index.js';
-import { NIGHT, addresses, janeDoeRow, scienceFiles, sendInProcess, usePeers, yougotdata } from '../harness/peers.js';
+import { addresses, janeDoeRow, NIGHT, scienceFiles, sendInProcess, usePeers, yougotdata } from '../harness/peers.js';
 
 const peers = usePeers();
 
@@ -19,7 +19,14 @@ describe('send in PI mode', () => {
     const report = run.json();
     expect(report).toMatchObject({ date: NIGHT, mode: 'pi', dryRun: false, totals: { sent: 1 } });
     expect(report.results[0]).toMatchObject({
-      id: 101, status: 'sent', files: 5, to: ['jane.doe@uni.test'], cc: ['ngo@office.test', 'cs@gemini.test'], rejected: ['N/A'], refused: [], error: null,
+      id: 101,
+      status: 'sent',
+      files: 5,
+      to: ['jane.doe@uni.test'],
+      cc: ['ngo@office.test', 'cs@gemini.test'],
+      rejected: ['N/A'],
+      refused: [],
+      error: null,
     });
     const [message] = peers.sink.messages();
     expect(peers.sink.messages()).toHaveLength(1);
@@ -34,7 +41,9 @@ describe('send in PI mode', () => {
     expect(mail.text).toContain(`${peers.archive.url}/searchform/night=${NIGHT}/GN-2026B-Q-101/science`);
     expect(mail.html).toContain(`href="${peers.archive.url}/searchform/night&#x3D;${NIGHT}/GN-2026B-Q-101/science"`);
     expect((mail.text!.match(/N2026112[67]S\d{4}/g) ?? []).length).toBe(5);
-    const record = await peers.db.pool.query('SELECT status, accepted, files, message_id FROM yougotdata_message WHERE notification_id = 101');
+    const record = await peers.db.pool.query(
+      'SELECT status, accepted, files, message_id FROM yougotdata_message WHERE notification_id = 101',
+    );
     expect(record.rows[0]).toMatchObject({ status: 'sent', message_id: report.results[0].messageId });
     expect(record.rows[0].accepted.sort()).toEqual(['cs@gemini.test', 'jane.doe@uni.test', 'ngo@office.test']);
     expect(record.rows[0].files).toHaveLength(5);
@@ -43,21 +52,30 @@ describe('send in PI mode', () => {
   it('puts EMAIL_BCC in the envelope only, and never sends one address twice', async () => {
     await peers.addNotifications([{ ...janeDoeRow, ngoemail: 'JANE.DOE@uni.test, audit@gemini.test', csemail: 'cs@gemini.test' }]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 1)]);
-    const run = await yougotdata(['send', '--date', NIGHT, '--json'], { ...peers.env, EMAIL_BCC: 'audit@gemini.test, archive-copy@gemini.test' });
+    const run = await yougotdata(['send', '--date', NIGHT, '--json'], {
+      ...peers.env,
+      EMAIL_BCC: 'audit@gemini.test, archive-copy@gemini.test',
+    });
     expect(run.json().results[0]).toMatchObject({ status: 'sent', cc: ['audit@gemini.test', 'cs@gemini.test'] });
     const [message] = peers.sink.messages();
-    expect([...message!.envelope.to].sort()).toEqual(['archive-copy@gemini.test', 'audit@gemini.test', 'cs@gemini.test', 'jane.doe@uni.test']);
+    expect([...message!.envelope.to].sort()).toEqual([
+      'archive-copy@gemini.test',
+      'audit@gemini.test',
+      'cs@gemini.test',
+      'jane.doe@uni.test',
+    ]);
     const mail = await parsed(message!);
     expect(mail.bcc).toBeUndefined();
     expect(message!.raw).not.toMatch(/^Bcc:/im);
   });
 
-  it('finds each site\'s files by its own night boundaries', async () => {
+  it("finds each site's files by its own night boundaries", async () => {
     await peers.addNotifications([
       { id: 1, selection: 'GN-2026B-Q-1/science', piemail: 'north@uni.test' },
       { id: 2, selection: 'GS-2026B-Q-2/science', piemail: 'south@uni.test' },
     ]);
-    const at = (programId: string, ut: string, telescope: 'Gemini-North' | 'Gemini-South') => makeEntry({ programId, ut, telescope, observationClass: 'science' });
+    const at = (programId: string, ut: string, telescope: 'Gemini-North' | 'Gemini-South') =>
+      makeEntry({ programId, ut, telescope, observationClass: 'science' });
     peers.archive.addEntries([
       at('GN-2026B-Q-1', '2026-11-26T00:00:00Z', 'Gemini-North'),
       at('GN-2026B-Q-1', '2026-11-26T23:59:59Z', 'Gemini-North'),
@@ -112,7 +130,11 @@ describe('send in PI mode', () => {
   });
 
   it('--match keeps only the rows whose id, label or selection matches', async () => {
-    await peers.addNotifications([janeDoeRow, { id: 7, label: 'Other', selection: 'GS-2026B-Q-9/science', piemail: 'x@uni.test' }, { id: 1010, label: 'x', selection: 'GN-2026B-Q-5/science', piemail: 'y@uni.test' }]);
+    await peers.addNotifications([
+      janeDoeRow,
+      { id: 7, label: 'Other', selection: 'GS-2026B-Q-9/science', piemail: 'x@uni.test' },
+      { id: 1010, label: 'x', selection: 'GN-2026B-Q-5/science', piemail: 'y@uni.test' },
+    ]);
     expect((await send('--match', 'gn-2026b-q-101')).json().results.map((r: { id: number }) => r.id)).toEqual([101]);
     expect((await send('--match', '7')).json().results.map((r: { id: number }) => r.id)).toEqual([7]);
     expect((await send('--match', 'other')).json().results.map((r: { id: number }) => r.id)).toEqual([7]);
@@ -125,7 +147,9 @@ describe('send in PI mode', () => {
     expect(run.code).toBe(0);
     expect(run.json()).toMatchObject({ date: '20261124..20261126', totals: { sent: 2, 'no-data': 1 } });
     expect(run.json().results.map((r: { night: string; status: string }) => [r.night, r.status])).toEqual([
-      ['20261124', 'sent'], ['20261125', 'no-data'], ['20261126', 'sent'],
+      ['20261124', 'sent'],
+      ['20261125', 'no-data'],
+      ['20261126', 'sent'],
     ]);
     const backwards = await yougotdata(['send', '--date', '20261126..20261124'], peers.env);
     expect(backwards.code).toBe(2);
@@ -284,7 +308,7 @@ describe('bad input', () => {
     expect(peers.sink.messages()).toHaveLength(1);
   });
 
-  it('another program\'s files in the answer: failed, naming them, nothing sent', async () => {
+  it("another program's files in the answer: failed, naming them, nothing sent", async () => {
     await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 2)]);
     peers.archive.inject([{ extraPrograms: ['GN-2026B-Q-666'], match: '/jsonsummary' }]);

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startMailSink, startSilentSmtpServer, type MailSink } from '../../src/sink/index.js';
+import { type MailSink, startMailSink, startSilentSmtpServer } from '../../src/sink/index.js';
 
 let sink: MailSink;
 
@@ -156,7 +156,13 @@ describe('the silent server', () => {
   it('accepts the connection and never greets: nodemailer times out', async () => {
     const silent = await startSilentSmtpServer();
     expect(silent.url).toBe(`smtp://127.0.0.1:${silent.port}`);
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: silent.port, connectionTimeout: 300, greetingTimeout: 300, socketTimeout: 300 });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: silent.port,
+      connectionTimeout: 300,
+      greetingTimeout: 300,
+      socketTimeout: 300,
+    });
     const started = Date.now();
     try {
       expect(await failureOf(transport.sendMail({ from: 'a@example.org', to: 'b@example.org', text: 'x' }))).toMatchObject({

@@ -1,8 +1,8 @@
 import mailhog from 'mailhog';
-import { simpleParser, type AddressObject } from 'mailparser';
+import { type AddressObject, simpleParser } from 'mailparser';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMailSink, type MailHogMessage, type MailHogPage, type MailSink } from '../../src/sink/index.js';
+import { type MailHogMessage, type MailHogPage, type MailSink, startMailSink } from '../../src/sink/index.js';
 
 let sink: MailSink;
 let relayTarget: MailSink;

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { compactTerm, editDistance } from '../../src/archive/selection-suggest.js';
-import { nearMatches } from '../../src/support/near-matches.js';
 import type { Notification } from '../../src/domain/notification.js';
+import { nearMatches } from '../../src/support/near-matches.js';
 
-const row = (id: number, label: string | null, selection: string | null, piemail: string | null = null): Notification =>
-  ({ id, label, selection, piemail, ngoemail: null, csemail: null });
+const row = (id: number, label: string | null, selection: string | null, piemail: string | null = null): Notification => ({
+  id,
+  label,
+  selection,
+  piemail,
+  ngoemail: null,
+  csemail: null,
+});
 
 const table = [
   row(101, 'Auto - GN-2026B-Q-101', 'GN-2026B-Q-101/science', '"Doe, Jane" <jane.doe@uni.test>'),
@@ -15,8 +21,13 @@ const table = [
 
 describe('editDistance', () => {
   it.each([
-    ['', '', 0], ['abc', 'abc', 0], ['abc', '', 3], ['', 'ab', 2],
-    ['sceince', 'science', 1], ['GN2026BQ110', 'GN2026BQ101', 1], ['kitten', 'sitting', 3],
+    ['', '', 0],
+    ['abc', 'abc', 0],
+    ['abc', '', 3],
+    ['', 'ab', 2],
+    ['sceince', 'science', 1],
+    ['GN2026BQ110', 'GN2026BQ101', 1],
+    ['kitten', 'sitting', 3],
   ])('%s → %s: %i', (a, b, expected) => {
     expect(editDistance(a, b)).toBe(expected);
     expect(editDistance(b, a)).toBe(expected);
@@ -35,7 +46,9 @@ describe('nearMatches', () => {
   });
 
   it('an email address (or part of one) finds the row holding it', () => {
-    expect(nearMatches('jane.doe@uni.test', table)).toEqual([{ id: 101, label: 'Auto - GN-2026B-Q-101', selection: 'GN-2026B-Q-101/science', reason: 'piemail contains "jane.doe@uni.test"' }]);
+    expect(nearMatches('jane.doe@uni.test', table)).toEqual([
+      { id: 101, label: 'Auto - GN-2026B-Q-101', selection: 'GN-2026B-Q-101/science', reason: 'piemail contains "jane.doe@uni.test"' },
+    ]);
     expect(nearMatches('ANA@', table).map((m) => m.id)).toEqual([7]);
   });
 

@@ -1,18 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import type { Night } from '../../src/domain/night.js';
 import type { RunEntry } from '../../src/db/run-log.js';
-import { historyJson, historyText, nightsOfWindow, runStatesOf, summariesOf, type HistoryRun } from '../../src/support/run-history.js';
+import type { Night } from '../../src/domain/night.js';
+import { type HistoryRun, historyJson, historyText, nightsOfWindow, runStatesOf, summariesOf } from '../../src/support/run-history.js';
 
 const entry = (extra: Partial<RunEntry> = {}): RunEntry => ({
-  id: 1, startedAt: new Date('2026-11-26T18:00:00Z'), finishedAt: new Date('2026-11-26T18:00:42Z'), night: '20261126' as Night, mode: 'pi',
-  dryRun: false, host: 'cronhost', pid: 4242, totals: { sent: 3, 'no-data': 40 }, exitCode: 0, ...extra,
+  id: 1,
+  startedAt: new Date('2026-11-26T18:00:00Z'),
+  finishedAt: new Date('2026-11-26T18:00:42Z'),
+  night: '20261126' as Night,
+  mode: 'pi',
+  dryRun: false,
+  host: 'cronhost',
+  pid: 4242,
+  totals: { sent: 3, 'no-data': 40 },
+  exitCode: 0,
+  ...extra,
 });
 const finished = (extra: Partial<RunEntry> = {}): HistoryRun => ({ ...entry(extra), state: 'finished' });
 const NOW = new Date('2026-11-27T20:00:00Z');
 
 describe('runStatesOf', () => {
   const day = (d: number) => new Date(`2026-11-${d}T18:00:00Z`);
-  const open = (id: number, d: number, mode: 'pi' | 'check' = 'pi') => entry({ id, mode, startedAt: day(d), finishedAt: null, totals: null, exitCode: null });
+  const open = (id: number, d: number, mode: 'pi' | 'check' = 'pi') =>
+    entry({ id, mode, startedAt: day(d), finishedAt: null, totals: null, exitCode: null });
 
   it('an end recorded: finished, whatever the locks', () => {
     expect(runStatesOf([entry()], [{ mode: 'pi', since: null }])).toEqual(['finished']);
@@ -23,10 +33,14 @@ describe('runStatesOf', () => {
   });
 
   it('the lock of its mode held: the latest run with no end is running, older ones crashed', () => {
-    expect(runStatesOf([open(1, 24), entry({ id: 2, startedAt: day(25) }), open(3, 26)], [{ mode: 'pi', since: null }])).toEqual(['crashed', 'finished', 'running']);
+    expect(runStatesOf([open(1, 24), entry({ id: 2, startedAt: day(25) }), open(3, 26)], [{ mode: 'pi', since: null }])).toEqual([
+      'crashed',
+      'finished',
+      'running',
+    ]);
   });
 
-  it('the other mode\'s lock says nothing about this one', () => {
+  it("the other mode's lock says nothing about this one", () => {
     expect(runStatesOf([open(1, 26, 'pi'), open(2, 26, 'check')], [{ mode: 'check', since: null }])).toEqual(['crashed', 'running']);
   });
 
@@ -54,7 +68,17 @@ describe('historyText', () => {
     const runs: HistoryRun[] = [
       finished(),
       { ...entry({ id: 2, mode: 'check', finishedAt: null, totals: null, exitCode: null }), state: 'crashed' },
-      { ...entry({ id: 3, startedAt: new Date('2026-11-27T18:00:00Z'), night: '20261127' as Night, finishedAt: null, totals: null, exitCode: null }), state: 'running' },
+      {
+        ...entry({
+          id: 3,
+          startedAt: new Date('2026-11-27T18:00:00Z'),
+          night: '20261127' as Night,
+          finishedAt: null,
+          totals: null,
+          exitCode: null,
+        }),
+        state: 'running',
+      },
     ];
     const text = historyText(runs, { now: NOW, days: 2, logExists: true });
     expect(text.split('\n')).toEqual([
@@ -75,10 +99,15 @@ describe('historyText', () => {
   });
 
   it('no runs; no run log', () => {
-    expect(historyText([], { now: NOW, days: 1, logExists: true })).toBe([
-      'Runs of yougotdata send started in the last day (dry runs are not recorded), times UTC:', '  none',
-      'PI: no run in the last day.', 'CHECK: no run in the last day.', '',
-    ].join('\n'));
+    expect(historyText([], { now: NOW, days: 1, logExists: true })).toBe(
+      [
+        'Runs of yougotdata send started in the last day (dry runs are not recorded), times UTC:',
+        '  none',
+        'PI: no run in the last day.',
+        'CHECK: no run in the last day.',
+        '',
+      ].join('\n'),
+    );
     expect(historyText([], { now: NOW, days: 7, logExists: false })).toMatch(/^No run log yet/);
   });
 });
@@ -87,9 +116,27 @@ describe('historyJson', () => {
   it('ISO dates, the state of each run, the summaries', () => {
     const doc = historyJson([finished()], { now: NOW, days: 2, logExists: true });
     expect(doc).toEqual({
-      since: '2026-11-25T20:00:00.000Z', days: 2, logExists: true,
-      runs: [{ id: 1, startedAt: '2026-11-26T18:00:00.000Z', finishedAt: '2026-11-26T18:00:42.000Z', night: '20261126', mode: 'pi', host: 'cronhost', pid: 4242, state: 'finished', totals: { sent: 3, 'no-data': 40 }, exitCode: 0 }],
-      modes: { pi: { runs: 1, latestStartedAt: '2026-11-26T18:00:00.000Z', nightsWithoutRun: ['20261127'] }, check: { runs: 0, latestStartedAt: null, nightsWithoutRun: [] } },
+      since: '2026-11-25T20:00:00.000Z',
+      days: 2,
+      logExists: true,
+      runs: [
+        {
+          id: 1,
+          startedAt: '2026-11-26T18:00:00.000Z',
+          finishedAt: '2026-11-26T18:00:42.000Z',
+          night: '20261126',
+          mode: 'pi',
+          host: 'cronhost',
+          pid: 4242,
+          state: 'finished',
+          totals: { sent: 3, 'no-data': 40 },
+          exitCode: 0,
+        },
+      ],
+      modes: {
+        pi: { runs: 1, latestStartedAt: '2026-11-26T18:00:00.000Z', nightsWithoutRun: ['20261127'] },
+        check: { runs: 0, latestStartedAt: null, nightsWithoutRun: [] },
+      },
     });
   });
 });

@@ -1,30 +1,67 @@
 import { describe, expect, it } from 'vitest';
-import type { Night } from '../../src/domain/night.js';
 import type { RunEntry } from '../../src/db/run-log.js';
 import type { MessageRecord } from '../../src/db/send-record.js';
-import { adviceOf, triageJson, triageText, verdictOf, type ArchiveFinding, type Triage } from '../../src/support/triage.js';
+import type { Night } from '../../src/domain/night.js';
+import { type ArchiveFinding, adviceOf, type Triage, triageJson, triageText, verdictOf } from '../../src/support/triage.js';
 
 const NIGHT = '20261126' as Night;
 const at = (time: string) => new Date(`2026-11-26T${time}Z`);
 
 const answered = (extra: Partial<Extract<ArchiveFinding, { state: 'answered' }>> = {}): ArchiveFinding => ({
-  state: 'answered', url: 'https://archive/jsonsummary/night=20261126/GN-2026B-Q-101/science', searchUrl: 'https://archive/searchform/night=20261126/GN-2026B-Q-101/science',
-  files: 2, programs: { 'GN-2026B-Q-101': 2 }, qaStates: { Pass: 2 }, foreignPrograms: [], unannounced: [], ...extra,
+  state: 'answered',
+  url: 'https://archive/jsonsummary/night=20261126/GN-2026B-Q-101/science',
+  searchUrl: 'https://archive/searchform/night=20261126/GN-2026B-Q-101/science',
+  files: 2,
+  programs: { 'GN-2026B-Q-101': 2 },
+  qaStates: { Pass: 2 },
+  foreignPrograms: [],
+  unannounced: [],
+  ...extra,
 });
 
 const message = (extra: Partial<MessageRecord> = {}): MessageRecord => ({
-  id: 1, notificationId: 101, night: NIGHT, mode: 'pi', status: 'sent', messageId: '<m1@gemini.test>', followsUp: null,
-  to: ['a@x.test'], cc: ['b@y.test', 'c@z.test'], accepted: ['a@x.test', 'b@y.test'], refused: [{ address: 'c@z.test', reply: '550 no such user' }],
-  files: ['N1.fits', 'N2.fits'], error: null, createdAt: at('08:00:11'), sentAt: at('08:00:12'), ...extra,
+  id: 1,
+  notificationId: 101,
+  night: NIGHT,
+  mode: 'pi',
+  status: 'sent',
+  messageId: '<m1@gemini.test>',
+  followsUp: null,
+  to: ['a@x.test'],
+  cc: ['b@y.test', 'c@z.test'],
+  accepted: ['a@x.test', 'b@y.test'],
+  refused: [{ address: 'c@z.test', reply: '550 no such user' }],
+  files: ['N1.fits', 'N2.fits'],
+  error: null,
+  createdAt: at('08:00:11'),
+  sentAt: at('08:00:12'),
+  ...extra,
 });
 
 const run = (extra: Partial<RunEntry> = {}): RunEntry => ({
-  id: 1, startedAt: at('08:00:00'), finishedAt: at('08:00:30'), night: NIGHT, mode: 'pi', dryRun: false, host: 'cron', pid: 9, totals: { sent: 1 }, exitCode: 0, ...extra,
+  id: 1,
+  startedAt: at('08:00:00'),
+  finishedAt: at('08:00:30'),
+  night: NIGHT,
+  mode: 'pi',
+  dryRun: false,
+  host: 'cron',
+  pid: 9,
+  totals: { sent: 1 },
+  exitCode: 0,
+  ...extra,
 });
 
 function triage(extra: Partial<Triage> = {}): Triage {
   return {
-    notification: { id: 101, label: 'Auto - GN-2026B-Q-101', selection: 'GN-2026B-Q-101/science', piemail: 'a@x.test', ngoemail: 'b@y.test', csemail: 'c@z.test' },
+    notification: {
+      id: 101,
+      label: 'Auto - GN-2026B-Q-101',
+      selection: 'GN-2026B-Q-101/science',
+      piemail: 'a@x.test',
+      ngoemail: 'b@y.test',
+      csemail: 'c@z.test',
+    },
     night: NIGHT,
     mode: 'pi',
     fields: [
@@ -42,8 +79,17 @@ function triage(extra: Partial<Triage> = {}): Triage {
 }
 
 const check = (status: string, extra: object = {}) => ({
-  notificationId: 101, night: NIGHT, mode: 'pi' as const, status, selection: 'GN-2026B-Q-101/science', files: 0, rejected: [], error: null,
-  complete: true, checkedAt: at('08:00:05'), ...extra,
+  notificationId: 101,
+  night: NIGHT,
+  mode: 'pi' as const,
+  status,
+  selection: 'GN-2026B-Q-101/science',
+  files: 0,
+  rejected: [],
+  error: null,
+  complete: true,
+  checkedAt: at('08:00:05'),
+  ...extra,
 });
 
 describe('verdictOf', () => {
@@ -53,39 +99,85 @@ describe('verdictOf', () => {
 
   it('sent to everyone, Bcc counted, not named', () => {
     const sent = message({ accepted: ['a@x.test', 'B@Y.test', 'c@z.test', 'audit@gemini.test'], refused: [] });
-    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [sent] } })))
-      .toBe('Sent at 08:00:12 UTC on 2026-11-26 to a@x.test, b@y.test, c@z.test (and 1 Bcc).');
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [sent] } }))).toBe(
+      'Sent at 08:00:12 UTC on 2026-11-26 to a@x.test, b@y.test, c@z.test (and 1 Bcc).',
+    );
   });
 
   it('several messages for the night: the latest, and a later failure', () => {
     const first = message({ id: 1, refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] });
-    const second = message({ id: 2, createdAt: at('09:00:00'), sentAt: at('09:00:01'), refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] });
-    const failed = message({ id: 3, status: 'failed', createdAt: at('10:00:00'), sentAt: null, accepted: [], refused: [], error: 'ETIMEDOUT: Greeting never received' });
-    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [failed, second, first] } })))
-      .toBe('Sent at 09:00:01 UTC on 2026-11-26 to a@x.test, b@y.test, c@z.test (the latest of 2 messages for the night); a later message failed at 10:00:00 UTC on 2026-11-26: ETIMEDOUT: Greeting never received.');
+    const second = message({
+      id: 2,
+      createdAt: at('09:00:00'),
+      sentAt: at('09:00:01'),
+      refused: [],
+      accepted: ['a@x.test', 'b@y.test', 'c@z.test'],
+    });
+    const failed = message({
+      id: 3,
+      status: 'failed',
+      createdAt: at('10:00:00'),
+      sentAt: null,
+      accepted: [],
+      refused: [],
+      error: 'ETIMEDOUT: Greeting never received',
+    });
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [failed, second, first] } }))).toBe(
+      'Sent at 09:00:01 UTC on 2026-11-26 to a@x.test, b@y.test, c@z.test (the latest of 2 messages for the night); a later message failed at 10:00:00 UTC on 2026-11-26: ETIMEDOUT: Greeting never received.',
+    );
   });
 
   it('not sent: every recipient refused', () => {
-    const failed = message({ status: 'failed', sentAt: null, accepted: [], error: 'no recipient accepted the message: a@x.test: 550 no such user' });
-    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: check('failed'), messages: [failed] } })))
-      .toBe('Not sent: no recipient accepted the message: a@x.test: 550 no such user (tried at 08:00:11 UTC on 2026-11-26; the next run tries again).');
+    const failed = message({
+      status: 'failed',
+      sentAt: null,
+      accepted: [],
+      error: 'no recipient accepted the message: a@x.test: 550 no such user',
+    });
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: check('failed'), messages: [failed] } }))).toBe(
+      'Not sent: no recipient accepted the message: a@x.test: 550 no such user (tried at 08:00:11 UTC on 2026-11-26; the next run tries again).',
+    );
   });
 
   it('no data when the run checked, and files since', () => {
     const base = { runs: [run()], messages: [], check: check('no-data') };
-    expect(verdictOf(triage({ archive: answered({ files: 0, programs: {}, qaStates: {} }), record: { state: 'present', ...base } })))
-      .toBe('Nothing sent: the archive had no files for GN-2026B-Q-101/science on night 20261126 when the PI run checked at 08:00:05 UTC on 2026-11-26.');
-    expect(verdictOf(triage({ archive: answered({ unannounced: ['N1.fits', 'N2.fits'] }), record: { state: 'present', ...base } })))
-      .toBe('Nothing sent: the archive had no files for GN-2026B-Q-101/science on night 20261126 when the PI run checked at 08:00:05 UTC on 2026-11-26; the archive has 2 files for it now: `yougotdata send --date 20261126 --match 101` sends them.');
+    expect(verdictOf(triage({ archive: answered({ files: 0, programs: {}, qaStates: {} }), record: { state: 'present', ...base } }))).toBe(
+      'Nothing sent: the archive had no files for GN-2026B-Q-101/science on night 20261126 when the PI run checked at 08:00:05 UTC on 2026-11-26.',
+    );
+    expect(verdictOf(triage({ archive: answered({ unannounced: ['N1.fits', 'N2.fits'] }), record: { state: 'present', ...base } }))).toBe(
+      'Nothing sent: the archive had no files for GN-2026B-Q-101/science on night 20261126 when the PI run checked at 08:00:05 UTC on 2026-11-26; the archive has 2 files for it now: `yougotdata send --date 20261126 --match 101` sends them.',
+    );
   });
 
   it('invalid selection: recorded, or only now', () => {
-    const invalid = { state: 'invalid', reason: 'the archive does not recognise "sceince" (did you mean science?)', checkedBy: 'archive' } as const;
+    const invalid = {
+      state: 'invalid',
+      reason: 'the archive does not recognise "sceince" (did you mean science?)',
+      checkedBy: 'archive',
+    } as const;
     const recorded = check('invalid-selection', { error: invalid.reason });
-    expect(verdictOf(triage({ selection: invalid, archive: { state: 'not-asked', why: 'x' }, record: { state: 'present', runs: [run()], check: recorded, messages: [] } })))
-      .toBe('Nothing sent: the PI run at 08:00:05 UTC on 2026-11-26 found the selection invalid: the archive does not recognise "sceince" (did you mean science?).');
-    expect(verdictOf(triage({ selection: invalid, archive: { state: 'not-asked', why: 'x' }, record: { state: 'present', runs: [], check: null, messages: [] } })))
-      .toBe('No PI run for night 20261126 is recorded: did cron run? (see `yougotdata history`); the selection is invalid: the archive does not recognise "sceince" (did you mean science?), so nothing is sent.');
+    expect(
+      verdictOf(
+        triage({
+          selection: invalid,
+          archive: { state: 'not-asked', why: 'x' },
+          record: { state: 'present', runs: [run()], check: recorded, messages: [] },
+        }),
+      ),
+    ).toBe(
+      'Nothing sent: the PI run at 08:00:05 UTC on 2026-11-26 found the selection invalid: the archive does not recognise "sceince" (did you mean science?).',
+    );
+    expect(
+      verdictOf(
+        triage({
+          selection: invalid,
+          archive: { state: 'not-asked', why: 'x' },
+          record: { state: 'present', runs: [], check: null, messages: [] },
+        }),
+      ),
+    ).toBe(
+      'No PI run for night 20261126 is recorded: did cron run? (see `yougotdata history`); the selection is invalid: the archive does not recognise "sceince" (did you mean science?), so nothing is sent.',
+    );
   });
 
   it('no recipients', () => {
@@ -94,57 +186,90 @@ describe('verdictOf', () => {
       record: { state: 'present', runs: [run()], check: check('no-recipients', { rejected: ['TBD'] }), messages: [] },
       archive: answered({ unannounced: ['N1.fits', 'N2.fits'] }),
     });
-    expect(verdictOf(t)).toBe('Nothing sent: the PI run at 08:00:05 UTC on 2026-11-26 found no valid address in piemail (rejected: "TBD").');
+    expect(verdictOf(t)).toBe(
+      'Nothing sent: the PI run at 08:00:05 UTC on 2026-11-26 found no valid address in piemail (rejected: "TBD").',
+    );
     expect(adviceOf(t)).toBe('add an address to piemail of notification 101');
   });
 
-  it('CHECK mode names the contact scientist\'s field and the summit server', () => {
+  it("CHECK mode names the contact scientist's field and the summit server", () => {
     const t = triage({
-      mode: 'check', recipients: { to: [], cc: [], rejected: ['N/A'] },
+      mode: 'check',
+      recipients: { to: [], cc: [], rejected: ['N/A'] },
       record: { state: 'present', runs: [], check: null, messages: [] },
       archive: answered({ unannounced: ['N1.fits'] }),
     });
-    expect(verdictOf(t)).toBe('No CHECK run for night 20261126 is recorded: did cron run? (see `yougotdata history`); there is no valid address in csemail (rejected: "N/A"), so nothing is sent.');
+    expect(verdictOf(t)).toBe(
+      'No CHECK run for night 20261126 is recorded: did cron run? (see `yougotdata history`); there is no valid address in csemail (rejected: "N/A"), so nothing is sent.',
+    );
   });
 
   it('a run that recorded nothing for this notification, or never ended', () => {
     const quiet = { state: 'present' as const, check: null, messages: [] };
-    expect(verdictOf(triage({ archive: answered({ files: 0, programs: {}, qaStates: {} }), record: { ...quiet, runs: [run()] } })))
-      .toBe('The PI run for night 20261126 (started at 08:00:00 UTC on 2026-11-26) recorded nothing for this notification: it was added after that run, or the run stopped early; the archive has no files for it on night 20261126.');
-    expect(verdictOf(triage({ archive: answered({ files: 0, programs: {}, qaStates: {} }), record: { ...quiet, runs: [run({ finishedAt: null, exitCode: null, totals: null })] } })))
-      .toMatch(/^The PI run for night 20261126 started at 08:00:00 UTC on 2026-11-26 has no end: it crashed or is still running/);
+    expect(verdictOf(triage({ archive: answered({ files: 0, programs: {}, qaStates: {} }), record: { ...quiet, runs: [run()] } }))).toBe(
+      'The PI run for night 20261126 (started at 08:00:00 UTC on 2026-11-26) recorded nothing for this notification: it was added after that run, or the run stopped early; the archive has no files for it on night 20261126.',
+    );
+    expect(
+      verdictOf(
+        triage({
+          archive: answered({ files: 0, programs: {}, qaStates: {} }),
+          record: { ...quiet, runs: [run({ finishedAt: null, exitCode: null, totals: null })] },
+        }),
+      ),
+    ).toMatch(/^The PI run for night 20261126 started at 08:00:00 UTC on 2026-11-26 has no end: it crashed or is still running/);
   });
 
   it('no record at all (migrate never ran)', () => {
     const t = triage({ record: { state: 'absent' }, archive: answered({ unannounced: ['N1.fits', 'N2.fits'] }) });
-    expect(verdictOf(t)).toBe("No send record yet: the tool's tables do not exist (`yougotdata migrate` never ran), so this tool has sent nothing; the archive has 2 files for it now: `yougotdata send --date 20261126 --match 101` sends them.");
+    expect(verdictOf(t)).toBe(
+      "No send record yet: the tool's tables do not exist (`yougotdata migrate` never ran), so this tool has sent nothing; the archive has 2 files for it now: `yougotdata send --date 20261126 --match 101` sends them.",
+    );
     expect(adviceOf(t)).toContain('yougotdata migrate');
   });
 
   it('the archive failing or widening now', () => {
-    const quiet = { state: 'present' as const, runs: [run()], check: check('sent', { files: 2 }), messages: [message({ refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] })] };
-    expect(verdictOf(triage({ record: quiet, archive: { state: 'failed', url: 'u', searchUrl: 's', error: 'HTTP 503 from the archive' } })))
-      .toMatch(/; the archive search fails now: HTTP 503 from the archive\.$/);
-    expect(verdictOf(triage({ record: quiet, archive: answered({ foreignPrograms: ['GN-2026B-Q-7'] }) })))
-      .toMatch(/; the archive returns files of other programs now \(GN-2026B-Q-7\), so nothing is sent\.$/);
+    const quiet = {
+      state: 'present' as const,
+      runs: [run()],
+      check: check('sent', { files: 2 }),
+      messages: [message({ refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] })],
+    };
+    expect(
+      verdictOf(triage({ record: quiet, archive: { state: 'failed', url: 'u', searchUrl: 's', error: 'HTTP 503 from the archive' } })),
+    ).toMatch(/; the archive search fails now: HTTP 503 from the archive\.$/);
+    expect(verdictOf(triage({ record: quiet, archive: answered({ foreignPrograms: ['GN-2026B-Q-7'] }) }))).toMatch(
+      /; the archive returns files of other programs now \(GN-2026B-Q-7\), so nothing is sent\.$/,
+    );
   });
 });
 
 describe('adviceOf', () => {
   it('after a delivered message: where to look, with the subject and message id', () => {
     const sent = message({ refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] });
-    expect(adviceOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [sent] } })))
-      .toBe('the mail server accepted the message: ask the recipients to look in spam and mail filters for the subject "New Data for GN-2026B-Q-101/science", or search the mail server\'s log for <m1@gemini.test>');
+    expect(adviceOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [sent] } }))).toBe(
+      'the mail server accepted the message: ask the recipients to look in spam and mail filters for the subject "New Data for GN-2026B-Q-101/science", or search the mail server\'s log for <m1@gemini.test>',
+    );
   });
 
   it('a refused address: fix it', () => {
-    expect(adviceOf(triage())).toBe('correct or remove the refused address (c@z.test) in the notification\'s email fields');
+    expect(adviceOf(triage())).toBe("correct or remove the refused address (c@z.test) in the notification's email fields");
   });
 });
 
 describe('triageText and triageJson', () => {
   it('the text shows the verdict first, then every part', () => {
-    const text = triageText(triage({ notification: { id: 101, label: 'L', selection: ' GN-2026B-Q-101/science\n', piemail: 'a@x.test', ngoemail: null, csemail: 'c@z.test' } }));
+    const text = triageText(
+      triage({
+        notification: {
+          id: 101,
+          label: 'L',
+          selection: ' GN-2026B-Q-101/science\n',
+          piemail: 'a@x.test',
+          ngoemail: null,
+          csemail: 'c@z.test',
+        },
+      }),
+    );
     const lines = text.split('\n');
     expect(lines[0]).toBe('#101 L — PI mode, night 20261126');
     expect(lines[1]).toMatch(/^Verdict: Sent at /);

@@ -4,15 +4,15 @@ import { DateTime } from 'luxon';
 import type { Night } from '../../domain/night.js';
 import {
   DAY_MS,
+  darkHours,
   HOUR_MS,
   LOCAL_ZONE,
-  TELESCOPES,
-  darkHours,
   nightOf,
+  TELESCOPES,
+  type Telescope,
   telescopeOfProgram,
   utcMidnight,
   yyyymmdd,
-  type Telescope,
 } from './sites.js';
 
 export type QaState = 'Pass' | 'Usable' | 'Fail' | 'CHECK' | 'Undefined';
@@ -161,7 +161,10 @@ function releaseDate(utMs: number): string {
   const day = Math.floor(utMs / DAY_MS);
   let release = releaseDates.get(day);
   if (release === undefined) {
-    release = DateTime.fromMillis(day * DAY_MS, { zone: 'utc' }).plus({ months: 18 }).toISODate() ?? '';
+    release =
+      DateTime.fromMillis(day * DAY_MS, { zone: 'utc' })
+        .plus({ months: 18 })
+        .toISODate() ?? '';
     releaseDates.set(day, release);
   }
   return release;
@@ -212,12 +215,19 @@ function exposureTimes(telescope: Telescope, night: Night, count: number): numbe
   if (midnight === null) throw new RangeError(`makeNight: not a night: ${night}`);
   const { start, end } = darkHours(telescope, midnight);
   const step = (end - start) / count;
-  return Array.from({ length: count }, (_, i) => start + Math.floor((i + 0.5) * step / 1000) * 1000 + (i % FRACTION_CYCLE) * FRACTION_STEP_MS);
+  return Array.from(
+    { length: count },
+    (_, i) => start + Math.floor(((i + 0.5) * step) / 1000) * 1000 + (i % FRACTION_CYCLE) * FRACTION_STEP_MS,
+  );
 }
 
 /** One site's files: programs observed one after another, FILES_PER_OBSERVATION files per observation. */
 function siteNight(night: Night, telescope: Telescope, programs: readonly StandInNightProgram[]): Record<string, unknown>[] {
-  const times = exposureTimes(telescope, night, programs.reduce((sum, program) => sum + program.files, 0));
+  const times = exposureTimes(
+    telescope,
+    night,
+    programs.reduce((sum, program) => sum + program.files, 0),
+  );
   let slot = 0;
   return programs.flatMap((program) =>
     Array.from({ length: program.files }, (_, i) =>

@@ -4,12 +4,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { drained } from '../../streams/drained.js';
 import { makeEntry } from './entries.js';
 import { FaultQueue, type StandInFault, type StandInFaultRule } from './faults.js';
 import { errorPage, maintenancePage, searchFormPage, summaryPage } from './pages.js';
-import { StandInStore, byFileName, storedEntry } from './store.js';
+import { byFileName, StandInStore, storedEntry } from './store.js';
 import { readSelection, type ServerRole, type StoredEntry } from './terms.js';
-import { drained } from '../../streams/drained.js';
 
 export { makeEntry, makeNight, type QaState, type StandInFileSpec, type StandInNightProgram } from './entries.js';
 export type { StandInFault, StandInFaultRule } from './faults.js';
@@ -88,7 +88,10 @@ const PAGE_PREFIXES: readonly [page: Page, prefix: readonly string[]][] = [
 function decodedSegments(url: string): string[] | null {
   const path = url.split('?', 1)[0] ?? '';
   try {
-    return path.split('/').filter((segment) => segment !== '').map(decodeURIComponent);
+    return path
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map(decodeURIComponent);
   } catch {
     return null;
   }
@@ -221,7 +224,10 @@ class StandInServer implements ArchiveStandIn {
   }
 
   #after(ms: number, run: () => void): void {
-    if (ms <= 0) return run();
+    if (ms <= 0) {
+      run();
+      return;
+    }
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       run();

@@ -44,7 +44,10 @@ export function summaryPage(terms: readonly string[], entries: readonly StoredEn
 
 export function searchFormPage(terms: readonly string[]): string {
   const action = `/searchform/${terms.map(encodeURIComponent).join('/')}`;
-  return page('Gemini Observatory Archive Search Form', `<h1>Search</h1>\n<form action="${escapeHtml(action)}"><input name="terms" value="${escapeHtml(terms.join('/'))}"></form>`);
+  return page(
+    'Gemini Observatory Archive Search Form',
+    `<h1>Search</h1>\n<form action="${escapeHtml(action)}"><input name="terms" value="${escapeHtml(terms.join('/'))}"></form>`,
+  );
 }
 
 export function errorPage(status: number, reason: string): string {

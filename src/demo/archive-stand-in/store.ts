@@ -53,8 +53,8 @@ export function storedEntry(fields: Record<string, unknown>): StoredEntry {
 }
 
 function bucket<K>(index: Map<K, FilenameOrdered>, key: K): FilenameOrdered {
-  let found = index.get(key);
-  if (!found) index.set(key, (found = new FilenameOrdered()));
+  const found = index.get(key) ?? new FilenameOrdered();
+  index.set(key, found);
   return found;
 }
 

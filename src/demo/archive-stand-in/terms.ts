@@ -2,7 +2,7 @@
  * The archive's selection grammar as the stand-in understands it, written from archive.md on its
  * own (not from the job's grammar module): it is the oracle the job's guard is tested against.
  */
-import { DAY_MS, nightWindow, utcMidnight, type Telescope, type TimeWindow } from './sites.js';
+import { DAY_MS, nightWindow, type Telescope, type TimeWindow, utcMidnight } from './sites.js';
 
 /** The archive reads a bare `YYYYMMDD` as a UTC date, a summit FITS server as a night. */
 export type ServerRole = 'archive' | 'summit';
@@ -88,16 +88,50 @@ const FIELD_WORDS: readonly FieldWord[] = [
   {
     field: 'instrument',
     accepts: oneOf(
-      'GMOS-N', 'GMOS-S', 'GMOS', 'GNIRS', 'NIRI', 'NIFS', 'F2', 'GSAOI', 'GPI', 'GHOST', 'IGRINS-2', 'Alopeke', 'Zorro',
-      'MAROON-X', 'SCORPIO', 'michelle', 'TReCS', 'NICI', 'bHROS', 'hrwfs', 'PHOENIX', 'TEXES', 'OSCIR', 'GRACES', 'IGRINS',
+      'GMOS-N',
+      'GMOS-S',
+      'GMOS',
+      'GNIRS',
+      'NIRI',
+      'NIFS',
+      'F2',
+      'GSAOI',
+      'GPI',
+      'GHOST',
+      'IGRINS-2',
+      'Alopeke',
+      'Zorro',
+      'MAROON-X',
+      'SCORPIO',
+      'michelle',
+      'TReCS',
+      'NICI',
+      'bHROS',
+      'hrwfs',
+      'PHOENIX',
+      'TEXES',
+      'OSCIR',
+      'GRACES',
+      'IGRINS',
     ),
     matches: (value, word) => value === word || (INSTRUMENT_FAMILIES[word]?.includes(value as string) ?? false),
   },
   {
     field: 'reduction',
     accepts: oneOf(
-      'RAW', 'PREPARED', 'PROCESSED_SCIENCE', 'PROCESSED_BIAS', 'PROCESSED_FLAT', 'PROCESSED_ARC', 'PROCESSED_DARK',
-      'PROCESSED_FRINGE', 'PROCESSED_STANDARD', 'PROCESSED_SLITILLUM', 'PROCESSED_TELLURIC', 'PROCESSED_BPM', 'PROCESSED_UNKNOWN',
+      'RAW',
+      'PREPARED',
+      'PROCESSED_SCIENCE',
+      'PROCESSED_BIAS',
+      'PROCESSED_FLAT',
+      'PROCESSED_ARC',
+      'PROCESSED_DARK',
+      'PROCESSED_FRINGE',
+      'PROCESSED_STANDARD',
+      'PROCESSED_SLITILLUM',
+      'PROCESSED_TELLURIC',
+      'PROCESSED_BPM',
+      'PROCESSED_UNKNOWN',
     ),
   },
   { field: 'detector_binning', accepts: (text) => /^[124]x[124]$/.test(text) },
@@ -107,8 +141,18 @@ const FIELD_WORDS: readonly FieldWord[] = [
   {
     field: 'detector_readmode_setting',
     accepts: oneOf(
-      'Classic', 'NodAndShuffle', 'Bright', 'Medium', 'Faint', 'Very_Bright_Objects', 'Bright_Objects', 'Faint_Objects',
-      'Very_Faint_Objects', 'Low_Background', 'Medium_Background', 'High_Background',
+      'Classic',
+      'NodAndShuffle',
+      'Bright',
+      'Medium',
+      'Faint',
+      'Very_Bright_Objects',
+      'Bright_Objects',
+      'Faint_Objects',
+      'Very_Faint_Objects',
+      'Low_Background',
+      'Medium_Background',
+      'High_Background',
     ),
   },
   // Headers carry the grating with its serial (`B600+_G5307`); the word is the grating alone.
@@ -186,7 +230,11 @@ function idTerm(field: IdField, value: string): Term {
 
 function fileNameTerm(value: string): Term {
   const name = value.replace(/\.bz2$/, '');
-  return { kind: 'filename', closes: true, constrain: () => ({ accepts: (entry) => entry.name === name, lookup: { kind: 'key', field: 'name', value: name } }) };
+  return {
+    kind: 'filename',
+    closes: true,
+    constrain: () => ({ accepts: (entry) => entry.name === name, lookup: { kind: 'key', field: 'name', value: name } }),
+  };
 }
 
 function filePrefixTerm(prefix: string): Term {
@@ -197,7 +245,10 @@ function filePrefixTerm(prefix: string): Term {
 function objectTerm(pattern: string): Term {
   const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*');
   const regex = new RegExp(`^${escaped}$`, 'i');
-  return { kind: 'object', constrain: () => ({ accepts: (entry) => typeof entry.fields.object === 'string' && regex.test(entry.fields.object) }) };
+  return {
+    kind: 'object',
+    constrain: () => ({ accepts: (entry) => typeof entry.fields.object === 'string' && regex.test(entry.fields.object) }),
+  };
 }
 
 function qaTerm(states: ReadonlySet<string> | null): Term {
