@@ -1,0 +1,22 @@
+import type { Mode } from '../domain/mode.js';
+import type { Status } from '../domain/result.js';
+
+/** What a monitor learns of one finished run of `send`: the end ping's body and the metrics file are made from it. */
+export interface RunSummary {
+  /** Ties the start and end pings of one run (healthchecks.io's `rid`). */
+  runId: string;
+  mode: Mode;
+  /** `YYYYMMDD`, or `A..B` for a range. */
+  date: string;
+  startedAt: Date;
+  endedAt: Date;
+  exitCode: number;
+  /** Notifications per status: every status, 0 where none. */
+  totals: Record<Status, number>;
+  /** Messages the mail server accepted (notifications and follow-ups; not the digest). */
+  messagesSent: number;
+  /** Requests made to the archive or the summit FITS server, retries included. */
+  archiveRequests: number;
+  /** One line each: a notification that needs attention, or the error that ended the run. */
+  problems: string[];
+}
