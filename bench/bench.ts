@@ -5,11 +5,12 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { NotificationRow } from '../src/demo/fitsstorage-table.js';
 import { type MailSink, startMailSink } from '../src/sink/index.js';
 import { type BenchArchive, startBenchArchive } from './archive.js';
 import { runYougotdata, shebangFlags } from './child.js';
 import { hasData, NIGHT, notificationsOf, programOf } from './data.js';
-import { type BenchNotification, createBenchDatabase, loadNotifications, startBenchServer } from './database.js';
+import { createBenchDatabase, loadNotifications, startBenchServer } from './database.js';
 import { bareClientRun, type FloorRun } from './floor.js';
 import { busyPercentBetween, busyPercentOver, machineTicks, postgresCpuSeconds, stealPercentBetween, untilQuiet } from './machine.js';
 import { type BenchOptions, parseBenchOptions, USAGE, UsageError } from './options.js';
@@ -33,7 +34,7 @@ async function runOnce(
   options: BenchOptions,
   peers: Peers,
   adminUrl: string,
-  rows: readonly BenchNotification[],
+  rows: readonly NotificationRow[],
 ): Promise<RunFigures> {
   const database = await createBenchDatabase(adminUrl);
   try {

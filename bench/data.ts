@@ -1,8 +1,8 @@
 /** The benchmark's notification table and the archive's files for it: the same every run. */
 
 import { makeEntry } from '../src/demo/archive-stand-in/index.js';
+import type { NotificationRow } from '../src/demo/fitsstorage-table.js';
 import type { Night } from '../src/domain/night.js';
-import type { BenchNotification } from './database.js';
 
 /** A fixed past night, so every run of the benchmark does the same work. */
 export const NIGHT = '20260115' as Night;
@@ -14,7 +14,7 @@ export const programOf = (id: number) => `G${Math.floor((id - 1) / 10) % 2 === 0
 export const hasData = (id: number, percent: number) => Math.floor(((id - 1) * percent) / 100) !== Math.floor(((id - 2) * percent) / 100);
 
 /** Rows as the proposal database writes them: `Auto - <progid>`, `<progid>/science`; the partner office and contact scientists repeat. */
-export function notificationsOf(n: number): BenchNotification[] {
+export function notificationsOf(n: number): NotificationRow[] {
   return Array.from({ length: n }, (_, i) => {
     const id = i + 1;
     const program = programOf(id);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { FITSSTORAGE_NOTIFICATION_TABLE } from '../src/db/notification-table.js';
 import { type RunningPostgres, startEmbeddedPostgres } from '../src/demo/embedded-postgres.js';
+import { FITSSTORAGE_NOTIFICATION_TABLE, insertNotifications, type NotificationRow } from '../src/demo/fitsstorage-table.js';
 
 /** A PostgreSQL server on which the benchmark may create and drop databases. */
 export interface BenchServer {
@@ -70,37 +70,13 @@ export async function createBenchDatabase(adminUrl: string, prefix = 'yougotdata
   };
 }
 
-export interface BenchNotification {
-  id: number;
-  label: string;
-  selection: string;
-  piemail: string;
-  ngoemail: string;
-  csemail: string;
-}
-
-/** FitsStorage's notification table, filled in batches with one INSERT … SELECT FROM unnest each. */
-export async function loadNotifications(url: string, rows: readonly BenchNotification[]): Promise<void> {
+/** FitsStorage's notification table, created and filled. */
+export async function loadNotifications(url: string, rows: readonly NotificationRow[]): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(FITSSTORAGE_NOTIFICATION_TABLE);
-    const BATCH = 10_000;
-    for (let start = 0; start < rows.length; start += BATCH) {
-      const batch = rows.slice(start, start + BATCH);
-      await client.query(
-        `INSERT INTO notification (id, label, selection, piemail, ngoemail, csemail, internal)
-         SELECT *, false FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
-        [
-          batch.map((r) => r.id),
-          batch.map((r) => r.label),
-          batch.map((r) => r.selection),
-          batch.map((r) => r.piemail),
-          batch.map((r) => r.ngoemail),
-          batch.map((r) => r.csemail),
-        ],
-      );
-    }
+    await insertNotifications(client, rows);
     await client.query('ANALYZE notification');
   } finally {
     await client.end().catch(() => {});

@@ -190,7 +190,7 @@ export interface Target {
   text: string;
 }
 
-/** nodemailer's pool: 3 connections (MailDelivery's maxConnections), each replaced after maxMessages (100) messages. */
+/** nodemailer's pool: 3 connections (SmtpMailer's maxConnections), each replaced after maxMessages (100) messages. */
 const POOL_CONNECTIONS = 3;
 const MESSAGES_PER_POOLED_CONNECTION = 100;
 export const poolConnectionBound = (mails: number) => POOL_CONNECTIONS + Math.ceil(mails / MESSAGES_PER_POOLED_CONNECTION);

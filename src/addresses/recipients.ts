@@ -5,7 +5,8 @@ export interface Address {
   address: EmailAddress;
 }
 
-export interface Recipients {
+/** To, Cc and Bcc as lists of addresses. */
+export interface AddressLists {
   to: Address[];
   cc: Address[];
   bcc: Address[];
@@ -26,7 +27,7 @@ export function firstSightings(): (entry: Address) => boolean {
  * Removes, case-insensitively, any address already present in an earlier list: To first, then Cc, then Bcc
  * (and any repeat within one list), so nobody gets the message twice or is both visible and hidden.
  */
-export function withoutRepeats(lists: { readonly [K in keyof Recipients]: readonly Address[] }): Recipients {
+export function withoutRepeats(lists: { readonly [K in keyof AddressLists]: readonly Address[] }): AddressLists {
   const isNew = firstSightings();
   const to = lists.to.filter(isNew);
   const cc = lists.cc.filter(isNew);

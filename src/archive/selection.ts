@@ -152,6 +152,12 @@ const BELONGS: Record<Scope['kind'], (id: string, entry: ArchiveEntry) => boolea
     entry.data_label === id || (entry.data_label?.startsWith(id) === true && DATA_LABEL_SUFFIX.test(entry.data_label.slice(id.length))),
 };
 
+/** The programs of the returned files that do not belong to the selection's scope, and how many such files. */
+export function foreignPrograms(scope: SelectionScope, entries: readonly ArchiveEntry[]): { programs: string[]; files: number } {
+  const foreign = filesOutsideScope(scope, entries);
+  return { programs: [...new Set(foreign.map((entry) => entry.program_id ?? '(no program)'))].sort(), files: foreign.length };
+}
+
 /** The returned files that do not belong to the selection's program, observation or data label (none without a scope). */
 export function filesOutsideScope(scope: SelectionScope, entries: readonly ArchiveEntry[]): ArchiveEntry[] {
   if (!scope) return [];

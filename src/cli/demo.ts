@@ -1,8 +1,8 @@
 import { tmpdir } from 'node:os';
 import pg from 'pg';
-import { FITSSTORAGE_NOTIFICATION_TABLE } from '../db/notification-table.js';
 import { startArchiveStandIn } from '../demo/archive-stand-in/index.js';
 import { startEmbeddedPostgres } from '../demo/embedded-postgres.js';
+import { FITSSTORAGE_NOTIFICATION_TABLE, insertNotifications } from '../demo/fitsstorage-table.js';
 import { demoNight, demoNotifications } from '../demo/scenario.js';
 import { parseNight } from '../domain/night.js';
 import { DEFAULT_HTTP_PORT, DEFAULT_SMTP_PORT, type MailSink, startMailSink } from '../sink/index.js';
@@ -31,12 +31,7 @@ async function runDemo(options: { keep: boolean }, context: CommandContext): Pro
     const db = new pg.Client({ connectionString: postgres.url });
     await db.connect();
     await db.query(FITSSTORAGE_NOTIFICATION_TABLE);
-    for (const n of demoNotifications) {
-      await db.query(
-        'INSERT INTO notification (id, label, selection, piemail, ngoemail, csemail, internal) VALUES ($1, $2, $3, $4, $5, $6, false)',
-        [n.id, n.label, n.selection, n.piemail, n.ngoemail, n.csemail],
-      );
-    }
+    await insertNotifications(db, demoNotifications);
     await db.end();
     const night = parseNight('yesterday', context.now());
     archive.addEntries(demoNight(night));

@@ -42,9 +42,9 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
       'with --dry-run: write each message as DIR/<id>.eml (other nights: <id>-<night>.eml) and a page DIR/index.html showing them all',
     )
     .action(async function (this: Command, options) {
-      if (options.out === undefined) return done(await (await import('./send.js')).sendCommand(options, context));
-      if (!options.dryRun) this.error('error: --out needs --dry-run (a real run sends the messages; it writes no preview)');
-      done(await (await import('../preview/send-preview.js')).sendToOutbox(options, context));
+      if (options.out !== undefined && !options.dryRun)
+        this.error('error: --out needs --dry-run (a real run sends the messages; it writes no preview)');
+      done(await (await import('./send.js')).sendCommand(options, context));
     });
 
   program

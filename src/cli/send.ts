@@ -1,19 +1,22 @@
 import { hostname } from 'node:os';
-import type pg from 'pg';
-import { type Address, type EmailAddress, parseAddresses, parseEmailAddress } from '../addresses/index.js';
+import { resolve } from 'node:path';
 import { ArchiveClient } from '../archive/client.js';
-import { maskUrl, required, SettingError, type Settings } from '../config/settings.js';
+import { required, type Settings } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrations.js';
+import { NotificationTable } from '../db/notification-table.js';
 import { acquireRunLock, type RunLock } from '../db/run-lock.js';
-import { recordRunEnd, recordRunStart } from '../db/run-log.js';
+import { RunLog } from '../db/run-log.js';
+import { SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
 import { type Night, parseNights } from '../domain/night.js';
 import type { RunReport } from '../domain/result.js';
-import { MailDelivery } from '../mail/smtp-mailer.js';
-import { type RunPorts, runNight } from '../run/pipeline.js';
-import { dateOf, digestText, exitCodeOf, joinReports, reportJson, reportTable, totalsOf } from '../run/report.js';
-import { type CommandContext, exitCodeForError, loggerOf, settingsOf, writePieces } from './context.js';
+import { discardingMailer, type Mailer } from '../mail/mailer.js';
+import { SmtpMailer } from '../mail/smtp-mailer.js';
+import { Outbox } from '../preview/outbox.js';
+import { exitCodeOf, reportJson, reportTable } from '../run/report.js';
+import { type SendRequest, sendNights } from '../run/send-run.js';
+import { type CommandContext, EXIT, exitCodeForError, loggerOf, settingsOf, writePieces } from './context.js';
 
 export interface SendOptions {
   date: string;
@@ -24,146 +27,99 @@ export interface SendOptions {
   json: boolean;
   concurrency?: number;
   logFile?: string;
-  /** In a dry run, receives each message that would be sent (for `--out`). */
-  drafts?: RunPorts['drafts'];
-  /** Receives the whole report before it is printed (for `--out`'s index page). */
-  onReport?: (report: RunReport) => Promise<void>;
+  /** With --dry-run: write each message as an .eml file and an index page here. */
+  out?: string;
 }
 
-function oneAddress(variable: string, text: string): Address {
-  const parsed = parseAddresses(text);
-  const first = parsed.addresses[0];
-  if (!first || parsed.addresses.length > 1 || parsed.rejected.length > 0) {
-    throw new SettingError(variable, `must be one email address, e.g. "Gemini Archive <archive@gemini.edu>" (got "${text}")`);
-  }
-  return first;
-}
-
-function addressList(variable: string, text: string | undefined): EmailAddress[] {
-  if (!text) return [];
-  return text.split(',').map((piece) => {
-    const address = parseEmailAddress(piece.trim());
-    if (!address) throw new SettingError(variable, `must be a comma-separated list of addresses ("${piece.trim()}" is not one)`);
-    return address;
-  });
-}
-
-interface SendPlan {
-  nights: Night[];
-  mode: Mode;
-  base: string;
-  from: Address;
-  replyTo?: Address;
-  bcc: EmailAddress[];
-  errorsTo: EmailAddress[];
-  databaseUrl: string;
-}
+/** A dry run needs a From to compose messages, but never sends them. */
+const DRY_RUN_FROM = { name: 'yougotdata', address: 'dry-run@localhost.localdomain' } as const;
 
 /** Every setting the run needs, checked before anything is opened. */
-function planSend(options: SendOptions, settings: Settings, now: Date): SendPlan {
+function requestOf(options: SendOptions, settings: Settings, now: Date): SendRequest & { databaseUrl: string } {
   const mode: Mode = options.check ? 'check' : 'pi';
   const nights = parseNights(options.date, now);
   const databaseUrl = required(settings, 'DATABASE_URL');
   const base = mode === 'check' ? required(settings, 'FITS_SERVER_URL') : settings.ARCHIVE_URL;
-  const fromText = options.dryRun
-    ? (settings.EMAIL_FROM ?? 'yougotdata <dry-run@localhost.localdomain>')
-    : required(settings, 'EMAIL_FROM');
+  const from = options.dryRun ? (settings.EMAIL_FROM ?? (DRY_RUN_FROM as SendRequest['sender']['from'])) : required(settings, 'EMAIL_FROM');
+  const concurrency = options.concurrency ?? settings.ARCHIVE_CONCURRENCY;
   return {
     nights,
     mode,
+    force: options.force,
+    match: options.match,
     base,
-    from: oneAddress('EMAIL_FROM', fromText),
-    replyTo: settings.EMAIL_REPLY_TO ? oneAddress('EMAIL_REPLY_TO', settings.EMAIL_REPLY_TO) : undefined,
-    bcc: addressList('EMAIL_BCC', settings.EMAIL_BCC),
-    errorsTo: addressList('ERRORS_TO', settings.ERRORS_TO),
+    sender: { from, replyTo: settings.EMAIL_REPLY_TO },
+    bcc: settings.EMAIL_BCC,
+    errorsTo: settings.ERRORS_TO,
+    lookbackNights: settings.LOOKBACK_NIGHTS,
+    workers: concurrency * 2,
     databaseUrl,
   };
 }
 
-async function mailDigest(report: RunReport, plan: SendPlan, mail: MailDelivery, now: Date): Promise<string | null> {
-  const text = digestText(report);
-  if (!text || plan.errorsTo.length === 0) return null;
-  const result = await mail.send({
-    from: plan.from,
-    to: plan.errorsTo.map((address) => ({ name: null, address })),
-    cc: [],
-    bcc: [],
-    subject: `yougotdata: ${report.mode === 'pi' ? 'PI' : 'CHECK'} run for night ${dateOf(report)} needs attention`,
-    text,
-    messageId: `<yougotdata.digest.${dateOf(report)}.${report.mode}.${now.getTime()}@${plan.from.address.split('@')[1]}>`,
-    date: now,
-  });
-  return result.kind === 'failed' ? result.error : null;
+const dateText = (nights: readonly Night[]) => (nights.length === 1 ? nights[0] : `${nights[0]}..${nights.at(-1)}`);
+
+/** Writes the preview's index page and says where it is; a page that cannot be written fails the command. */
+async function finishPreview(outbox: Outbox, report: RunReport, json: boolean, context: CommandContext): Promise<number> {
+  try {
+    const index = await outbox.finish(report, context.now());
+    if (!json)
+      context.stdout.write(`Preview: ${outbox.count} ${outbox.count === 1 ? 'message' : 'messages'} in ${outbox.dir}; open ${index}\n`);
+    return exitCodeOf(report);
+  } catch (error) {
+    context.stderr.write(`yougotdata: the preview page could not be written: ${(error as Error).message}\n`);
+    return Math.max(exitCodeOf(report), EXIT.failed);
+  }
 }
 
 /** `yougotdata send`: the daily job. Returns the exit code. */
 export async function sendCommand(options: SendOptions, context: CommandContext): Promise<number> {
-  let db: pg.Pool | undefined;
-  let lock: RunLock | undefined;
-  let archive: ArchiveClient | undefined;
-  let mail: MailDelivery | undefined;
+  const closing: (() => Promise<unknown>)[] = [];
   const log = loggerOf(context, { logFile: options.logFile });
   try {
     const settings = settingsOf(context);
-    const plan = planSend(options, settings, context.now());
+    const request = requestOf(options, settings, context.now());
     const concurrency = options.concurrency ?? settings.ARCHIVE_CONCURRENCY;
-    const date = plan.nights.length === 1 ? plan.nights[0] : `${plan.nights[0]}..${plan.nights.at(-1)}`;
     // PostgreSQL keeps 63 bytes of it: the pid first, so a long host name cannot cut it off.
-    const applicationName = `yougotdata send ${plan.mode} pid ${process.pid} ${date} on ${hostname()}`;
-    db = await openDatabase({ url: plan.databaseUrl, applicationName, maxConnections: Math.min(concurrency, 8) + 1 });
+    const applicationName = `yougotdata send ${request.mode} pid ${process.pid} ${dateText(request.nights)} on ${hostname()}`;
+    const db = await openDatabase({ url: request.databaseUrl, applicationName, maxConnections: Math.min(concurrency, 8) + 1 });
+    closing.push(() => db.end().catch(() => {}));
+    let lock: RunLock | null = null;
     if (!options.dryRun) {
-      lock = await acquireRunLock(plan.databaseUrl, plan.mode, applicationName);
+      lock = await acquireRunLock(request.databaseUrl, request.mode, applicationName);
+      closing.push(() => (lock as RunLock).release());
       await migrate(db);
     }
-    archive = new ArchiveClient({ timeoutMs: settings.ARCHIVE_TIMEOUT_MS, retries: settings.ARCHIVE_RETRIES, concurrency });
-    mail = options.dryRun ? undefined : new MailDelivery({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS });
+    const archive = new ArchiveClient({ timeoutMs: settings.ARCHIVE_TIMEOUT_MS, retries: settings.ARCHIVE_RETRIES, concurrency });
+    closing.push(() => archive.close());
+    const outbox = options.out === undefined ? null : new Outbox(resolve(context.cwd, options.out), request.nights);
+    const mailer: Mailer = options.dryRun
+      ? (outbox ?? discardingMailer)
+      : new SmtpMailer({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS });
+    closing.push(() => mailer.close());
     const progress =
       context.stderr.isTTY && !options.json
         ? (done: number, total: number) => context.stderr.write(`\r${done}/${total} notifications${done === total ? '\n' : ''}`)
         : undefined;
-    const ports: RunPorts = { db, archive, mail: mail ?? null, clock: context.now, log, progress, drafts: options.drafts, lock };
-    const reports: RunReport[] = [];
-    for (const night of plan.nights) {
-      log.info({ night, mode: plan.mode, base: maskUrl(plan.base), dryRun: options.dryRun }, 'run starts');
-      const runId = options.dryRun
-        ? null
-        : await recordRunStart(db, { night, mode: plan.mode, dryRun: false, host: hostname(), pid: process.pid });
-      const report = await runNight(
-        {
-          night,
-          mode: plan.mode,
-          dryRun: options.dryRun,
-          force: options.force,
-          match: options.match,
-          base: plan.base,
-          from: plan.from,
-          replyTo: plan.replyTo,
-          bcc: plan.bcc,
-          workers: concurrency * 2,
-          lookbackNights: settings.LOOKBACK_NIGHTS,
-        },
-        ports,
-      );
-      const totals = totalsOf(report.results);
-      if (runId !== null) await recordRunEnd(db, runId, totals, exitCodeOf(report)).catch(() => {});
-      log.info({ night, totals, exitCode: exitCodeOf(report) }, 'run ends');
-      reports.push(report);
-    }
-    const report = joinReports(reports);
-    await options.onReport?.(report);
-    if (mail) {
-      const digestError = await mailDigest(report, plan, mail, context.now());
-      if (digestError) log.error({ errorsTo: plan.errorsTo }, `the digest could not be sent: ${digestError}`);
-    }
+    const report = await sendNights(request, {
+      notifications: new NotificationTable(db),
+      record: new SendRecord(db),
+      runLog: lock ? new RunLog(db) : null,
+      archive,
+      mailer,
+      lock,
+      clock: context.now,
+      log,
+      progress,
+      host: hostname(),
+      pid: process.pid,
+    });
     await writePieces(context.stdout, options.json ? reportJson(report) : reportTable(report));
-    return exitCodeOf(report);
+    return outbox ? await finishPreview(outbox, report, options.json, context) : exitCodeOf(report);
   } catch (error) {
     return exitCodeForError(error, context);
   } finally {
-    mail?.close();
-    await archive?.close();
-    await lock?.release();
-    await db?.end().catch(() => {});
+    for (const close of closing.reverse()) await close();
     log.flush();
   }
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { type Address, type EmailAddress, parseAddresses, parseEmailAddress } from '../addresses/index.js';
 
 /** A setting that is missing or malformed: the CLI prints the message on one line and exits 2. */
 export class SettingError extends Error {
@@ -36,32 +37,53 @@ const positiveInteger = (max: number) =>
     .transform(Number)
     .refine((n) => n >= 1 && n <= max, `must be between 1 and ${max}`);
 
+const wholeNumber = (max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n <= max, `must be at most ${max}`);
+
+/** One address, with or without a display name, e.g. `Gemini Archive <archive@gemini.edu>`. */
+const oneAddress = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((text, context): Address => {
+    const parsed = parseAddresses(text);
+    const [first] = parsed.addresses;
+    if (first && parsed.addresses.length === 1 && parsed.rejected.length === 0) return first;
+    context.addIssue({ code: 'custom', message: `must be one email address, e.g. "Gemini Archive <archive@gemini.edu>" (got "${text}")` });
+    return z.NEVER;
+  });
+
+/** Bare addresses separated by commas. */
+const addressList = z
+  .string()
+  .trim()
+  .transform((text, context): EmailAddress[] => {
+    const pieces = text === '' ? [] : text.split(',').map((piece) => piece.trim());
+    const bad = pieces.find((piece) => parseEmailAddress(piece) === null);
+    if (bad === undefined) return pieces.map((piece) => parseEmailAddress(piece) as EmailAddress);
+    context.addIssue({ code: 'custom', message: `must be a comma-separated list of addresses ("${bad}" is not one)` });
+    return z.NEVER;
+  });
+
 const shape = {
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   ARCHIVE_URL: url(['http:', 'https:']).default('https://archive.gemini.edu'),
   FITS_SERVER_URL: url(['http:', 'https:']).optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://localhost:25'),
-  EMAIL_FROM: z.string().trim().min(1).optional(),
-  EMAIL_REPLY_TO: z.string().trim().min(1).optional(),
-  EMAIL_BCC: z.string().trim().optional(),
-  ERRORS_TO: z.string().trim().min(1).optional(),
+  EMAIL_FROM: oneAddress.optional(),
+  EMAIL_REPLY_TO: oneAddress.optional(),
+  EMAIL_BCC: addressList.default([]),
+  ERRORS_TO: addressList.default([]),
   ARCHIVE_CONCURRENCY: positiveInteger(64).default(4),
   ARCHIVE_TIMEOUT_MS: positiveInteger(600_000).default(20_000),
-  ARCHIVE_RETRIES: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .refine((n) => n <= 10, 'must be at most 10')
-    .default(3),
+  ARCHIVE_RETRIES: wholeNumber(10).default(3),
   SMTP_TIMEOUT_MS: positiveInteger(600_000).default(60_000),
-  LOOKBACK_NIGHTS: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .refine((n) => n <= 30, 'must be at most 30')
-    .default(3),
+  LOOKBACK_NIGHTS: wholeNumber(30).default(3),
 } as const;
 
 const settingsSchema = z.object(shape);

@@ -28,12 +28,12 @@ const UNDEFINED_TABLE = '42P01';
 
 export const isUndefinedTable = (error: unknown): boolean => (error as { code?: string } | null)?.code === UNDEFINED_TABLE;
 
-/** A read of one of yougotdata's own tables, on a database never migrated: `nothing`, since nothing was recorded yet. */
-export async function readOrNothing<T>(read: () => Promise<T>, nothing: T): Promise<T> {
+/** The rows of a query on yougotdata's own tables; null on a database never migrated, where nothing was recorded yet. */
+export async function rowsIfMigrated<R extends pg.QueryResultRow>(db: pg.Pool, text: string, values: unknown[]): Promise<R[] | null> {
   try {
-    return await read();
+    return (await db.query<R>(text, values)).rows;
   } catch (error) {
-    if (isUndefinedTable(error)) return nothing;
+    if (isUndefinedTable(error)) return null;
     throw error;
   }
 }

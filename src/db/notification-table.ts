@@ -2,20 +2,6 @@ import type pg from 'pg';
 import type { Notification } from '../domain/notification.js';
 import { isUndefinedTable } from './database.js';
 
-/**
- * FitsStorage's own definition of the table. yougotdata never creates it in production (it belongs
- * to FitsStorage); the demo and the tests create it with exactly this.
- */
-export const FITSSTORAGE_NOTIFICATION_TABLE = `CREATE TABLE notification (
-  id serial PRIMARY KEY,
-  label text,
-  selection text,
-  piemail text,
-  ngoemail text,
-  csemail text,
-  internal boolean
-)`;
-
 export class NotificationTableMissing extends Error {}
 
 function likePattern(text: string): string {
@@ -54,15 +40,29 @@ async function readPage(db: pg.Pool, match: string | undefined, after: number | 
   );
 }
 
-/** How many rows `match` selects (every row without it). */
-export async function countNotifications(db: pg.Pool, match?: string): Promise<number> {
-  const rows = await queryTable<{ n: number }>(db, `SELECT count(*)::int AS n FROM notification WHERE ${MATCHING}`, matchParameters(match));
-  return rows[0]?.n ?? 0;
-}
+/** FitsStorage's `notification` table, read as it is; yougotdata never writes it. */
+export class NotificationTable {
+  constructor(private readonly db: pg.Pool) {}
 
-/** Every matching row at once: for support commands, which look at a few. */
-export function readNotifications(db: pg.Pool, match?: string): Promise<Notification[]> {
-  return readPage(db, match, null, null);
+  /** How many rows `match` selects (every row without it). */
+  async count(match?: string): Promise<number> {
+    const rows = await queryTable<{ n: number }>(
+      this.db,
+      `SELECT count(*)::int AS n FROM notification WHERE ${MATCHING}`,
+      matchParameters(match),
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Every matching row at once: for support commands, which look at a few. */
+  read(match?: string): Promise<Notification[]> {
+    return readPage(this.db, match, null, null);
+  }
+
+  /** The matching rows a page at a time, for a run over the whole table. */
+  pages(match?: string, pageRows = PAGE_ROWS): NotificationPages {
+    return new NotificationPages(this.db, match, pageRows);
+  }
 }
 
 /**
@@ -79,7 +79,7 @@ export class NotificationPages {
   constructor(
     private readonly db: pg.Pool,
     private readonly match: string | undefined,
-    private readonly pageRows = PAGE_ROWS,
+    private readonly pageRows: number,
   ) {}
 
   /** The next row, or undefined after the last. */

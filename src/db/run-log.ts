@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Mode } from '../domain/mode.js';
 import type { Night } from '../domain/night.js';
-import { readOrNothing } from './database.js';
+import { rowsIfMigrated } from './database.js';
 
 export interface RunStart {
   night: Night;
@@ -9,18 +9,6 @@ export interface RunStart {
   dryRun: boolean;
   host: string;
   pid: number;
-}
-
-export async function recordRunStart(db: pg.Pool, run: RunStart): Promise<number> {
-  const result = await db.query<{ id: string }>(
-    'INSERT INTO yougotdata_run (night, mode, dry_run, host, pid) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-    [run.night, run.mode, run.dryRun, run.host, run.pid],
-  );
-  return Number(result.rows[0]?.id);
-}
-
-export async function recordRunEnd(db: pg.Pool, id: number, totals: Record<string, number>, exitCode: number): Promise<void> {
-  await db.query('UPDATE yougotdata_run SET finished_at = now(), totals = $2, exit_code = $3 WHERE id = $1', [id, totals, exitCode]);
 }
 
 export interface RunEntry {
@@ -50,23 +38,39 @@ const runEntryOf = (row: Record<string, any>): RunEntry => ({
   exitCode: row.exit_code,
 });
 
-/** The runs `where` selects, oldest first; null before the run log exists (no run was ever recorded). */
-function runsWhere(db: pg.Pool, where: string, values: unknown[]): Promise<RunEntry[] | null> {
-  return readOrNothing(
-    async () =>
-      (
-        await db.query(
-          `SELECT id, started_at, finished_at, night, mode, dry_run, host, pid, totals, exit_code
-       FROM yougotdata_run WHERE ${where} ORDER BY started_at`,
-          values,
-        )
-      ).rows.map(runEntryOf),
-    null,
-  );
+/** One row per run of `send` (migrations/002_run_log.sql): "did cron run?" answered from the database. */
+export class RunLog {
+  constructor(private readonly db: pg.Pool) {}
+
+  async start(run: RunStart): Promise<number> {
+    const result = await this.db.query<{ id: string }>(
+      'INSERT INTO yougotdata_run (night, mode, dry_run, host, pid) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+      [run.night, run.mode, run.dryRun, run.host, run.pid],
+    );
+    return Number(result.rows[0]?.id);
+  }
+
+  async end(id: number, totals: Record<string, number>, exitCode: number): Promise<void> {
+    await this.db.query('UPDATE yougotdata_run SET finished_at = now(), totals = $2, exit_code = $3 WHERE id = $1', [id, totals, exitCode]);
+  }
+
+  /** The runs started since `since`, oldest first; null before the run log exists (no run was ever recorded). */
+  since(since: Date): Promise<RunEntry[] | null> {
+    return this.where('started_at >= $1', [since]);
+  }
+
+  /** The runs of one night and mode, for `why`. */
+  async ofNight(night: Night, mode: Mode): Promise<RunEntry[]> {
+    return (await this.where('night = $1 AND mode = $2', [night, mode])) ?? [];
+  }
+
+  private async where(where: string, values: unknown[]): Promise<RunEntry[] | null> {
+    const rows = await rowsIfMigrated(
+      this.db,
+      `SELECT id, started_at, finished_at, night, mode, dry_run, host, pid, totals, exit_code
+         FROM yougotdata_run WHERE ${where} ORDER BY started_at`,
+      values,
+    );
+    return rows?.map(runEntryOf) ?? null;
+  }
 }
-
-export const runsSince = (db: pg.Pool, since: Date) => runsWhere(db, 'started_at >= $1', [since]);
-
-/** The runs of one night and mode, for `why`. */
-export const runsOfNight = async (db: pg.Pool, night: Night, mode: Mode): Promise<RunEntry[]> =>
-  (await runsWhere(db, 'night = $1 AND mode = $2', [night, mode])) ?? [];

@@ -1,68 +1,30 @@
+/**
+ * The send record: what was sent, to whom, listing which files, for each notification, night and mode.
+ * yougotdata_message gets a row just before a message is handed to SMTP ('sending') and again after ('sent' or
+ * 'failed'); yougotdata_file a row per announced file, in the statement that marks its message sent; yougotdata_night
+ * the outcome of the latest check of a night (see migrations/001_send_record.sql).
+ */
 import type pg from 'pg';
 import type { Mode } from '../domain/mode.js';
 import type { Night } from '../domain/night.js';
+import type { NoticeKey } from '../domain/notice.js';
 import type { Refusal } from '../domain/result.js';
-import { readOrNothing } from './database.js';
+import { rowsIfMigrated } from './database.js';
 
 /** What was already announced to one notification for one night. */
 export interface NightAnnouncements {
   files: ReadonlySet<string>;
   /** The latest message that announced some of them. */
   lastMessage: { id: number; sentAt: Date };
+  /** The Message-ID of the first message that did: a follow-up names it, so mail clients thread them. */
+  firstMessageId: string;
 }
 
 /** notification id → night → announcements, for the nights of a run. */
 export type Announcements = Map<number, Map<Night, NightAnnouncements>>;
 
-export async function announcementsOf(db: pg.Pool, mode: Mode, nights: readonly Night[]): Promise<Announcements> {
-  const rows = await readOrNothing(
-    async () =>
-      (
-        await db.query<{ notification_id: number; night: Night; files: string[]; message: string; sent_at: Date }>(
-          `SELECT f.notification_id, f.night, array_agg(f.filename) AS files, last.id AS message, last.sent_at
-       FROM yougotdata_file f
-       JOIN LATERAL (SELECT m.id, m.sent_at FROM yougotdata_message m
-                      WHERE m.notification_id = f.notification_id AND m.mode = f.mode AND m.night = f.night AND m.status = 'sent'
-                      ORDER BY m.sent_at DESC LIMIT 1) last ON true
-      WHERE f.mode = $1 AND f.night = ANY($2)
-      GROUP BY f.notification_id, f.night, last.id, last.sent_at`,
-          [mode, nights],
-        )
-      ).rows,
-    [],
-  );
-  const announcements: Announcements = new Map();
-  for (const row of rows) {
-    const byNight = announcements.get(row.notification_id) ?? new Map<Night, NightAnnouncements>();
-    byNight.set(row.night, { files: new Set(row.files), lastMessage: { id: Number(row.message), sentAt: row.sent_at } });
-    announcements.set(row.notification_id, byNight);
-  }
-  return announcements;
-}
-
-/** `${notification id}:${night}` of the nights checked since `since` and found fully announced. */
-export async function recentlyCompleteNights(db: pg.Pool, mode: Mode, nights: readonly Night[], since: Date): Promise<Set<string>> {
-  if (nights.length === 0) return new Set();
-  const rows = await readOrNothing(
-    async () =>
-      (
-        await db.query<{ notification_id: number; night: string }>(
-          'SELECT notification_id, night FROM yougotdata_night WHERE mode = $1 AND night = ANY($2) AND complete AND checked_at >= $3',
-          [mode, nights, since],
-        )
-      ).rows,
-    [],
-  );
-  return new Set(rows.map((row) => `${row.notification_id}:${row.night}`));
-}
-
-export interface RecordKey {
-  notificationId: number;
-  night: Night;
-  mode: Mode;
-}
-
-export interface Intent extends RecordKey {
+/** A message about to be handed to the mailer. */
+export interface Intent extends NoticeKey {
   selection: string;
   to: string[];
   cc: string[];
@@ -71,60 +33,8 @@ export interface Intent extends RecordKey {
   followsUp: number | null;
 }
 
-/** Written before SMTP submission: a crash after it leaves 'sending', and the files stay unannounced. */
-export async function recordIntent(db: pg.Pool, intent: Intent): Promise<number> {
-  const result = await db.query<{ id: string }>(
-    `INSERT INTO yougotdata_message (notification_id, night, mode, status, message_id, follows_up, selection, recipients_to, recipients_cc, files)
-     VALUES ($1, $2, $3, 'sending', $4, $5, $6, $7, $8, $9) RETURNING id`,
-    [
-      intent.notificationId,
-      intent.night,
-      intent.mode,
-      intent.messageId,
-      intent.followsUp,
-      intent.selection,
-      intent.to,
-      intent.cc,
-      intent.files,
-    ],
-  );
-  return Number(result.rows[0]?.id);
-}
-
-export interface Delivery {
-  accepted: string[];
-  refused: Refusal[];
-}
-
-/** The message marked sent and each of its files announced: one statement, so together or not at all. */
-export async function recordDelivery(
-  db: pg.Pool,
-  message: number,
-  key: RecordKey,
-  files: readonly string[],
-  delivery: Delivery,
-): Promise<void> {
-  await db.query(
-    `WITH sent AS (
-       UPDATE yougotdata_message SET status = 'sent', accepted = $2, refused = $3, sent_at = now() WHERE id = $1 RETURNING id
-     )
-     INSERT INTO yougotdata_file (notification_id, mode, filename, night, message)
-     SELECT $4, $5, filename, $6, sent.id FROM sent, unnest($7::text[]) AS filename
-     ON CONFLICT (notification_id, mode, filename) DO UPDATE SET night = EXCLUDED.night, message = EXCLUDED.message, announced_at = now()`,
-    [message, delivery.accepted, JSON.stringify(delivery.refused), key.notificationId, key.mode, key.night, files],
-  );
-}
-
-export async function recordFailedMessage(db: pg.Pool, message: number, error: string, refused: readonly Refusal[]): Promise<void> {
-  await db.query(`UPDATE yougotdata_message SET status = 'failed', error = $2, refused = $3 WHERE id = $1`, [
-    message,
-    error,
-    JSON.stringify(refused),
-  ]);
-}
-
 /** The outcome of checking one night for one notification. */
-export interface NightCheck extends RecordKey {
+export interface NightCheck extends NoticeKey {
   status: string;
   selection: string | null;
   files: number;
@@ -134,36 +44,137 @@ export interface NightCheck extends RecordKey {
   complete: boolean;
 }
 
-/**
- * Night checks are bookkeeping, not delivery: they are written in batches, and one lost to a
- * crash costs at most an archive request the next run.
- */
-export class NightCheckLog {
-  private pending: (NightCheck & { checkedAt: Date })[] = [];
-  private writing: Promise<void> = Promise.resolve();
+export interface CheckedNight extends NightCheck {
+  checkedAt: Date;
+}
 
-  constructor(
-    private readonly db: pg.Pool,
-    private readonly clock: () => Date,
-    private readonly batchSize = 500,
-  ) {}
+export interface MessageRecord extends NoticeKey {
+  id: number;
+  status: 'sending' | 'sent' | 'failed';
+  messageId: string;
+  followsUp: number | null;
+  to: string[];
+  cc: string[];
+  accepted: string[];
+  refused: Refusal[];
+  files: string[];
+  error: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
 
-  add(check: NightCheck): void {
-    this.pending.push({ ...check, checkedAt: this.clock() });
-    if (this.pending.length >= this.batchSize) void this.flush().catch(() => {});
+/** Everything the record holds on one notification for some nights of one mode, newest first: for support. */
+export interface NotificationHistory {
+  nights: CheckedNight[];
+  messages: MessageRecord[];
+}
+
+/** The send record of one database. */
+export class SendRecord {
+  constructor(private readonly db: pg.Pool) {}
+
+  /** Whether the tables exist yet (`migrate` has run): support then says "no record yet" rather than "nothing sent". */
+  async exists(): Promise<boolean> {
+    const result = await this.db.query<{ name: string | null }>("SELECT to_regclass('yougotdata_message')::text AS name");
+    return typeof result.rows[0]?.name === 'string';
   }
 
-  /** Writes what is pending; rejects if a write failed. */
-  async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
-    // A failed batch must not stop the ones after it.
-    this.writing = this.writing.catch(() => {}).then(() => (batch.length ? this.write(batch) : undefined));
-    await this.writing;
+  async announcements(mode: Mode, nights: readonly Night[]): Promise<Announcements> {
+    const rows = await rowsIfMigrated<{
+      notification_id: number;
+      night: Night;
+      files: string[];
+      last: string;
+      sent_at: Date;
+      first: string;
+    }>(
+      this.db,
+      `SELECT f.notification_id, f.night, array_agg(f.filename) AS files, last.id AS last, last.sent_at, first.message_id AS first
+         FROM yougotdata_file f
+         JOIN LATERAL (SELECT m.id, m.sent_at FROM yougotdata_message m
+                        WHERE m.notification_id = f.notification_id AND m.mode = f.mode AND m.night = f.night AND m.status = 'sent'
+                        ORDER BY m.sent_at DESC LIMIT 1) last ON true
+         JOIN LATERAL (SELECT m.message_id FROM yougotdata_message m
+                        WHERE m.notification_id = f.notification_id AND m.mode = f.mode AND m.night = f.night AND m.status = 'sent'
+                        ORDER BY m.sent_at, m.id LIMIT 1) first ON true
+        WHERE f.mode = $1 AND f.night = ANY($2)
+        GROUP BY f.notification_id, f.night, last.id, last.sent_at, first.message_id`,
+      [mode, nights],
+    );
+    const announcements: Announcements = new Map();
+    for (const row of rows ?? []) {
+      const byNight = announcements.get(row.notification_id) ?? new Map<Night, NightAnnouncements>();
+      byNight.set(row.night, {
+        files: new Set(row.files),
+        lastMessage: { id: Number(row.last), sentAt: row.sent_at },
+        firstMessageId: row.first,
+      });
+      announcements.set(row.notification_id, byNight);
+    }
+    return announcements;
   }
 
-  private async write(batch: readonly (NightCheck & { checkedAt: Date })[]): Promise<void> {
-    const column = <K extends keyof NightCheck | 'checkedAt'>(key: K) => batch.map((check) => check[key]);
+  /** `${notification id}:${night}` of the nights checked since `since` and found fully announced. */
+  async recentlyComplete(mode: Mode, nights: readonly Night[], since: Date): Promise<Set<string>> {
+    if (nights.length === 0) return new Set();
+    const rows = await rowsIfMigrated<{ notification_id: number; night: string }>(
+      this.db,
+      'SELECT notification_id, night FROM yougotdata_night WHERE mode = $1 AND night = ANY($2) AND complete AND checked_at >= $3',
+      [mode, nights, since],
+    );
+    return new Set((rows ?? []).map((row) => `${row.notification_id}:${row.night}`));
+  }
+
+  /** Written before the message is handed over: a crash after it leaves 'sending', and the files stay unannounced. */
+  async intent(intent: Intent): Promise<number> {
+    const result = await this.db.query<{ id: string }>(
+      `INSERT INTO yougotdata_message (notification_id, night, mode, status, message_id, follows_up, selection, recipients_to, recipients_cc, files)
+       VALUES ($1, $2, $3, 'sending', $4, $5, $6, $7, $8, $9) RETURNING id`,
+      [
+        intent.notificationId,
+        intent.night,
+        intent.mode,
+        intent.messageId,
+        intent.followsUp,
+        intent.selection,
+        intent.to,
+        intent.cc,
+        intent.files,
+      ],
+    );
+    return Number(result.rows[0]?.id);
+  }
+
+  /** The message marked sent and each of its files announced: one statement, so together or not at all. */
+  async sent(
+    message: number,
+    key: NoticeKey,
+    files: readonly string[],
+    accepted: readonly string[],
+    refused: readonly Refusal[],
+  ): Promise<void> {
+    await this.db.query(
+      `WITH sent AS (
+         UPDATE yougotdata_message SET status = 'sent', accepted = $2, refused = $3, sent_at = now() WHERE id = $1 RETURNING id
+       )
+       INSERT INTO yougotdata_file (notification_id, mode, filename, night, message)
+       SELECT $4, $5, filename, $6, sent.id FROM sent, unnest($7::text[]) AS filename
+       ON CONFLICT (notification_id, mode, filename) DO UPDATE SET night = EXCLUDED.night, message = EXCLUDED.message, announced_at = now()`,
+      [message, accepted, JSON.stringify(refused), key.notificationId, key.mode, key.night, files],
+    );
+  }
+
+  async failed(message: number, error: string, refused: readonly Refusal[]): Promise<void> {
+    await this.db.query(`UPDATE yougotdata_message SET status = 'failed', error = $2, refused = $3 WHERE id = $1`, [
+      message,
+      error,
+      JSON.stringify(refused),
+    ]);
+  }
+
+  /** Upserts the latest check of each night given. */
+  async checked(batch: readonly CheckedNight[]): Promise<void> {
+    const column = <K extends keyof CheckedNight>(key: K) => batch.map((check) => check[key]);
     await this.db.query(
       `INSERT INTO yougotdata_night (notification_id, night, mode, status, selection, files, rejected, error, complete, checked_at)
        SELECT c.id, c.night, c.mode, c.status, c.selection, c.files, ARRAY(SELECT jsonb_array_elements_text(c.rejected)), c.error, c.complete, c.checked_at
@@ -186,86 +197,78 @@ export class NightCheckLog {
       ],
     );
   }
+
+  async history(notificationId: number, mode: Mode, nights: readonly Night[]): Promise<NotificationHistory> {
+    const values = [notificationId, mode, nights];
+    const where = 'notification_id = $1 AND mode = $2 AND night = ANY($3)';
+    const [nightRows, messageRows] = await Promise.all([
+      rowsIfMigrated(this.db, `SELECT * FROM yougotdata_night WHERE ${where} ORDER BY night DESC`, values),
+      rowsIfMigrated(this.db, `SELECT * FROM yougotdata_message WHERE ${where} ORDER BY created_at DESC, id DESC`, values),
+    ]);
+    return {
+      nights: (nightRows ?? []).map((row) => ({
+        notificationId: row.notification_id,
+        night: row.night,
+        mode: row.mode,
+        status: row.status,
+        selection: row.selection,
+        files: row.files,
+        rejected: row.rejected,
+        error: row.error,
+        complete: row.complete,
+        checkedAt: row.checked_at,
+      })),
+      messages: (messageRows ?? []).map((row) => ({
+        id: Number(row.id),
+        notificationId: row.notification_id,
+        night: row.night,
+        mode: row.mode,
+        status: row.status,
+        messageId: row.message_id,
+        followsUp: row.follows_up === null ? null : Number(row.follows_up),
+        to: row.recipients_to,
+        cc: row.recipients_cc,
+        accepted: row.accepted,
+        refused: row.refused,
+        files: row.files,
+        error: row.error,
+        createdAt: row.created_at,
+        sentAt: row.sent_at,
+      })),
+    };
+  }
 }
 
-/** Everything the record holds on one notification for some nights of one mode, newest first: for support. */
-export interface NotificationHistory {
-  nights: (NightCheck & { checkedAt: Date })[];
-  messages: MessageRecord[];
-}
+/**
+ * Night checks are bookkeeping, not delivery: they are written in batches, and a batch lost (to a crash, or to a
+ * failed write, which is logged) costs at most an archive request the next run, which checks those nights again.
+ */
+export class NightCheckLog {
+  private pending: CheckedNight[] = [];
+  private writing: Promise<void> = Promise.resolve();
 
-export interface MessageRecord extends RecordKey {
-  id: number;
-  status: 'sending' | 'sent' | 'failed';
-  messageId: string;
-  followsUp: number | null;
-  to: string[];
-  cc: string[];
-  accepted: string[];
-  refused: Refusal[];
-  files: string[];
-  error: string | null;
-  createdAt: Date;
-  sentAt: Date | null;
-}
+  constructor(
+    private readonly record: Pick<SendRecord, 'checked'>,
+    private readonly clock: () => Date,
+    private readonly warn: (message: string) => void,
+    private readonly batchSize = 500,
+  ) {}
 
-export async function historyOf(db: pg.Pool, notificationId: number, mode: Mode, nights: readonly Night[]): Promise<NotificationHistory> {
-  const nightRows = await readOrNothing(
-    async () =>
-      (
-        await db.query(`SELECT * FROM yougotdata_night WHERE notification_id = $1 AND mode = $2 AND night = ANY($3) ORDER BY night DESC`, [
-          notificationId,
-          mode,
-          nights,
-        ])
-      ).rows,
-    [],
-  );
-  const messageRows = await readOrNothing(
-    async () =>
-      (
-        await db.query(
-          `SELECT * FROM yougotdata_message WHERE notification_id = $1 AND mode = $2 AND night = ANY($3) ORDER BY created_at DESC, id DESC`,
-          [notificationId, mode, nights],
-        )
-      ).rows,
-    [],
-  );
-  return {
-    nights: nightRows.map((row) => ({
-      notificationId: row.notification_id,
-      night: row.night,
-      mode: row.mode,
-      status: row.status,
-      selection: row.selection,
-      files: row.files,
-      rejected: row.rejected,
-      error: row.error,
-      complete: row.complete,
-      checkedAt: row.checked_at,
-    })),
-    messages: messageRows.map((row) => ({
-      id: Number(row.id),
-      notificationId: row.notification_id,
-      night: row.night,
-      mode: row.mode,
-      status: row.status,
-      messageId: row.message_id,
-      followsUp: row.follows_up === null ? null : Number(row.follows_up),
-      to: row.recipients_to,
-      cc: row.recipients_cc,
-      accepted: row.accepted,
-      refused: row.refused,
-      files: row.files,
-      error: row.error,
-      createdAt: row.created_at,
-      sentAt: row.sent_at,
-    })),
-  };
-}
+  add(check: NightCheck): void {
+    this.pending.push({ ...check, checkedAt: this.clock() });
+    if (this.pending.length >= this.batchSize) void this.flush();
+  }
 
-/** Whether the send record exists yet (`migrate` has run): `why` says "no record yet" rather than "nothing sent". */
-export async function sendRecordExists(db: pg.Pool): Promise<boolean> {
-  const result = await db.query<{ name: string | null }>("SELECT to_regclass('yougotdata_message')::text AS name");
-  return typeof result.rows[0]?.name === 'string';
+  /** Writes what is pending, after any batch already being written; never rejects. */
+  flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return this.writing;
+    this.writing = this.writing.then(() =>
+      this.record.checked(batch).catch((error: Error) => {
+        this.warn(`${batch.length} night checks could not be recorded (${error.message}); the next run checks those nights again`);
+      }),
+    );
+    return this.writing;
+  }
 }

@@ -4,6 +4,7 @@ import { ARCHIVE_RESULT_LIMIT, type ArchiveEntry } from '../archive/entry.js';
 import type { Mode } from '../domain/mode.js';
 import { type Night, utcStamp } from '../domain/night.js';
 import { type TextColumn, textTable } from '../text/table.js';
+import { subjectFor } from './subject.js';
 
 export interface MessageContent {
   subject: string;
@@ -27,12 +28,6 @@ export interface MessageInput {
   answered?: number;
 }
 
-/** Exactly the old job's subjects: people filter their mail on them. */
-const SUBJECTS: Record<Mode, (selection: string) => string> = {
-  pi: (selection) => `New Data for ${selection}`,
-  check: (selection) => `Data set to CHECK for ${selection}`,
-};
-
 const MISSING = '—';
 
 /** Both `src/mail/render.ts` and `dist/mail/render.js` sit two levels below the repository root. */
@@ -54,7 +49,7 @@ interface FileRow {
 
 /** Subject, plain-text and HTML parts of one notification; deterministic, no I/O after the first call. */
 export function renderMessage(input: MessageInput): MessageContent {
-  const subject = clean(SUBJECTS[input.mode](input.selection));
+  const subject = clean(subjectFor(input.mode, input.selection));
   const { utDate, rows } = fileRows(input.entries);
   const view = {
     subject,

@@ -1,29 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer, { type Mail } from 'nodemailer';
-import type { Address, EmailAddress } from '../addresses/index.js';
 import type { Refusal } from '../domain/result.js';
+import type { Mailer, Submission } from './mailer.js';
+import { messageFields, type OutgoingMessage } from './message.js';
 import { describeSmtpFailure, type SmtpFailure, smtpReply } from './smtp-failure.js';
 
-export interface OutgoingMessage {
-  from: Address;
-  replyTo?: Address;
-  to: readonly Address[];
-  cc: readonly Address[];
-  /** Hidden recipients: in the envelope only. */
-  bcc: readonly EmailAddress[];
-  subject: string;
-  text: string;
-  /** Absent for plain-text mail such as the digest. */
-  html?: string;
-  messageId: string;
-  date: Date;
-}
-
-export type DeliveryResult =
-  | { kind: 'delivered'; accepted: string[]; refused: Refusal[] }
-  | { kind: 'failed'; error: string; refused: Refusal[] };
-
-export interface DeliveryOptions {
+export interface SmtpMailerOptions {
   smtpUrl: string;
   timeoutMs: number;
   /** Extra attempts after a temporary failure (4xx, dropped connection). */
@@ -68,31 +50,16 @@ export function transportOptions(smtpUrl: string, timeoutMs: number) {
   };
 }
 
-/** The header fields of a message, as nodemailer takes them: the job sends them, a dry run writes them to a file. */
-export function messageFields(message: OutgoingMessage) {
-  const header = (a: Address) => ({ name: a.name ?? '', address: a.address });
-  return {
-    from: header(message.from),
-    replyTo: message.replyTo ? header(message.replyTo) : undefined,
-    to: message.to.map(header),
-    cc: message.cc.length ? message.cc.map(header) : undefined,
-    subject: message.subject,
-    text: message.text,
-    html: message.html,
-    messageId: message.messageId,
-    date: message.date,
-  };
-}
-
 /**
  * One pooled SMTP transport for a whole run. A recipient refused for good is recorded and the
  * others still get the message; temporary refusals and dropped connections are retried.
  */
-export class MailDelivery {
+export class SmtpMailer implements Mailer {
+  readonly delivers = true;
   private readonly transport: Mail;
   private unreachable: string | null = null;
 
-  constructor(private readonly options: DeliveryOptions) {
+  constructor(private readonly options: SmtpMailerOptions) {
     this.transport = nodemailer.createTransport({
       ...transportOptions(options.smtpUrl, options.timeoutMs),
       pool: true,
@@ -102,7 +69,7 @@ export class MailDelivery {
     });
   }
 
-  async send(message: OutgoingMessage): Promise<DeliveryResult> {
+  async send(message: OutgoingMessage): Promise<Submission> {
     // Once a message has used every retry on a dead server, the rest are not tried: the next run sends them.
     if (this.unreachable) return { kind: 'failed', error: `not tried: ${this.unreachable}`, refused: [] };
     const retries = this.options.retries ?? 3;
@@ -144,13 +111,13 @@ export class MailDelivery {
     if (accepted.length > 0) {
       const unanswered = pending.filter((address) => !temporary.some((t) => t.address === address));
       refused.push(...unanswered.map((address) => ({ address, reply: lastError })));
-      return { kind: 'delivered', accepted, refused };
+      return { kind: 'accepted', accepted, refused };
     }
     const why = refused.length > 0 ? refused.map((r) => `${r.address}: ${r.reply}`).join('; ') : lastError;
     return { kind: 'failed', error: `no recipient accepted the message: ${why}`, refused };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.transport.close();
   }
 

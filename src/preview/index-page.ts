@@ -8,7 +8,7 @@ import type { Address } from '../addresses/index.js';
 import { MODE_NAME, type Mode } from '../domain/mode.js';
 import { utcStamp } from '../domain/night.js';
 import { PROBLEM_STATUSES, QUIET_STATUSES, type Result, type Status } from '../domain/result.js';
-import type { OutgoingMessage } from '../mail/smtp-mailer.js';
+import type { OutgoingMessage } from '../mail/message.js';
 
 export interface PreviewMessage {
   /** The .eml file's name in the outbox folder. */

@@ -1,19 +1,23 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Night } from '../domain/night.js';
+import type { NoticeKey } from '../domain/notice.js';
 import type { RunReport } from '../domain/result.js';
-import type { Draft } from '../run/pipeline.js';
+import type { Mailer, Submission } from '../mail/mailer.js';
+import type { OutgoingMessage } from '../mail/message.js';
 import { dateOf } from '../run/report.js';
 import { emlOf } from './eml.js';
 import { indexPage, type PreviewMessage } from './index-page.js';
 
 /**
- * The dry-run outbox: each message a dry run composes, written as it comes as `<id>.eml` (a message of another
- * night than the one asked for, from the look-back or a `--date A..B` range, as `<id>-<night>.eml`), and at the
- * end `index.html` listing them all. Files of the same name are replaced; other files in the folder are left alone.
+ * The dry-run outbox, a mailer that delivers nothing: each message a dry run composes is written as it comes as
+ * `<id>.eml` (a message of another night than the one asked for, from the look-back or a `--date A..B` range, as
+ * `<id>-<night>.eml`), and at the end `index.html` lists them all. Files of the same name are replaced; other files
+ * in the folder are left alone.
  */
-export class Outbox {
-  private readonly messages: PreviewMessage[] = [];
+export class Outbox implements Mailer {
+  readonly delivers = false;
+  private readonly drafts: { file: string; key: NoticeKey; message: OutgoingMessage }[] = [];
   private readonly names = new Set<string>();
   private folder: Promise<unknown> | undefined;
 
@@ -23,24 +27,33 @@ export class Outbox {
     private readonly nights: readonly Night[] | null,
   ) {}
 
-  /** For `RunPorts.drafts`. */
-  readonly add = async (draft: Draft): Promise<void> => {
-    const file = this.nameFor(draft.result.id, draft.result.night);
-    this.messages.push({ file, result: draft.result, message: draft.message });
+  async send(message: OutgoingMessage, about: NoticeKey | null): Promise<Submission> {
+    // The digest is not a preview: a dry run mails nobody about its problems.
+    if (!about) return { kind: 'drafted' };
+    const file = this.nameFor(about.notificationId, about.night);
+    this.drafts.push({ file, key: about, message });
     await this.ensureFolder();
-    await writeFile(join(this.dir, file), await emlOf(draft.message));
-  };
+    await writeFile(join(this.dir, file), await emlOf(message));
+    return { kind: 'drafted' };
+  }
+
+  async close(): Promise<void> {}
 
   get count(): number {
-    return this.messages.length;
+    return this.drafts.length;
   }
 
   /** Writes index.html for the run's report; returns its path. */
   async finish(report: RunReport, generatedAt: Date): Promise<string> {
     await this.ensureFolder();
-    const messages = [...this.messages].sort(
-      (a, b) => a.result.id - b.result.id || a.result.night.localeCompare(b.result.night) || a.file.localeCompare(b.file),
-    );
+    const resultOf = (key: NoticeKey) =>
+      report.results.find((r) => r.id === key.notificationId && r.night === key.night && r.status === 'dry-run');
+    const messages = this.drafts
+      .flatMap(({ file, key, message }): PreviewMessage[] => {
+        const result = resultOf(key);
+        return result ? [{ file, result, message }] : [];
+      })
+      .sort((a, b) => a.result.id - b.result.id || a.result.night.localeCompare(b.result.night) || a.file.localeCompare(b.file));
     const others = report.results.filter((r) => r.status !== 'dry-run');
     const path = join(this.dir, 'index.html');
     await writeFile(path, indexPage({ mode: report.mode, date: dateOf(report), generatedAt, messages, others }));

@@ -11,8 +11,8 @@ export interface Recipients {
   rejected: string[];
 }
 
-/** What one notification asks of tonight's run, before any I/O. */
-export interface Job {
+/** What one notification asks of the run, read from its row before any I/O. */
+export interface Plan {
   notification: Notification;
   recipients: Recipients;
   selection: SelectionReading;
@@ -32,6 +32,6 @@ export function recipientsOf(notification: Notification, mode: Mode, bcc: readon
   return { to: distinct.to, cc: distinct.cc, bcc: distinct.bcc.map((a) => a.address), rejected };
 }
 
-export function planJob(notification: Notification, mode: Mode, bcc: readonly EmailAddress[]): Job {
+export function planNotification(notification: Notification, mode: Mode, bcc: readonly EmailAddress[]): Plan {
   return { notification, recipients: recipientsOf(notification, mode, bcc), selection: readSelection(notification.selection) };
 }

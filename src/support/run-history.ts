@@ -1,12 +1,12 @@
 /**
  * `yougotdata history`: the run log as support reads it, "did cron run?" answered without reading logs.
- * Pure: the command reads the runs and the open connections, this module says what they mean.
+ * `readHistory` reads the runs and the locks held now; the rest, pure, says what they mean.
  */
 
 import { DateTime } from 'luxon';
 import type { HeldRunLock } from '../db/run-lock.js';
-import type { RunEntry } from '../db/run-log.js';
-import { MODE_NAME, type Mode, sendCommandFor } from '../domain/mode.js';
+import type { RunEntry, RunLog } from '../db/run-log.js';
+import { MODE_NAME, MODES, type Mode, sendCommandFor } from '../domain/mode.js';
 import { type Night, shiftNight, toNight, utcStamp } from '../domain/night.js';
 
 /** finished: it recorded its end. running: no end yet, and its mode's run lock is held. crashed: no end, no lock. */
@@ -33,7 +33,25 @@ export function runStatesOf(runs: readonly RunEntry[], locks: readonly HeldRunLo
   return runs.map((run) => (run.finishedAt !== null ? 'finished' : running.has(run) ? 'running' : 'crashed'));
 }
 
-const MODES: readonly Mode[] = ['pi', 'check'];
+export interface RunHistory {
+  runs: HistoryRun[];
+  /** False before `migrate` ever ran: there is no run log to read. */
+  logExists: boolean;
+}
+
+/** The runs started in the last `days` days, each with its state. */
+export async function readHistory(
+  ports: { runLog: Pick<RunLog, 'since'>; heldLocks: () => Promise<HeldRunLock[]> },
+  now: Date,
+  days: number,
+): Promise<RunHistory> {
+  const logged = await ports.runLog.since(new Date(now.getTime() - days * 86_400_000));
+  const entries = logged ?? [];
+  // Only a run with no end needs the locks to say whether it is running or crashed.
+  const locks = entries.some((run) => run.finishedAt === null) ? await ports.heldLocks() : [];
+  const states = runStatesOf(entries, locks);
+  return { runs: entries.map((run, i) => ({ ...run, state: states[i] ?? 'crashed' })), logExists: logged !== null };
+}
 
 /** The nights of the window, oldest first, ending with today's (UTC, as the archive counts them). */
 export function nightsOfWindow(now: Date, days: number): Night[] {

@@ -9,7 +9,10 @@ import type { MessageRecord, NightCheck } from '../db/send-record.js';
 import { MODE_NAME, type Mode, sendCommandFor } from '../domain/mode.js';
 import { type Night, utcStamp } from '../domain/night.js';
 import type { EmailField, Notification } from '../domain/notification.js';
+import { subjectFor } from '../mail/subject.js';
+import type { NearMatch } from './near-matches.js';
 import { totalsText } from './run-history.js';
+import type { WhyAnswer } from './why.js';
 
 /** How one email field of the row parses. */
 export interface FieldReading {
@@ -63,8 +66,6 @@ export interface Triage {
   archive: ArchiveFinding;
   record: RecordFinding;
 }
-
-const SUBJECT: Record<Mode, string> = { pi: 'New Data for', check: 'Data set to CHECK for' };
 
 const toField = (mode: Mode): EmailField => (mode === 'pi' ? 'piemail' : 'csemail');
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -210,7 +211,7 @@ export function adviceOf(t: Triage): string | null {
     return `correct or remove the refused ${refused.length === 1 ? 'address' : 'addresses'} (${refused.map((r) => r.address).join(', ')}) in the notification's email fields`;
   if (t.archive.state === 'answered' && t.archive.unannounced.length > 0) return `send the files not yet announced: ${rerunCommand(t)}`;
   if (latest) {
-    const subject = `${SUBJECT[t.mode]} ${t.selection.state === 'valid' ? t.selection.text : (t.notification.selection ?? '').trim()}`;
+    const subject = subjectFor(t.mode, t.selection.state === 'valid' ? t.selection.text : (t.notification.selection ?? '').trim());
     return `the mail server accepted the message: ask the recipients to look in spam and mail filters for the subject ${quote(subject)}, or search the mail server's log for ${latest.messageId}`;
   }
   if (t.record.runs.length === 0 && t.record.check === null) return 'check that cron runs the job: `yougotdata history`';
@@ -360,4 +361,32 @@ export function triageJson(t: Triage) {
             messages: r.messages.map((m) => ({ ...m, createdAt: iso(m.createdAt), sentAt: iso(m.sentAt) })),
           },
   };
+}
+
+function noMatchText(text: string, suggestions: readonly NearMatch[]): string {
+  const lines = [`No notification has the id ${JSON.stringify(text)}, or a label or selection containing it.`];
+  if (suggestions.length === 0) {
+    lines.push('Nothing near it either. Every row: psql "$DATABASE_URL" -c \'select id, label, selection from notification order by id\'');
+  } else {
+    lines.push('Near matches:');
+    for (const s of suggestions) {
+      lines.push(`  #${s.id}  ${s.label ?? '(no label)'}  [${s.selection ?? 'no selection'}]  (${s.reason})  →  yougotdata why ${s.id}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** What `why` prints: each match's triage, or the near matches when nothing matched. */
+export function whyText(answer: WhyAnswer, query: string): string {
+  if (answer.triages.length === 0) return noMatchText(query, answer.suggestions);
+  const footer =
+    answer.more > 0
+      ? `\n… and ${answer.more} more notifications match ${JSON.stringify(query)}: give an id, or more of the program id.\n`
+      : '';
+  return answer.triages.map(triageText).join(`\n${'─'.repeat(72)}\n\n`) + footer;
+}
+
+/** The one JSON document of `why --json`. */
+export function whyJson(answer: WhyAnswer, query: string, night: Night, mode: Mode) {
+  return { query, night, mode, matches: answer.triages.map(triageJson), more: answer.more, suggestions: answer.suggestions };
 }

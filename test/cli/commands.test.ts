@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/demo/embedded-postgres.js';
-import { freshDatabase, insertNotifications, type TestDatabase } from '../harness/database.js';
+import { insertNotifications } from '../../src/demo/fitsstorage-table.js';
+import { freshDatabase, type TestDatabase } from '../harness/database.js';
 import { spawnYougotdata, yougotdata } from '../harness/peers.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));

@@ -14,10 +14,12 @@ const problem = (env: Record<string, string>) => {
 };
 
 describe('settings', () => {
-  it('has the defaults of spec.md', () => {
+  it('has the defaults of docs/commands.md#settings', () => {
     expect(readSettings({})).toEqual({
       ARCHIVE_URL: 'https://archive.gemini.edu',
       SMTP_URL: 'smtp://localhost:25',
+      EMAIL_BCC: [],
+      ERRORS_TO: [],
       ARCHIVE_CONCURRENCY: 4,
       ARCHIVE_TIMEOUT_MS: 20000,
       ARCHIVE_RETRIES: 3,
@@ -50,12 +52,32 @@ describe('settings', () => {
     ['ARCHIVE_URL', 'ftp://archive'],
     ['FITS_SERVER_URL', 'mkofits-lv1'],
     ['SMTP_URL', 'http://mail'],
+    ['EMAIL_FROM', 'archive at gemini'],
+    ['EMAIL_FROM', 'a@gemini.edu, b@gemini.edu'],
+    ['EMAIL_FROM', 'Archive <archive@gemini.edu>; N/A'],
+    ['EMAIL_REPLY_TO', 'helpdesk'],
+    ['EMAIL_BCC', 'audit@gemini.edu, not-an-address'],
+    ['ERRORS_TO', 'ops@gemini.edu,'],
+    ['ERRORS_TO', 'Ops <ops@gemini.edu>'],
   ])('a malformed %s (%s) is an error naming it', (variable, value) => {
     const error = problem({ [variable]: value });
     expect(error).toBeInstanceOf(SettingError);
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(variable)).toBe(true);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('reads the address settings once, into checked addresses', () => {
+    const settings = readSettings({
+      EMAIL_FROM: '  Gemini Observatory Archive <archive@gemini.edu> ',
+      EMAIL_REPLY_TO: '"Help, Desk" <helpdesk@gemini.edu>',
+      EMAIL_BCC: 'audit@gemini.edu,  copy@gemini.edu ',
+      ERRORS_TO: 'ops@gemini.edu',
+    });
+    expect(settings.EMAIL_FROM).toEqual({ name: 'Gemini Observatory Archive', address: 'archive@gemini.edu' });
+    expect(settings.EMAIL_REPLY_TO).toEqual({ name: 'Help, Desk', address: 'helpdesk@gemini.edu' });
+    expect(settings.EMAIL_BCC).toEqual(['audit@gemini.edu', 'copy@gemini.edu']);
+    expect(settings.ERRORS_TO).toEqual(['ops@gemini.edu']);
   });
 
   it('names a missing required setting and what it is for', () => {
@@ -67,7 +89,11 @@ describe('settings', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ygd-env-'));
     writeFileSync(join(dir, '.env'), 'EMAIL_FROM=dotenv@x.org\nARCHIVE_CONCURRENCY=6\n# a comment\nERRORS_TO="ops@x.org"\n');
     const env = environmentWithDotEnv({ ARCHIVE_CONCURRENCY: '2' }, dir);
-    expect(readSettings(env)).toMatchObject({ EMAIL_FROM: 'dotenv@x.org', ARCHIVE_CONCURRENCY: 2, ERRORS_TO: 'ops@x.org' });
+    expect(readSettings(env)).toMatchObject({
+      EMAIL_FROM: { name: null, address: 'dotenv@x.org' },
+      ARCHIVE_CONCURRENCY: 2,
+      ERRORS_TO: ['ops@x.org'],
+    });
     expect(environmentWithDotEnv({ A: '1' }, join(dir, 'nowhere'))).toEqual({ A: '1' });
   });
 

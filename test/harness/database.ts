@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { FITSSTORAGE_NOTIFICATION_TABLE } from '../../src/db/notification-table.js';
-import type { Notification } from '../../src/domain/notification.js';
+import { FITSSTORAGE_NOTIFICATION_TABLE } from '../../src/demo/fitsstorage-table.js';
 
 export interface TestDatabase {
   url: string;
@@ -41,15 +40,4 @@ export async function freshDatabase(): Promise<TestDatabase> {
       await client.end();
     },
   };
-}
-
-export type NotificationRow = Partial<Notification> & { id: number };
-
-export async function insertNotifications(pool: pg.Pool, rows: readonly NotificationRow[]): Promise<void> {
-  for (const row of rows) {
-    await pool.query(
-      'INSERT INTO notification (id, label, selection, piemail, ngoemail, csemail, internal) VALUES ($1, $2, $3, $4, $5, $6, false)',
-      [row.id, row.label ?? null, row.selection ?? null, row.piemail ?? null, row.ngoemail ?? null, row.csemail ?? null],
-    );
-  }
 }

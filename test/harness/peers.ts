@@ -5,8 +5,9 @@ import type { AddressObject } from 'mailparser';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { type ArchiveStandIn, makeEntry, type StandInFileSpec, startArchiveStandIn } from '../../src/demo/archive-stand-in/index.js';
+import { insertNotifications, type NotificationRow } from '../../src/demo/fitsstorage-table.js';
 import { type MailSink, startMailSink } from '../../src/sink/index.js';
-import { freshDatabase, insertNotifications, type NotificationRow, type TestDatabase } from './database.js';
+import { freshDatabase, type TestDatabase } from './database.js';
 
 /** The night most tests run. */
 export const NIGHT = '20261126';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import type { NotificationRow } from '../../src/demo/fitsstorage-table.js';
 import type { SinkMessage } from '../../src/sink/index.js';
-import type { NotificationRow } from './database.js';
 import { type CommandRun, NIGHT, type Peers, scienceFiles, yougotdata } from './peers.js';
 
 /** The night every reliability test runs (unless it needs several), and `send --date NIGHT --json` in this process. */

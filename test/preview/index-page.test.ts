@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EmailAddress } from '../../src/addresses/index.js';
 import type { Night } from '../../src/domain/night.js';
 import type { Result } from '../../src/domain/result.js';
-import type { OutgoingMessage } from '../../src/mail/smtp-mailer.js';
+import type { OutgoingMessage } from '../../src/mail/message.js';
 import { emlOf } from '../../src/preview/eml.js';
 import { anchorOf, escapeHtml, indexPage, type PreviewMessage } from '../../src/preview/index-page.js';
 
@@ -149,7 +149,7 @@ describe('indexPage', () => {
 });
 
 describe('emlOf', () => {
-  it('a real RFC 822 message: the headers MailDelivery sends, no Bcc, both parts', async () => {
+  it('a real RFC 822 message: the headers SmtpMailer sends, no Bcc, both parts', async () => {
     const raw = await emlOf(message());
     const text = raw.toString();
     expect(text).toMatch(/^Content-Type: multipart\/alternative;/m);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase, insertNotifications } from '../harness/database.js';
+import { insertNotifications } from '../../src/demo/fitsstorage-table.js';
+import { freshDatabase } from '../harness/database.js';
 import { type Peers, scienceFiles, spawnYougotdata, startPeers, yougotdata } from '../harness/peers.js';
 import { copiesPerRecipient, NIGHT, piRow, reliabilityEnv, timed, until } from '../harness/reliability.js';
 import { type Gate, startGate } from '../harness/tcp-proxy.js';

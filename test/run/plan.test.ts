@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type EmailAddress, parseEmailAddress } from '../../src/addresses/index.js';
 import type { Notification } from '../../src/domain/notification.js';
-import { planJob, recipientsOf } from '../../src/run/plan.js';
+import { planNotification, recipientsOf } from '../../src/run/plan.js';
 
 const row = (over: Partial<Notification>): Notification => ({
   id: 1,
@@ -40,10 +40,10 @@ describe('recipients', () => {
   });
 });
 
-describe('planJob', () => {
+describe('planNotification', () => {
   it('reads the selection', () => {
-    expect(planJob(row({ selection: null }), 'pi', []).selection.kind).toBe('invalid');
-    expect(planJob(row({}), 'pi', []).selection.kind).toBe('valid');
-    expect(planJob(row({ selection: 'GN-2026B-Q-1/sceince' }), 'pi', []).selection.kind).toBe('needs-confirmation');
+    expect(planNotification(row({ selection: null }), 'pi', []).selection.kind).toBe('invalid');
+    expect(planNotification(row({}), 'pi', []).selection.kind).toBe('valid');
+    expect(planNotification(row({ selection: 'GN-2026B-Q-1/sceince' }), 'pi', []).selection.kind).toBe('needs-confirmation');
   });
 });

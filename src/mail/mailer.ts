@@ -1,0 +1,30 @@
+import type { NoticeKey } from '../domain/notice.js';
+import type { Refusal } from '../domain/result.js';
+import type { OutgoingMessage } from './message.js';
+
+/** What became of a message handed to a mailer. */
+export type Submission =
+  /** The server took it for these recipients (others refused for good, with the server's reply). */
+  | { kind: 'accepted'; accepted: string[]; refused: Refusal[] }
+  /** Nobody got it. */
+  | { kind: 'failed'; error: string; refused: Refusal[] }
+  /** Kept as a draft: nothing left this machine (a dry run). */
+  | { kind: 'drafted' };
+
+/**
+ * Where composed messages go: the SMTP server, the `--out` outbox, or nowhere (a dry run). The run records a
+ * message before and after handing it over only when the mailer `delivers`.
+ */
+export interface Mailer {
+  readonly delivers: boolean;
+  /** `about`: the notification and night the message is for, or null for the run's digest. */
+  send(message: OutgoingMessage, about: NoticeKey | null): Promise<Submission>;
+  close(): Promise<void>;
+}
+
+/** A dry run without `--out`: every message is composed, then dropped. */
+export const discardingMailer: Mailer = {
+  delivers: false,
+  send: async () => ({ kind: 'drafted' }),
+  close: async () => {},
+};

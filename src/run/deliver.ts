@@ -1,0 +1,61 @@
+/**
+ * The effects of sending one notice, in the order the delivery guarantee needs (docs/commands.md#a-run): the run
+ * still holds its lock, the intent is recorded, the message is handed over, the outcome is recorded.
+ */
+import type { Logger } from 'pino';
+import type { RunLock } from '../db/run-lock.js';
+import type { Intent, SendRecord } from '../db/send-record.js';
+import type { Refusal } from '../domain/result.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { OutgoingMessage } from '../mail/message.js';
+
+export interface DeliveryPorts {
+  mailer: Mailer;
+  record: Pick<SendRecord, 'intent' | 'sent' | 'failed'>;
+  /** Absent when nothing is delivered (a dry run holds no lock). */
+  lock: Pick<RunLock, 'assertHeld'> | null;
+  log: Logger;
+}
+
+export type Delivered =
+  | { status: 'dry-run' }
+  | { status: 'failed'; error: string; refused: Refusal[] }
+  /** `problem`: delivered, but something about it needs a person (the record could not be updated). */
+  | { status: 'sent'; refused: Refusal[]; problem: string | null };
+
+export async function deliverNotice(message: OutgoingMessage, intent: Intent, ports: DeliveryPorts): Promise<Delivered> {
+  const { mailer, record, log } = ports;
+  if (!mailer.delivers) {
+    await mailer.send(message, intent);
+    return { status: 'dry-run' };
+  }
+  // A run that lost its lock (its session ended) may be running beside the next one: it sends nothing more.
+  await ports.lock?.assertHeld();
+  let row: number;
+  try {
+    row = await record.intent(intent);
+  } catch (error) {
+    return { status: 'failed', error: `not sent: the send record could not be written (${(error as Error).message})`, refused: [] };
+  }
+  const submission = await mailer.send(message, intent);
+  if (submission.kind !== 'accepted') {
+    const error = submission.kind === 'failed' ? submission.error : 'the mailer kept a draft of a message it should have sent';
+    const refused = submission.kind === 'failed' ? submission.refused : [];
+    await record.failed(row, error, refused).catch((cause: Error) => {
+      log.warn(
+        { night: intent.night, messageId: intent.messageId },
+        `the send record could not mark the message failed (${cause.message}); it stays 'sending', and the next run sends it again`,
+      );
+    });
+    return { status: 'failed', error, refused };
+  }
+  for (const refusal of submission.refused)
+    log.warn({ night: intent.night, recipient: refusal.address, reply: refusal.reply }, 'recipient refused');
+  try {
+    await record.sent(row, intent, intent.files, submission.accepted, submission.refused);
+  } catch (error) {
+    const problem = `delivered, but the send record could not be updated (${(error as Error).message}): a rerun will send it again`;
+    return { status: 'sent', refused: submission.refused, problem };
+  }
+  return { status: 'sent', refused: submission.refused, problem: null };
+}

@@ -1,0 +1,69 @@
+/**
+ * What `send` does once its resources are open: each night asked for in turn (a `--date A..B` range oldest first),
+ * each logged in the run log, then one report and, when something needs a person, one digest to ERRORS_TO.
+ */
+import type { EmailAddress } from '../addresses/index.js';
+import type { RunLog } from '../db/run-log.js';
+import { MODE_NAME } from '../domain/mode.js';
+import type { Night } from '../domain/night.js';
+import type { RunReport } from '../domain/result.js';
+import { messageIdFor, type OutgoingMessage } from '../mail/message.js';
+import type { Sender } from './compose.js';
+import { type RunPorts, type RunRequest, runNight } from './pipeline.js';
+import { dateOf, digestText, exitCodeOf, joinReports, totalsOf } from './report.js';
+
+export interface SendRequest extends Omit<RunRequest, 'night'> {
+  /** One night, or each of a range, oldest first. */
+  nights: readonly Night[];
+  /** Who gets the digest of the run's problems. */
+  errorsTo: readonly EmailAddress[];
+}
+
+export interface SendPorts extends RunPorts {
+  /** Null when nothing is delivered: a dry run is not a run cron made. */
+  runLog: Pick<RunLog, 'start' | 'end'> | null;
+  host: string;
+  pid: number;
+}
+
+export async function sendNights(request: SendRequest, ports: SendPorts): Promise<RunReport> {
+  const { log, runLog } = ports;
+  const reports: RunReport[] = [];
+  for (const night of request.nights) {
+    log.info({ night, mode: request.mode, dryRun: !ports.mailer.delivers }, 'run starts');
+    const runId = runLog ? await runLog.start({ night, mode: request.mode, dryRun: false, host: ports.host, pid: ports.pid }) : null;
+    const report = await runNight({ ...request, night }, ports);
+    const totals = totalsOf(report.results);
+    const exitCode = exitCodeOf(report);
+    if (runLog && runId !== null) {
+      await runLog.end(runId, totals, exitCode).catch((error: Error) => {
+        log.warn({ night }, `the run log could not record this run's end (${error.message}): history will call it crashed`);
+      });
+    }
+    log.info({ night, totals, exitCode }, 'run ends');
+    reports.push(report);
+  }
+  const report = joinReports(reports);
+  const digest = ports.mailer.delivers ? composeDigest(report, request.sender, request.errorsTo, ports.clock()) : null;
+  if (digest) {
+    const sent = await ports.mailer.send(digest, null);
+    if (sent.kind === 'failed') log.error({ errorsTo: request.errorsTo }, `the digest could not be sent: ${sent.error}`);
+  }
+  return report;
+}
+
+/** The plain-text digest of a run's problems, or null when nothing needs a person or nobody is to be told. */
+export function composeDigest(report: RunReport, sender: Sender, errorsTo: readonly EmailAddress[], now: Date): OutgoingMessage | null {
+  const text = digestText(report);
+  if (!text || errorsTo.length === 0) return null;
+  return {
+    from: sender.from,
+    to: errorsTo.map((address) => ({ name: null, address })),
+    cc: [],
+    bcc: [],
+    subject: `yougotdata: ${MODE_NAME[report.mode]} run for night ${dateOf(report)} needs attention`,
+    text,
+    messageId: messageIdFor(['digest', dateOf(report), report.mode, now.getTime()], sender.from),
+    date: now,
+  };
+}
