@@ -20,6 +20,7 @@ export const SHOWN_FIELDS = [
   'reply',
   'to',
   'cc',
+  'errorsTo',
   'files',
   'url',
   'err',

@@ -112,6 +112,12 @@ describe('formatLogLine', () => {
     );
   });
 
+  it('names who the digest was for when it could not be sent', () => {
+    expect(formatLogLine(record({ level: 50, errorsTo: ['ops@gemini.edu'], msg: 'the digest could not be sent: 421 try later' }))).toBe(
+      '2026-11-26 08:00:12 ERROR the digest could not be sent: 421 try later errorsTo=ops@gemini.edu',
+    );
+  });
+
   it('shows an error by its message, never its stack', () => {
     const err = { type: 'Error', message: 'connection reset', stack: 'Error: connection reset\n    at Socket.onend (node:net:1:1)' };
     const line = formatLogLine(record({ level: 40, err, msg: 'night checks could not be recorded' }));
