@@ -1,0 +1,234 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request } from 'undici';
+import { MODE_NAME } from '../domain/mode.js';
+import { utcStamp } from '../domain/night.js';
+import { STATUSES } from '../domain/result.js';
+import { escapeControls } from '../text/escape.js';
+import type { RunSummary } from './run-summary.js';
+
+// A dead-man's switch (healthchecks.io's ping protocol): when cron never starts the job, or it dies without a word,
+// the end ping never arrives and the monitor raises the alarm that nothing else would.
+
+/** Why `text` cannot be the check's URL, phrased to follow the setting's name; null when it can. */
+export function healthcheckUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return 'is not a URL (expected e.g. https://hc-ping.com/<uuid>)';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http or https URL, not ${escapeControls(url.protocol)}`;
+  if (!url.hostname) return 'must name a host';
+  return null;
+}
+
+/** The start of a run, its successful end, or its end with a non-zero exit code. */
+export type PingEvent = 'start' | { exitCode: number };
+
+/**
+ * The URL of one ping: `/start` or `/<exit code>` appended to the path (none for exit 0), the check's own
+ * query kept as written, and `rid` set to the run's id so the monitor pairs the start with the end.
+ */
+export function pingUrl(base: string, event: PingEvent, runId: string): string {
+  const url = new URL(base.trim());
+  const suffix = event === 'start' ? 'start' : suffixOf(event.exitCode);
+  const path = url.pathname.replace(/\/+$/, '');
+  const pathname = suffix === '' ? path || '/' : `${path}/${suffix}`;
+  // Appended by hand: URLSearchParams would re-encode the check's own parameters.
+  const kept = url.search
+    .slice(1)
+    .split('&')
+    .filter((pair) => pair !== '' && !/^rid(=|$)/.test(pair));
+  const query = [...kept, `rid=${encodeURIComponent(runId)}`].join('&');
+  return `${url.protocol}//${url.host}${pathname}?${query}`;
+}
+
+/** healthchecks.io takes exit statuses 0 to 255; anything else can only be reported as a failure. */
+function suffixOf(exitCode: number): string {
+  if (exitCode === 0) return '';
+  return Number.isInteger(exitCode) && exitCode > 0 && exitCode <= 255 ? String(exitCode) : 'fail';
+}
+
+/** healthchecks.io keeps the first 10 KB of a ping's body; the rest would be dropped without a word. */
+export const PING_BODY_LIMIT_BYTES = 10_000;
+/** One problem never crowds out all the others. */
+const PROBLEM_LINE_LIMIT_BYTES = 1_000;
+
+const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/** The longest prefix of `text` within `limit` UTF-8 bytes, cut between characters, ending in `…` when cut. */
+export function clipToBytes(text: string, limit: number): string {
+  if (byteLength(text) <= limit) return text;
+  if (limit < byteLength('…')) return '';
+  const room = limit - byteLength('…');
+  let used = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = byteLength(char);
+    if (used + size > room) break;
+    used += size;
+    end += char.length;
+  }
+  return `${text.slice(0, end)}…`;
+}
+
+const more = (count: number) => `… and ${count} more`;
+
+/**
+ * The end ping's body: the run in a few lines, then its problems, as many as fit in `limitBytes`, the rest
+ * counted. Plain text a person reads in the monitor's event log.
+ */
+export function summaryBody(summary: RunSummary, limitBytes: number = PING_BODY_LIMIT_BYTES): string {
+  const seconds = Math.max(0, Math.round((summary.endedAt.getTime() - summary.startedAt.getTime()) / 1000));
+  const nights = summary.date.includes('..') ? 'nights' : 'night';
+  const head = [
+    `yougotdata send, ${MODE_NAME[summary.mode]} mode, ${nights} ${escapeControls(summary.date)}: exit code ${summary.exitCode}`,
+    `run ${escapeControls(summary.runId)}, ${utcStamp(summary.startedAt)} to ${utcStamp(summary.endedAt)} UTC (${seconds} s)`,
+    STATUSES.map((status) => `${status} ${summary.totals[status] ?? 0}`).join(', '),
+    `${summary.messagesSent} messages sent, ${summary.archiveRequests} archive requests`,
+  ];
+  const problems = summary.problems;
+  if (problems.length === 0) return clipToBytes(`${head.join('\n')}\n`, limitBytes);
+  const lines = [...head, '', problems.length === 1 ? '1 problem:' : `${problems.length} problems:`];
+  let used = byteLength(`${lines.join('\n')}\n`);
+  for (const [index, problem] of problems.entries()) {
+    const line = clipToBytes(escapeControls(problem), PROBLEM_LINE_LIMIT_BYTES);
+    const left = problems.length - index - 1;
+    // Room is kept for the "… and N more" line that would follow this one.
+    const needed = byteLength(line) + 1 + (left > 0 ? byteLength(more(left)) + 1 : 0);
+    if (used + needed > limitBytes) {
+      lines.push(more(problems.length - index));
+      break;
+    }
+    lines.push(line);
+    used += byteLength(line) + 1;
+  }
+  // Only a limit smaller than the head itself can be overrun; it is still honoured.
+  return clipToBytes(`${lines.join('\n')}\n`, limitBytes);
+}
+
+/** What a failed ping reports: where (the monitor's origin only: the path holds the check's key) and which attempt. */
+export interface PingFailure {
+  url: string;
+  attempt: number;
+}
+
+export interface HealthcheckOptions {
+  /** Ties the start and end pings (a UUID); the same for both. */
+  runId: string;
+  /** Told of a ping that failed for good; the run goes on. Shaped like a pino logger's `warn`. */
+  warn: (fields: PingFailure, message: string) => void;
+  /** Each attempt, connection and answer included. */
+  attemptTimeoutMs?: number;
+  /** The pause before the one retry. */
+  retryDelayMs?: number;
+}
+
+export interface Healthcheck {
+  /** Tells the monitor a run has begun. Never throws. */
+  start(): Promise<void>;
+  /** Tells the monitor how the run ended, with its summary as the body. Never throws. */
+  finish(summary: RunSummary): Promise<void>;
+}
+
+/** At most two attempts of 2 s and a pause: one ping can hold the run up for about 4 s, never more. */
+const ATTEMPT_TIMEOUT_MS = 2_000;
+const RETRY_DELAY_MS = 200;
+const ATTEMPTS = 2;
+
+/** Busy or broken for the moment: a second attempt may get through, where a 404 never would. */
+const worthRetrying = (status: number) => status === 429 || status >= 500;
+
+function describe(error: unknown, timeoutMs: number): string {
+  const failure = error as { name?: string; code?: string; message?: string };
+  if (failure?.name === 'TimeoutError' || failure?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  const message = failure?.message ?? String(error);
+  return failure?.code && !message.includes(failure.code) ? `${failure.code}: ${message}` : message;
+}
+
+/** The summary, or a line saying why it is missing: the end ping matters more than its body. */
+function bodyOf(summary: RunSummary): string {
+  try {
+    return summaryBody(summary);
+  } catch (error) {
+    return `exit code ${summary.exitCode}; the summary could not be written: ${escapeControls(String(error))}\n`;
+  }
+}
+
+const NO_HEALTHCHECK: Healthcheck = { start: async () => {}, finish: async () => {} };
+
+/**
+ * The pinger of one run: `url` absent (no monitor configured, or a dry run) gives one that does nothing, so the
+ * caller needs no branches. A ping that fails is reported through `warn` and never changes how the run ends.
+ */
+export function healthcheck(url: string | undefined, options: HealthcheckOptions): Healthcheck {
+  if (!url) return NO_HEALTHCHECK;
+  const timeoutMs = options.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS;
+  const retryDelayMs = options.retryDelayMs ?? RETRY_DELAY_MS;
+  const origin = (() => {
+    try {
+      return new URL(url).origin;
+    } catch {
+      return '(not a URL)';
+    }
+  })();
+  // Its own connections, closed after the end ping: nothing is left open when the job exits.
+  const agent = new Agent({ connect: { timeout: timeoutMs } });
+
+  const warn = (attempt: number, message: string) => {
+    try {
+      options.warn({ url: origin, attempt }, message);
+    } catch {
+      // A broken logger must not end the run either.
+    }
+  };
+
+  async function ping(event: PingEvent, body: string): Promise<void> {
+    const name = event === 'start' ? 'start' : 'end';
+    let target: string;
+    try {
+      target = pingUrl(url as string, event, options.runId);
+    } catch (error) {
+      warn(0, `healthcheck ${name} ping not sent: ${describe(error, timeoutMs)}`);
+      return;
+    }
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
+      let problem: string;
+      let again = attempt < ATTEMPTS;
+      try {
+        const answer = await request(target, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'text/plain; charset=utf-8', 'user-agent': 'yougotdata' },
+          dispatcher: agent,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        await answer.body.dump();
+        if (answer.statusCode >= 200 && answer.statusCode < 300) return;
+        problem = `HTTP ${answer.statusCode}`;
+        if (!worthRetrying(answer.statusCode)) {
+          again = false;
+          problem += ' (is the check URL right?)';
+        }
+      } catch (error) {
+        problem = describe(error, timeoutMs);
+      }
+      if (!again) {
+        warn(attempt, `healthcheck ${name} ping failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${problem}; the run goes on`);
+        return;
+      }
+      await sleep(retryDelayMs);
+    }
+  }
+
+  return {
+    start: () => ping('start', ''),
+    async finish(summary) {
+      try {
+        await ping({ exitCode: summary.exitCode }, bodyOf(summary));
+      } finally {
+        agent.destroy().catch(() => {});
+      }
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { healthcheck, type PingFailure } from '../../src/monitoring/healthcheck.js';
+import { RUN_ID, summaryOf } from './summary-fixture.js';
+
+interface Recorded {
+  method: string;
+  path: string;
+  contentType: string | undefined;
+  body: string;
+}
+
+/** A stand-in monitor on a free port that records every request; `answer` decides each reply (null: never answers). */
+async function monitor(answer: (request: number) => number | null = () => 200) {
+  const requests: Recorded[] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        contentType: req.headers['content-type'],
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      const status = answer(requests.length);
+      if (status === null) return;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'OK' : 'oops');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  servers.push(server);
+  return { url: `http://127.0.0.1:${port}/ping/check-key`, origin: `http://127.0.0.1:${port}`, requests };
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+/** A port nothing listens on: one the system gave, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function warnings() {
+  const seen: { fields: PingFailure; message: string }[] = [];
+  return { seen, warn: (fields: PingFailure, message: string) => seen.push({ fields, message }) };
+}
+
+const FAST = { attemptTimeoutMs: 300, retryDelayMs: 50 };
+
+describe('healthcheck pings a real HTTP server', () => {
+  it.each([
+    [0, ''],
+    [1, '/1'],
+    [75, '/75'],
+  ])('exit %i: /start, then the end ping%s with the summary, the same rid on both', async (exitCode, suffix) => {
+    const server = await monitor();
+    const { seen, warn } = warnings();
+    const ping = healthcheck(server.url, { runId: RUN_ID, warn });
+    await ping.start();
+    const problems = exitCode === 0 ? [] : ['#17 GN-2026B-Q-101 20261125 failed: archive search failed: HTTP 503'];
+    await ping.finish(summaryOf({ exitCode, problems }));
+
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /ping/check-key/start?rid=${RUN_ID}`,
+      `POST /ping/check-key${suffix}?rid=${RUN_ID}`,
+    ]);
+    const [start, end] = server.requests;
+    expect(start?.body).toBe('');
+    expect(end?.contentType).toBe('text/plain; charset=utf-8');
+    expect(end?.body).toMatch(new RegExp(`^yougotdata send, PI mode, night 20261125: exit code ${exitCode}\n`));
+    expect(end?.body).toContain('sent 12, dry-run 0, no-data 140');
+    if (exitCode !== 0) expect(end?.body).toContain('1 problem:\n#17 GN-2026B-Q-101');
+    expect(seen).toEqual([]);
+  });
+
+  it("keeps the check's query and a trailing slash right on the wire", async () => {
+    const server = await monitor();
+    const ping = healthcheck(`${server.url}/?create=1`, { runId: RUN_ID, warn: () => {} });
+    await ping.start();
+    await ping.finish(summaryOf({ exitCode: 2 }));
+    expect(server.requests.map((r) => r.path)).toEqual([
+      `/ping/check-key/start?create=1&rid=${RUN_ID}`,
+      `/ping/check-key/2?create=1&rid=${RUN_ID}`,
+    ]);
+  });
+
+  it('retries once after a 500 and is content with the 200', async () => {
+    const server = await monitor((n) => (n === 1 ? 500 : 200));
+    const { seen, warn } = warnings();
+    await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).finish(summaryOf());
+    expect(server.requests.map((r) => r.path)).toEqual([`/ping/check-key?rid=${RUN_ID}`, `/ping/check-key?rid=${RUN_ID}`]);
+    expect(server.requests[1]?.body).toBe(server.requests[0]?.body);
+    expect(seen).toEqual([]);
+  });
+
+  it('warns after two 5xx answers and no more attempts', async () => {
+    const server = await monitor(() => 503);
+    const { seen, warn } = warnings();
+    await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).start();
+    expect(server.requests).toHaveLength(2);
+    expect(seen).toEqual([
+      { fields: { url: server.origin, attempt: 2 }, message: 'healthcheck start ping failed after 2 attempts: HTTP 503; the run goes on' },
+    ]);
+  });
+
+  it('does not retry a 404: the URL is wrong, and will be wrong again', async () => {
+    const server = await monitor(() => 404);
+    const { seen, warn } = warnings();
+    await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).finish(summaryOf({ exitCode: 1 }));
+    expect(server.requests).toHaveLength(1);
+    expect(seen.map((w) => w.message)).toEqual([
+      'healthcheck end ping failed after 1 attempt: HTTP 404 (is the check URL right?); the run goes on',
+    ]);
+  });
+
+  it('gives up on a server that never answers in bounded time: one retry, one warning', async () => {
+    const server = await monitor(() => null);
+    const { seen, warn } = warnings();
+    const began = performance.now();
+    await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).finish(summaryOf({ exitCode: 1 }));
+    const took = performance.now() - began;
+    expect(server.requests).toHaveLength(2);
+    // Two attempts of 300 ms and a pause of 50 ms, with room for a busy machine.
+    expect(took).toBeGreaterThanOrEqual(600);
+    expect(took).toBeLessThan(2_000);
+    expect(seen).toEqual([
+      {
+        fields: { url: server.origin, attempt: 2 },
+        message: 'healthcheck end ping failed after 2 attempts: no answer within 300 ms; the run goes on',
+      },
+    ]);
+  });
+
+  it('holds a run up for about four seconds at most with the default timeouts', async () => {
+    const server = await monitor(() => null);
+    const { seen, warn } = warnings();
+    const began = performance.now();
+    await healthcheck(server.url, { runId: RUN_ID, warn }).start();
+    const took = performance.now() - began;
+    expect(took).toBeGreaterThanOrEqual(4_000);
+    expect(took).toBeLessThan(5_500);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('warns when the port refuses the connection, after one retry, and never throws', async () => {
+    const port = await closedPort();
+    const { seen, warn } = warnings();
+    const ping = healthcheck(`http://127.0.0.1:${port}/ping/check-key`, { runId: RUN_ID, warn, ...FAST });
+    await expect(ping.start()).resolves.toBeUndefined();
+    await expect(ping.finish(summaryOf({ exitCode: 75 }))).resolves.toBeUndefined();
+    expect(seen.map((w) => w.fields)).toEqual([
+      { url: `http://127.0.0.1:${port}`, attempt: 2 },
+      { url: `http://127.0.0.1:${port}`, attempt: 2 },
+    ]);
+    expect(seen[0]?.message).toMatch(/^healthcheck start ping failed after 2 attempts: .*ECONNREFUSED.*; the run goes on$/);
+    expect(seen[1]?.message).toMatch(/^healthcheck end ping failed/);
+  });
+
+  it('warns when the host name does not resolve', async () => {
+    const { seen, warn } = warnings();
+    await healthcheck('http://monitor.invalid/ping/x', { runId: RUN_ID, warn, ...FAST }).start();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.message).toMatch(/^healthcheck start ping failed after 2 attempts: /);
+  });
+
+  it('never throws when the warning itself throws', async () => {
+    const port = await closedPort();
+    const ping = healthcheck(`http://127.0.0.1:${port}/x`, {
+      runId: RUN_ID,
+      warn: () => {
+        throw new Error('logger gone');
+      },
+      ...FAST,
+    });
+    await expect(ping.finish(summaryOf())).resolves.toBeUndefined();
+  });
+
+  it('sends nothing without a URL (no monitor, or a dry run)', async () => {
+    const { seen, warn } = warnings();
+    const ping = healthcheck(undefined, { runId: RUN_ID, warn });
+    await ping.start();
+    await ping.finish(summaryOf({ exitCode: 1 }));
+    expect(seen).toEqual([]);
+  });
+
+  it('keeps the check key out of the warning: only the origin is shown', async () => {
+    const server = await monitor(() => 500);
+    const { seen, warn } = warnings();
+    await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).start();
+    expect(JSON.stringify(seen)).not.toContain('check-key');
+  });
+});
