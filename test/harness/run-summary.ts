@@ -1,0 +1,39 @@
+import { STATUSES, type Status } from '../../src/domain/result.js';
+import type { RunSummary } from '../../src/monitoring/run-summary.js';
+
+/** Every status at 0, with the given ones set. */
+export const totalsOf = (some: Partial<Record<Status, number>> = {}): Record<Status, number> =>
+  Object.fromEntries(STATUSES.map((status) => [status, some[status] ?? 0])) as Record<Status, number>;
+
+/** A PI run on the morning after 20261126 that sent three messages and exited 0, with the given fields changed. */
+export function runSummary(changes: Partial<RunSummary> = {}): RunSummary {
+  return {
+    runId: 'run-1',
+    mode: 'pi',
+    date: '20261126',
+    startedAt: new Date('2026-11-27T18:00:00.005Z'),
+    endedAt: new Date('2026-11-27T18:00:12.345Z'),
+    exitCode: 0,
+    totals: totalsOf({ sent: 3, 'no-data': 10, 'already-sent': 1 }),
+    messagesSent: 4,
+    archiveRequests: 15,
+    problems: [],
+    ...changes,
+  };
+}
+
+/** The CHECK run five minutes after the PI run of runSummary(), which failed one notification and exited 1. */
+export function failedCheckSummary(changes: Partial<RunSummary> = {}): RunSummary {
+  return runSummary({
+    runId: 'run-2',
+    mode: 'check',
+    startedAt: new Date('2026-11-27T18:05:00.000Z'),
+    endedAt: new Date('2026-11-27T18:06:30.250Z'),
+    exitCode: 1,
+    totals: totalsOf({ sent: 2, failed: 1 }),
+    messagesSent: 2,
+    archiveRequests: 7,
+    problems: ['#201 failed: the archive timed out'],
+    ...changes,
+  });
+}

@@ -1,0 +1,181 @@
+/**
+ * The metrics file on disk: the start check, the atomic replacement node_exporter relies on, the
+ * previous file read back (or replaced when damaged), and what is left behind when a write fails.
+ */
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SettingError } from '../../src/config/settings.js';
+import { checkMetricsFile, MetricsFileError, writeMetricsFile } from '../../src/monitoring/metrics-file.js';
+import { metricsFileText, readOwnSamples } from '../../src/monitoring/metrics-text.js';
+import { failedCheckSummary, runSummary } from '../harness/run-summary.js';
+
+let dir: string;
+let target: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'yougotdata-metrics-'));
+  target = join(dir, 'yougotdata.prom');
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('writeMetricsFile', () => {
+  it('writes the text of the run, readable by all (0644) even under a umask of 077, and nothing else', async () => {
+    const umask = process.umask(0o077);
+    try {
+      await writeMetricsFile(target, runSummary());
+    } finally {
+      process.umask(umask);
+    }
+    expect(await readFile(target, 'utf8')).toBe(metricsFileText(null, runSummary()));
+    expect((await stat(target)).mode & 0o777).toBe(0o644);
+    expect(await readdir(dir)).toEqual(['yougotdata.prom']);
+  });
+
+  it('reads the previous file, so after a PI run and a CHECK run both modes are in it', async () => {
+    await writeMetricsFile(target, runSummary());
+    await writeMetricsFile(target, failedCheckSummary());
+    expect(await readFile(target, 'utf8')).toBe(metricsFileText(metricsFileText(null, runSummary()), failedCheckSummary()));
+  });
+
+  it('replaces a damaged previous file, keeping only its well-formed samples of ours', async () => {
+    const pi = metricsFileText(null, runSummary());
+    await writeFile(target, `rm -rf /\n${pi.replace('# TYPE yougotdata_last_run_exit_code gauge', 'oops')}yougotdata_last_run_`);
+    await writeMetricsFile(target, failedCheckSummary());
+    expect(await readFile(target, 'utf8')).toBe(metricsFileText(pi, failedCheckSummary()));
+  });
+
+  it.each([
+    ['binary junk', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256))],
+    ['an empty file', Buffer.alloc(0)],
+    ['a file of 2 MiB, too large to be ours', Buffer.from(metricsFileText(null, runSummary()).repeat(1 + (2 * 1024 * 1024) / 1500))],
+  ])('takes nothing from %s and replaces it', async (_, content) => {
+    await writeFile(target, content);
+    await writeMetricsFile(target, failedCheckSummary());
+    expect(await readFile(target, 'utf8')).toBe(metricsFileText(null, failedCheckSummary()));
+  });
+
+  it('is never seen in part: a reader sees the old whole file or the new one, and no other .prom file appears', async () => {
+    await writeMetricsFile(target, runSummary());
+    let writing = true;
+    let reads = 0;
+    const reader = (async () => {
+      while (writing) {
+        const [text, names] = await Promise.all([readFile(target, 'utf8'), readdir(dir)]);
+        const { samples, dropped } = readOwnSamples(text);
+        expect(dropped).toBe(0);
+        expect(text.endsWith('\n')).toBe(true);
+        expect(samples.filter((sample) => sample.mode === 'pi').length).toBeGreaterThanOrEqual(14);
+        expect(names.filter((name) => name.endsWith('.prom'))).toEqual(['yougotdata.prom']);
+        reads += 1;
+      }
+    })();
+    // Its failure is reported when it is awaited below, after the writes.
+    reader.catch(() => {});
+    try {
+      let inode = (await stat(target)).ino;
+      for (let run = 0; run < 150; run++) {
+        await writeMetricsFile(target, run % 2 ? runSummary() : failedCheckSummary());
+        // A new file renamed into place each time, not the old one rewritten where a reader could see it half done.
+        const next = (await stat(target)).ino;
+        expect(next).not.toBe(inode);
+        inode = next;
+      }
+    } finally {
+      writing = false;
+      await reader;
+    }
+    expect(reads).toBeGreaterThan(20);
+    expect(await readdir(dir)).toEqual(['yougotdata.prom']);
+  });
+
+  it('fails, leaving no temporary file, when the target cannot be replaced', async () => {
+    await mkdir(join(target, 'in-the-way'), { recursive: true });
+    await expect(writeMetricsFile(target, runSummary())).rejects.toThrow();
+    expect(await readdir(dir)).toEqual(['yougotdata.prom']);
+    expect(await readdir(target)).toEqual(['in-the-way']);
+  });
+
+  it('fails, creating nothing, when the folder has gone since the start check', async () => {
+    await expect(writeMetricsFile(join(dir, 'gone', 'yougotdata.prom'), runSummary())).rejects.toThrow(/ENOENT/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('checkMetricsFile', () => {
+  const problemWith = async (path: string): Promise<MetricsFileError> => {
+    const error = await checkMetricsFile(path).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(MetricsFileError);
+    return error as MetricsFileError;
+  };
+
+  it('passes for a .prom file in a writable folder, whether or not it exists yet, and creates nothing', async () => {
+    await checkMetricsFile(target);
+    expect(await readdir(dir)).toEqual([]);
+    await writeFile(target, 'anything\n');
+    await checkMetricsFile(target);
+    expect(await readFile(target, 'utf8')).toBe('anything\n');
+  });
+
+  it('names METRICS_FILE in a configuration error (exit 2) when the folder does not exist', async () => {
+    const missing = join(dir, 'no-such-folder', 'yougotdata.prom');
+    const error = await problemWith(missing);
+    expect(error).toBeInstanceOf(SettingError);
+    expect(error.variable).toBe('METRICS_FILE');
+    expect(error.message).toBe(`METRICS_FILE ${missing}: the folder ${join(dir, 'no-such-folder')} does not exist`);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('says so when the folder is a file, or a part of its path is', async () => {
+    await writeFile(join(dir, 'plain'), '');
+    expect((await problemWith(join(dir, 'plain', 'yougotdata.prom'))).message).toMatch(/plain is not a folder$/);
+    expect((await problemWith(join(dir, 'plain', 'sub', 'yougotdata.prom'))).message).toMatch(/a part of .*plain\/sub is not a folder$/);
+  });
+
+  it('refuses a name node_exporter would not read', async () => {
+    for (const name of ['yougotdata.txt', 'yougotdata.prom.tmp', 'yougotdata']) {
+      expect((await problemWith(join(dir, name))).message).toMatch(/must be a file name ending in \.prom/);
+    }
+  });
+
+  it('refuses a target that is a folder', async () => {
+    await mkdir(target);
+    expect((await problemWith(target)).message).toBe(`METRICS_FILE ${target}: is a folder`);
+  });
+
+  it('refuses a folder this user cannot write to', async () => {
+    // Root may write anywhere, so under root the check runs as nobody.
+    const asRoot = process.getuid?.() === 0;
+    const readOnly = join(dir, 'read-only');
+    await mkdir(readOnly, { mode: 0o555 });
+    await chmod(readOnly, 0o555);
+    await chmod(dir, 0o755);
+    const script = [
+      `import { checkMetricsFile } from ${JSON.stringify(new URL('../../src/monitoring/metrics-file.ts', import.meta.url).href)};`,
+      'checkMetricsFile(process.argv[1]).then(() => console.log("passed"), (error) => console.log(error.message));',
+    ].join('\n');
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, join(readOnly, 'yougotdata.prom')], {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      child.on('error', reject);
+      child.on('close', () => resolve(text.trim()));
+    });
+    expect(output).toBe(`METRICS_FILE ${join(readOnly, 'yougotdata.prom')}: the folder ${readOnly} is not writable by this user (EACCES)`);
+    expect(await readdir(readOnly)).toEqual([]);
+  });
+});
