@@ -10,7 +10,7 @@ export interface BenchOptions {
   lookbackNights: number | null;
   /** Files each program with data got on the night. */
   filesPerProgram: number;
-  /** Rows that get data on the night, % (the issue's figure is 10). */
+  /** Rows that get data on the night, % (the README's performance figures use 10). */
   dataPercent: number;
   /** Time a bare client against the stand-in first: the floor the machine and the stand-in allow. */
   floor: boolean;
@@ -26,7 +26,7 @@ export const USAGE = `Usage: npm run bench -- [options]   (tsx bench/bench.ts [o
 Starts the real peers (PostgreSQL, the archive stand-in answering after a set latency, the mail sink),
 loads N notifications (<progid>/science rows, 10% with data on the night), and runs the built
 \`yougotdata send --json --concurrency C\` as a child process once per concurrency, each on a freshly
-created database, then prints the figures and a PASS/FAIL line per target of the performance issue.
+created database, then prints the figures and a PASS/FAIL line per target.
 
 Options:
   --n <N>                 notifications in the table (default 2000)

@@ -1,4 +1,6 @@
-/** The benchmark's printout: a table of figures per run, then one PASS/FAIL line per target of the issue. */
+/** The benchmark's printout: a table of figures per run, then one PASS/FAIL line per target. */
+
+import { SMTP_POOL_CONNECTIONS } from '../src/mail/smtp-mailer.js';
 import type { FloorRun } from './floor.js';
 
 export interface LoopFigures {
@@ -190,10 +192,9 @@ export interface Target {
   text: string;
 }
 
-/** nodemailer's pool: 3 connections (SmtpMailer's maxConnections), each replaced after maxMessages (100) messages. */
-const POOL_CONNECTIONS = 3;
+/** nodemailer's pool: SMTP_POOL_CONNECTIONS connections, each replaced after maxMessages (100) messages. */
 const MESSAGES_PER_POOLED_CONNECTION = 100;
-export const poolConnectionBound = (mails: number) => POOL_CONNECTIONS + Math.ceil(mails / MESSAGES_PER_POOLED_CONNECTION);
+export const poolConnectionBound = (mails: number) => SMTP_POOL_CONNECTIONS + Math.ceil(mails / MESSAGES_PER_POOLED_CONNECTION);
 
 const list = (runs: readonly RunFigures[], each: (run: RunFigures) => string) => runs.map((run) => `${each(run)} (${run.name})`).join('; ');
 
@@ -227,7 +228,7 @@ export function targets(runs: readonly RunFigures[], main: readonly RunFigures[]
   found.push({
     pass: rssKnown.length === 0 ? null : rssKnown.every((run) => (run.peakRssBytes ?? 0) <= 150 * MB),
     text:
-      `peak RSS ≤ 150 MB (the issue sets it at N=20000; checked at every N): ${list(rssKnown, (run) => `${mb(run.peakRssBytes)} MB`) || 'not measured'} ` +
+      `peak RSS ≤ 150 MB (set for N=20000; checked at every N): ${list(rssKnown, (run) => `${mb(run.peakRssBytes)} MB`) || 'not measured'} ` +
       `[N=${runs[0]?.notifications ?? 0}]`,
   });
   found.push({

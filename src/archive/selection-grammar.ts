@@ -1,6 +1,6 @@
 /**
  * How the archive reads one selection term, after FitsStorage's `from_url_things`
- * (fits_storage/db/selection/get_selection.py) and archive.md: the same tests, in the same order,
+ * (fits_storage/db/selection/get_selection.py) and docs/archive.md#selection-grammar: the same tests, in the same order,
  * so the first rule that accepts a term gives the kind the server gives it. Where this module is
  * unsure it answers `unknown`, and the job asks the server; it never accepts what the server may drop.
  */
@@ -253,7 +253,7 @@ const FITS_FILENAME =
 
 const HOKUPAA_QUIRC = /^hokupa+\+*quirc$/;
 
-/** Program id forms, exactly as archive.md gives them. */
+/** Program id forms, exactly as docs/archive.md#program-ids gives them. */
 const PROGRAM_ID_FORMS = [
   String.raw`G[NS]-20\d\d[AB]-(?:Q|C|SV|QS|DD|LP|FT|DS)-\d+`,
   String.raw`G-20\d\d[AB]-\d+-[CDFLQSVP]`,

@@ -4,7 +4,6 @@ import { DatabaseUnavailable, isUnreachable } from '../db/database.js';
 import { NotificationTableMissing } from '../db/notification-table.js';
 import { RunLockBusy, RunLockLost } from '../db/run-lock.js';
 import { NightError } from '../domain/night.js';
-import { drained } from '../streams/drained.js';
 
 /** What a command needs of the world, so the demo and tests can run commands in-process. */
 export interface CommandContext {
@@ -37,7 +36,7 @@ export function loggerOf(context: CommandContext, options: { logFile?: string; v
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, tryLater: 75 } as const;
 
-/** A command's failure as one line on stderr and the exit code spec.md gives it. */
+/** A command's failure as one line on stderr and the exit code docs/commands.md#exit-codes gives it. */
 export function exitCodeForError(error: unknown, context: CommandContext): number {
   const secrets = [context.env.DATABASE_URL, context.env.SMTP_URL];
   const say = (line: string) => context.stderr.write(`yougotdata: ${maskSecrets(line, secrets)}\n`);
@@ -59,22 +58,4 @@ export function exitCodeForError(error: unknown, context: CommandContext): numbe
   }
   say(`unexpected error: ${(error as Error)?.stack ?? String(error)}`);
   return EXIT.failed;
-}
-
-const OUTPUT_CHUNK = 64 * 1024;
-
-/** Writes the pieces in chunks of about 64 KiB, waiting whenever the stream asks to: a long report is never one string. */
-export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
-  let chunk = '';
-  const write = async (text: string) => {
-    if (!stream.write(text)) await drained(stream);
-  };
-  for (const piece of pieces) {
-    chunk += piece;
-    if (chunk.length >= OUTPUT_CHUNK) {
-      await write(chunk);
-      chunk = '';
-    }
-  }
-  if (chunk) await write(chunk);
 }

@@ -97,7 +97,7 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
   return program;
 }
 
-/** Parses argv and runs the command; usage errors exit 2 as spec.md says, --help and --version exit 0. */
+/** Parses argv and runs the command; usage errors exit 2 (docs/commands.md#exit-codes), --help and --version exit 0. */
 export async function runCli(argv: readonly string[], context: CommandContext): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram(context, (c) => {

@@ -16,7 +16,8 @@ import { SmtpMailer } from '../mail/smtp-mailer.js';
 import { Outbox } from '../preview/outbox.js';
 import { exitCodeOf, reportJson, reportTable } from '../run/report.js';
 import { type SendRequest, sendNights } from '../run/send-run.js';
-import { type CommandContext, EXIT, exitCodeForError, loggerOf, settingsOf, writePieces } from './context.js';
+import { writePieces } from '../streams/pieces.js';
+import { type CommandContext, EXIT, exitCodeForError, loggerOf, settingsOf } from './context.js';
 
 export interface SendOptions {
   date: string;

@@ -3,7 +3,7 @@ import Handlebars from 'handlebars';
 import { ARCHIVE_RESULT_LIMIT, type ArchiveEntry } from '../archive/entry.js';
 import type { Mode } from '../domain/mode.js';
 import { type Night, utcStamp } from '../domain/night.js';
-import { type TextColumn, textTable } from '../text/table.js';
+import { type TextColumn, tableLines } from '../text/table.js';
 import { subjectFor } from './subject.js';
 
 export interface MessageContent {
@@ -63,7 +63,7 @@ export function renderMessage(input: MessageInput): MessageContent {
     limit: ARCHIVE_RESULT_LIMIT,
     utDate,
     rows,
-    tableLines: textTable(rows, TEXT_COLUMNS),
+    tableLines: [...tableLines(rows, TEXT_COLUMNS, { rule: true, budget: LINE_BUDGET })],
   };
   const { text, html } = templates();
   return { subject, text: text[input.mode](view), html: html[input.mode](view) };
@@ -91,6 +91,9 @@ function fileRows(entries: readonly ArchiveEntry[]): { utDate: string | null; ro
   });
   return { utDate, rows };
 }
+
+/** Mail clients wrap longer lines, which ruins the alignment. */
+const LINE_BUDGET = 100;
 
 const TEXT_COLUMNS: readonly TextColumn<FileRow>[] = [
   { heading: 'File', value: (row) => row.name, cap: 36 },

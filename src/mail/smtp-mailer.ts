@@ -5,6 +5,9 @@ import type { Mailer, Submission } from './mailer.js';
 import { messageFields, type OutgoingMessage } from './message.js';
 import { describeSmtpFailure, type SmtpFailure, smtpReply } from './smtp-failure.js';
 
+/** Connections of the run's SMTP pool: a few, so one slow reply does not hold up the rest. */
+export const SMTP_POOL_CONNECTIONS = 3;
+
 export interface SmtpMailerOptions {
   smtpUrl: string;
   timeoutMs: number;
@@ -63,7 +66,7 @@ export class SmtpMailer implements Mailer {
     this.transport = nodemailer.createTransport({
       ...transportOptions(options.smtpUrl, options.timeoutMs),
       pool: true,
-      maxConnections: options.maxConnections ?? 3,
+      maxConnections: options.maxConnections ?? SMTP_POOL_CONNECTIONS,
       // The pool would otherwise re-send a message silently after a dropped connection; retries are ours, counted.
       maxRequeues: 0,
     });

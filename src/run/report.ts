@@ -1,5 +1,7 @@
 import { MODE_NAME, sendCommandFor } from '../domain/mode.js';
 import { PROBLEM_STATUSES, type Result, type RunReport, type Status } from '../domain/result.js';
+import { escapeControls } from '../text/escape.js';
+import { clip, type TextColumn, tableLines } from '../text/table.js';
 
 export type Totals = Partial<Record<Status, number>>;
 
@@ -9,7 +11,7 @@ export function totalsOf(results: readonly Result[]): Totals {
   return totals;
 }
 
-/** spec.md: 1 when anything failed or had an invalid selection, else 0. */
+/** 1 when anything failed or had an invalid selection, else 0 (docs/commands.md#exit-codes). */
 export function exitCodeOf(report: RunReport): 0 | 1 {
   return report.results.some((r) => r.status === 'failed' || r.status === 'invalid-selection') ? 1 : 0;
 }
@@ -62,8 +64,6 @@ export function* reportJson(report: RunReport): Generator<string> {
   yield `],"totals":${JSON.stringify(totalsOf(report.results))}}\n`;
 }
 
-const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
-
 function detailOf(result: Result): string {
   const parts = [
     result.error,
@@ -75,24 +75,23 @@ function detailOf(result: Result): string {
   return parts.filter((p): p is string => p !== null).join('; ');
 }
 
+/** Table text comes from people: control characters are shown escaped, never sent to the terminal. */
+const REPORT_COLUMNS: readonly TextColumn<Result>[] = [
+  { heading: 'id', value: (r) => String(r.id) },
+  { heading: 'night', value: (r) => r.night },
+  { heading: 'status', value: (r) => r.status },
+  { heading: 'files', value: (r) => String(r.files) },
+  { heading: 'selection', value: (r) => escapeControls(r.selection ?? '(none)'), cap: 40 },
+  { heading: 'detail', value: (r) => escapeControls(detailOf(r)), cap: 120 },
+];
+
 /** The human report on stdout, in pieces: one line per notification, then the totals. */
 export function* reportTable(report: RunReport): Generator<string> {
-  // The detail column comes last and is not padded: only the others need a width.
-  const padded = (r: Result) => [String(r.id), r.night, r.status, String(r.files), clip(r.selection ?? '(none)', 40)];
-  const header = ['id', 'night', 'status', 'files', 'selection'];
-  const widths = header.map((h) => h.length);
-  for (const result of report.results) {
-    padded(result).forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  const line = (cells: string[], detail: string) => `${[...cells.map((c, i) => c.padEnd(widths[i] ?? 0)), detail].join('  ').trimEnd()}\n`;
   const totals = Object.entries(totalsOf(report.results))
     .map(([status, n]) => `${status} ${n}`)
     .join(', ');
   yield `${MODE_NAME[report.mode]} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}\n`;
-  yield line(header, 'detail');
-  for (const result of report.results) yield line(padded(result), clip(detailOf(result), 120));
+  for (const line of tableLines(report.results, REPORT_COLUMNS)) yield `${line}\n`;
   yield `${report.results.length} notifications: ${totals || 'none'}\n`;
 }
 

@@ -8,6 +8,8 @@ import type { HeldRunLock } from '../db/run-lock.js';
 import type { RunEntry, RunLog } from '../db/run-log.js';
 import { MODE_NAME, MODES, type Mode, sendCommandFor } from '../domain/mode.js';
 import { type Night, shiftNight, toNight, utcStamp } from '../domain/night.js';
+import { escapeControls } from '../text/escape.js';
+import { type TextColumn, tableLines } from '../text/table.js';
 
 /** finished: it recorded its end. running: no end yet, and its mode's run lock is held. crashed: no end, no lock. */
 export type RunState = 'finished' | 'running' | 'crashed';
@@ -107,6 +109,16 @@ function outcomeOf(run: HistoryRun): string {
   return totalsText(run.totals);
 }
 
+const HISTORY_COLUMNS: readonly TextColumn<HistoryRun>[] = [
+  { heading: 'started', value: (run) => utcStamp(run.startedAt) },
+  { heading: 'ended', value: endOf },
+  { heading: 'night', value: (run) => run.night },
+  { heading: 'mode', value: (run) => MODE_NAME[run.mode] },
+  { heading: 'exit', value: (run) => (run.exitCode === null ? '—' : String(run.exitCode)) },
+  // The host name comes from the machine that ran: shown escaped.
+  { heading: 'outcome', value: (run) => escapeControls(outcomeOf(run)) },
+];
+
 /** The table `history` prints: one line per run, oldest first, then one line per mode. */
 export function historyText(runs: readonly HistoryRun[], options: { now: Date; days: number; logExists: boolean }): string {
   const span = `the last ${options.days === 1 ? 'day' : `${options.days} days`}`;
@@ -117,22 +129,7 @@ export function historyText(runs: readonly HistoryRun[], options: { now: Date; d
   if (runs.length === 0) {
     lines.push('  none');
   } else {
-    const header = ['started', 'ended', 'night', 'mode', 'exit', 'outcome'];
-    const rows = runs.map((run) => [
-      utcStamp(run.startedAt),
-      endOf(run),
-      run.night,
-      MODE_NAME[run.mode],
-      run.exitCode === null ? '—' : String(run.exitCode),
-      outcomeOf(run),
-    ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
-    const line = (cells: string[]) =>
-      cells
-        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-        .join('  ')
-        .trimEnd();
-    lines.push(line(header), ...rows.map(line));
+    lines.push(...tableLines(runs, HISTORY_COLUMNS));
   }
   for (const summary of summariesOf(runs, options.now, options.days)) {
     const name = MODE_NAME[summary.mode];

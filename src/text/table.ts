@@ -1,38 +1,58 @@
-/** One column of the plain-text file table. */
+/** One column of a plain-text table. */
 export interface TextColumn<Row> {
   heading: string;
   value: (row: Row) => string;
   /** Widest the column gets; longer values are cut with an ellipsis. */
-  cap: number;
-  /** Narrowest it may shrink to when the table is wider than LINE_BUDGET; without one it never shrinks. */
+  cap?: number;
+  /** Narrowest it may shrink to when the table is wider than its budget; without one it never shrinks. */
   floor?: number;
   alignRight?: boolean;
 }
 
+export interface TableOptions {
+  /** A line of dashes under the headings. */
+  rule?: boolean;
+  /** Widest a line may be, reached by shrinking columns that have a floor. */
+  budget?: number;
+}
+
 const GAP = '  ';
-/** Mail clients and terminals wrap longer lines, which ruins the alignment. */
-const LINE_BUDGET = 100;
 const ELLIPSIS = '…';
 
-/** Heading, rule and one line per row; widths come from the content, capped, then fitted to LINE_BUDGET. */
-export function textTable<Row>(rows: readonly Row[], columns: readonly TextColumn<Row>[]): string[] {
-  const sized = columns.map((column) => {
-    const cells = rows.map(column.value);
-    const widest = cells.reduce((max, cell) => Math.max(max, width(cell)), width(column.heading));
-    return { column, cells, width: Math.min(column.cap, widest) };
-  });
-  let excess = sized.reduce((sum, s) => sum + s.width, GAP.length * (sized.length - 1)) - LINE_BUDGET;
-  for (const s of sized) {
-    const shrink = Math.max(0, Math.min(excess, s.width - (s.column.floor ?? s.width)));
-    s.width -= shrink;
-    excess -= shrink;
+/**
+ * Headings, an optional rule and one line per row, widths from the content (capped, then fitted to the budget).
+ * Lines come one at a time and cells are computed again for them, so a table of many thousand rows is never held whole.
+ */
+export function* tableLines<Row>(rows: readonly Row[], columns: readonly TextColumn<Row>[], options: TableOptions = {}): Generator<string> {
+  const widths = columns.map((column) => width(column.heading));
+  for (const row of rows) {
+    columns.forEach((column, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, Math.min(column.cap ?? Number.POSITIVE_INFINITY, width(column.value(row))));
+    });
   }
-  const line = (text: (s: (typeof sized)[number]) => string) =>
-    sized
-      .map((s) => fitCell(text(s), s.width, s.column.alignRight ?? false))
+  if (options.budget !== undefined) {
+    let excess = widths.reduce((sum, w) => sum + w, GAP.length * (widths.length - 1)) - options.budget;
+    columns.forEach((column, i) => {
+      const current = widths[i] ?? 0;
+      const shrink = Math.max(0, Math.min(excess, current - (column.floor ?? current)));
+      widths[i] = current - shrink;
+      excess -= shrink;
+    });
+  }
+  const line = (cell: (column: TextColumn<Row>, i: number) => string) =>
+    columns
+      .map((column, i) => fitCell(cell(column, i), widths[i] ?? 0, column.alignRight ?? false))
       .join(GAP)
       .trimEnd();
-  return [line((s) => s.column.heading), line((s) => '-'.repeat(s.width)), ...rows.map((_, r) => line((s) => s.cells[r] ?? ''))];
+  yield line((column) => column.heading);
+  if (options.rule) yield line((_, i) => '-'.repeat(widths[i] ?? 0));
+  for (const row of rows) yield line((column) => column.value(row));
+}
+
+/** `text` cut to at most `max` characters, an ellipsis marking the cut. */
+export function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length > max ? chars.slice(0, max - 1).join('') + ELLIPSIS : text;
 }
 
 /** Counted in code points so a character outside the BMP is never split in half. */
@@ -41,8 +61,7 @@ function width(text: string): number {
 }
 
 function fitCell(text: string, w: number, alignRight: boolean): string {
-  const chars = [...text];
-  const cut = chars.length > w ? chars.slice(0, w - 1).join('') + ELLIPSIS : text;
-  const pad = ' '.repeat(w - width(cut));
+  const cut = clip(text, w);
+  const pad = ' '.repeat(Math.max(0, w - width(cut)));
   return alignRight ? pad + cut : cut + pad;
 }

@@ -247,7 +247,7 @@ const nameWord = fc.constantFrom(
 );
 const name = fc.array(nameWord, { minLength: 1, maxLength: 3 }).map((words) => words.join(' '));
 
-/** Every way the issue lists to write one person, with the name each must yield. */
+/** Every way docs/commands.md#email-fields lists to write one person, with the name each must yield. */
 const entry: fc.Arbitrary<Entry> = fc.oneof(
   address.map((a) => ({ address: a, name: null, text: a })),
   address.map((a) => ({ address: a, name: null, text: `<${a}>` })),

@@ -173,7 +173,7 @@ const impossible: [string, string][] = [
 ];
 
 const unknown: string[] = [
-  // archive.md's invalid program ids
+  // the invalid program ids of docs/archive.md#program-ids
   'gn-2019a-ft-211',
   'GN-2019A-XX-1',
   'GX-CAL20000131',

@@ -276,7 +276,7 @@ describe('/jsonsummary and /summary/nolinks', () => {
     expect(names(await search(`progid=${NORTH}`, `obsid=${NORTH}-1`))).toEqual([one]);
   });
 
-  it("recognises program ids by archive.md's patterns, case-sensitively and whole", async () => {
+  it('recognises program ids by the patterns of docs/archive.md#program-ids, case-sensitively and whole', async () => {
     const valid = [
       'GN-2019A-FT-211',
       'GS-2024B-Q-101',

@@ -1,38 +1,25 @@
 /**
  * The metrics file as its real readers take it: `promtool check metrics` (parse and lint) and
  * node_exporter's textfile collector, scraped over HTTP. Debian's prometheus and
- * prometheus-node-exporter packages bring them; CI installs them, and without them these tests fail.
+ * prometheus-node-exporter packages bring them; CI installs them (see test/harness/tools.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STATUSES } from '../../src/domain/result.js';
 import { writeMetricsFile } from '../../src/monitoring/metrics-file.js';
 import type { RunSummary } from '../../src/monitoring/run-summary.js';
 import { failedCheckSummary, runSummary } from '../harness/run-summary.js';
+import { debianTool } from '../harness/tools.js';
 
-/** The first of `names` that is an executable, at its Debian path or on PATH; a failure saying what to install otherwise. */
-function executable(names: readonly string[], apt: string): string {
-  const candidates = [
-    ...names.filter((name) => name.startsWith('/')),
-    ...names
-      .filter((name) => !name.startsWith('/'))
-      .flatMap((name) => (process.env.PATH ?? '').split(delimiter).map((folder) => join(folder, name))),
-  ];
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
-  }
-  throw new Error(
-    `${names.join(' or ')} not found: install it (apt-get install -y ${apt}); CI installs it, and these tests do not skip without it`,
-  );
-}
+const PROMTOOL = debianTool(['/usr/bin/promtool', 'promtool'], 'prometheus');
+const NODE_EXPORTER = debianTool(
+  ['/usr/bin/prometheus-node-exporter', 'node_exporter', 'prometheus-node-exporter'],
+  'prometheus-node-exporter',
+);
 
 interface Exited {
   code: number | null;
@@ -124,9 +111,8 @@ beforeEach(async () => {
   await rm(target, { force: true });
 });
 
-describe('promtool check metrics', () => {
-  // Looked up in each test, so that each one fails, rather than is skipped, without it.
-  const promtool = () => executable(['/usr/bin/promtool', 'promtool'], 'prometheus');
+describe.skipIf(!PROMTOOL)('promtool check metrics', () => {
+  const promtool = () => PROMTOOL as string;
 
   const passes = async () => {
     const result = await promtoolCheck(promtool(), target);
@@ -165,10 +151,10 @@ describe('promtool check metrics', () => {
   });
 });
 
-describe('node_exporter textfile collector', () => {
+describe.skipIf(!NODE_EXPORTER)('node_exporter textfile collector', () => {
   let exporter: ChildProcess | undefined;
   let url: string;
-  // Thrown by each scrape, so that each test fails, rather than is skipped, when node_exporter is missing or does not start.
+  // Thrown by each scrape, so that each test fails when node_exporter does not start.
   let notStarted: unknown;
 
   const freePort = () =>
@@ -224,9 +210,7 @@ describe('node_exporter textfile collector', () => {
 
   beforeAll(async () => {
     try {
-      await start(
-        executable(['/usr/bin/prometheus-node-exporter', 'node_exporter', 'prometheus-node-exporter'], 'prometheus-node-exporter'),
-      );
+      await start(NODE_EXPORTER as string);
     } catch (error) {
       notStarted = error;
     }

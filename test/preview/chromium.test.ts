@@ -3,7 +3,6 @@
  * it loads, shows one entry per message, shows markup from archive and table values as text, and a
  * message's own HTML can neither run script nor break out of its frame.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import type { Night } from '../../src/domain/night.js';
 import type { Result } from '../../src/domain/result.js';
 import { indexPage } from '../../src/preview/index-page.js';
 import { type Peers, scienceFiles, startPeers, yougotdata } from '../harness/peers.js';
+import { debianTool } from '../harness/tools.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -31,9 +31,7 @@ const NIGHT = '20261126';
 const OBJECT = '<b>NGC 1068</b><script>document.title="pwned"</script>';
 const LABEL = '<img src=x onerror="document.body.dataset.pwned=1">Team';
 
-// CI installs Chromium (.ci/run); elsewhere, without it, say so rather than fail.
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+const available = debianTool([CHROMIUM], 'chromium') !== null;
 
 let browser: Browser;
 let peers: Peers;

@@ -24,7 +24,7 @@ const report = (...results: Result[]): RunReport => ({ nights: [night], mode: 'p
 const jsonOf = (r: RunReport) => JSON.parse([...reportJson(r)].join('')) as Record<string, unknown>;
 
 describe('the report', () => {
-  it('is the JSON document of spec.md', () => {
+  it('is the JSON document of docs/commands.md#report-json', () => {
     const json = jsonOf(
       report(
         result({

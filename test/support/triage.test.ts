@@ -93,7 +93,7 @@ const check = (status: string, extra: object = {}) => ({
 });
 
 describe('verdictOf', () => {
-  it('sent, one recipient refused: the example of the issue', () => {
+  it('sent, one recipient refused: the example in the README', () => {
     expect(verdictOf(triage())).toBe('Sent at 08:00:12 UTC on 2026-11-26 to a@x.test, b@y.test; c@z.test refused: 550 no such user.');
   });
 

@@ -1,5 +1,5 @@
 /**
- * The archive's selection grammar as the stand-in understands it, written from archive.md on its
+ * The archive's selection grammar as the stand-in understands it, written from docs/archive.md#selection-grammar on its
  * own (not from the job's grammar module): it is the oracle the job's guard is tested against.
  */
 import { DAY_MS, nightWindow, type Telescope, type TimeWindow, utcMidnight } from './sites.js';
