@@ -316,3 +316,19 @@ describe('parseAddresses, property', () => {
     );
   });
 });
+
+describe('a field of junk', () => {
+  // Each would take minutes if every opener were searched to the end of the field for its closer.
+  it.each([
+    ['a megabyte of unclosed comments', '('.repeat(1_000_000)],
+    ['a megabyte of escaped quotes', '"\\'.repeat(500_000)],
+    ['a megabyte of unclosed angle brackets', '<x '.repeat(333_333)],
+  ])('%s still yields the real address after it', (_what, junk) => {
+    expect(parseAddresses(`${junk}, jane@uni.edu`).addresses.map((a) => a.address)).toEqual(['jane@uni.edu']);
+  });
+
+  it('a quoted name or comment of a normal length still reads whole', () => {
+    const name = 'Doe, '.repeat(30).trim();
+    expect(parseAddresses(`"${name}" <jane@uni.edu>`).addresses).toEqual([{ name, address: 'jane@uni.edu' }]);
+  });
+});
