@@ -5,12 +5,14 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { postgresServer } from '../src/demo/embedded-postgres.js';
 import type { NotificationRow } from '../src/demo/fitsstorage-table.js';
+import { createScratchDatabase } from '../src/demo/scratch-database.js';
 import { type MailSink, startMailSink } from '../src/sink/index.js';
 import { type BenchArchive, startBenchArchive } from './archive.js';
 import { runYougotdata, shebangFlags } from './child.js';
 import { hasData, NIGHT, notificationsOf, programOf } from './data.js';
-import { createBenchDatabase, loadNotifications, startBenchServer } from './database.js';
+import { loadNotifications } from './database.js';
 import { bareClientRun, type FloorRun } from './floor.js';
 import { busyPercentBetween, busyPercentOver, machineTicks, postgresCpuSeconds, stealPercentBetween, untilQuiet } from './machine.js';
 import { type BenchOptions, parseBenchOptions, USAGE, UsageError } from './options.js';
@@ -36,7 +38,7 @@ async function runOnce(
   adminUrl: string,
   rows: readonly NotificationRow[],
 ): Promise<RunFigures> {
-  const database = await createBenchDatabase(adminUrl);
+  const database = await createScratchDatabase(adminUrl, 'yougotdata_bench');
   try {
     await loadNotifications(database.url, rows);
     const { archive, sink } = peers;
@@ -154,7 +156,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   say('starting PostgreSQL, the archive stand-in and the mail sink…');
   const started = performance.now();
-  const server = await startBenchServer(process.env);
+  const server = await postgresServer(process.env, ['BENCH_DATABASE_URL']);
   let archive: BenchArchive | undefined;
   let sink: MailSink | undefined;
   const runs: RunFigures[] = [];

@@ -15,9 +15,11 @@
  */
 import { parseArgs } from 'node:util';
 import { type ArchiveStandIn, makeEntry, type StandInFaultRule, startArchiveStandIn } from '../src/demo/archive-stand-in/index.js';
+import { postgresServer } from '../src/demo/embedded-postgres.js';
+import { createScratchDatabase, type ScratchDatabase } from '../src/demo/scratch-database.js';
 import { type MailSink, startMailSink } from '../src/sink/index.js';
 import { runYougotdata } from './child.js';
-import { type BenchDatabase, createBenchDatabase, loadNotifications, startBenchServer } from './database.js';
+import { loadNotifications } from './database.js';
 
 const NIGHT = '20261126';
 
@@ -67,24 +69,24 @@ function random(seed: number): () => number {
   };
 }
 
-interface Database extends BenchDatabase {
+interface Database extends ScratchDatabase {
   /** Where it came from, for the printout. */
   source: string;
 }
 
 /** A fresh database on the configured server, or on an embedded one. */
 async function openDatabase(): Promise<Database> {
-  const server = await startBenchServer(process.env, ['CHAOS_DATABASE_URL', 'TEST_DATABASE_URL']);
-  let database: BenchDatabase;
+  const server = await postgresServer(process.env, ['CHAOS_DATABASE_URL', 'TEST_DATABASE_URL']);
+  let database: ScratchDatabase;
   try {
-    database = await createBenchDatabase(server.adminUrl, 'yougotdata_chaos');
+    database = await createScratchDatabase(server.adminUrl, 'yougotdata_chaos');
   } catch (error) {
     await server.stop().catch(() => {});
     throw error;
   }
   return {
     url: database.url,
-    source: server.embedded ? 'an embedded PostgreSQL' : `a throw-away database on ${new URL(database.url).host}`,
+    source: `a throw-away database on ${server.description}`,
     async drop() {
       await database.drop().catch(() => {});
       await server.stop();

@@ -1,9 +1,10 @@
 import { tmpdir } from 'node:os';
 import pg from 'pg';
 import { startArchiveStandIn } from '../demo/archive-stand-in/index.js';
-import { startEmbeddedPostgres } from '../demo/embedded-postgres.js';
+import { EmbeddedPostgresUnavailable, postgresServer } from '../demo/embedded-postgres.js';
 import { FITSSTORAGE_NOTIFICATION_TABLE, insertNotifications } from '../demo/fitsstorage-table.js';
 import { demoNight, demoNotifications } from '../demo/scenario.js';
+import { createScratchDatabase } from '../demo/scratch-database.js';
 import { parseNight } from '../domain/night.js';
 import { DEFAULT_HTTP_PORT, DEFAULT_SMTP_PORT, type MailSink, startMailSink } from '../sink/index.js';
 import { type CommandContext, EXIT, exitCodeForError } from './context.js';
@@ -18,17 +19,28 @@ async function startDemoSink(keep: boolean): Promise<MailSink> {
 
 /** `yougotdata demo`: the whole job against embedded parts, with nothing configured. */
 export async function demoCommand(options: { keep: boolean }, context: CommandContext): Promise<number> {
-  return runDemo(options, context).catch((error: unknown) => exitCodeForError(error, context));
+  try {
+    return await runDemo(options, context);
+  } catch (error) {
+    if (!(error instanceof EmbeddedPostgresUnavailable)) return exitCodeForError(error, context);
+    context.stderr.write(`yougotdata: demo: ${error.message}\n`);
+    return EXIT.usage;
+  }
 }
 
 async function runDemo(options: { keep: boolean }, context: CommandContext): Promise<number> {
   const say = (line: string) => context.stderr.write(`${line}\n`);
-  say('demo: starting an embedded PostgreSQL, the archive stand-in and the mail sink…');
-  const postgres = await startEmbeddedPostgres();
+  // Only the real environment's DATABASE_URL, never a .env's: the demo makes a scratch database there and drops it.
+  const server = await postgresServer({ DATABASE_URL: context.env.DATABASE_URL }, ['DATABASE_URL']);
+  say(`demo: PostgreSQL is ${server.description}; starting the archive stand-in and the mail sink…`);
+  const database = await createScratchDatabase(server.adminUrl, 'yougotdata_demo').catch(async (error: unknown) => {
+    await server.stop();
+    throw error;
+  });
   const archive = await startArchiveStandIn();
   const sink = await startDemoSink(options.keep);
   try {
-    const db = new pg.Client({ connectionString: postgres.url });
+    const db = new pg.Client({ connectionString: database.url });
     await db.connect();
     await db.query(FITSSTORAGE_NOTIFICATION_TABLE);
     await insertNotifications(db, demoNotifications);
@@ -37,7 +49,7 @@ async function runDemo(options: { keep: boolean }, context: CommandContext): Pro
     archive.addEntries(demoNight(night));
     // An explicit environment and a working directory without .env: the demo never touches real servers.
     const env = {
-      DATABASE_URL: postgres.url,
+      DATABASE_URL: database.url,
       ARCHIVE_URL: archive.url,
       FITS_SERVER_URL: archive.url,
       SMTP_URL: sink.smtpUrl,
@@ -63,7 +75,8 @@ async function runDemo(options: { keep: boolean }, context: CommandContext): Pro
     throw error;
   } finally {
     await archive.close();
-    await postgres.stop();
+    await database.drop().catch(() => {});
+    await server.stop();
   }
   if (options.keep) {
     say('demo: the mail sink keeps running (Ctrl-C stops it)');

@@ -1,5 +1,25 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type CommandContext, EXIT } from './context.js';
+
+/** src/cli and dist/cli both sit two levels below the package's root. */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * `demo` and `mail-sink` run on the development dependencies (embedded PostgreSQL, an SMTP server), which a
+ * production install leaves out: there they say so in one line (exit 2) instead of failing on a missing module.
+ */
+async function developmentCommand<T>(name: string, load: () => Promise<T>, context: CommandContext): Promise<T | null> {
+  try {
+    return await load();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    context.stderr.write(
+      `yougotdata: ${name} is not part of a production install: run it in a checkout of yougotdata after npm ci, which installs what it needs\n`,
+    );
+    return null;
+  }
+}
 
 // Each command's code is loaded when it runs: start-up stays short for cron and for support at a prompt.
 
@@ -23,6 +43,7 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
   const program = new Command('yougotdata')
     .description('Emails PIs and contact scientists when the archive gets new data for their program.')
     .configureOutput({ writeOut: (s) => context.stdout.write(s), writeErr: (s) => context.stderr.write(s) })
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
 
@@ -86,13 +107,19 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
     .description('a local SMTP server that keeps every message and serves the MailHog HTTP API (Ctrl-C stops it)')
     .option('--smtp-port <port>', 'SMTP port on 127.0.0.1', port, 1025)
     .option('--http-port <port>', 'HTTP API port on 127.0.0.1', port, 8025)
-    .action(async (options) => done(await (await import('./mail-sink.js')).mailSinkCommand(options, context)));
+    .action(async (options) => {
+      const command = await developmentCommand('mail-sink', () => import('./mail-sink.js'), context);
+      done(command ? await command.mailSinkCommand(options, context) : EXIT.usage);
+    });
 
   program
     .command('demo')
     .description('the whole job on embedded parts (PostgreSQL, an archive stand-in, a mail sink): needs only Node')
     .option('--keep', 'leave the mail sink running until Ctrl-C, to look at the messages', false)
-    .action(async (options) => done(await (await import('./demo.js')).demoCommand(options, context)));
+    .action(async (options) => {
+      const command = await developmentCommand('demo', () => import('./demo.js'), context);
+      done(command ? await command.demoCommand(options, context) : EXIT.usage);
+    });
 
   return program;
 }
@@ -108,9 +135,8 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version'
-        ? EXIT.ok
-        : EXIT.usage;
+      // `commander.help` is the help shown on stderr for a missing command: a usage error, unlike --help.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     }
     throw error;
   }

@@ -24,6 +24,17 @@ describe('--help', () => {
     for (const command of ['send', 'migrate', 'addresses', 'mail-sink', 'demo']) expect(run.stdout).toContain(command);
   });
 
+  it('--version prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(await yougotdata(['--version'], {})).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('no command: the help on stderr, nothing on stdout, exit 2 (a cron line with a typo is told)', async () => {
+    const run = await yougotdata([], {});
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toContain('Usage: yougotdata [options] [command]');
+  });
+
   it('an unknown command is a usage error', async () => {
     expect((await yougotdata(['sned'], {})).code).toBe(2);
   });

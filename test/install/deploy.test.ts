@@ -1,0 +1,61 @@
+/**
+ * The systemd units in deploy/, read by systemd's own parser (`systemd-analyze verify`), and their timers' times
+ * as systemd computes them: 08:00 and 08:05 at Gemini-North are 18:00 and 18:05 UTC, the UTC date being the night.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { debianTool } from '../harness/tools.js';
+
+const run = promisify(execFile);
+const DEPLOY = fileURLToPath(new URL('../../deploy/', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const ANALYZE = debianTool(['/usr/bin/systemd-analyze', 'systemd-analyze'], 'systemd');
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'yougotdata-units-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!ANALYZE)('deploy/: systemd units', () => {
+  // In UTC, whatever this machine's zone: the times below are UTC.
+  const analyze = (...args: string[]) =>
+    run(ANALYZE as string, args, { env: { ...process.env, TZ: 'UTC' } }).then(({ stdout, stderr }) => ({ stdout, stderr }));
+
+  it('every unit passes systemd-analyze verify (the command pointed at this build)', async () => {
+    const units = await readdir(DEPLOY);
+    expect(units.sort()).toEqual(['yougotdata-check.service', 'yougotdata-check.timer', 'yougotdata-pi.service', 'yougotdata-pi.timer']);
+    for (const unit of units) {
+      const text = await readFile(join(DEPLOY, unit), 'utf8');
+      await writeFile(join(dir, unit), text.replaceAll('/opt/yougotdata/node_modules/.bin/yougotdata', CLI));
+    }
+    const { stderr } = await analyze('verify', '--man=no', ...units.map((unit) => join(dir, unit)));
+    expect(stderr).toBe('');
+  });
+
+  it.each([
+    ['pi', '18:00:00', 'send --log-file'],
+    ['check', '18:05:00', 'send --check --log-file'],
+  ])('the %s run: at %s UTC, a missed morning caught up at boot, retried on exit 75 only', async (mode, utc, command) => {
+    const timer = await readFile(join(DEPLOY, `yougotdata-${mode}.timer`), 'utf8');
+    const calendar = /^OnCalendar=(.+)$/m.exec(timer)?.[1] ?? '';
+    expect(timer).toMatch(/^Persistent=true$/m);
+    const { stdout } = await analyze('calendar', '--iterations=3', calendar);
+    const elapses = [...stdout.matchAll(/(?:Next elapse|Iter\. #\d): \w{3} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC/g)];
+    expect(elapses).toHaveLength(3);
+    for (const [, , time] of elapses) expect(time).toBe(utc);
+    const service = await readFile(join(DEPLOY, `yougotdata-${mode}.service`), 'utf8');
+    expect(service).toMatch(/^Type=oneshot$/m);
+    expect(service).toMatch(/^EnvironmentFile=/m);
+    expect(service).toMatch(/^Restart=on-failure$/m);
+    expect(service).toMatch(/^RestartPreventExitStatus=1 2$/m);
+    expect(service).toContain(command);
+  });
+});
