@@ -250,6 +250,7 @@ export function targets(runs: readonly RunFigures[], main: readonly RunFigures[]
       (run) => `${run.requests} requests (${run.summaryPages} /summary) for ${run.notifications} rows`,
     )}`,
   });
+  found.push(...lookbackTargets(ok));
   found.push({
     pass:
       ok.length === 0 ? null : ok.every((run) => run.mailsAccepted === run.expectedMails && (run.totals.sent ?? 0) === run.expectedMails),
@@ -259,6 +260,31 @@ export function targets(runs: readonly RunFigures[], main: readonly RunFigures[]
     )}`,
   });
   return found;
+}
+
+/** Catching late data must not multiply the load on the shared archive, nor the run's time (one request per row). */
+function lookbackTargets(ok: readonly RunFigures[]): Target[] {
+  const withLookback = ok.filter((run) => run.lookbackNights > 0);
+  if (withLookback.length === 0) {
+    return [{ pass: null, text: 'look-back: ≤ 1.05 archive requests per row, wall ≤ 1.15 × look-back 0: not measured (no look-back run)' }];
+  }
+  return withLookback.flatMap((run) => {
+    const perRow = run.requests / run.notifications;
+    const zero = ok.find((other) => other.lookbackNights === 0 && other.concurrency === run.concurrency);
+    const where = `[LOOKBACK_NIGHTS=${run.lookbackNights}, N=${run.notifications}, ${run.latencyMs} ms, C=${run.concurrency}]`;
+    return [
+      {
+        pass: perRow <= 1.05,
+        text: `look-back: ≤ 1.05 archive requests per row: ${fixed(perRow)} (${run.requests} for ${run.notifications} rows) ${where}`,
+      },
+      zero
+        ? {
+            pass: run.wallMs <= 1.15 * zero.wallMs,
+            text: `look-back: wall ≤ 1.15 × the look-back-0 run: ${s(run.wallMs)} s vs ${s(zero.wallMs)} s, ${fixed(run.wallMs / zero.wallMs)} × ${where}`,
+          }
+        : { pass: null, text: `look-back: wall ≤ 1.15 × the look-back-0 run: not measured (no look-back-0 run at C=${run.concurrency})` },
+    ];
+  });
 }
 
 export function targetLines(found: readonly Target[]): string {

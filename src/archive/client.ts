@@ -14,9 +14,21 @@ function encodeTerm(term: string): string {
   return encodeURIComponent(term).replace(/%3D/g, '=');
 }
 
+/** The nights a search covers, both included: one night, or a range the archive reads by each file's telescope. */
+export interface NightSpan {
+  first: Night;
+  last: Night;
+}
+
+/** `night=D` for one night (the old job's term), `nightrange=A-B` for more (docs/archive.md#ranges). */
+function nightTerm(nights: Night | NightSpan): string {
+  if (typeof nights === 'string' || nights.first === nights.last) return `night=${typeof nights === 'string' ? nights : nights.first}`;
+  return `nightrange=${nights.first}-${nights.last}`;
+}
+
 /** `{base}/{page}/night={D}/{term}/{term}…`: the URL the old job used, with /jsonsummary for the search. */
-export function archiveUrl(base: string, page: ArchivePage, night: Night, terms: readonly string[]): string {
-  return `${base.replace(/\/+$/, '')}/${page}/${[`night=${night}`, ...terms].map(encodeTerm).join('/')}`;
+export function archiveUrl(base: string, page: ArchivePage, nights: Night | NightSpan, terms: readonly string[]): string {
+  return `${base.replace(/\/+$/, '')}/${page}/${[nightTerm(nights), ...terms].map(encodeTerm).join('/')}`;
 }
 
 export type ArchiveAnswer<T> =
@@ -89,8 +101,8 @@ export class ArchiveClient {
   }
 
   /** The files the search returns, validated; never "no data" for an answer that is not a JSON array. */
-  async searchFiles(base: string, night: Night, terms: readonly string[]): Promise<ArchiveAnswer<ArchiveEntry[]>> {
-    return this.get(archiveUrl(base, 'jsonsummary', night, terms), parseEntries);
+  async searchFiles(base: string, nights: Night | NightSpan, terms: readonly string[]): Promise<ArchiveAnswer<ArchiveEntry[]>> {
+    return this.get(archiveUrl(base, 'jsonsummary', nights, terms), parseEntries);
   }
 
   /** The HTML summary of the same search, for the server's own word on which terms it dropped. */

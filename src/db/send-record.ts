@@ -42,6 +42,8 @@ export interface NightCheck extends NoticeKey {
   error: string | null;
   /** Every file of the answer was announced (or there were none): a look-back may skip the night for a while. */
   complete: boolean;
+  /** The archive search made for the night (a `nightrange=` one may cover several); null when none was. */
+  url: string | null;
 }
 
 export interface CheckedNight extends NightCheck {
@@ -176,13 +178,15 @@ export class SendRecord {
   async checked(batch: readonly CheckedNight[]): Promise<void> {
     const column = <K extends keyof CheckedNight>(key: K) => batch.map((check) => check[key]);
     await this.db.query(
-      `INSERT INTO yougotdata_night (notification_id, night, mode, status, selection, files, rejected, error, complete, checked_at)
-       SELECT c.id, c.night, c.mode, c.status, c.selection, c.files, ARRAY(SELECT jsonb_array_elements_text(c.rejected)), c.error, c.complete, c.checked_at
-         FROM unnest($1::int[], $2::char(8)[], $3::text[], $4::text[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::bool[], $10::timestamptz[])
-           AS c(id, night, mode, status, selection, files, rejected, error, complete, checked_at)
+      `INSERT INTO yougotdata_night (notification_id, night, mode, status, selection, files, rejected, error, complete, checked_at, url)
+       SELECT c.id, c.night, c.mode, c.status, c.selection, c.files, ARRAY(SELECT jsonb_array_elements_text(c.rejected)), c.error, c.complete,
+              c.checked_at, c.url
+         FROM unnest($1::int[], $2::char(8)[], $3::text[], $4::text[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::bool[],
+                     $10::timestamptz[], $11::text[])
+           AS c(id, night, mode, status, selection, files, rejected, error, complete, checked_at, url)
        ON CONFLICT (notification_id, night, mode) DO UPDATE SET
          status = EXCLUDED.status, selection = EXCLUDED.selection, files = EXCLUDED.files, rejected = EXCLUDED.rejected,
-         error = EXCLUDED.error, complete = EXCLUDED.complete, checked_at = EXCLUDED.checked_at`,
+         error = EXCLUDED.error, complete = EXCLUDED.complete, checked_at = EXCLUDED.checked_at, url = EXCLUDED.url`,
       [
         column('notificationId'),
         column('night'),
@@ -194,6 +198,7 @@ export class SendRecord {
         column('error'),
         column('complete'),
         column('checkedAt'),
+        column('url'),
       ],
     );
   }
@@ -217,6 +222,7 @@ export class SendRecord {
         error: row.error,
         complete: row.complete,
         checkedAt: row.checked_at,
+        url: row.url,
       })),
       messages: (messageRows ?? []).map((row) => ({
         id: Number(row.id),

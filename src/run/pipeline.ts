@@ -11,7 +11,7 @@ import type { ValidSelection } from '../archive/selection.js';
 import { checkSelection, searchTerms } from '../archive/selection-check.js';
 import type { NotificationTable } from '../db/notification-table.js';
 import { type RunLock, RunLockLost } from '../db/run-lock.js';
-import { type Announcements, NightCheckLog, type SendRecord } from '../db/send-record.js';
+import { type Announcements, type NightCheck, NightCheckLog, type SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
 import { type Night, shiftNight } from '../domain/night.js';
 import type { Notification } from '../domain/notification.js';
@@ -21,6 +21,7 @@ import { composeNotice, type Sender } from './compose.js';
 import { decideNight, type NightDecision } from './decide.js';
 import { deliverNotice } from './deliver.js';
 import { type Plan, planNotification } from './plan.js';
+import { type NightAnswer, searchNights } from './search.js';
 
 export interface RunRequest {
   night: Night;
@@ -117,35 +118,46 @@ async function processPlan(plan: Plan, state: RunState): Promise<Result[]> {
         ? ['invalid-selection', checked.reason]
         : ['failed', `could not confirm the selection with the archive: ${checked.error}`];
     log.warn({ status, url: checked.url }, error);
-    state.checks?.add(nightCheck(plan, request.night, request.mode, status, 0, error));
-    return [resultOf(plan, request.night, status, { error, url: checked.url })];
+    const result = resultOf(plan, request.night, status, { error, url: checked.url });
+    state.checks?.add(nightCheck(plan, request.mode, result));
+    return [result];
   }
-  const results = [await processNight(plan, checked.selection, request.night, state, log)];
-  for (const night of state.lookback) {
-    if (state.recentlyComplete.has(`${plan.notification.id}:${night}`)) continue;
-    const late = await processNight(plan, checked.selection, night, state, log);
+  const lookback = state.lookback.filter((night) => !state.recentlyComplete.has(`${plan.notification.id}:${night}`));
+  const terms = searchTerms(checked.selection.terms, request.mode);
+  const search = await searchNights([request.night, ...lookback], (nights) => ports.archive.searchFiles(request.base, nights, terms));
+  for (const note of search.notes) log.warn({ night: request.night }, note);
+  const [tonight, ...earlier] = search.answers as [NightAnswer, ...NightAnswer[]];
+  const results = [await processNight(plan, checked.selection, request.night, tonight, state, log)];
+  for (const [i, night] of lookback.entries()) {
+    const late = await processNight(plan, checked.selection, night, earlier[i] as NightAnswer, state, log);
     // A look-back night is reported only when it had something to send, or failed.
     if (!QUIET_STATUSES.includes(late.status)) results.push(late);
   }
   return results;
 }
 
-/** One night of one notification: search, decide, and send what was never announced. */
-async function processNight(plan: Plan, selection: ValidSelection, night: Night, state: RunState, log: Logger): Promise<Result> {
+/** One night of one notification: decide on the archive's answer, and send what was never announced. */
+async function processNight(
+  plan: Plan,
+  selection: ValidSelection,
+  night: Night,
+  answer: NightAnswer,
+  state: RunState,
+  log: Logger,
+): Promise<Result> {
   const { request, ports } = state;
   const finish = (status: Status, extra: Partial<Result> = {}): Result => {
     const result = resultOf(plan, night, status, extra);
     if (result.error) log.warn({ night, status, url: result.url }, result.error);
-    state.checks?.add(nightCheck(plan, night, request.mode, status, result.files, result.error));
+    state.checks?.add(nightCheck(plan, request.mode, result));
     return result;
   };
-  const answer = await ports.archive.searchFiles(request.base, night, searchTerms(selection.terms, request.mode));
   if (!answer.ok) return finish('failed', { error: `archive search failed: ${answer.error}`, url: answer.url });
   const url = answer.url;
   const forced = request.force && night === request.night;
   const decision = decideNight({
     mode: request.mode,
-    entries: answer.value,
+    entries: answer.entries,
     scope: selection.scope,
     announced: forced ? undefined : state.announced.get(plan.notification.id)?.get(night),
     hasRecipients: plan.recipients.to.length > 0,
@@ -229,8 +241,10 @@ function resultOf(plan: Plan, night: Night, status: Status, extra: Partial<Resul
   };
 }
 
-function nightCheck(plan: Plan, night: Night, mode: Mode, status: Status, files: number, error: string | null) {
-  const complete = status === 'no-data' || status === 'already-sent' || status === 'sent';
+/** What the send record keeps of a night's check, from its result. */
+function nightCheck(plan: Plan, mode: Mode, result: Result): NightCheck {
+  const complete = result.status === 'no-data' || result.status === 'already-sent' || result.status === 'sent';
+  const { night, status, files, error, url } = result;
   return {
     notificationId: plan.notification.id,
     night,
@@ -241,5 +255,6 @@ function nightCheck(plan: Plan, night: Night, mode: Mode, status: Status, files:
     rejected: plan.recipients.rejected,
     error,
     complete,
+    url,
   };
 }

@@ -5,7 +5,7 @@
  */
 
 import type { RunEntry } from '../db/run-log.js';
-import type { MessageRecord, NightCheck } from '../db/send-record.js';
+import type { CheckedNight, MessageRecord } from '../db/send-record.js';
 import { MODE_NAME, type Mode, sendCommandFor } from '../domain/mode.js';
 import { type Night, utcStamp } from '../domain/night.js';
 import type { EmailField, Notification } from '../domain/notification.js';
@@ -50,7 +50,7 @@ export type ArchiveFinding =
 
 export type RecordFinding =
   /** The tool's tables do not exist: `migrate` never ran, so nothing was ever sent by this tool. */
-  { state: 'absent' } | { state: 'present'; runs: RunEntry[]; check: (NightCheck & { checkedAt: Date }) | null; messages: MessageRecord[] };
+  { state: 'absent' } | { state: 'present'; runs: RunEntry[]; check: CheckedNight | null; messages: MessageRecord[] };
 
 /** Everything `why` found out about one notification for one night and mode. */
 export interface Triage {
@@ -319,6 +319,7 @@ export function triageText(t: Triage): string {
     if (r.check) {
       const c = r.check;
       lines.push(`  last check: ${c.status} at ${utcStamp(c.checkedAt)} UTC, ${plural(c.files, 'file')}${c.error ? `: ${c.error}` : ''}`);
+      if (c.url) lines.push(`    asked ${c.url}`);
     } else {
       lines.push('  last check: none recorded for this notification');
     }

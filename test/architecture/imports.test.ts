@@ -24,7 +24,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   log: ['domain', 'text'],
   monitoring: ['domain', 'config', 'text'],
   sink: ['streams'],
-  demo: ['domain', 'streams'],
+  demo: ['domain', 'archive', 'streams'],
   cli: [
     'domain',
     'addresses',

@@ -31,6 +31,17 @@ describe('why: what the record says', () => {
     expect(run.stdout).toContain('piemail   "\\"Doe, Jane\\" <jane.doe@uni.test>"');
   });
 
+  it('the search the run actually made: one nightrange= request for the night and its look-back nights', async () => {
+    await peers.addNotifications([janeDoeRow]);
+    peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 1));
+    expect((await sendInProcess({ ...peers.env, LOOKBACK_NIGHTS: '2' })).json().results[0].status).toBe('sent');
+    const asked = `${peers.archive.url}/jsonsummary/nightrange=20261124-20261126/GN-2026B-Q-101/science`;
+    const run = await why('101');
+    expect(run.stdout).toContain(`last check: sent at `);
+    expect(run.stdout).toContain(`    asked ${asked}\n`);
+    expect((await why('101', '--json')).json().matches[0].record.check.url).toBe(asked);
+  });
+
   it("a refused recipient: the verdict names it with the server's reply", async () => {
     await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 2));

@@ -181,6 +181,45 @@ describe('nights', () => {
     expect(names(await search('20240114', SOUTH))).toEqual([south]);
   });
 
+  it("nightrange=A-B covers each night from A to B, by each site's rule, both ends included", async () => {
+    const north = addFiles(
+      { programId: NORTH },
+      '2024-01-12T23:59:59Z',
+      '2024-01-13T00:00:00Z',
+      '2024-01-15T23:59:59Z',
+      '2024-01-16T00:00:00Z',
+    );
+    const south = addFiles(
+      { programId: SOUTH },
+      '2024-01-12T17:59:59Z',
+      '2024-01-12T18:00:00Z',
+      '2024-01-15T17:59:59Z',
+      '2024-01-15T18:00:00Z',
+    );
+    const inside = [north[1], north[2], south[1], south[2]];
+    expect(names(await search('nightrange=20240113-20240115')).sort()).toEqual([...inside].sort());
+    expect(names(await search('nightrange=20240115-20240113')).sort()).toEqual([...inside].sort());
+    expect(names(await search('nightrange=20240113-20240115', SOUTH))).toEqual([south[1], south[2]]);
+  });
+
+  it('daterange=A-B covers UTC dates, the same for both sites', async () => {
+    const south = addFiles(
+      { programId: SOUTH },
+      '2024-01-12T23:59:59Z',
+      '2024-01-13T00:00:00Z',
+      '2024-01-15T20:00:00Z',
+      '2024-01-16T00:00:00Z',
+    );
+    expect(names(await search('daterange=20240113-20240115', SOUTH))).toEqual([south[1], south[2]]);
+  });
+
+  it('a range query is closed: up to 2000 files, cut there with no marker', async () => {
+    const programs = Array.from({ length: 21 }, (_, i) => ({ programId: `GN-2024A-Q-${300 + i}`, files: 100 }));
+    archive.addEntries(makeNight({ night: NIGHT, programs }));
+    expect(await search('nightrange=20240114-20240115')).toHaveLength(2000);
+    expect(await search('science')).toHaveLength(500);
+  });
+
   it('a bare date is a night on a summit FITS server', async () => {
     const summit = await startArchiveStandIn({ role: 'summit' });
     try {
@@ -213,12 +252,13 @@ describe('/jsonsummary and /summary/nolinks', () => {
       makeNight({
         night: NIGHT,
         programs: [
-          { programId: NORTH, files: 3 },
-          { programId: 'GN-2024A-Q-102', files: 2 },
+          { programId: NORTH, files: 3, qaState: 'Pass' },
+          { programId: 'GN-2024A-Q-102', files: 2, qaState: 'Pass' },
         ],
       }),
     );
-    const typo = ['night=20240115', 'GN2024AQ101', 'imaging'];
+    // A recognised term beside the typo: QA state, set on every file so the fixture entries chosen do not matter.
+    const typo = ['night=20240115', 'GN2024AQ101', 'Pass'];
     expect(new Set((await search(...typo)).map((entry) => entry.program_id))).toEqual(new Set([NORTH, 'GN-2024A-Q-102']));
     expect(warningOf(await summary(...typo))).toBe('GN2024AQ101 ');
     expect(warningOf(await summary('night=20240115', 'GN2024AQ101', 'sceince'))).toBe('GN2024AQ101 sceince ');
@@ -250,7 +290,14 @@ describe('/jsonsummary and /summary/nolinks', () => {
   });
 
   it('answers 500 with an HTML page for a malformed night or date, not a warning', async () => {
-    for (const bad of ['night=2024011', 'night=20240230', 'night=', 'date=tomorrow', 'daterange=20240101']) {
+    const badRanges = [
+      'nightrange=20240101',
+      'nightrange=20240101-2024010',
+      'nightrange=20240101-20240230',
+      'nightrange=a-b',
+      'daterange=20240101-',
+    ];
+    for (const bad of ['night=2024011', 'night=20240230', 'night=', 'date=tomorrow', 'daterange=20240101', ...badRanges]) {
       for (const page of ['jsonsummary', 'summary/nolinks']) {
         const response = await get(page, bad, NORTH);
         expect(response.status, `${page}/${bad}`).toBe(500);

@@ -1,5 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { makeEntry } from '../../src/demo/archive-stand-in/index.js';
 import { scienceFiles, usePeers, yougotdata } from '../harness/peers.js';
 
 const peers = usePeers();
@@ -55,7 +56,11 @@ describe('late data', () => {
       ['20261125', 'sent', 1],
       ['20261124', 'sent', 2],
     ]);
-    expect(searches()).toHaveLength(1 + 4);
+    // The morning run of the 25th asked for its night; this run asked once for its night and the three before.
+    expect(searches()).toEqual([
+      '/jsonsummary/night=20261125/GN-2026B-Q-5/science',
+      '/jsonsummary/nightrange=20261123-20261126/GN-2026B-Q-5/science',
+    ]);
     const [, tonight, followUp, firstOfNight] = await texts();
     expect(tonight).not.toMatch(/follows up|first files/);
     expect(followUp).toContain('from night 2026-11-25');
@@ -70,7 +75,7 @@ describe('late data', () => {
   it('a rerun within the hour asks nothing more of look-back nights fully announced', async () => {
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-5', 1, '20261126'));
     await run('20261126', 3);
-    expect(searches()).toHaveLength(4);
+    expect(searches()).toEqual(['/jsonsummary/nightrange=20261123-20261126/GN-2026B-Q-5/science']);
     peers.archive.resetStats();
     await run('20261126', 3);
     expect(searches()).toEqual(['/jsonsummary/night=20261126/GN-2026B-Q-5/science']);
@@ -106,15 +111,17 @@ describe('late data', () => {
     expect(peers.sink.messages()).toHaveLength(1);
   });
 
-  it('a look-back night that fails is reported and retried next run, without holding up tonight', async () => {
+  it('a look-back that fails is reported and retried next run, without holding up tonight', async () => {
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-5', 1, '20261126'), ...scienceFiles('GN-2026B-Q-5', 1, '20261125')]);
-    peers.archive.inject({ match: 'night=20261125', status: 503, times: 10 });
+    peers.archive.inject({ match: 'nightrange=', status: 503, times: 10 });
     const broken = await run('20261126', 1);
     expect(broken.code).toBe(1);
     expect(broken.json().results.map((r: { night: string; status: string }) => [r.night, r.status])).toEqual([
       ['20261126', 'sent'],
       ['20261125', 'failed'],
     ]);
+    // The range failed: tonight was asked alone, the look-back night waits for the next run.
+    expect(searches().filter((path) => !path.includes('nightrange='))).toEqual(['/jsonsummary/night=20261126/GN-2026B-Q-5/science']);
     peers.archive.clear();
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-5', 1, '20261125')]);
     const next = await run('20261126', 1);
@@ -123,5 +130,92 @@ describe('late data', () => {
       ['20261126', 'no-data'],
       ['20261125', 'sent'],
     ]);
+  });
+});
+
+describe('one archive request for the night and its look-back nights', () => {
+  const at = (programId: string, ut: string, telescope: 'Gemini-North' | 'Gemini-South') =>
+    makeEntry({ programId, ut, telescope, observationClass: 'science' });
+  const messagesOf = async () =>
+    Promise.all(
+      peers.sink.messages().map(async (m) => {
+        const text = (await simpleParser(m.raw)).text ?? '';
+        return { to: m.envelope.to, text, files: text.match(/[NS]2026\d{4}S\d{4}\.fits/g) ?? [] };
+      }),
+    );
+
+  it("splits one range answer by each site's own night boundaries", async () => {
+    await peers.addNotifications([{ id: 6, label: 'Auto - GS-2026B-Q-6', selection: 'GS-2026B-Q-6/science', piemail: 'south@uni.test' }]);
+    const north26 = [
+      at('GN-2026B-Q-5', '2026-11-26T00:00:00Z', 'Gemini-North'),
+      at('GN-2026B-Q-5', '2026-11-26T23:59:59Z', 'Gemini-North'),
+    ];
+    const north25 = [at('GN-2026B-Q-5', '2026-11-25T23:59:59Z', 'Gemini-North')];
+    const south26 = [
+      at('GS-2026B-Q-6', '2026-11-25T18:00:00Z', 'Gemini-South'),
+      at('GS-2026B-Q-6', '2026-11-26T17:59:59Z', 'Gemini-South'),
+    ];
+    const south25 = [at('GS-2026B-Q-6', '2026-11-25T17:59:59Z', 'Gemini-South')];
+    peers.archive.addEntries([...north26, ...north25, ...south26, ...south25]);
+    const report = (await run('20261126', 1)).json();
+    expect(report.results.map((r: { id: number; night: string; files: number }) => [r.id, r.night, r.files])).toEqual([
+      [5, '20261126', 2],
+      [5, '20261125', 1],
+      [6, '20261126', 2],
+      [6, '20261125', 1],
+    ]);
+    expect(searches().sort()).toEqual([
+      '/jsonsummary/nightrange=20261125-20261126/GN-2026B-Q-5/science',
+      '/jsonsummary/nightrange=20261125-20261126/GS-2026B-Q-6/science',
+    ]);
+    const mails = await messagesOf();
+    const filesTo = (address: string, night: string) =>
+      mails.find((m) => m.to.includes(address) && m.text.includes(`from night ${night.slice(0, 4)}-${night.slice(4, 6)}-${night.slice(6)}`))
+        ?.files;
+    expect(filesTo('pi@uni.test', '20261126')).toEqual(north26.map((e) => e.name));
+    expect(filesTo('pi@uni.test', '20261125')).toEqual(north25.map((e) => e.name));
+    expect(filesTo('south@uni.test', '20261126')).toEqual(south26.map((e) => e.name));
+    expect(filesTo('south@uni.test', '20261125')).toEqual(south25.map((e) => e.name));
+  });
+
+  it("a range answer at the archive's limit is asked again night by night: nothing lost, nothing called cut", async () => {
+    // Thirty seconds apart from 05:00 UT: 1100 files fill nine hours of the 26th, 1000 those of the 25th.
+    const night = (date: string, count: number) =>
+      Array.from({ length: count }, (_, i) =>
+        at('GN-2026B-Q-5', new Date(Date.parse(`${date}T05:00:00Z`) + i * 30_000).toISOString(), 'Gemini-North'),
+      );
+    peers.archive.addEntries([...night('2026-11-26', 1100), ...night('2026-11-25', 1000)]);
+    const result = await run('20261126', 1);
+    expect(result.json().results.map((r: { night: string; status: string; files: number }) => [r.night, r.status, r.files])).toEqual([
+      ['20261126', 'sent', 1100],
+      ['20261125', 'sent', 1000],
+    ]);
+    expect(searches()).toEqual([
+      '/jsonsummary/nightrange=20261125-20261126/GN-2026B-Q-5/science',
+      '/jsonsummary/night=20261126/GN-2026B-Q-5/science',
+      '/jsonsummary/night=20261125/GN-2026B-Q-5/science',
+    ]);
+    expect(result.stderr).toContain(
+      "the range answer reached the archive's limit of 2000 files and may be cut: asked night by night instead",
+    );
+    const mails = await messagesOf();
+    expect(mails.map((m) => new Set(m.files).size)).toEqual([1100, 1000]);
+    for (const mail of mails) expect(mail.text).not.toContain('may be cut short');
+  });
+
+  it('a file whose night the range answer cannot tell is never dropped, nor guessed: asked night by night', async () => {
+    const noTelescope: Record<string, unknown> = { ...at('GN-2026B-Q-5', '2026-11-25T06:00:00Z', 'Gemini-North'), telescope: null };
+    peers.archive.addEntries([noTelescope, ...scienceFiles('GN-2026B-Q-5', 1, '20261126')]);
+    const result = await run('20261126', 1);
+    expect(result.json().results.map((r: { night: string; status: string; files: number }) => [r.night, r.status, r.files])).toEqual([
+      ['20261126', 'sent', 1],
+      ['20261125', 'sent', 1],
+    ]);
+    expect(result.stderr).toContain(
+      `1 file(s) of the range answer have no telescope or UT time to tell their night (${String(noTelescope.name)})`,
+    );
+    expect(searches()).toHaveLength(3);
+    const late = (await messagesOf()).find((m) => m.text.includes('from night 2026-11-25'));
+    expect(late?.files).toEqual([String(noTelescope.name)]);
   });
 });

@@ -89,6 +89,7 @@ const check = (status: string, extra: object = {}) => ({
   error: null,
   complete: true,
   checkedAt: at('08:00:05'),
+  url: 'https://archive.gemini.edu/jsonsummary/nightrange=20261123-20261126/GN-2026B-Q-101/science',
   ...extra,
 });
 

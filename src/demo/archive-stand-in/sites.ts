@@ -1,15 +1,9 @@
-export type Telescope = 'Gemini-North' | 'Gemini-South';
+import { nightMidnightOf, nightSpanMs, type Telescope } from '../../archive/telescope-night.js';
 
-export const TELESCOPES: readonly Telescope[] = ['Gemini-North', 'Gemini-South'];
+export { TELESCOPES, type Telescope } from '../../archive/telescope-night.js';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
-
-/** Where each night ends, from the UTC midnight of its date: Gemini-South's archive night ends at 18:00 UTC. */
-const NIGHT_END_FROM_MIDNIGHT_MS: Record<Telescope, number> = {
-  'Gemini-North': DAY_MS,
-  'Gemini-South': 18 * HOUR_MS,
-};
 
 /** Hours of darkness, from the start of the site's archive night (about 19:00–06:00 in Hawaii, 21:00–06:00 in Chile). */
 const DARK_HOURS_MS: Record<Telescope, readonly [number, number]> = {
@@ -53,17 +47,11 @@ export function yyyymmdd(midnight: number): string {
   return new Date(midnight).toISOString().slice(0, 10).replaceAll('-', '');
 }
 
-/** The archive night named by the date whose UTC midnight is `midnight`. */
-export function nightWindow(telescope: Telescope, midnight: number): TimeWindow {
-  const end = midnight + NIGHT_END_FROM_MIDNIGHT_MS[telescope];
-  return { start: end - DAY_MS, end };
-}
+/** The archive night named by the date whose UTC midnight is `midnight` (the job's own rule: one implementation). */
+export const nightWindow = (telescope: Telescope, midnight: number): TimeWindow => nightSpanMs(telescope, midnight);
 
 /** UTC midnight of the date naming the night `utMs` falls in (also the date in the file's name). */
-export function nightOf(telescope: Telescope, utMs: number): number {
-  const shift = DAY_MS - NIGHT_END_FROM_MIDNIGHT_MS[telescope];
-  return Math.floor((utMs + shift) / DAY_MS) * DAY_MS;
-}
+export const nightOf = (telescope: Telescope, utMs: number): number => nightMidnightOf(telescope, utMs);
 
 export function darkHours(telescope: Telescope, midnight: number): TimeWindow {
   const { start } = nightWindow(telescope, midnight);
