@@ -15,7 +15,8 @@ const LOCAL_PART = /^[A-Za-z0-9_+'-]+(?:\.[A-Za-z0-9_+'-]+)*$/;
 /**
  * A domain may be an IDN as typed (`müller.de`). Whether it is one is decided here, with the UTS #46 tables of tr46
  * (a dependency, locked), not by node's `domainToASCII`, whose verdicts change with the Node version: Node 24 lets
- * any `xn--` label through, Node 20 maps `ẞ` to `ss`.
+ * any `xn--` label through, Node 20 maps `ẞ` to `ss`. nodemailer encodes with that mapper, so the send path hands it
+ * the ASCII form made here (`asciiAddress`), which it leaves as it is: the domain checked is the domain mailed.
  */
 const IDNA = {
   // The options of the WHATWG URL standard, those node's own mapper and so nodemailer use.

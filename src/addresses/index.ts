@@ -1,3 +1,3 @@
-export { type EmailAddress, parseEmailAddress } from './email-address.js';
+export { asciiAddress, type EmailAddress, parseEmailAddress } from './email-address.js';
 export { type ParsedAddresses, parseAddresses } from './field.js';
 export { type Address, type Recipients, withoutRepeats } from './recipients.js';

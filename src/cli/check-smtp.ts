@@ -1,6 +1,6 @@
 import { format } from 'node:util';
 import nodemailer from 'nodemailer';
-import { type Address, parseAddresses, parseEmailAddress } from '../addresses/index.js';
+import { type Address, asciiAddress, type EmailAddress, parseAddresses, parseEmailAddress } from '../addresses/index.js';
 import { maskSecrets, maskUrl, required, SettingError } from '../config/settings.js';
 import { describeSmtpFailure, type SmtpFailure } from '../mail/smtp-failure.js';
 import { plainAddress, transportOptions } from '../mail/smtp-mailer.js';
@@ -62,7 +62,7 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
   try {
     const settings = settingsOf(context);
     secrets.push(settings.SMTP_URL);
-    let to: string | undefined;
+    let to: EmailAddress | undefined;
     let from: Address | undefined;
     if (options.to !== undefined) {
       const address = parseEmailAddress(options.to.trim());
@@ -111,8 +111,8 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
     const domain = from.address.split('@')[1] ?? 'localhost';
     const info = await transport
       .sendMail({
-        from: { name: from.name ?? '', address: from.address },
-        to,
+        from: { name: from.name ?? '', address: asciiAddress(from.address) },
+        to: asciiAddress(to),
         subject: 'yougotdata check-smtp: test message',
         text: `A test message from yougotdata check-smtp, sent ${now.toISOString()} through ${maskUrl(settings.SMTP_URL)}.\nNothing to do: it only shows that mail from ${from.address} reaches ${to}.\n`,
         messageId: `<yougotdata.check-smtp.${now.getTime()}@${domain}>`,

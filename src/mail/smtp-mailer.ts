@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer, { type Mail } from 'nodemailer';
-import type { Address, EmailAddress } from '../addresses/index.js';
+import { type Address, asciiAddress, type EmailAddress } from '../addresses/index.js';
 import type { Refusal } from '../domain/result.js';
 import { describeSmtpFailure, type SmtpFailure, smtpReply } from './smtp-failure.js';
 
@@ -68,9 +68,12 @@ export function transportOptions(smtpUrl: string, timeoutMs: number) {
   };
 }
 
-/** The header fields of a message, as nodemailer takes them: the job sends them, a dry run writes them to a file. */
+/**
+ * The header fields of a message, as nodemailer takes them: the job sends them, a dry run writes them to a file.
+ * Addresses go in their ASCII form, which nodemailer leaves alone, so no Node version maps a domain its own way.
+ */
 export function messageFields(message: OutgoingMessage) {
-  const header = (a: Address) => ({ name: a.name ?? '', address: a.address });
+  const header = (a: Address) => ({ name: a.name ?? '', address: asciiAddress(a.address) });
   return {
     from: header(message.from),
     replyTo: message.replyTo ? header(message.replyTo) : undefined,
@@ -107,7 +110,10 @@ export class MailDelivery {
     if (this.unreachable) return { kind: 'failed', error: `not tried: ${this.unreachable}`, refused: [] };
     const retries = this.options.retries ?? 3;
     const backoffMs = this.options.backoffMs ?? 1000;
-    let pending = [...message.to, ...message.cc].map((a) => a.address as string).concat(message.bcc);
+    let pending = [...message.to, ...message.cc]
+      .map((a) => a.address)
+      .concat(message.bcc)
+      .map(asciiAddress);
     const accepted: string[] = [];
     const refused: Refusal[] = [];
     // Replies of the last temporary refusals, or none when the last attempt failed before RCPT.
@@ -155,6 +161,6 @@ export class MailDelivery {
   }
 
   private compose(message: OutgoingMessage, recipients: readonly string[]) {
-    return { ...messageFields(message), envelope: { from: message.from.address, to: [...recipients] } };
+    return { ...messageFields(message), envelope: { from: asciiAddress(message.from.address), to: [...recipients] } };
   }
 }
