@@ -55,14 +55,18 @@ export function asciiDomain(domain: string): string | null {
   return ascii;
 }
 
+/** Letters, digits, `-` and `.` and no A-label: UTS #46 only lower-cases these, and most domains are such. */
+const PLAIN_ASCII = /^(?!.*(?:^|\.)xn--)[a-z0-9.-]+$/i;
+
 function mappedDomain(domain: string): string | null {
   if (!DOMAIN_CHARACTERS.test(domain)) return null;
-  const ascii = toASCII(domain, IDNA);
+  const ascii = PLAIN_ASCII.test(domain) ? domain.toLowerCase() : toASCII(domain, IDNA);
   if (ascii === null || ascii.length > MAX_DOMAIN) return null;
   const labels = ascii.split('.');
   const top = labels.at(-1) ?? '';
   if (labels.length < 2 || !labels.every((label) => HOST_LABEL.test(label)) || !TOP_LABEL.test(top)) return null;
-  // An `xn--` label typed as such must decode to what could have been typed, and be the one encoding of it.
+  if (!ascii.includes('xn--')) return ascii;
+  // Each `xn--` label must decode to what could have been typed, and one typed as such be the one encoding of that.
   const unicode = toUnicode(ascii, IDNA);
   if (unicode.error || !unicode.domain.split('.').every((label) => UNICODE_LABEL.test(label))) return null;
   const typed = domain.split('.');

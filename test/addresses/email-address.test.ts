@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import MimeNode from 'nodemailer/lib/mime-node';
+import { toASCII } from 'tr46';
 import { describe, expect, it } from 'vitest';
 import { addressKey, asciiAddress, asciiDomain, type EmailAddress } from '../../src/addresses/email-address.js';
 import { parseEmailAddress } from '../../src/addresses/index.js';
@@ -137,6 +139,17 @@ describe('asciiDomain', () => {
   it.each(invalidDomains)('%j is no domain: %s', (typed) => {
     expect(asciiDomain(typed)).toBeNull();
     expect(parseEmailAddress(`a@${typed}`)).toBeNull();
+  });
+
+  it('a domain of ASCII letters, digits, hyphens and dots, taken without tr46, is what UTS #46 makes of it', () => {
+    const plain = fc.stringMatching(/^[A-Za-z0-9-]{0,8}(?:\.[A-Za-z0-9-]{0,8}){0,3}$/);
+    fc.assert(
+      fc.property(plain, (domain) => {
+        const mapped = toASCII(domain, { checkBidi: true, checkJoiners: true });
+        expect(asciiDomain(domain)).toBe(mapped !== null && asciiDomain(mapped) !== null ? mapped : null);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('the lengths of the boundary cases are the ones named', () => {
