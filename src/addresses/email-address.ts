@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { toASCII, toUnicode } from 'tr46';
 
 declare const emailBrand: unique symbol;
 
@@ -13,13 +13,26 @@ export type EmailAddress = string & { readonly [emailBrand]: true };
 const LOCAL_PART = /^[A-Za-z0-9_+'-]+(?:\.[A-Za-z0-9_+'-]+)*$/;
 
 /**
- * A domain may be an IDN as typed (`müller.de`). It is checked in the ASCII form that node's `domainToASCII` gives,
- * the same mapping nodemailer applies when it sends, so the domain checked is the domain mailed. Only letters,
- * digits, `-` and `.` are let near that mapper: it also percent-decodes and cuts at `/ ? #`.
+ * A domain may be an IDN as typed (`müller.de`). Whether it is one is decided here, with the UTS #46 tables of tr46
+ * (a dependency, locked), not by node's `domainToASCII`, whose verdicts change with the Node version: Node 24 lets
+ * any `xn--` label through, Node 20 maps `ẞ` to `ss`. nodemailer encodes with that mapper, so the send path hands it
+ * the ASCII form made here (`asciiAddress`), which it leaves as it is: the domain checked is the domain mailed.
  */
+const IDNA = {
+  // The options of the WHATWG URL standard, those node's own mapper and so nodemailer use.
+  checkBidi: true,
+  checkJoiners: true,
+  checkHyphens: false,
+  useSTD3ASCIIRules: false,
+  transitionalProcessing: false,
+  verifyDNSLength: false,
+} as const;
+/** Letters, digits, combining marks and inner hyphens: in a label as typed, and in what an `xn--` label decodes to. */
 const DOMAIN_CHARACTERS = /^[\p{L}\p{M}\p{N}.-]+$/u;
+const UNICODE_LABEL = /^(?!-)[\p{L}\p{M}\p{N}-]+(?<!-)$/u;
 const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const TOP_LABEL = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+const A_LABEL = /^xn--/i;
 
 const MAX_LOCAL_PART = 64;
 const MAX_ADDRESS = 254;
@@ -29,8 +42,11 @@ const MAX_DOMAIN = 253;
 const knownDomains = new Map<string, string | null>();
 const KNOWN_DOMAINS_LIMIT = 10_000;
 
-/** The domain's ASCII form when it is a real host name with at least one dot, else null. */
-function asciiDomain(domain: string): string | null {
+/**
+ * The domain's ASCII form (lower case, IDN labels as `xn--`) when it is a real host name with at least one dot,
+ * else null. The same on every Node version.
+ */
+export function asciiDomain(domain: string): string | null {
   const known = knownDomains.get(domain);
   if (known !== undefined) return known;
   if (knownDomains.size >= KNOWN_DOMAINS_LIMIT) knownDomains.clear();
@@ -39,13 +55,24 @@ function asciiDomain(domain: string): string | null {
   return ascii;
 }
 
+/** Letters, digits, `-` and `.` and no A-label: UTS #46 only lower-cases these, and most domains are such. */
+const PLAIN_ASCII = /^(?!.*(?:^|\.)xn--)[a-z0-9.-]+$/i;
+
 function mappedDomain(domain: string): string | null {
   if (!DOMAIN_CHARACTERS.test(domain)) return null;
-  const ascii = domainToASCII(domain);
+  const ascii = PLAIN_ASCII.test(domain) ? domain.toLowerCase() : toASCII(domain, IDNA);
+  if (ascii === null || ascii.length > MAX_DOMAIN) return null;
   const labels = ascii.split('.');
   const top = labels.at(-1) ?? '';
-  const wellFormed = labels.length >= 2 && labels.every((label) => HOST_LABEL.test(label)) && TOP_LABEL.test(top);
-  return wellFormed && ascii.length <= MAX_DOMAIN ? ascii : null;
+  if (labels.length < 2 || !labels.every((label) => HOST_LABEL.test(label)) || !TOP_LABEL.test(top)) return null;
+  if (!ascii.includes('xn--')) return ascii;
+  // Each `xn--` label must decode to what could have been typed, and one typed as such be the one encoding of that.
+  const unicode = toUnicode(ascii, IDNA);
+  if (unicode.error || !unicode.domain.split('.').every((label) => UNICODE_LABEL.test(label))) return null;
+  const typed = domain.split('.');
+  const canonical =
+    typed.length === labels.length && typed.every((label, at) => !A_LABEL.test(label) || label.toLowerCase() === labels[at]);
+  return canonical ? ascii : null;
 }
 
 /** One bare address (`local@domain.tld`, surrounding whitespace ignored), kept as typed; null unless valid. */
@@ -58,9 +85,14 @@ export function parseEmailAddress(text: string): EmailAddress | null {
   return valid ? (address as EmailAddress) : null;
 }
 
-/** What two addresses are compared by: case-insensitive, and an IDN equal to its `xn--` form. */
-export function addressKey(address: EmailAddress): string {
+/** The address as it goes into the envelope and the header: the local part as typed, the domain in its ASCII form. */
+export function asciiAddress(address: EmailAddress): string {
   const at = address.lastIndexOf('@');
   const domain = address.slice(at + 1);
-  return `${address.slice(0, at).toLowerCase()}@${asciiDomain(domain) ?? domain}`;
+  return `${address.slice(0, at)}@${asciiDomain(domain) ?? domain}`;
+}
+
+/** What two addresses are compared by: case-insensitive, and an IDN equal to its `xn--` form. */
+export function addressKey(address: EmailAddress): string {
+  return asciiAddress(address).toLowerCase();
 }

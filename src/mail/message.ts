@@ -1,4 +1,4 @@
-import type { Address, EmailAddress } from '../addresses/index.js';
+import { type Address, asciiAddress, type EmailAddress } from '../addresses/index.js';
 
 /** A message ready to hand to a mailer: every address checked, every text composed. */
 export interface OutgoingMessage {
@@ -16,9 +16,12 @@ export interface OutgoingMessage {
   date: Date;
 }
 
-/** The header fields of a message as nodemailer takes them: the job sends them, a dry run writes them to a file. */
+/**
+ * The header fields of a message as nodemailer takes them: the job sends them, a dry run writes them to a file.
+ * Addresses go in their ASCII form, which nodemailer leaves alone, so no Node version maps a domain its own way.
+ */
 export function messageFields(message: OutgoingMessage) {
-  const header = (a: Address) => ({ name: a.name ?? '', address: a.address });
+  const header = (a: Address) => ({ name: a.name ?? '', address: asciiAddress(a.address) });
   return {
     from: header(message.from),
     replyTo: message.replyTo ? header(message.replyTo) : undefined,

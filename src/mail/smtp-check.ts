@@ -4,7 +4,7 @@
  */
 import { format } from 'node:util';
 import nodemailer from 'nodemailer';
-import type { Address, EmailAddress } from '../addresses/index.js';
+import { type Address, asciiAddress, type EmailAddress } from '../addresses/index.js';
 import { maskUrl } from '../config/settings.js';
 import { messageIdFor } from './message.js';
 import { describeSmtpFailure, type SmtpFailure } from './smtp-failure.js';
@@ -86,8 +86,8 @@ export async function checkSmtp(options: SmtpCheckOptions, out: (line: string) =
     const { from, to, now } = test;
     const info = await transport
       .sendMail({
-        from: { name: from.name ?? '', address: from.address },
-        to,
+        from: { name: from.name ?? '', address: asciiAddress(from.address) },
+        to: asciiAddress(to),
         subject: 'yougotdata check-smtp: test message',
         text: `A test message from yougotdata check-smtp, sent ${now.toISOString()} through ${maskUrl(smtpUrl)}.\nNothing to do: it only shows that mail from ${from.address} reaches ${to}.\n`,
         messageId: messageIdFor(['check-smtp', now.getTime()], from),

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer, { type Mail } from 'nodemailer';
+import { asciiAddress } from '../addresses/index.js';
 import type { Refusal } from '../domain/result.js';
 import type { Mailer, Submission } from './mailer.js';
 import { messageFields, type OutgoingMessage } from './message.js';
@@ -77,7 +78,10 @@ export class SmtpMailer implements Mailer {
     if (this.unreachable) return { kind: 'failed', error: `not tried: ${this.unreachable}`, refused: [] };
     const retries = this.options.retries ?? 3;
     const backoffMs = this.options.backoffMs ?? 1000;
-    let pending = [...message.to, ...message.cc].map((a) => a.address as string).concat(message.bcc);
+    let pending = [...message.to, ...message.cc]
+      .map((a) => a.address)
+      .concat(message.bcc)
+      .map(asciiAddress);
     const accepted: string[] = [];
     const refused: Refusal[] = [];
     // Replies of the last temporary refusals, or none when the last attempt failed before RCPT.
@@ -125,6 +129,6 @@ export class SmtpMailer implements Mailer {
   }
 
   private compose(message: OutgoingMessage, recipients: readonly string[]) {
-    return { ...messageFields(message), envelope: { from: message.from.address, to: [...recipients] } };
+    return { ...messageFields(message), envelope: { from: asciiAddress(message.from.address), to: [...recipients] } };
   }
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { describeSmtpFailure, type SmtpFailure, smtpReply } from '../../src/mail/smtp-failure.js';
+import { type CertificateTrust, describeSmtpFailure, runningNodeTrust, type SmtpFailure, smtpReply } from '../../src/mail/smtp-failure.js';
 
 const failure = (message: string, extra: Partial<SmtpFailure> = {}): SmtpFailure => Object.assign(new Error(message), extra);
+
+/** Node 20, and a node that has `--use-system-ca` (22.15+, 24) and does not use it yet. */
+const NODE_20: CertificateTrust = { systemCaFlag: false };
+const NODE_24: CertificateTrust = { systemCaFlag: true };
+/** What Node 24 appends to an untrusted certificate's error. */
+const NODE_24_HINT = '; if the root CA is installed locally, try running Node.js with --use-system-ca';
+const PRIVATE_AUTHORITY = 'if the relay uses a private authority, give its certificate (PEM) in NODE_EXTRA_CA_CERTS';
+const SYSTEM_STORE = "if the authority is in this machine's certificate store, set NODE_OPTIONS=--use-system-ca";
+const occurrences = (text: string, part: string) => text.split(part).length - 1;
 
 describe('describeSmtpFailure', () => {
   it.each([
@@ -25,15 +34,45 @@ describe('describeSmtpFailure', () => {
     expect(describeSmtpFailure(error, 1500)).toBe(expected);
   });
 
-  it.each([
+  const untrusted = [
     ['self-signed certificate'],
     ['self signed certificate in certificate chain'],
     ['unable to verify the first certificate'],
     ['unable to get local issuer certificate'],
-  ])('an untrusted certificate (%s) says how to trust a private authority', (message) => {
-    const text = describeSmtpFailure(failure(message, { code: 'ESOCKET' }), 1000);
-    expect(text.startsWith(`ESOCKET: ${message} (`)).toBe(true);
-    expect(text).toMatch(/not signed by an authority this machine trusts.*NODE_EXTRA_CA_CERTS\)$/);
+  ];
+
+  it.each(untrusted)('an untrusted certificate (%s) on Node 20 names NODE_EXTRA_CA_CERTS only', (message) => {
+    expect(describeSmtpFailure(failure(message, { code: 'ESOCKET' }), 1000, NODE_20)).toBe(
+      `ESOCKET: ${message} (the server's certificate is not signed by an authority node trusts: ${PRIVATE_AUTHORITY})`,
+    );
+  });
+
+  it.each(untrusted)('an untrusted certificate (%s) on Node 24 names both, and --use-system-ca once', (message) => {
+    const expected = `ESOCKET: ${message} (the server's certificate is not signed by an authority node trusts: ${PRIVATE_AUTHORITY}; ${SYSTEM_STORE})`;
+    // As Node 24 words the error, and as Node 22 did before it added its hint.
+    expect(describeSmtpFailure(failure(`${message}${NODE_24_HINT}`, { code: 'ESOCKET' }), 1000, NODE_24)).toBe(expected);
+    expect(describeSmtpFailure(failure(message, { code: 'ESOCKET' }), 1000, NODE_24)).toBe(expected);
+  });
+
+  it("a node already using the machine's store is not told to use it; its hint is not kept either", () => {
+    expect(describeSmtpFailure(failure(`self-signed certificate${NODE_24_HINT}`, { code: 'ESOCKET' }), 1000, NODE_20)).toBe(
+      `ESOCKET: self-signed certificate (the server's certificate is not signed by an authority node trusts: ${PRIVATE_AUTHORITY})`,
+    );
+  });
+
+  it('a hint of node in other words is kept, and --use-system-ca still said only once', () => {
+    const message = 'self-signed certificate; see --use-system-ca for the system store';
+    const text = describeSmtpFailure(failure(message, { code: 'ESOCKET' }), 1000, NODE_24);
+    expect(text).toBe(`ESOCKET: ${message} (the server's certificate is not signed by an authority node trusts: ${PRIVATE_AUTHORITY})`);
+    expect(occurrences(text, '--use-system-ca')).toBe(1);
+  });
+
+  it('this node: --use-system-ca is offered only where the flag exists, and said once', () => {
+    const has = process.allowedNodeEnvironmentFlags.has('--use-system-ca');
+    expect(runningNodeTrust.systemCaFlag && !has).toBe(false);
+    const text = describeSmtpFailure(failure(`self-signed certificate${has ? NODE_24_HINT : ''}`, { code: 'ESOCKET' }), 1000);
+    expect(text).toContain(PRIVATE_AUTHORITY);
+    expect(occurrences(text, '--use-system-ca')).toBe(runningNodeTrust.systemCaFlag ? 1 : 0);
   });
 
   it("a certificate for another host says SMTP_URL must name the certificate's host", () => {

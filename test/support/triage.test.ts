@@ -94,6 +94,13 @@ const check = (status: string, extra: object = {}) => ({
 });
 
 describe('verdictOf', () => {
+  it('an IDN recipient the server accepted in its xn-- form is a visible recipient, not a Bcc', () => {
+    const sent = message({ to: ['jm@Müller.de'], cc: [], accepted: ['jm@xn--mller-kva.de'], refused: [] });
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [sent] } }))).toBe(
+      'Sent at 08:00:12 UTC on 2026-11-26 to jm@Müller.de.',
+    );
+  });
+
   it('sent, one recipient refused: the example in the README', () => {
     expect(verdictOf(triage())).toBe('Sent at 08:00:12 UTC on 2026-11-26 to a@x.test, b@y.test; c@z.test refused: 550 no such user.');
   });

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addressKey, type EmailAddress, parseEmailAddress } from '../../src/addresses/email-address.js';
+import type { OutgoingMessage } from '../../src/mail/message.js';
+import { SmtpMailer } from '../../src/mail/smtp-mailer.js';
+import { type MailSink, startMailSink } from '../../src/sink/index.js';
+
+const address = (text: string): EmailAddress => {
+  const parsed = parseEmailAddress(text);
+  if (!parsed) throw new Error(`not an address: ${text}`);
+  return parsed;
+};
+
+let sink: MailSink;
+beforeAll(async () => {
+  sink = await startMailSink();
+});
+afterAll(async () => {
+  await sink.close();
+});
+
+describe('SmtpMailer and IDN domains', () => {
+  it('envelope, header and the accepted list carry the ASCII form the address is compared by, on any Node', async () => {
+    // `ẞ` is where Node 20's and Node 24's own mappers part: strasse.de on one, xn--strae-oqa.de on the other.
+    const to = address('Jo@STRAẞE.de');
+    const cc = address('jm@müller.de');
+    const bcc = address('hidden@山田.jp');
+    const message: OutgoingMessage = {
+      from: { name: 'Gemini Archive', address: address('archive@gemini.edu') },
+      to: [{ name: 'Jo', address: to }],
+      cc: [{ name: null, address: cc }],
+      bcc: [bcc],
+      subject: 'New Data for GN-2026B-Q-101',
+      text: 'Hello\n',
+      messageId: '<idn@gemini.edu>',
+      date: new Date('2026-11-26T08:00:00Z'),
+    };
+    const mailer = new SmtpMailer({ smtpUrl: sink.smtpUrl, timeoutMs: 5000, retries: 0 });
+    try {
+      const result = await mailer.send(message);
+      expect(result).toEqual({
+        kind: 'accepted',
+        accepted: ['Jo@xn--strae-oqa.de', 'jm@xn--mller-kva.de', 'hidden@xn--rhtu98c.jp'],
+        refused: [],
+      });
+      if (result.kind !== 'accepted') return;
+      expect(result.accepted.map((a) => a.toLowerCase())).toEqual([to, cc, bcc].map(addressKey));
+    } finally {
+      await mailer.close();
+    }
+    const [received] = sink.messages().filter((m) => m.messageId === '<idn@gemini.edu>');
+    // smtp-server hands the sink each RCPT TO with its A-labels decoded.
+    expect(received?.envelope.to).toEqual(['Jo@straße.de', 'jm@müller.de', 'hidden@山田.jp']);
+    expect(received?.raw).toMatch(/^To: Jo <Jo@xn--strae-oqa\.de>\r$/m);
+    expect(received?.raw).toMatch(/^Cc: jm@xn--mller-kva\.de\r$/m);
+  });
+});
