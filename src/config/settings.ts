@@ -2,17 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { type Address, type EmailAddress, parseAddresses, parseEmailAddress } from '../addresses/index.js';
+import { SettingError } from './setting-error.js';
 
-/** A setting that is missing or malformed: the CLI prints the message on one line and exits 2. */
-export class SettingError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable} ${problem}`);
-  }
-}
+export { SettingError } from './setting-error.js';
+
+import { type Address, type EmailAddress, parseAddresses, parseEmailAddress } from '../addresses/index.js';
 
 const url = (protocols: readonly string[]) =>
   z

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { access, type FileHandle, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { SettingError } from '../config/settings.js';
+import { SettingError } from '../config/setting-error.js';
 import { metricsFileText } from './metrics-text.js';
 import type { RunSummary } from './run-summary.js';
 

@@ -3,10 +3,10 @@
  * previous file read back (or replaced when damaged), and what is left behind when a write fails.
  */
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingError } from '../../src/config/settings.js';
 import { checkMetricsFile, MetricsFileError, writeMetricsFile } from '../../src/monitoring/metrics-file.js';
@@ -152,19 +152,32 @@ describe('checkMetricsFile', () => {
   });
 
   it('refuses a folder this user cannot write to', async () => {
-    // Root may write anywhere, so under root the check runs as nobody.
+    // Root may write anywhere, so under root the check runs as nobody: on the built module, copied with the few it
+    // imports to where nobody can read it (the checkout may be in a folder only root may enter).
     const asRoot = process.getuid?.() === 0;
     const readOnly = join(dir, 'read-only');
     await mkdir(readOnly, { mode: 0o555 });
     await chmod(readOnly, 0o555);
     await chmod(dir, 0o755);
+    const built = join(dir, 'built');
+    for (const file of [
+      'monitoring/metrics-file.js',
+      'monitoring/metrics-text.js',
+      'config/setting-error.js',
+      'domain/mode.js',
+      'domain/result.js',
+    ]) {
+      await mkdir(dirname(join(built, file)), { recursive: true, mode: 0o755 });
+      await copyFile(fileURLToPath(new URL(`../../dist/${file}`, import.meta.url)), join(built, file));
+    }
+    await writeFile(join(built, 'package.json'), '{"type":"module"}');
     const script = [
-      `import { checkMetricsFile } from ${JSON.stringify(new URL('../../src/monitoring/metrics-file.ts', import.meta.url).href)};`,
+      `import { checkMetricsFile } from ${JSON.stringify(pathToFileURL(join(built, 'monitoring/metrics-file.js')).href)};`,
       'checkMetricsFile(process.argv[1]).then(() => console.log("passed"), (error) => console.log(error.message));',
     ].join('\n');
     const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, join(readOnly, 'yougotdata.prom')], {
-        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script, join(readOnly, 'yougotdata.prom')], {
+        cwd: built,
         ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
         stdio: ['ignore', 'pipe', 'inherit'],
       });
