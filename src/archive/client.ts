@@ -33,7 +33,8 @@ export function archiveUrl(base: string, page: ArchivePage, nights: Night | Nigh
 
 export type ArchiveAnswer<T> =
   | { ok: true; value: T; url: string; attempts: number }
-  | { ok: false; error: string; url: string; attempts: number };
+  /** `transient`: the server or the network failed (timeout, refused or reset, 5xx, 429), so it may be down. */
+  | { ok: false; error: string; url: string; attempts: number; transient: boolean };
 
 export interface ArchiveClientOptions {
   timeoutMs: number;
@@ -44,7 +45,14 @@ export interface ArchiveClientOptions {
   maxResponseBytes?: number;
   /** First backoff; doubled each attempt, with full jitter. */
   backoffMs?: number;
+  /** Aborted when the run is stopped: requests in flight end at once, and no new one goes out. */
+  stop?: AbortSignal;
 }
+
+/** The run was stopped (a signal): not a fault of the server, and not worth another attempt. */
+class Stopped extends Error {}
+
+const stoppedBy = (signal: AbortSignal) => `not tried: stopped by ${String(signal.reason ?? 'a signal')}`;
 
 /** A failure worth another attempt: the server or the network may recover. */
 class TransientFailure extends Error {
@@ -93,6 +101,8 @@ export class ArchiveClient {
   private readonly agent: Agent;
   private readonly slots: RequestSlots;
   private readonly maxResponseBytes: number;
+  /** Requests sent, every attempt counted: what the run cost the archive. */
+  requests = 0;
 
   constructor(private readonly options: ArchiveClientOptions) {
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
@@ -116,6 +126,7 @@ export class ArchiveClient {
 
   private async get<T>(url: string, parse: (body: string) => T): Promise<ArchiveAnswer<T>> {
     const backoffMs = this.options.backoffMs ?? 500;
+    const { stop } = this.options;
     for (let attempt = 1; ; attempt += 1) {
       try {
         const body = await this.attempt(url);
@@ -124,27 +135,34 @@ export class ArchiveClient {
         try {
           return { ok: true, value: parse(body), url, attempts: attempt };
         } catch (error) {
-          return { ok: false, error: (error as Error).message, url, attempts: attempt };
+          return { ok: false, error: (error as Error).message, url, attempts: attempt, transient: false };
         }
       } catch (error) {
+        if (error instanceof Stopped) return { ok: false, error: error.message, url, attempts: attempt - 1, transient: false };
         const message = (error as Error).message;
-        if (!(error instanceof TransientFailure) || attempt > this.options.retries) {
+        const transient = error instanceof TransientFailure;
+        if (!transient || attempt > this.options.retries) {
           const tries = attempt > 1 ? ` (after ${attempt} attempts)` : '';
-          return { ok: false, error: `${message}${tries}`, url, attempts: attempt };
+          return { ok: false, error: `${message}${tries}`, url, attempts: attempt, transient };
         }
         const exponential = Math.random() * backoffMs * 2 ** (attempt - 1);
-        await sleep(Math.max(error.retryAfterMs ?? 0, exponential));
+        const stopped = await sleep(Math.max(error.retryAfterMs ?? 0, exponential), false, { signal: stop }).catch(() => true);
+        if (stopped && stop) return { ok: false, error: stoppedBy(stop), url, attempts: attempt, transient: false };
       }
     }
   }
 
   private async attempt(url: string): Promise<string> {
+    const { stop } = this.options;
+    if (stop?.aborted) throw new Stopped(stoppedBy(stop));
     await this.slots.take();
     // A timer cleared on the answer, not AbortSignal.timeout: that one keeps every request's signal alive for the full timeout.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs);
-    const { signal } = deadline;
+    const signal = stop ? AbortSignal.any([deadline.signal, stop]) : deadline.signal;
     try {
+      if (stop?.aborted) throw new Stopped(stoppedBy(stop));
+      this.requests += 1;
       const parsed = new URL(url);
       let response: Dispatcher.ResponseData;
       try {
@@ -156,6 +174,7 @@ export class ArchiveClient {
           signal,
         });
       } catch (error) {
+        if (stop?.aborted) throw new Stopped(stoppedBy(stop));
         throw new TransientFailure(describeNetworkError(error, this.options.timeoutMs, signal));
       }
       const { statusCode, headers, body } = response;
@@ -196,6 +215,7 @@ export class ArchiveClient {
       }
     } catch (error) {
       if ((error as Error).message === tooLarge) throw error;
+      if (this.options.stop?.aborted) throw new Stopped(stoppedBy(this.options.stop));
       throw new TransientFailure(`the answer was cut off: ${describeNetworkError(error, this.options.timeoutMs, signal)}`);
     }
     return Buffer.concat(chunks).toString('utf8');

@@ -1,18 +1,28 @@
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { environmentWithDotEnv, maskSecrets, readSettings, SettingError, type Settings } from '../config/settings.js';
-import { DatabaseUnavailable, isUnreachable } from '../db/database.js';
+import { DatabaseRefused, DatabaseUnavailable, isUnreachable } from '../db/database.js';
 import { NotificationTableMissing } from '../db/notification-table.js';
 import { RunLockBusy, RunLockLost } from '../db/run-lock.js';
 import { NightError } from '../domain/night.js';
+import { createLogger, LogFileError } from '../log/logger.js';
+import type { ProgressLine } from '../log/progress-line.js';
+import { escapeControls } from '../text/escape.js';
 
 /** What a command needs of the world, so the demo and tests can run commands in-process. */
 export interface CommandContext {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   now: () => Date;
+  /**
+   * Calls `stop` on the first SIGTERM or SIGINT, so a long command can finish cleanly; a second one exits at once.
+   * Returns what removes the handler. Absent where signals are not this command's (the demo, tests in-process).
+   */
+  onStop?: (stop: (signal: string) => void) => () => void;
 }
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, tryLater: 75 } as const;
 
 export const processContext = (): CommandContext => ({
   env: process.env,
@@ -20,42 +30,97 @@ export const processContext = (): CommandContext => ({
   stdout: process.stdout,
   stderr: process.stderr,
   now: () => new Date(),
+  onStop(stop) {
+    let received = 0;
+    const listener = (signal: NodeJS.Signals) => {
+      received += 1;
+      if (received === 1) return stop(signal);
+      process.stderr.write(`yougotdata: ${signal} again: exiting at once; the messages being sent may go out again with the next run\n`);
+      process.exit(EXIT.tryLater);
+    };
+    process.on('SIGTERM', listener);
+    process.on('SIGINT', listener);
+    return () => {
+      process.off('SIGTERM', listener);
+      process.off('SIGINT', listener);
+    };
+  },
 });
 
+/** The environment the command sees: the process's, over a `.env` in the working directory. */
+const environmentOf = (context: CommandContext) => environmentWithDotEnv(context.env, context.cwd);
+
 export function settingsOf(context: CommandContext): Settings {
-  return readSettings(environmentWithDotEnv(context.env, context.cwd));
+  return readSettings(environmentOf(context));
 }
 
-/** Structured logs on stderr: everything on a terminal, only what needs attention under cron. */
-export function loggerOf(context: CommandContext, options: { logFile?: string; verbose?: boolean } = {}): Logger {
-  const level = options.verbose || context.stderr.isTTY ? 'info' : 'warn';
-  const streams: pino.StreamEntry[] = [{ level, stream: context.stderr }];
-  if (options.logFile) streams.push({ level: 'info', stream: pino.destination({ dest: options.logFile, append: true, sync: true }) });
-  return pino({ base: { pid: process.pid }, level: 'info', timestamp: pino.stdTimeFunctions.isoTime }, pino.multistream(streams));
+/**
+ * The command's logger (src/log): text or JSON lines on stderr (everything on a terminal, only what needs attention
+ * under cron), and every line as JSON in `--log-file`.
+ */
+export function loggerOf(
+  context: CommandContext,
+  settings: Pick<Settings, 'LOG_FORMAT'> | null,
+  options: { logFile?: string; verbose?: boolean; progress?: ProgressLine } = {},
+): Logger {
+  return createLogger({ stderr: context.stderr, format: settings?.LOG_FORMAT, ...options });
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, tryLater: 75 } as const;
+/** A fatal error as the command reports it: what kind, the line to print, and the exit code. */
+interface Fatal {
+  kind: string;
+  message: string;
+  exitCode: number;
+}
 
-/** A command's failure as one line on stderr and the exit code docs/commands.md#exit-codes gives it. */
-export function exitCodeForError(error: unknown, context: CommandContext): number {
-  const secrets = [context.env.DATABASE_URL, context.env.SMTP_URL];
-  const say = (line: string) => context.stderr.write(`yougotdata: ${maskSecrets(line, secrets)}\n`);
-  if (error instanceof SettingError) {
-    say(`configuration: ${error.message}`);
-    return EXIT.usage;
-  }
-  if (error instanceof NightError || error instanceof NotificationTableMissing) {
-    say(error.message);
-    return EXIT.usage;
-  }
-  if (error instanceof DatabaseUnavailable || error instanceof RunLockBusy || error instanceof RunLockLost) {
-    say(error.message);
-    return EXIT.tryLater;
-  }
+/** The exit code docs/commands.md#exit-codes gives each failure: 2 to fix something first, 75 to try again later. */
+function classify(error: unknown): Fatal {
+  const message = (error as Error)?.message ?? String(error);
+  if (error instanceof SettingError) return { kind: 'configuration', message: `configuration: ${message}`, exitCode: EXIT.usage };
+  if (error instanceof LogFileError)
+    return { kind: 'configuration', message: `--log-file ${error.path}: ${message}`, exitCode: EXIT.usage };
+  if (error instanceof DatabaseRefused || error instanceof NotificationTableMissing)
+    return { kind: 'database', message, exitCode: EXIT.usage };
+  if (error instanceof NightError) return { kind: 'usage', message, exitCode: EXIT.usage };
+  if (error instanceof DatabaseUnavailable) return { kind: 'database-unavailable', message, exitCode: EXIT.tryLater };
+  if (error instanceof RunLockBusy || error instanceof RunLockLost) return { kind: 'locked', message, exitCode: EXIT.tryLater };
   if (isUnreachable(error)) {
-    say(`lost the database: ${(error as Error).message}; try again later (a rerun completes the night)`);
-    return EXIT.tryLater;
+    return {
+      kind: 'database-unavailable',
+      message: `lost the database: ${message}; try again later (a rerun completes the night)`,
+      exitCode: EXIT.tryLater,
+    };
   }
-  say(`unexpected error: ${(error as Error)?.stack ?? String(error)}`);
-  return EXIT.failed;
+  // A bug, not something the operator can fix: the stack helps whoever fixes it.
+  return { kind: 'unexpected', message: `unexpected error: ${(error as Error)?.stack ?? String(error)}`, exitCode: EXIT.failed };
+}
+
+/**
+ * A command's failure as one line on stderr, every password of the command's URLs masked (those of `.env` too);
+ * with `--json`, also the one JSON document on stdout: `{"error":{"kind","message"},"exitCode":N}`.
+ */
+export function exitCodeForError(error: unknown, context: CommandContext, options: { json?: boolean } = {}): number {
+  const fatal = describeFatal(error, context);
+  context.stderr.write(
+    `yougotdata: ${fatal.kind === 'unexpected' ? maskSecrets(classify(error).message, secretsOf(context)) : fatal.message}\n`,
+  );
+  if (options.json)
+    context.stdout.write(`${JSON.stringify({ error: { kind: fatal.kind, message: fatal.message }, exitCode: fatal.exitCode })}\n`);
+  return fatal.exitCode;
+}
+
+/** Every URL of the environment the command sees (`.env` included): their passwords never reach a line. */
+function secretsOf(context: CommandContext): string[] {
+  let environment = context.env;
+  try {
+    environment = environmentOf(context);
+  } catch {}
+  return Object.values(environment).filter((value): value is string => typeof value === 'string' && value.includes('://'));
+}
+
+/** A fatal error's kind, exit code and one line, passwords masked and control characters escaped (a bug: no stack). */
+export function describeFatal(error: unknown, context: CommandContext): Fatal {
+  const fatal = classify(error);
+  const line = escapeControls(maskSecrets(fatal.message, secretsOf(context)));
+  return { ...fatal, message: fatal.kind === 'unexpected' ? (line.split('\\n')[0] ?? line) : line };
 }

@@ -12,9 +12,11 @@ export interface HistoryOptions {
 
 /** `yougotdata history`: one line per run of `send` from the run log, so "did cron run?" needs no log file. */
 export async function historyCommand(options: HistoryOptions, context: CommandContext): Promise<number> {
-  const log = loggerOf(context);
+  let log: ReturnType<typeof loggerOf> | undefined;
   try {
-    const url = required(settingsOf(context), 'DATABASE_URL');
+    const settings = settingsOf(context);
+    log = loggerOf(context, settings);
+    const url = required(settings, 'DATABASE_URL');
     const db = await openDatabase({ url, applicationName: 'yougotdata history', maxConnections: 1 });
     try {
       const now = context.now();
@@ -27,8 +29,8 @@ export async function historyCommand(options: HistoryOptions, context: CommandCo
       await db.end().catch(() => {});
     }
   } catch (error) {
-    return exitCodeForError(error, context);
+    return exitCodeForError(error, context, { json: options.json });
   } finally {
-    log.flush();
+    log?.flush();
   }
 }

@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { ServerBreaker } from '../archive/breaker.js';
 import { ArchiveClient } from '../archive/client.js';
 import { required, type Settings } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
@@ -11,13 +14,15 @@ import { SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
 import { type Night, parseNights } from '../domain/night.js';
 import type { RunReport } from '../domain/result.js';
+import { progressLine } from '../log/progress-line.js';
 import { discardingMailer, type Mailer } from '../mail/mailer.js';
 import { SmtpMailer } from '../mail/smtp-mailer.js';
+import { type RunMonitor, runMonitor } from '../monitoring/run-monitor.js';
 import { Outbox } from '../preview/outbox.js';
-import { exitCodeOf, reportJson, reportTable } from '../run/report.js';
+import { exitCodeOf, problemLines, reportJson, reportTable, totalsOfEvery } from '../run/report.js';
 import { type SendRequest, sendNights } from '../run/send-run.js';
 import { writePieces } from '../streams/pieces.js';
-import { type CommandContext, EXIT, exitCodeForError, loggerOf, settingsOf } from './context.js';
+import { type CommandContext, describeFatal, EXIT, exitCodeForError, loggerOf, settingsOf } from './context.js';
 
 export interface SendOptions {
   date: string;
@@ -34,6 +39,9 @@ export interface SendOptions {
 
 /** A dry run needs a From to compose messages, but never sends them. */
 const DRY_RUN_FROM = { name: 'yougotdata', address: 'dry-run@localhost.localdomain' } as const;
+
+/** How messages name the server a mode searches. */
+const SERVER: Record<Mode, string> = { pi: 'the archive', check: 'the summit FITS server' };
 
 /** Every setting the run needs, checked before anything is opened. */
 function requestOf(options: SendOptions, settings: Settings, now: Date): SendRequest & { databaseUrl: string } {
@@ -58,7 +66,7 @@ function requestOf(options: SendOptions, settings: Settings, now: Date): SendReq
   };
 }
 
-const dateText = (nights: readonly Night[]) => (nights.length === 1 ? nights[0] : `${nights[0]}..${nights.at(-1)}`);
+const dateText = (nights: readonly Night[]) => (nights.length === 1 ? (nights[0] as string) : `${nights[0]}..${nights.at(-1)}`);
 
 /** Writes the preview's index page and says where it is; a page that cannot be written fails the command. */
 async function finishPreview(outbox: Outbox, report: RunReport, json: boolean, context: CommandContext): Promise<number> {
@@ -73,13 +81,46 @@ async function finishPreview(outbox: Outbox, report: RunReport, json: boolean, c
   }
 }
 
+/** What a monitor is told at the end: the report's figures, or the fatal error that ended the run before it. */
+interface Ending {
+  report: RunReport | null;
+  exitCode: number;
+  fatal: string | null;
+}
+
 /** `yougotdata send`: the daily job. Returns the exit code. */
 export async function sendCommand(options: SendOptions, context: CommandContext): Promise<number> {
   const closing: (() => Promise<unknown>)[] = [];
-  const log = loggerOf(context, { logFile: options.logFile });
+  const startedAt = context.now();
+  const runId = randomUUID();
+  let log: Logger | undefined;
+  let monitor: RunMonitor | undefined;
+  let monitored: { mode: Mode; date: string; archive: ArchiveClient | null } | undefined;
+  const ending: Ending = { report: null, exitCode: EXIT.failed, fatal: null };
   try {
     const settings = settingsOf(context);
     const request = requestOf(options, settings, context.now());
+    const progress = progressLine(context.stderr, { enabled: !options.json });
+    const runLog = loggerOf(context, settings, { logFile: options.logFile, progress });
+    log = runLog;
+    const stopper = new AbortController();
+    const unsubscribe = context.onStop?.((signal) => {
+      runLog.warn(
+        `${signal}: stopping: no new notification is taken; the messages being sent finish, then the run reports (another ${signal} exits at once)`,
+      );
+      stopper.abort(signal);
+    });
+    if (unsubscribe) closing.push(async () => unsubscribe());
+    if (!options.dryRun) {
+      monitor = await runMonitor({
+        healthcheckUrl: settings.HEALTHCHECK_URL,
+        metricsFile: settings.METRICS_FILE,
+        runId,
+        warn: (fields, message) => runLog.warn(fields, message),
+      });
+      monitored = { mode: request.mode, date: dateText(request.nights), archive: null };
+      await monitor.start();
+    }
     const concurrency = options.concurrency ?? settings.ARCHIVE_CONCURRENCY;
     // PostgreSQL keeps 63 bytes of it: the pid first, so a long host name cannot cut it off.
     const applicationName = `yougotdata send ${request.mode} pid ${process.pid} ${dateText(request.nights)} on ${hostname()}`;
@@ -91,17 +132,21 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       closing.push(() => (lock as RunLock).release());
       await migrate(db);
     }
-    const archive = new ArchiveClient({ timeoutMs: settings.ARCHIVE_TIMEOUT_MS, retries: settings.ARCHIVE_RETRIES, concurrency });
+    const archive = new ArchiveClient({
+      timeoutMs: settings.ARCHIVE_TIMEOUT_MS,
+      retries: settings.ARCHIVE_RETRIES,
+      concurrency,
+      stop: stopper.signal,
+    });
     closing.push(() => archive.close());
+    if (monitored) monitored.archive = archive;
     const outbox = options.out === undefined ? null : new Outbox(resolve(context.cwd, options.out), request.nights);
-    const mailer: Mailer = options.dryRun
-      ? (outbox ?? discardingMailer)
-      : new SmtpMailer({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS });
+    const smtp = options.dryRun
+      ? null
+      : new SmtpMailer({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, stop: stopper.signal });
+    const mailer: Mailer = smtp ?? outbox ?? discardingMailer;
     closing.push(() => mailer.close());
-    const progress =
-      context.stderr.isTTY && !options.json
-        ? (done: number, total: number) => context.stderr.write(`\r${done}/${total} notifications${done === total ? '\n' : ''}`)
-        : undefined;
+    await smtp?.refuseCredentialsInTheClear();
     const report = await sendNights(request, {
       notifications: new NotificationTable(db),
       record: new SendRecord(db),
@@ -109,18 +154,43 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       archive,
       mailer,
       lock,
+      breaker: new ServerBreaker(SERVER[request.mode], settings.ARCHIVE_MAX_FAILURES),
+      stop: stopper.signal,
       clock: context.now,
-      log,
-      progress,
+      log: runLog,
+      progress: (done, total) => {
+        progress.show(`${done}/${total} notifications`);
+        if (done === total) progress.end();
+      },
       host: hostname(),
       pid: process.pid,
     });
+    progress.end();
+    ending.report = report;
     await writePieces(context.stdout, options.json ? reportJson(report) : reportTable(report));
-    return outbox ? await finishPreview(outbox, report, options.json, context) : exitCodeOf(report);
+    ending.exitCode = outbox ? await finishPreview(outbox, report, options.json, context) : exitCodeOf(report);
+    return ending.exitCode;
   } catch (error) {
-    return exitCodeForError(error, context);
+    ending.exitCode = exitCodeForError(error, context, { json: options.json });
+    ending.fatal = describeFatal(error, context).message;
+    return ending.exitCode;
   } finally {
     for (const close of closing.reverse()) await close();
-    log.flush();
+    if (monitor && monitored) {
+      const results = ending.report?.results ?? [];
+      await monitor.finish({
+        runId,
+        mode: monitored.mode,
+        date: monitored.date,
+        startedAt,
+        endedAt: context.now(),
+        exitCode: ending.exitCode,
+        totals: totalsOfEvery(results),
+        messagesSent: results.filter((r) => r.status === 'sent').length,
+        archiveRequests: monitored.archive?.requests ?? 0,
+        problems: ending.report ? problemLines(ending.report) : [ending.fatal ?? 'the run ended before its report'],
+      });
+    }
+    log?.flush();
   }
 }

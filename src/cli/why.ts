@@ -19,9 +19,10 @@ export interface WhyOptions {
 /** `yougotdata why TEXT`: support triage for the notifications matching TEXT. 0 when something matched, 1 when nothing did. */
 export async function whyCommand(text: string, options: WhyOptions, context: CommandContext): Promise<number> {
   const closing: (() => Promise<unknown>)[] = [];
-  const log = loggerOf(context);
+  let log: ReturnType<typeof loggerOf> | undefined;
   try {
     const settings = settingsOf(context);
+    log = loggerOf(context, settings);
     const mode: Mode = options.check ? 'check' : 'pi';
     const night = parseNight(options.date, context.now());
     const url = required(settings, 'DATABASE_URL');
@@ -35,9 +36,9 @@ export async function whyCommand(text: string, options: WhyOptions, context: Com
     context.stdout.write(options.json ? `${JSON.stringify(whyJson(answer, text, night, mode))}\n` : whyText(answer, text));
     return answer.triages.length > 0 ? EXIT.ok : EXIT.failed;
   } catch (error) {
-    return exitCodeForError(error, context);
+    return exitCodeForError(error, context, { json: options.json });
   } finally {
     for (const close of closing.reverse()) await close();
-    log.flush();
+    log?.flush();
   }
 }

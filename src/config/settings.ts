@@ -78,6 +78,10 @@ const shape = {
   ARCHIVE_RETRIES: wholeNumber(10).default(3),
   SMTP_TIMEOUT_MS: positiveInteger(600_000).default(60_000),
   LOOKBACK_NIGHTS: wholeNumber(30).default(3),
+  ARCHIVE_MAX_FAILURES: positiveInteger(1000).default(10),
+  LOG_FORMAT: z.enum(['text', 'json'], { message: 'must be text or json' }).default('text'),
+  HEALTHCHECK_URL: url(['http:', 'https:']).optional(),
+  METRICS_FILE: z.string().trim().min(1).optional(),
 } as const;
 
 const settingsSchema = z.object(shape);

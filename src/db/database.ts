@@ -3,18 +3,13 @@ import pg from 'pg';
 /** The database cannot be reached: the run should be tried again later (exit 75). */
 export class DatabaseUnavailable extends Error {}
 
-const unreachableCodes = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  '57P03',
-  '3D000',
-  '28P01',
-  '28000',
-]);
+/** The server answered and refused: a wrong password, an unknown role or database. Fix DATABASE_URL first (exit 2). */
+export class DatabaseRefused extends Error {}
+
+const unreachableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '57P03']);
+
+/** invalid_password, invalid_authorization_specification (no such role, or pg_hba refuses it), invalid_catalog_name. */
+const refusedCodes = new Set(['28P01', '28000', '3D000']);
 
 export function isUnreachable(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
@@ -65,8 +60,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<pg.Pool> {
     return pool;
   } catch (error) {
     await pool.end().catch(() => {});
+    if (refusedCodes.has((error as { code?: string }).code ?? '')) {
+      throw new DatabaseRefused(
+        `the database refused the connection: ${(error as Error).message}: check the user, password and database of DATABASE_URL`,
+      );
+    }
     if (isUnreachable(error)) {
-      throw new DatabaseUnavailable(`cannot reach the database: ${(error as Error).message}`);
+      throw new DatabaseUnavailable(`cannot reach the database: ${(error as Error).message}; try again later`);
     }
     throw error;
   }

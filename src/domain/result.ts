@@ -43,4 +43,6 @@ export interface RunReport {
   mode: Mode;
   dryRun: boolean;
   results: Result[];
+  /** Why the run stopped before its end (a signal, the server down), or null: the run then exits 75. */
+  interrupted: string | null;
 }

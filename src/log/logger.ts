@@ -8,14 +8,8 @@ import { formatLogLine } from './text-line.js';
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-/** A logging setting the run cannot start with: a configuration error, reported in one line. */
-export class LogSetupError extends Error {}
-
-/** The log format is neither `text` nor `json`. */
-export class LogFormatError extends LogSetupError {}
-
-/** The log file cannot be opened for appending (missing directory, no permission, a directory). */
-export class LogFileError extends LogSetupError {
+/** The log file cannot be opened for appending (missing directory, no permission, a directory): exit 2, one line. */
+export class LogFileError extends Error {
   constructor(
     readonly path: string,
     cause: unknown,
@@ -24,17 +18,10 @@ export class LogFileError extends LogSetupError {
   }
 }
 
-/** Unset or empty means `text`; case and surrounding spaces do not matter. */
-export function parseLogFormat(text: string | undefined): LogFormat {
-  const format = (text ?? '').trim().toLowerCase() || 'text';
-  if ((LOG_FORMATS as readonly string[]).includes(format)) return format as LogFormat;
-  throw new LogFormatError(`LOG_FORMAT must be text or json (got "${escapeControls(text ?? '')}")`);
-}
-
 export interface LoggerOptions {
   stderr: TerminalStream;
-  /** The raw `LOG_FORMAT` setting; see `parseLogFormat`. */
-  format?: string;
+  /** `LOG_FORMAT`, checked with the other settings; text when absent. */
+  format?: LogFormat;
   /** Gets every record from info up as JSON lines, whatever the format. */
   logFile?: string;
   /** Info on stderr even off a terminal. */
@@ -89,10 +76,10 @@ function textOf(line: string): string {
 /**
  * The job's logger: records from info up (warn up off a terminal unless verbose: under cron only what needs
  * attention) on stderr as text or JSON lines, and every record from info up in the log file as JSON lines.
- * Throws a `LogSetupError` for a bad format or an unopenable file, before anything is logged.
+ * Throws a `LogFileError` for a file that cannot be opened, before anything is logged.
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const format = parseLogFormat(options.format);
+  const format = options.format ?? 'text';
   const progress = options.progress ?? progressLine(options.stderr, { enabled: false });
   const stderrLevel = options.verbose || options.stderr.isTTY ? 'info' : 'warn';
   const streams: pino.StreamEntry[] = [{ level: stderrLevel, stream: new StderrLines(format, progress) }];

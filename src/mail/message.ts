@@ -13,8 +13,16 @@ export interface OutgoingMessage {
   /** Absent for plain-text mail such as the digest. */
   html?: string;
   messageId: string;
+  /** A follow-up names the first notice of its notification and night, so mail clients show one thread. */
+  inReplyTo?: string;
   date: Date;
 }
+
+/**
+ * Automatic mail, by RFC 3834 and by what Exchange reads: out-of-office and other auto-replies are not sent back to
+ * it (they would flood the Reply-To address); bounces still come back.
+ */
+const AUTOMATIC = { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'OOF, AutoReply' } as const;
 
 /**
  * The header fields of a message as nodemailer takes them: the job sends them, a dry run writes them to a file.
@@ -31,7 +39,10 @@ export function messageFields(message: OutgoingMessage) {
     text: message.text,
     html: message.html,
     messageId: message.messageId,
+    inReplyTo: message.inReplyTo,
+    references: message.inReplyTo,
     date: message.date,
+    headers: { ...AUTOMATIC },
   };
 }
 

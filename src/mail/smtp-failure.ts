@@ -47,6 +47,9 @@ const CERTIFICATE_ADVICE: readonly [RegExp, (trust: CertificateTrust, said: stri
   [/self[- ]signed|unable to (get|verify)|certificate chain/i, untrustedAdvice],
 ];
 
+/** What to do when a server will not protect a login with STARTTLS. */
+export const NO_STARTTLS = 'use smtps:// if the relay offers it, or a relay that offers STARTTLS';
+
 /**
  * One line for a failed SMTP exchange, as reports and check-smtp print it: nodemailer's code, what was said, and
  * what to do when the cause is a setting rather than the server's mood.
@@ -55,6 +58,9 @@ export function describeSmtpFailure(error: SmtpFailure, timeoutMs: number, trust
   const reply = smtpReply(error);
   // The greeting and the socket timeouts race: both mean the server went quiet.
   if (error.code === 'ETIMEDOUT') return `ETIMEDOUT: no answer within ${timeoutMs} ms (SMTP_TIMEOUT_MS): ${reply}`;
+  // Only a transport with credentials over smtp:// requires STARTTLS, so ETLS is always about them.
+  if (error.code === 'ETLS')
+    return `ETLS: ${reply} (the server offers no STARTTLS, and SMTP_URL's password is never sent in the clear: ${NO_STARTTLS})`;
   const said = reply.replace(NODE_SYSTEM_CA_HINT, '');
   const advice = CERTIFICATE_ADVICE.find(([pattern]) => pattern.test(said))?.[1](trust, said);
   return `${error.code ? `${error.code}: ` : ''}${advice ? `${said} (${advice})` : reply}`;

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer, { type Mail } from 'nodemailer';
 import { asciiAddress } from '../addresses/index.js';
+import { SettingError } from '../config/setting-error.js';
 import type { Refusal } from '../domain/result.js';
 import type { Mailer, Submission } from './mailer.js';
 import { messageFields, type OutgoingMessage } from './message.js';
-import { describeSmtpFailure, type SmtpFailure, smtpReply } from './smtp-failure.js';
+import { describeSmtpFailure, NO_STARTTLS, type SmtpFailure, smtpReply } from './smtp-failure.js';
 
 /** Connections of the run's SMTP pool: a few, so one slow reply does not hold up the rest. */
 export const SMTP_POOL_CONNECTIONS = 3;
@@ -16,6 +17,8 @@ export interface SmtpMailerOptions {
   retries?: number;
   backoffMs?: number;
   maxConnections?: number;
+  /** Aborted when the run is stopped: a message already handed over finishes, but is not tried again. */
+  stop?: AbortSignal;
 }
 
 interface SentInfo {
@@ -41,10 +44,18 @@ function splitRefusals(addresses: readonly string[], errors: readonly SmtpFailur
   return { final, temporary };
 }
 
+/** `smtp://user:pass@…`: credentials on a connection that starts in the clear. */
+export function credentialsOverSmtp(smtpUrl: string): boolean {
+  const url = new URL(smtpUrl);
+  return url.protocol === 'smtp:' && (url.username !== '' || url.password !== '');
+}
+
 /** What every connection to SMTP_URL shares, the job's and check-smtp's: its timeouts, and no local files or URLs in a message. */
 export function transportOptions(smtpUrl: string, timeoutMs: number) {
   return {
     url: smtpUrl,
+    // A user and password go over plain smtp:// only inside STARTTLS: a server that does not offer it is refused.
+    requireTLS: credentialsOverSmtp(smtpUrl),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
@@ -87,7 +98,8 @@ export class SmtpMailer implements Mailer {
     // Replies of the last temporary refusals, or none when the last attempt failed before RCPT.
     let temporary: Refusal[] = [];
     let lastError = '';
-    for (let attempt = 0; attempt <= retries && pending.length > 0; attempt += 1) {
+    // After a stop, the message handed over gets its attempt, and no other.
+    for (let attempt = 0; attempt <= retries && pending.length > 0 && !(attempt > 0 && this.options.stop?.aborted); attempt += 1) {
       if (attempt > 0) await sleep(Math.random() * backoffMs * 2 ** (attempt - 1));
       try {
         const info = (await this.transport.sendMail(this.compose(message, pending))) as SentInfo;
@@ -122,6 +134,23 @@ export class SmtpMailer implements Mailer {
     }
     const why = refused.length > 0 ? refused.map((r) => `${r.address}: ${r.reply}`).join('; ') : lastError;
     return { kind: 'failed', error: `no recipient accepted the message: ${why}`, refused };
+  }
+
+  /**
+   * Before any message: with a user and password over smtp://, a server that offers no STARTTLS ends the run with a
+   * configuration error rather than a failure per message. Any other trouble is each message's to report.
+   */
+  async refuseCredentialsInTheClear(): Promise<void> {
+    if (!credentialsOverSmtp(this.options.smtpUrl)) return;
+    try {
+      await this.transport.verify();
+    } catch (error) {
+      if ((error as SmtpFailure).code !== 'ETLS') return;
+      throw new SettingError(
+        'SMTP_URL',
+        `holds a user and password, and the server offers no STARTTLS to protect them: ${NO_STARTTLS}; nothing was sent`,
+      );
+    }
   }
 
   async close(): Promise<void> {

@@ -60,6 +60,7 @@ export function composeNotice(input: NoticeInput): OutgoingMessage {
     bcc: recipients.bcc,
     ...content,
     messageId: messageIdFor([input.notificationId, input.night, input.mode, input.uniqueId], sender.from),
+    inReplyTo: input.previous?.firstMessageId,
     date: input.date,
   };
 }

@@ -14,6 +14,8 @@ export interface DeliveryPorts {
   record: Pick<SendRecord, 'intent' | 'sent' | 'failed'>;
   /** Absent when nothing is delivered (a dry run holds no lock). */
   lock: Pick<RunLock, 'assertHeld'> | null;
+  /** Once aborted (SIGTERM, SIGINT), no message is handed over; those already handed over finish. */
+  stop: AbortSignal;
   log: Logger;
 }
 
@@ -24,7 +26,8 @@ export type Delivered =
   | { status: 'sent'; refused: Refusal[]; problem: string | null };
 
 export async function deliverNotice(message: OutgoingMessage, intent: Intent, ports: DeliveryPorts): Promise<Delivered> {
-  const { mailer, record, log } = ports;
+  const { mailer, record, log, stop } = ports;
+  if (stop.aborted) return { status: 'failed', error: `not tried: stopped by ${String(stop.reason ?? 'a signal')}`, refused: [] };
   if (!mailer.delivers) {
     await mailer.send(message, intent);
     return { status: 'dry-run' };

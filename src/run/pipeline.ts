@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EmailAddress } from '../addresses/index.js';
-import type { ArchiveClient } from '../archive/client.js';
+import type { ServerBreaker } from '../archive/breaker.js';
+import { type ArchiveAnswer, type ArchiveClient, archiveUrl } from '../archive/client.js';
 import type { ValidSelection } from '../archive/selection.js';
 import { checkSelection, searchTerms } from '../archive/selection-check.js';
 import type { NotificationTable } from '../db/notification-table.js';
@@ -47,6 +48,10 @@ export interface RunPorts {
   mailer: Mailer;
   /** The run lock, checked before each message is recorded and handed over; null when nothing is delivered. */
   lock: Pick<RunLock, 'assertHeld'> | null;
+  /** Opens when the server searched is down: the rest of the run asks it nothing more. */
+  breaker: ServerBreaker;
+  /** Aborted by SIGTERM or SIGINT: no new notification is taken, no new message handed over. */
+  stop: AbortSignal;
   clock: () => Date;
   log: Logger;
   progress?: (done: number, total: number) => void;
@@ -93,25 +98,84 @@ export async function runNight(request: RunRequest, ports: RunPorts): Promise<Ru
   await state.checks?.flush();
   // In table order, whatever order the workers finished in.
   results.sort((a, b) => a.id - b.id);
-  return { nights: [request.night], mode: request.mode, dryRun: !ports.mailer.delivers, results: results.flatMap((r) => r.results) };
+  return {
+    nights: [request.night],
+    mode: request.mode,
+    dryRun: !ports.mailer.delivers,
+    results: results.flatMap((r) => r.results),
+    interrupted: interruption(ports),
+  };
 }
 
-/** Losing the run lock ends the run; any other surprise fails this notification only. */
+/** Why the run stopped early, if it did: no notification is taken after this, and the run exits 75. */
+function interruption(ports: Pick<RunPorts, 'breaker' | 'stop'>): string | null {
+  if (ports.stop.aborted) return `stopped by ${String(ports.stop.reason ?? 'a signal')}`;
+  return ports.breaker.open;
+}
+
+/**
+ * The archive as one notification uses it: nothing is asked once the breaker is open, and when the notification is
+ * done (`settle`), the breaker learns whether the server answered it or failed it for a transient cause.
+ */
+function breakerArchive(ports: RunPorts): { archive: RunPorts['archive']; settle(): void } {
+  let answered = false;
+  let transient: string | null = null;
+  const through = async <T>(ask: () => Promise<ArchiveAnswer<T>>, url: () => string): Promise<ArchiveAnswer<T>> => {
+    const open = ports.breaker.open;
+    if (open) return { ok: false, error: `not tried: ${open}`, url: url(), attempts: 0, transient: false };
+    const answer = await ask();
+    if (answer.ok) answered = true;
+    else if (answer.transient) transient = answer.error;
+    return answer;
+  };
+  return {
+    archive: {
+      searchFiles: (base, nights, terms) =>
+        through(
+          () => ports.archive.searchFiles(base, nights, terms),
+          () => archiveUrl(base, 'jsonsummary', nights, terms),
+        ),
+      summaryPage: (base, night, terms) =>
+        through(
+          () => ports.archive.summaryPage(base, night, terms),
+          () => archiveUrl(base, 'summary/nolinks', night, terms),
+        ),
+    },
+    settle() {
+      if (answered) ports.breaker.answered();
+      else if (transient !== null) ports.breaker.failed(transient);
+    },
+  };
+}
+
+/**
+ * Losing the run lock ends the run; any other surprise fails this notification only. After a stop or with the
+ * breaker open, a notification is reported as not tried, without a request.
+ */
 async function processNotification(row: Notification, state: RunState): Promise<Result[]> {
   const plan = planNotification(row, state.request.mode, state.request.bcc);
+  const skipped = interruption(state.ports);
+  if (skipped) {
+    const result = resultOf(plan, state.request.night, 'failed', { error: `not tried: ${skipped}` });
+    state.checks?.add(nightCheck(plan, state.request.mode, result));
+    return [result];
+  }
+  const counted = breakerArchive(state.ports);
   try {
-    return await processPlan(plan, state);
+    return await processPlan(plan, state, counted.archive);
   } catch (error) {
     if (error instanceof RunLockLost) throw error;
     return [resultOf(plan, state.request.night, 'failed', { error: `unexpected error: ${(error as Error).message}` })];
+  } finally {
+    counted.settle();
   }
 }
 
 /** The run's night first, so a slow look-back never holds up tonight's message; then the look-back nights. */
-async function processPlan(plan: Plan, state: RunState): Promise<Result[]> {
+async function processPlan(plan: Plan, state: RunState, archive: RunPorts['archive']): Promise<Result[]> {
   const { request, ports } = state;
   const log = ports.log.child({ notification: plan.notification.id, selection: plan.notification.selection });
-  const checked = await checkSelection(plan.selection, (terms) => ports.archive.summaryPage(request.base, request.night, terms));
+  const checked = await checkSelection(plan.selection, (terms) => archive.summaryPage(request.base, request.night, terms));
   if (checked.kind !== 'valid') {
     const [status, error]: [Status, string] =
       checked.kind === 'invalid'
@@ -124,7 +188,7 @@ async function processPlan(plan: Plan, state: RunState): Promise<Result[]> {
   }
   const lookback = state.lookback.filter((night) => !state.recentlyComplete.has(`${plan.notification.id}:${night}`));
   const terms = searchTerms(checked.selection.terms, request.mode);
-  const search = await searchNights([request.night, ...lookback], (nights) => ports.archive.searchFiles(request.base, nights, terms));
+  const search = await searchNights([request.night, ...lookback], (nights) => archive.searchFiles(request.base, nights, terms));
   for (const note of search.notes) log.warn({ night: request.night }, note);
   const [tonight, ...earlier] = search.answers as [NightAnswer, ...NightAnswer[]];
   const results = [await processNight(plan, checked.selection, request.night, tonight, state, log)];
@@ -199,7 +263,13 @@ async function processNight(
     messageId: message.messageId,
     followsUp: decision.previous?.lastMessage.id ?? null,
   };
-  const delivered = await deliverNotice(message, intent, { mailer: ports.mailer, record: ports.record, lock: ports.lock, log });
+  const delivered = await deliverNotice(message, intent, {
+    mailer: ports.mailer,
+    record: ports.record,
+    lock: ports.lock,
+    stop: ports.stop,
+    log,
+  });
   if (delivered.status === 'dry-run') return finish('dry-run', { files, url, messageId: message.messageId });
   if (delivered.status === 'failed') return finish('failed', { error: delivered.error, url, files, refused: delivered.refused });
   log.info({ night, messageId: message.messageId, to: intent.to, cc: intent.cc, files }, 'sent');

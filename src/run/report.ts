@@ -1,5 +1,5 @@
 import { MODE_NAME, sendCommandFor } from '../domain/mode.js';
-import { PROBLEM_STATUSES, type Result, type RunReport, type Status } from '../domain/result.js';
+import { PROBLEM_STATUSES, type Result, type RunReport, STATUSES, type Status } from '../domain/result.js';
 import { escapeControls } from '../text/escape.js';
 import { clip, type TextColumn, tableLines } from '../text/table.js';
 
@@ -11,8 +11,28 @@ export function totalsOf(results: readonly Result[]): Totals {
   return totals;
 }
 
-/** 1 when anything failed or had an invalid selection, else 0 (docs/commands.md#exit-codes). */
-export function exitCodeOf(report: RunReport): 0 | 1 {
+/** Every status with its count, 0 where none: what a monitor shows. */
+export function totalsOfEvery(results: readonly Result[]): Record<Status, number> {
+  const totals = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>;
+  for (const result of results) totals[result.status] += 1;
+  return totals;
+}
+
+/** One line per result that needs a person, for a monitor's summary (the digest says more). */
+export function problemLines(report: RunReport): string[] {
+  const lines = report.interrupted ? [`the run stopped early: ${report.interrupted}`] : [];
+  for (const r of report.results.filter(needsAttention)) {
+    const detail =
+      r.error ??
+      [...r.refused.map((x) => `${x.address} refused`), ...r.rejected.map((x) => `${JSON.stringify(x)} not an address`)].join(', ');
+    lines.push(`#${r.id} ${r.selection ?? '(no selection)'} ${r.night} ${r.status}${detail ? `: ${detail}` : ''}`);
+  }
+  return lines;
+}
+
+/** 75 when the run stopped early, 1 when anything failed or had an invalid selection, else 0 (docs/commands.md#exit-codes). */
+export function exitCodeOf(report: RunReport): 0 | 1 | 75 {
+  if (report.interrupted) return 75;
   return report.results.some((r) => r.status === 'failed' || r.status === 'invalid-selection') ? 1 : 0;
 }
 
@@ -37,7 +57,13 @@ export function dateOf(report: RunReport): string {
 export function joinReports(reports: readonly RunReport[]): RunReport {
   const [first] = reports;
   if (!first) throw new Error('no report to join');
-  return { nights: reports.flatMap((r) => r.nights), mode: first.mode, dryRun: first.dryRun, results: reports.flatMap((r) => r.results) };
+  return {
+    nights: reports.flatMap((r) => r.nights),
+    mode: first.mode,
+    dryRun: first.dryRun,
+    results: reports.flatMap((r) => r.results),
+    interrupted: reports.find((r) => r.interrupted)?.interrupted ?? null,
+  };
 }
 
 const jsonRow = (r: Result): string =>
@@ -98,7 +124,16 @@ export function* reportTable(report: RunReport): Generator<string> {
 /** Rejected pieces listed per notification in the digest: a field of junk must not make it unreadable. */
 const DIGEST_PIECES = 20;
 
-/** The plain-text digest mailed to ERRORS_TO: each result that needs a person, with what to do. */
+/** Notifications listed by id in a group of the digest before the rest are counted. */
+const DIGEST_IDS = 30;
+
+/** A result nothing was even tried for (the run stopped, a server was down): grouped, not listed one by one. */
+const NOT_TRIED = 'not tried: ';
+
+/**
+ * The plain-text digest mailed to ERRORS_TO: each result that needs a person, with what to do. Results that were
+ * not tried for one reason are one paragraph, however many: 400 copies of "the archive is unavailable" help nobody.
+ */
 export function digestText(report: RunReport): string | null {
   const problems = report.results.filter(needsAttention);
   if (problems.length === 0) return null;
@@ -108,11 +143,30 @@ export function digestText(report: RunReport): string | null {
     'invalid-selection': () => 'fix the selection in the notification table; nothing was sent',
     'no-recipients': () => 'add an address to the email fields; nothing was sent',
   };
-  const blocks = problems.map((r) => {
+  const notTried = new Map<string, Result[]>();
+  const listed: Result[] = [];
+  for (const r of problems) {
+    if (r.status === 'failed' && r.error?.startsWith(NOT_TRIED)) notTried.set(r.error, [...(notTried.get(r.error) ?? []), r]);
+    else listed.push(r);
+  }
+  const groups = [...notTried].map(([error, results]) => {
+    const ids = results.map((r) => `#${r.id}`);
+    const shown = ids.length > DIGEST_IDS ? `${ids.slice(0, DIGEST_IDS).join(', ')} … and ${ids.length - DIGEST_IDS} more` : ids.join(', ');
+    const nights = [...new Set(results.map((r) => r.night))];
+    const command = nights.length === 1 ? sendCommandFor(nights[0] as Result['night'], report.mode) : 'the same command again';
+    return [
+      `${results.length} notification(s) ${escapeControls(error)}.`,
+      `  ${shown}`,
+      `  to do: nothing was sent for them; the next run sends them, or now: ${command}`,
+    ].join('\n');
+  });
+  const blocks = listed.map((r) => {
     const night = report.nights.length === 1 && r.night === report.nights[0] ? '' : ` (night ${r.night})`;
-    const lines = [`#${r.id}${r.label ? ` ${r.label}` : ''} [${r.selection ?? 'no selection'}]${night}: ${r.status}`];
-    if (r.error) lines.push(`  error: ${r.error}`);
-    for (const x of r.refused) lines.push(`  refused: ${x.address} (${x.reply})`);
+    const lines = [
+      `#${r.id}${r.label ? ` ${escapeControls(r.label)}` : ''} [${escapeControls(r.selection ?? 'no selection')}]${night}: ${r.status}`,
+    ];
+    if (r.error) lines.push(`  error: ${escapeControls(r.error)}`);
+    for (const x of r.refused) lines.push(`  refused: ${x.address} (${escapeControls(x.reply)})`);
     for (const x of r.rejected.slice(0, DIGEST_PIECES)) lines.push(`  not an address, ignored: ${JSON.stringify(clip(x, 200))}`);
     if (r.rejected.length > DIGEST_PIECES) lines.push(`  … and ${r.rejected.length - DIGEST_PIECES} more pieces that are not addresses`);
     if (r.url) lines.push(`  archive: ${r.url}`);
@@ -125,9 +179,10 @@ export function digestText(report: RunReport): string | null {
     .join(', ');
   return [
     `yougotdata ${MODE_NAME[report.mode]} run for night ${dateOf(report)}: ${problems.length} notification(s) need attention.`,
+    ...(report.interrupted ? [`The run stopped early: ${report.interrupted}. It exited 75 (try again later).`] : []),
     `Totals: ${totals}`,
     '',
-    blocks.join('\n\n'),
+    [...groups, ...blocks].join('\n\n'),
     '',
   ].join('\n');
 }

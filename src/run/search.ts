@@ -8,7 +8,7 @@ import { nightOfFile } from '../archive/telescope-night.js';
 import type { Night } from '../domain/night.js';
 
 /** What the archive said about one night: its files, or why it could not say. `url`: the request actually made. */
-export type NightAnswer = { ok: true; entries: ArchiveEntry[]; url: string } | { ok: false; error: string; url: string };
+export type NightAnswer = { ok: true; entries: ArchiveEntry[]; url: string } | { ok: false; error: string; url: string; transient: boolean };
 
 export interface NightSearch {
   /** One per night asked for, in the same order. */
@@ -41,21 +41,28 @@ export function splitByNight(entries: readonly ArchiveEntry[], nights: readonly 
 }
 
 const answerOf = (answer: ArchiveAnswer<ArchiveEntry[]>): NightAnswer =>
-  answer.ok ? { ok: true, entries: answer.value, url: answer.url } : { ok: false, error: answer.error, url: answer.url };
+  answer.ok
+    ? { ok: true, entries: answer.value, url: answer.url }
+    : { ok: false, error: answer.error, url: answer.url, transient: answer.transient };
 
 /**
  * The files of each night asked for, `nights[0]` being the run's night. One request covers them all; the search
  * goes night by night when the range answer may have been cut at the archive's limit, or holds a file whose night
- * cannot be told; when the range request fails, the run's night is asked alone (the look-back nights fail with
- * the range, and the next run asks them again).
+ * cannot be told. When the range request fails, the look-back nights fail with it (the next run asks them again);
+ * the run's night is asked alone unless the failure was the server's (down, overloaded), which tonight would share.
  */
 export async function searchNights(nights: readonly Night[], search: SearchFiles): Promise<NightSearch> {
   const [tonight, ...earlier] = nights;
   if (tonight === undefined) return { answers: [], notes: [] };
   if (earlier.length === 0) return { answers: [answerOf(await search(tonight))], notes: [] };
-  const span: NightSpan = { first: nights.reduce((a, b) => (b < a ? b : a)), last: nights.reduce((a, b) => (b > a ? b : a)) };
+  const sorted = [...nights].sort();
+  const span: NightSpan = { first: sorted[0] as Night, last: sorted.at(-1) as Night };
   const range = await search(span);
-  if (!range.ok) return { answers: [answerOf(await search(tonight)), ...earlier.map(() => answerOf(range))], notes: [] };
+  if (!range.ok) {
+    // A server down fails tonight's search too: asked again only when the range itself was the trouble.
+    const alone = range.transient ? range : await search(tonight);
+    return { answers: [answerOf(alone), ...earlier.map(() => answerOf(range))], notes: [] };
+  }
   const split = splitByNight(range.value, nights, span);
   const cut = range.value.length >= ARCHIVE_RESULT_LIMIT;
   if (!cut && split.unplaced.length === 0) {

@@ -42,6 +42,11 @@ export async function sendNights(request: SendRequest, ports: SendPorts): Promis
     }
     log.info({ night, totals, exitCode }, 'run ends');
     reports.push(report);
+    if (report.interrupted) {
+      const rest = request.nights.slice(reports.length);
+      if (rest.length > 0) log.warn({ night }, `${report.interrupted}: the nights after it were not run (${rest.join(', ')})`);
+      break;
+    }
   }
   const report = joinReports(reports);
   const digest = ports.mailer.delivers ? composeDigest(report, request.sender, request.errorsTo, ports.clock()) : null;

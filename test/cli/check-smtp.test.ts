@@ -19,12 +19,11 @@ beforeEach(() => {
   sink.faults.reset();
 });
 
-/** An SMTP server that refuses every login. */
+/** An SMTP server that offers STARTTLS (with the test certificate) and refuses every login. */
 async function refusingLogin(): Promise<{ url: (user: string, password: string) => string; close: () => Promise<void> }> {
   const server = new SMTPServer({
+    ...localhostTls,
     authOptional: false,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
     logger: false,
     onAuth: (_auth, _session, callback) => callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 })),
   });
@@ -75,30 +74,15 @@ describe('check-smtp', () => {
     expect(sink.messages()).toHaveLength(0);
   });
 
-  it('login with a password: accepted, the password never shown', async () => {
+  it('a user and password over smtp:// to a server without STARTTLS: refused before any login, exit 1, what to do', async () => {
     const password = 'pa55-w0rd-not-for-logs';
-    const url = sink.smtpUrl.replace('smtp://', `smtp://mailer:${password}@`);
-    const run = await yougotdata(['check-smtp'], { ...env(), SMTP_URL: url });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Auth       accepted for "mailer"');
-    expect(run.stdout).toContain('smtp://mailer:***@127.0.0.1');
-    expect(run.stdout).toMatch(/^ {2}C: AUTH PLAIN/m);
+    const run = await yougotdata(['check-smtp'], { ...env(), SMTP_URL: sink.smtpUrl.replace('smtp://', `smtp://mailer:${password}@`) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^yougotdata: check-smtp failed: ETLS: .*the server offers no STARTTLS, and SMTP_URL's password is never sent in the clear/m,
+    );
+    expect(run.stdout).not.toMatch(/C: AUTH/);
     expect(run.stdout + run.stderr).not.toContain(password);
-    expect(run.stdout + run.stderr).not.toContain(Buffer.from(`\u0000mailer\u0000${password}`).toString('base64'));
-  });
-
-  it('login refused: exit 1, the reason, the password masked', async () => {
-    const server = await refusingLogin();
-    try {
-      const password = 'wrong-but-secret-pw';
-      const run = await yougotdata(['check-smtp'], { ...env(), SMTP_URL: server.url('mailer', password) });
-      expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^yougotdata: check-smtp failed: EAUTH: 535 Authentication credentials invalid$/m);
-      expect(run.stdout).toMatch(/^ {2}S: 535 /m);
-      expect(run.stdout + run.stderr).not.toContain(password);
-    } finally {
-      await server.close();
-    }
   });
 
   it('nothing listening: exit 1, the reason', async () => {
@@ -170,6 +154,38 @@ describe('check-smtp over TLS', () => {
       expect(tlsSink.messages()).toHaveLength(0);
     } finally {
       await tlsSink.close();
+    }
+  });
+
+  it('login with a password over STARTTLS: accepted, the password never shown', async () => {
+    const tlsSink = await startMailSink({ tls: localhostTls });
+    try {
+      const password = 'pa55-w0rd-not-for-logs';
+      const url = tlsSink.smtpUrl.replace('smtp://', `smtp://mailer:${password}@`);
+      const run = await spawnYougotdata(['check-smtp'], { ...env(), SMTP_URL: url, ...trusting });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Auth       accepted for "mailer"');
+      expect(run.stdout).toContain('smtp://mailer:***@127.0.0.1');
+      expect(run.stdout).toMatch(/^ {2}C: STARTTLS$/m);
+      expect(run.stdout).toMatch(/^ {2}C: AUTH PLAIN/m);
+      expect(run.stdout + run.stderr).not.toContain(password);
+      expect(run.stdout + run.stderr).not.toContain(Buffer.from(`\u0000mailer\u0000${password}`).toString('base64'));
+    } finally {
+      await tlsSink.close();
+    }
+  });
+
+  it('login refused: exit 1, the reason, the password masked', async () => {
+    const server = await refusingLogin();
+    try {
+      const password = 'wrong-but-secret-pw';
+      const run = await spawnYougotdata(['check-smtp'], { ...env(), SMTP_URL: server.url('mailer', password), ...trusting });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^yougotdata: check-smtp failed: EAUTH: 535 Authentication credentials invalid$/m);
+      expect(run.stdout).toMatch(/^ {2}S: 535 /m);
+      expect(run.stdout + run.stderr).not.toContain(password);
+    } finally {
+      await server.close();
     }
   });
 

@@ -25,6 +25,8 @@ describe('settings', () => {
       ARCHIVE_RETRIES: 3,
       SMTP_TIMEOUT_MS: 60000,
       LOOKBACK_NIGHTS: 3,
+      ARCHIVE_MAX_FAILURES: 10,
+      LOG_FORMAT: 'text',
     });
   });
 
@@ -59,6 +61,10 @@ describe('settings', () => {
     ['EMAIL_BCC', 'audit@gemini.edu, not-an-address'],
     ['ERRORS_TO', 'ops@gemini.edu,'],
     ['ERRORS_TO', 'Ops <ops@gemini.edu>'],
+    ['ARCHIVE_MAX_FAILURES', '0'],
+    ['LOG_FORMAT', 'pretty'],
+    ['HEALTHCHECK_URL', 'hc-ping.com/abc'],
+    ['HEALTHCHECK_URL', 'ftp://hc-ping.com/abc'],
   ])('a malformed %s (%s) is an error naming it', (variable, value) => {
     const error = problem({ [variable]: value });
     expect(error).toBeInstanceOf(SettingError);

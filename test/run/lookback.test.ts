@@ -113,7 +113,8 @@ describe('late data', () => {
 
   it('a look-back that fails is reported and retried next run, without holding up tonight', async () => {
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-5', 1, '20261126'), ...scienceFiles('GN-2026B-Q-5', 1, '20261125')]);
-    peers.archive.inject({ match: 'nightrange=', status: 503, times: 10 });
+    // A range answer that is not JSON (a proxy's page): the trouble is the range's, so tonight is asked alone.
+    peers.archive.inject({ match: 'nightrange=', html: true, times: 10 });
     const broken = await run('20261126', 1);
     expect(broken.code).toBe(1);
     expect(broken.json().results.map((r: { night: string; status: string }) => [r.night, r.status])).toEqual([

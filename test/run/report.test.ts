@@ -20,7 +20,7 @@ const result = (over: Partial<Result>): Result => ({
   url: null,
   ...over,
 });
-const report = (...results: Result[]): RunReport => ({ nights: [night], mode: 'pi', dryRun: false, results });
+const report = (...results: Result[]): RunReport => ({ nights: [night], mode: 'pi', dryRun: false, results, interrupted: null });
 const jsonOf = (r: RunReport) => JSON.parse([...reportJson(r)].join('')) as Record<string, unknown>;
 
 describe('the report', () => {

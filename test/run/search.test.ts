@@ -100,7 +100,7 @@ describe('searchNights: how many requests, and which', () => {
       const span = typeof query === 'string' ? { first: query, last: query } : query;
       const url = span.first === span.last ? `night=${span.first}` : `nightrange=${span.first}-${span.last}`;
       asked.push(url);
-      if (fail?.(query)) return { ok: false, error: 'HTTP 503 from the archive', url, attempts: 1 };
+      if (fail?.(query)) return { ok: false, error: 'HTTP 503 from the archive', url, attempts: 1, transient: true };
       const value = files.filter((f) => {
         const night = nightOfFile(f.telescope, f.ut_datetime);
         return night !== null && night >= span.first && night <= span.last;
@@ -152,14 +152,26 @@ describe('searchNights: how many requests, and which', () => {
     ]);
   });
 
-  it("a failed range: the run's night asked alone; the look-back nights fail with the range", async () => {
+  it('a range the server failed (down, overloaded): every night fails with it, tonight not asked again', async () => {
     const { asked, search } = archive([file('Gemini-North', '2026-11-26 06:00:00')], (query) => typeof query !== 'string');
     const result = await searchNights(nights, search);
-    expect(asked).toEqual(['nightrange=20261124-20261126', 'night=20261126']);
+    expect(asked).toEqual(['nightrange=20261124-20261126']);
+    const failed = { ok: false, error: 'HTTP 503 from the archive', url: 'nightrange=20261124-20261126', transient: true };
+    expect(result.answers).toEqual([failed, failed, failed]);
+  });
+
+  it("a range answer that is itself the trouble (not JSON): the run's night asked alone, the look-back nights fail", async () => {
+    const { asked, search } = archive([file('Gemini-North', '2026-11-26 06:00:00')]);
+    const broken = async (query: Night | NightSpan): Promise<ArchiveAnswer<ArchiveEntry[]>> =>
+      typeof query === 'string'
+        ? search(query)
+        : { ok: false, error: 'the answer is not JSON', url: 'nightrange=…', attempts: 1, transient: false };
+    const result = await searchNights(nights, broken);
+    expect(asked).toEqual(['night=20261126']);
     expect(result.answers).toEqual([
       expect.objectContaining({ ok: true, url: 'night=20261126' }),
-      { ok: false, error: 'HTTP 503 from the archive', url: 'nightrange=20261124-20261126' },
-      { ok: false, error: 'HTTP 503 from the archive', url: 'nightrange=20261124-20261126' },
+      { ok: false, error: 'the answer is not JSON', url: 'nightrange=…', transient: false },
+      { ok: false, error: 'the answer is not JSON', url: 'nightrange=…', transient: false },
     ]);
   });
 

@@ -1,0 +1,36 @@
+import { healthcheck, type PingFailure } from './healthcheck.js';
+import { checkMetricsFile, writeMetricsFile } from './metrics-file.js';
+import type { RunSummary } from './run-summary.js';
+
+/** What watches a run from outside: the dead-man's switch and the Prometheus metrics file, either or both unset. */
+export interface RunMonitor {
+  /** The start ping. Never throws. */
+  start(): Promise<void>;
+  /** The end ping and the metrics file. Never throws: a monitor that fails never changes how the run ends. */
+  finish(summary: RunSummary): Promise<void>;
+}
+
+export interface RunMonitorOptions {
+  healthcheckUrl: string | undefined;
+  metricsFile: string | undefined;
+  runId: string;
+  warn: (fields: Partial<PingFailure>, message: string) => void;
+}
+
+/** Checks the metrics file's folder now (a MetricsFileError, exit 2, before any work) and returns the monitor. */
+export async function runMonitor(options: RunMonitorOptions): Promise<RunMonitor> {
+  const { metricsFile, warn } = options;
+  if (metricsFile) await checkMetricsFile(metricsFile);
+  const ping = healthcheck(options.healthcheckUrl, { runId: options.runId, warn });
+  return {
+    start: () => ping.start(),
+    async finish(summary) {
+      if (metricsFile) {
+        await writeMetricsFile(metricsFile, summary).catch((error: Error) => {
+          warn({}, `the metrics file ${metricsFile} could not be written: ${error.message}`);
+        });
+      }
+      await ping.finish(summary);
+    },
+  };
+}
