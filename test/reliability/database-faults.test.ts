@@ -74,7 +74,11 @@ describe('PostgreSQL unreachable at start', () => {
     expect(run.code).toBe(75);
     expectOneLine(run, /^yougotdata: cannot reach the database/);
     expect(run.stderr).not.toContain('s3cret-pw');
-    expect(run.stdout).toBe('');
+    expect(run.json()).toMatchObject({
+      error: { kind: 'database-unavailable', message: expect.stringMatching(/^cannot reach the database/) },
+      exitCode: 75,
+    });
+    expect(run.stdout).not.toContain('s3cret-pw');
     expect(peers.archive.requests).toHaveLength(0);
     expect(peers.sink.messages()).toHaveLength(0);
   });

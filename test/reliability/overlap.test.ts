@@ -63,7 +63,8 @@ describe('overlapping runs', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/another PI run is in progress/);
     expect(lines[0]).toMatch(new RegExp(`pid ${holderPid}\\b`));
-    expect(second.stdout).toBe('');
+    // With --json, the one document on stdout is the error.
+    expect(second.json()).toEqual({ error: { kind: 'locked', message: lines[0]?.replace(/^yougotdata: /, '') }, exitCode: 75 });
     expect(ms).toBeLessThan(8000);
     expect(firstRun.code).toBe(0);
     expect(firstRun.json().totals).toEqual({ sent: 8 });
