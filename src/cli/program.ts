@@ -83,11 +83,23 @@ export function buildProgram(context: CommandContext, done: (code: number) => vo
   program
     .command('why')
     .description("support triage: why did (or didn't) a notification's email go out for the night?")
-    .argument('<text>', 'a notification id, or text of its label or selection, e.g. GN-2026B-Q-101')
-    .addOption(new Option('--date <D>', 'night: today, yesterday or YYYYMMDD (UTC dates, as the archive computes them)').default('today'))
+    .argument('<text>', 'a notification id, text of its label or selection (e.g. GN-2026B-Q-101), or an email address')
+    .addOption(
+      new Option('--date <D>', 'night: today, yesterday or YYYYMMDD (UTC dates, as the archive computes them), or a range A..B').default(
+        'today',
+      ),
+    )
     .option('--check', 'CHECK mode: the summit FITS server and the contact scientist', false)
     .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
     .action(async (text: string, options) => done(await (await import('./why.js')).whyCommand(text, options, context)));
+
+  program
+    .command('audit')
+    .description('check every notification row now for what will go wrong on a night; sends and writes nothing')
+    .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
+    .option('--online', "also ask the archive's summary page about selection terms only it knows", false)
+    .option('--match <text>', 'only the notification with this id, or whose label or selection contains the text')
+    .action(async (options) => done(await (await import('./audit.js')).auditCommand(options, context)));
 
   program
     .command('history')

@@ -5,7 +5,7 @@ import { NotificationTable } from '../db/notification-table.js';
 import { RunLog } from '../db/run-log.js';
 import { SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
-import { parseNight } from '../domain/night.js';
+import { parseNights } from '../domain/night.js';
 import { whyJson, whyText } from '../support/triage.js';
 import { why } from '../support/why.js';
 import { type CommandContext, EXIT, exitCodeForError, loggerOf, settingsOf } from './context.js';
@@ -24,7 +24,7 @@ export async function whyCommand(text: string, options: WhyOptions, context: Com
     const settings = settingsOf(context);
     log = loggerOf(context, settings);
     const mode: Mode = options.check ? 'check' : 'pi';
-    const night = parseNight(options.date, context.now());
+    const nights = parseNights(options.date, context.now());
     const url = required(settings, 'DATABASE_URL');
     const base = mode === 'check' ? required(settings, 'FITS_SERVER_URL') : settings.ARCHIVE_URL;
     const db = await openDatabase({ url, applicationName: 'yougotdata why', maxConnections: 3 });
@@ -32,8 +32,8 @@ export async function whyCommand(text: string, options: WhyOptions, context: Com
     const archive = new ArchiveClient({ timeoutMs: settings.ARCHIVE_TIMEOUT_MS, retries: settings.ARCHIVE_RETRIES, concurrency: 2 });
     closing.push(() => archive.close());
     const ports = { notifications: new NotificationTable(db), record: new SendRecord(db), runLog: new RunLog(db), archive, base, log };
-    const answer = await why(text, night, mode, ports);
-    context.stdout.write(options.json ? `${JSON.stringify(whyJson(answer, text, night, mode))}\n` : whyText(answer, text));
+    const answer = await why(text, nights, mode, ports);
+    context.stdout.write(options.json ? `${JSON.stringify(whyJson(answer, text, mode))}\n` : whyText(answer, text));
     return answer.triages.length > 0 ? EXIT.ok : EXIT.failed;
   } catch (error) {
     return exitCodeForError(error, context, { json: options.json });

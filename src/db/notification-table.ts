@@ -2,7 +2,10 @@ import type pg from 'pg';
 import type { Notification } from '../domain/notification.js';
 import { isUndefinedTable } from './database.js';
 
+/** The database has no `notification` table of FitsStorage's shape: DATABASE_URL names the wrong database (exit 2). */
 export class NotificationTableMissing extends Error {}
+
+const UNDEFINED_COLUMN = '42703';
 
 function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -19,8 +22,15 @@ async function queryTable<R extends pg.QueryResultRow>(db: pg.Pool, text: string
   try {
     return (await db.query<R>(text, values)).rows;
   } catch (error) {
-    if (!isUndefinedTable(error)) throw error;
-    throw new NotificationTableMissing('the database has no "notification" table: is DATABASE_URL the FitsStorage database?');
+    if (isUndefinedTable(error)) {
+      throw new NotificationTableMissing('the database has no "notification" table: is DATABASE_URL the FitsStorage database?');
+    }
+    if ((error as { code?: string }).code === UNDEFINED_COLUMN) {
+      throw new NotificationTableMissing(
+        `the "notification" table lacks a column yougotdata reads (${(error as Error).message}): it needs id, label, selection, piemail, ngoemail and csemail`,
+      );
+    }
+    throw error;
   }
 }
 
@@ -57,6 +67,18 @@ export class NotificationTable {
   /** Every matching row at once: for support commands, which look at a few. */
   read(match?: string): Promise<Notification[]> {
     return readPage(this.db, match, null, null);
+  }
+
+  /** The rows whose email fields contain `text` (case-insensitive), for `why` asked about an address. */
+  mentioning(text: string): Promise<Notification[]> {
+    return queryTable<Notification>(
+      this.db,
+      `SELECT id, label::text, selection::text, piemail::text, ngoemail::text, csemail::text
+         FROM notification
+        WHERE piemail ILIKE $1 ESCAPE '\\' OR ngoemail ILIKE $1 ESCAPE '\\' OR csemail ILIKE $1 ESCAPE '\\'
+        ORDER BY id`,
+      [likePattern(text)],
+    );
   }
 
   /** The matching rows a page at a time, for a run over the whole table. */

@@ -11,6 +11,8 @@ import { MODE_NAME, type Mode, sendCommandFor } from '../domain/mode.js';
 import { type Night, utcStamp } from '../domain/night.js';
 import type { EmailField, Notification } from '../domain/notification.js';
 import { subjectFor } from '../mail/subject.js';
+import { escapeControls } from '../text/escape.js';
+import { FIELD_ROLE, type FixChange, fixAdvice, type ProblemField } from './audit-fix.js';
 import type { NearMatch } from './near-matches.js';
 import { totalsText } from './run-history.js';
 import type { WhyAnswer } from './why.js';
@@ -66,6 +68,16 @@ export interface Triage {
   archiveAskedAnyway: boolean;
   archive: ArchiveFinding;
   record: RecordFinding;
+  /** When `why` was asked about an address: what became of it in this notification's night. */
+  address?: AddressFate;
+}
+
+/** One address's part in a notification's night: where it is written, how the run addresses it, what the server did. */
+export interface AddressFate {
+  address: string;
+  fields: EmailField[];
+  role: 'to' | 'cc' | 'none';
+  outcome: { state: 'accepted'; at: Date | null } | { state: 'refused'; reply: string } | { state: 'not-sent' };
 }
 
 const toField = (mode: Mode): EmailField => (mode === 'pi' ? 'piemail' : 'csemail');
@@ -205,16 +217,27 @@ export function verdictOf(t: Triage): string {
 /** The one thing support should do next, if there is one. */
 export function adviceOf(t: Triage): string | null {
   const field = toField(t.mode);
-  if (t.selection.state === 'invalid')
-    return `fix the selection of notification ${t.notification.id} in the notification table; nothing is sent until then`;
+  // Where the fix must be made to last (a synced row's addresses come from the program's record): as `audit` says.
+  const fix = (about: ProblemField, change: FixChange) => fixAdvice(t.notification, about, change).fix;
+  if (t.selection.state === 'invalid') return fix('selection', { row: 'correct the selection; nothing is sent until then', source: '' });
   if (t.record.state === 'absent') return 'run `yougotdata migrate` once, then the daily `yougotdata send` (cron)';
   if (t.archive.state === 'answered' && t.archive.foreignPrograms.length > 0)
     return "report the archive answer to the archive team; nothing is sent while it returns other programs' files";
-  if (t.recipients.to.length === 0) return `add an address to ${field} of notification ${t.notification.id}`;
+  if (t.recipients.to.length === 0) {
+    return fix(field, { row: `put the ${FIELD_ROLE[field]}'s address in ${field}`, source: `add a ${FIELD_ROLE[field]} email address` });
+  }
   const latest = newestFirst(t.record.messages).find((m) => m.status === 'sent');
   const refused = latest?.refused ?? [];
-  if (refused.length > 0)
-    return `correct or remove the refused ${refused.length === 1 ? 'address' : 'addresses'} (${refused.map((r) => r.address).join(', ')}) in the notification's email fields`;
+  if (refused.length > 0) {
+    const addresses = refused.map((r) => r.address).join(', ');
+    const where = t.fields.find((f) => f.addresses.some((a) => refused.some((r) => sameAddress(r.address, a.address))))?.field ?? null;
+    const column = where ? ` in ${where}` : " in the notification's email fields";
+    const role = where ? `the ${FIELD_ROLE[where]} email address` : 'the email address';
+    return fix(where, {
+      row: `correct or remove the refused ${refused.length === 1 ? 'address' : 'addresses'} ${addresses}${column}`,
+      source: `correct or remove ${role} ${addresses}`,
+    });
+  }
   if (t.archive.state === 'answered' && t.archive.unannounced.length > 0) return `send the files not yet announced: ${rerunCommand(t)}`;
   if (latest) {
     const subject = subjectFor(t.mode, t.selection.state === 'valid' ? t.selection.text : (t.notification.selection ?? '').trim());
@@ -238,12 +261,26 @@ function some(names: readonly string[], max = 10): string {
 
 const shownValue = (value: string | null) => (value === null ? 'NULL' : quote(value));
 
+/** `jane@uni.edu is in piemail (To): accepted by the mail server at 08:00:12 UTC on 2026-11-26` */
+function addressLine(fate: AddressFate, mode: Mode): string {
+  const where = fate.fields.length > 0 ? `is in ${fate.fields.join(' and ')}` : 'is in none of the email fields';
+  const role = fate.role === 'to' ? ' (To)' : fate.role === 'cc' ? ' (Cc)' : `, which ${MODE_NAME[mode]} mode does not mail`;
+  const outcome =
+    fate.outcome.state === 'accepted'
+      ? `accepted by the mail server${fate.outcome.at ? ` at ${clockTime(fate.outcome.at)}` : ''}`
+      : fate.outcome.state === 'refused'
+        ? `refused by the mail server: ${fate.outcome.reply}`
+        : 'not sent to this night';
+  return `${fate.address} ${where}${role}: ${outcome}`;
+}
+
 /** The text `why` prints for one notification. */
 export function triageText(t: Triage): string {
   const n = t.notification;
   const lines: string[] = [];
   lines.push(`#${n.id}${n.label ? ` ${n.label}` : ''} — ${MODE_NAME[t.mode]} mode, night ${t.night}`);
   lines.push(`Verdict: ${verdictOf(t)}`);
+  if (t.address) lines.push(`Address: ${addressLine(t.address, t.mode)}`);
   const advice = adviceOf(t);
   if (advice) lines.push(`Next: ${advice}`);
 
@@ -358,6 +395,14 @@ export function triageJson(t: Triage) {
     recipients: t.recipients,
     selection: t.selection,
     archive: { ...t.archive, askedAnyway: t.archiveAskedAnyway },
+    ...(t.address
+      ? {
+          address: {
+            ...t.address,
+            outcome: t.address.outcome.state === 'accepted' ? { ...t.address.outcome, at: iso(t.address.outcome.at) } : t.address.outcome,
+          },
+        }
+      : {}),
     record:
       r.state === 'absent'
         ? { exists: false, runs: [], check: null, messages: [] }
@@ -383,17 +428,51 @@ function noMatchText(text: string, suggestions: readonly NearMatch[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** What `why` prints: each match's triage, or the near matches when nothing matched. */
+/** Over a range of nights, each notification's verdict night by night: the details of one night are `why --date N`. */
+function rangeText(triages: readonly Triage[]): string {
+  const blocks: string[] = [];
+  for (const id of [...new Set(triages.map((t) => t.notification.id))]) {
+    const own = triages.filter((t) => t.notification.id === id);
+    const [first] = own as [Triage, ...Triage[]];
+    const n = first.notification;
+    const lines = [`#${n.id}${n.label ? ` ${n.label}` : ''} — ${MODE_NAME[first.mode]} mode, nights ${first.night}..${own.at(-1)?.night}`];
+    for (const t of own) {
+      lines.push(`  ${t.night}  ${verdictOf(t)}`);
+      if (t.address) lines.push(`            Address: ${addressLine(t.address, t.mode)}`);
+      const advice = adviceOf(t);
+      if (advice) lines.push(`            Next: ${advice}`);
+    }
+    lines.push(`  Every detail of one night: yougotdata why ${n.id} --date NIGHT${first.mode === 'check' ? ' --check' : ''}`);
+    blocks.push(lines.join('\n'));
+  }
+  return `${blocks.join('\n\n')}\n`;
+}
+
+/**
+ * What `why` prints: each match's triage (over a range, a verdict per night), or the near matches when nothing
+ * matched. Every line escaped: rows and servers' replies may hold control characters a terminal would act on.
+ */
 export function whyText(answer: WhyAnswer, query: string): string {
-  if (answer.triages.length === 0) return noMatchText(query, answer.suggestions);
   const footer =
     answer.more > 0
       ? `\n… and ${answer.more} more notifications match ${JSON.stringify(query)}: give an id, or more of the program id.\n`
       : '';
-  return answer.triages.map(triageText).join(`\n${'─'.repeat(72)}\n\n`) + footer;
+  const text =
+    answer.triages.length === 0
+      ? noMatchText(query, answer.suggestions)
+      : answer.nights.length > 1
+        ? rangeText(answer.triages) + footer
+        : answer.triages.map(triageText).join(`\n${'─'.repeat(72)}\n\n`) + footer;
+  return text
+    .split('\n')
+    .map((line) => escapeControls(line))
+    .join('\n');
 }
 
-/** The one JSON document of `why --json`. */
-export function whyJson(answer: WhyAnswer, query: string, night: Night, mode: Mode) {
+/** The one JSON document of `why --json`: `night` is one night or `A..B`, and each match carries its own. */
+export function whyJson(answer: WhyAnswer, query: string, mode: Mode) {
+  const first = answer.nights[0];
+  const last = answer.nights.at(-1);
+  const night = first === last ? first : `${first}..${last}`;
   return { query, night, mode, matches: answer.triages.map(triageJson), more: answer.more, suggestions: answer.suggestions };
 }

@@ -3,7 +3,7 @@
  * would see them (the same selection check, search and guard as `send`), for `triage.ts` to turn into a verdict.
  */
 import type { Logger } from 'pino';
-import { parseAddresses } from '../addresses/index.js';
+import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress } from '../addresses/index.js';
 import { type ArchiveClient, archiveUrl } from '../archive/client.js';
 import { foreignPrograms, readSelection, type SelectionScope, selectionTerms } from '../archive/selection.js';
 import { checkSelection, searchTerms } from '../archive/selection-check.js';
@@ -15,13 +15,16 @@ import type { Night } from '../domain/night.js';
 import { EMAIL_FIELDS, type Notification } from '../domain/notification.js';
 import { recipientsOf } from '../run/plan.js';
 import { type NearMatch, nearMatches } from './near-matches.js';
-import type { ArchiveFinding, RecordFinding, SelectionFinding, Triage } from './triage.js';
+import type { AddressFate, ArchiveFinding, RecordFinding, SelectionFinding, Triage } from './triage.js';
 
 /** More matches than this and TEXT is too loose to be a question about one program: the rest are counted, not shown. */
 export const MAX_MATCHES = 20;
 
+/** Over a range of nights each match is one triage per night: fewer matches are shown, so one answer stays readable. */
+const MAX_TRIAGES = 100;
+
 export interface WhyPorts {
-  notifications: Pick<NotificationTable, 'read'>;
+  notifications: Pick<NotificationTable, 'read' | 'mentioning'>;
   record: Pick<SendRecord, 'exists' | 'announcements' | 'history'>;
   runLog: Pick<RunLog, 'ofNight'>;
   archive: Pick<ArchiveClient, 'searchFiles' | 'summaryPage'>;
@@ -31,7 +34,9 @@ export interface WhyPorts {
 }
 
 export interface WhyAnswer {
-  /** One triage per matching notification, at most MAX_MATCHES. */
+  /** The nights asked about, oldest first. */
+  nights: readonly Night[];
+  /** One triage per matching notification and night: the notifications in id order, each night by night. */
   triages: Triage[];
   /** Matches not shown. */
   more: number;
@@ -46,19 +51,62 @@ interface NightRecord {
   runs: RunEntry[];
 }
 
-export async function why(text: string, night: Night, mode: Mode, ports: WhyPorts): Promise<WhyAnswer> {
-  const matches = await ports.notifications.read(text);
-  if (matches.length === 0) return { triages: [], more: 0, suggestions: nearMatches(text, await ports.notifications.read()) };
+/**
+ * TEXT is a notification id, text of a label or selection, or an email address: then every row whose email fields
+ * hold it, each with what became of that address. Each night of `nights` in turn.
+ */
+export async function why(text: string, nights: readonly Night[], mode: Mode, ports: WhyPorts): Promise<WhyAnswer> {
+  const address = parseEmailAddress(text.trim());
+  const matches = address ? await rowsHolding(address, ports) : await ports.notifications.read(text);
+  if (matches.length === 0) return { nights, triages: [], more: 0, suggestions: nearMatches(text, await ports.notifications.read()) };
   const exists = await ports.record.exists();
-  const nightRecord: NightRecord = {
-    exists,
-    announced: exists ? await ports.record.announcements(mode, [night]) : new Map(),
-    runs: exists ? await ports.runLog.ofNight(night, mode) : [],
+  const shown = matches.slice(0, Math.max(1, Math.min(MAX_MATCHES, Math.floor(MAX_TRIAGES / nights.length))));
+  const byNight = new Map<Night, Triage[]>();
+  for (const night of nights) {
+    const nightRecord: NightRecord = {
+      exists,
+      announced: exists ? await ports.record.announcements(mode, [night]) : new Map(),
+      runs: exists ? await ports.runLog.ofNight(night, mode) : [],
+    };
+    const triages: Triage[] = [];
+    for (const notification of shown) {
+      const found = await triage(notification, night, mode, nightRecord, ports);
+      triages.push(address ? { ...found, address: fateOf(address, found) } : found);
+    }
+    byNight.set(night, triages);
+  }
+  const triages = shown.flatMap((_, i) => nights.map((night) => byNight.get(night)?.[i] as Triage));
+  return { nights, triages, more: matches.length - shown.length, suggestions: [] };
+}
+
+/** The rows whose email fields hold the address (as the parser reads them, so `Doe <jane@x>` counts and `xjane@x` not). */
+async function rowsHolding(address: EmailAddress, ports: WhyPorts): Promise<Notification[]> {
+  const key = addressKey(address);
+  const candidates = await ports.notifications.mentioning(address.slice(0, address.lastIndexOf('@') + 1));
+  return candidates.filter((row) =>
+    EMAIL_FIELDS.some((field) => parseAddresses(row[field]).addresses.some((a) => addressKey(a.address) === key)),
+  );
+}
+
+/** What became of the asked address in one notification's night. */
+function fateOf(address: EmailAddress, t: Triage): AddressFate {
+  const key = addressKey(address);
+  const same = (other: string) => {
+    const parsed = parseEmailAddress(other);
+    return parsed !== null && addressKey(parsed) === key;
   };
-  const shown = matches.slice(0, MAX_MATCHES);
-  const triages: Triage[] = [];
-  for (const notification of shown) triages.push(await triage(notification, night, mode, nightRecord, ports));
-  return { triages, more: matches.length - shown.length, suggestions: [] };
+  const fields = t.fields.filter((f) => f.addresses.some((a) => same(a.address))).map((f) => f.field);
+  const role = t.recipients.to.some(same) ? 'to' : t.recipients.cc.some(same) ? 'cc' : 'none';
+  const messages = t.record.state === 'present' ? t.record.messages : [];
+  const sent = [...messages].filter((m) => m.status === 'sent').sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  const refusal = sent.flatMap((m) => m.refused).find((r) => same(r.address));
+  const accepted = sent.find((m) => m.accepted.some(same));
+  const outcome: AddressFate['outcome'] = accepted
+    ? { state: 'accepted', at: accepted.sentAt }
+    : refusal
+      ? { state: 'refused', reply: refusal.reply }
+      : { state: 'not-sent' };
+  return { address, fields, role, outcome };
 }
 
 const tally = (values: readonly (string | null)[]): Record<string, number> => {

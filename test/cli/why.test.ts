@@ -53,7 +53,9 @@ describe('why: what the record says', () => {
       /^Sent at .* to jane\.doe@uni\.test, ngo@office\.test; cs@gemini\.test refused: 550 no such user\.$/,
     );
     expect(run.stdout).toContain('refused: cs@gemini.test (550 no such user)');
-    expect(run.stdout).toMatch(/^Next: correct or remove the refused address \(cs@gemini\.test\)/m);
+    expect(run.stdout).toMatch(
+      /^Next: Correct or remove the contact scientist email address cs@gemini\.test in the observing database's contact details for program GN-2026B-Q-101/m,
+    );
   });
 
   it('no data: the night the run checked was empty; files that came later are pointed out', async () => {
@@ -83,7 +85,7 @@ describe('why: what the record says', () => {
     expect(run.stdout).toContain('INVALID: the archive does not recognise "GN2026BQ101" (did you mean GN-2026B-Q-101?)');
     expect(run.stdout).toContain('asked only to show what this selection returns');
     expect(run.stdout).toContain('3 files; programs: GN-2026B-Q-101 2, GN-2026B-Q-7 1');
-    expect(run.stdout).toMatch(/^Next: fix the selection of notification 101/m);
+    expect(run.stdout).toMatch(/^Next: Edit row #101 \(.*\): correct the selection; nothing is sent until then\.$/m);
   });
 
   it('on a database where migrate never ran: no record yet, and what a run would do', async () => {
@@ -205,9 +207,10 @@ describe('why: finding the notification', () => {
       /#101 {2}Auto - GN-2026B-Q-101 {2}\[GN-2026B-Q-101\/science\] {2}\(selection term "GN-2026B-Q-101"\) {2}→ {2}yougotdata why 101/,
     );
     expect(typo.stdout).not.toContain('#7');
-    const byMail = await why('jane.doe@uni.test', '--json');
+    // Part of an address is no address: the rows whose email fields contain it are suggested.
+    const byMail = await why('jane.doe', '--json');
     expect(byMail.code).toBe(1);
-    expect(byMail.json()).toMatchObject({ matches: [], suggestions: [{ id: 101, reason: 'piemail contains "jane.doe@uni.test"' }] });
+    expect(byMail.json()).toMatchObject({ matches: [], suggestions: [{ id: 101, reason: 'piemail contains "jane.doe"' }] });
     const nothing = await why('zzzzzzzz');
     expect(nothing.stdout).toContain('Nothing near it either.');
     expect(peers.archive.requests).toHaveLength(0);
@@ -307,6 +310,75 @@ describe('why: finding the notification', () => {
     expect(JSON.parse(Buffer.concat(stdout).toString()).matches).toHaveLength(1);
     const logs = Buffer.concat(stderr).toString().trim().split('\n');
     expect(logs.some(isTheLog)).toBe(true);
+  });
+});
+
+describe('why: by address, and over a range of nights', () => {
+  it('an email address: every row whose fields hold it, and what became of it in each', async () => {
+    await peers.addNotifications([
+      janeDoeRow,
+      {
+        id: 102,
+        label: 'Auto - GN-2026B-Q-102',
+        selection: 'GN-2026B-Q-102/science',
+        piemail: 'kai@uni.test',
+        ngoemail: 'Jane <JANE.DOE@uni.test>',
+      },
+      { id: 103, label: 'Auto - GN-2026B-Q-103', selection: 'GN-2026B-Q-103/science', piemail: 'xjane.doe@uni.test' },
+      {
+        id: 104,
+        label: 'Auto - GN-2026B-Q-104',
+        selection: 'GN-2026B-Q-104/science',
+        piemail: 'lee@uni.test',
+        csemail: 'jane.doe@uni.test',
+      },
+    ]);
+    peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 1), ...scienceFiles('GN-2026B-Q-102', 1)]);
+    peers.sink.faults.rejectRecipient('JANE.DOE@uni.test', { code: 550, message: 'mailbox full' }, 1);
+    // 101 goes first (table order, one at a time), so the one refusal falls on it; 102's copy to Jane is accepted.
+    expect((await send('--concurrency', '1')).json().totals).toEqual({ sent: 2, 'no-data': 2 });
+    const run = await why('jane.doe@uni.test', '--json');
+    expect(run.code).toBe(0);
+    const fates = Object.fromEntries(
+      run.json().matches.map((m: { notification: { id: number }; address: unknown }) => [m.notification.id, m.address]),
+    );
+    expect(Object.keys(fates)).toEqual(['101', '102', '104']);
+    expect(fates[101]).toMatchObject({
+      address: 'jane.doe@uni.test',
+      fields: ['piemail'],
+      role: 'to',
+      outcome: { state: 'refused', reply: expect.stringContaining('mailbox full') },
+    });
+    expect(fates[102]).toMatchObject({ fields: ['ngoemail'], role: 'cc', outcome: { state: 'accepted', at: expect.any(String) } });
+    // A contact scientist is copied in PI mode: no data for 104 that night, so nothing was sent to her.
+    expect(fates[104]).toMatchObject({ fields: ['csemail'], role: 'cc', outcome: { state: 'not-sent' } });
+    const text = await why('jane.doe@uni.test');
+    expect(text.stdout).toMatch(/^Address: jane\.doe@uni\.test is in ngoemail \(Cc\): accepted by the mail server at \d\d:\d\d:\d\d UTC/m);
+  });
+
+  it('--date A..B: a verdict per night, oldest first, for each match', async () => {
+    await peers.addNotifications([janeDoeRow]);
+    peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 1, '20261125'), ...scienceFiles('GN-2026B-Q-101', 2, '20261126')]);
+    expect((await yougotdata(['send', '--date', '20261125', '--json'], peers.env)).code).toBe(0);
+    expect((await yougotdata(['send', '--date', '20261126', '--json'], peers.env)).code).toBe(0);
+    const run = await yougotdata(['why', '101', '--date', '20261124..20261126'], peers.env);
+    expect(run.code).toBe(0);
+    const nights = run.stdout.split('\n').filter((line) => /^ {2}2026112\d {2}/.test(line));
+    expect(nights.map((line) => line.slice(2, 10))).toEqual(['20261124', '20261125', '20261126']);
+    expect(nights[0]).toMatch(/No PI run for night 20261124 is recorded/);
+    expect(nights[1]).toMatch(/Sent at .* to jane\.doe@uni\.test/);
+    expect(nights[2]).toMatch(/Sent at .* to jane\.doe@uni\.test/);
+    expect(run.stdout).toContain('Every detail of one night: yougotdata why 101 --date NIGHT');
+    const json = (await yougotdata(['why', '101', '--date', '20261124..20261126', '--json'], peers.env)).json();
+    expect(json.night).toBe('20261124..20261126');
+    expect(json.matches.map((m: { night: string }) => m.night)).toEqual(['20261124', '20261125', '20261126']);
+  });
+
+  it('prints a label with control characters escaped, never raw', async () => {
+    await peers.addNotifications([{ ...janeDoeRow, label: 'Evil\u001b[2J\u0007 team\u202e' }]);
+    const run = await why('101');
+    expect(run.stdout).toContain('Evil\\x1b[2J\\x07 team\\u202e');
+    expect(run.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f\u202a-\u202e]/);
   });
 });
 

@@ -197,7 +197,12 @@ describe('verdictOf', () => {
     expect(verdictOf(t)).toBe(
       'Nothing sent: the PI run at 08:00:05 UTC on 2026-11-26 found no valid address in piemail (rejected: "TBD").',
     );
-    expect(adviceOf(t)).toBe('add an address to piemail of notification 101');
+    // A synced row's addresses come from the program's record: an edit of the row would be undone by the next sync.
+    expect(adviceOf(t)).toBe(
+      "Add a PI email address in the observing database's contact details for program GN-2026B-Q-101 (from its Phase I/II proposal); the sync copies it into row #101 each day, so an edit of the row would be undone.",
+    );
+    const byHand = { ...t, notification: { ...t.notification, label: 'GN-2026B-Q-101 extra copy' } };
+    expect(adviceOf(byHand)).toBe("Edit row #101 (added by hand): put the PI's address in piemail.");
   });
 
   it("CHECK mode names the contact scientist's field and the summit server", () => {
@@ -259,8 +264,19 @@ describe('adviceOf', () => {
     );
   });
 
-  it('a refused address: fix it', () => {
-    expect(adviceOf(triage())).toBe("correct or remove the refused address (c@z.test) in the notification's email fields");
+  it('a refused address: fix it where the fix lasts, naming the column it is in', () => {
+    expect(adviceOf(triage())).toBe(
+      "Correct or remove the contact scientist email address c@z.test in the observing database's contact details for program GN-2026B-Q-101 (from its Phase I/II proposal); the sync copies it into row #101 each day, so an edit of the row would be undone.",
+    );
+    const byHand = triage({ notification: { ...triage().notification, label: 'extra copy' } });
+    expect(adviceOf(byHand)).toBe('Edit row #101 (added by hand): correct or remove the refused address c@z.test in csemail.');
+  });
+
+  it('an invalid selection: the edit of the row, which lasts even for a synced row', () => {
+    const invalid = { state: 'invalid', reason: 'selection is blank', checkedBy: 'grammar' } as const;
+    expect(adviceOf(triage({ selection: invalid }))).toBe(
+      'Edit row #101 (synced for GN-2026B-Q-101, but the sync writes a selection only when it creates the row, so this edit lasts): correct the selection; nothing is sent until then.',
+    );
   });
 });
 

@@ -1,0 +1,45 @@
+import { ArchiveClient } from '../archive/client.js';
+import { required } from '../config/settings.js';
+import { openDatabase } from '../db/database.js';
+import { NotificationTable } from '../db/notification-table.js';
+import { parseNight } from '../domain/night.js';
+import { auditJson, auditText } from '../support/audit-output.js';
+import { auditTable } from '../support/audit-table.js';
+import { type CommandContext, EXIT, exitCodeForError, loggerOf, settingsOf } from './context.js';
+
+export interface AuditOptions {
+  json: boolean;
+  online: boolean;
+  match?: string;
+}
+
+/** `yougotdata audit`: what will go wrong in the notification table, before a night does. 0 clean, 1 problems found. */
+export async function auditCommand(options: AuditOptions, context: CommandContext): Promise<number> {
+  const closing: (() => Promise<unknown>)[] = [];
+  let log: ReturnType<typeof loggerOf> | undefined;
+  try {
+    const settings = settingsOf(context);
+    log = loggerOf(context, settings);
+    const db = await openDatabase({ url: required(settings, 'DATABASE_URL'), applicationName: 'yougotdata audit', maxConnections: 2 });
+    closing.push(() => db.end().catch(() => {}));
+    let online = null;
+    if (options.online) {
+      const archive = new ArchiveClient({
+        timeoutMs: settings.ARCHIVE_TIMEOUT_MS,
+        retries: settings.ARCHIVE_RETRIES,
+        concurrency: settings.ARCHIVE_CONCURRENCY,
+      });
+      closing.push(() => archive.close());
+      online = { archive, base: settings.ARCHIVE_URL, night: parseNight('today', context.now()) };
+    }
+    const report = await auditTable(options.match, { notifications: new NotificationTable(db), online });
+    log.info({ problems: report.problems.length }, 'audit read the table');
+    context.stdout.write(options.json ? `${JSON.stringify(auditJson(report))}\n` : auditText(report));
+    return report.problems.length === 0 ? EXIT.ok : EXIT.failed;
+  } catch (error) {
+    return exitCodeForError(error, context, { json: options.json });
+  } finally {
+    for (const close of closing.reverse()) await close();
+    log?.flush();
+  }
+}
