@@ -1,5 +1,6 @@
 import { utcStamp } from '../domain/night.js';
 import { escapeControls } from '../text/escape.js';
+import { clip } from '../text/words.js';
 
 /** pino's numeric levels, as a person reads them. */
 const LEVEL_WORDS: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
@@ -29,13 +30,6 @@ export const SHOWN_FIELDS = [
 const MESSAGE_LIMIT = 1_000;
 const VALUE_LIMIT = 300;
 const LIST_LIMIT = 3;
-
-/** Cut to `limit` UTF-16 units, never between the two halves of an emoji or other astral character. */
-function clip(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const end = /[\ud800-\udbff]/.test(text.charAt(limit - 2)) ? limit - 2 : limit - 1;
-  return `${text.slice(0, end)}…`;
-}
 
 function levelWord(level: unknown): string {
   if (typeof level === 'number') return LEVEL_WORDS[level] ?? `LEVEL${level}`;

@@ -1,3 +1,5 @@
+import { someOf } from '../text/words.js';
+
 /**
  * Table values shown by `audit` are cut to a bounded size: a field may hold megabytes of pasted junk, and a report
  * of one row must stay a few lines long.
@@ -13,17 +15,9 @@ export function cut(text: string, max: number): string {
 /** A value from the table, cut, in JSON quotes, so stray spaces and line breaks show. */
 export const quoted = (text: string, max = 80): string => JSON.stringify(cut(text, max));
 
-/** The first `max` items joined by `, `, then how many more there are (of `total`, when only the first were given). */
-export function someOf(items: readonly string[], max = 5, total = items.length): string {
-  const shown = items.slice(0, max).join(', ');
-  return total > max ? `${shown} and ${total - max} more` : shown;
-}
-
 /** `#3, #9 and #12` for a list of rows, bounded. */
 export const rowList = (ids: readonly number[], max = 10): string =>
   someOf(
     ids.map((id) => `#${id}`),
     max,
   );
-
-export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

@@ -10,7 +10,8 @@ import { classifyTerm, isProgramId } from '../archive/selection-grammar.js';
 import { didYouMean } from '../archive/selection-suggest.js';
 import type { Mode } from '../domain/mode.js';
 import { EMAIL_FIELDS, type EmailField, type Notification } from '../domain/notification.js';
-import { cut, plural, quoted, rowList, someOf } from './audit-bounds.js';
+import { plural, someOf } from '../text/words.js';
+import { cut, quoted, rowList } from './audit-bounds.js';
 import {
   FIELD_ROLE,
   type FixAdvice,

@@ -12,6 +12,7 @@ import { type Night, utcStamp } from '../domain/night.js';
 import type { EmailField, Notification } from '../domain/notification.js';
 import { subjectFor } from '../mail/subject.js';
 import { escapeControls } from '../text/escape.js';
+import { plural, someOf } from '../text/words.js';
 import { FIELD_ROLE, type FixChange, fixAdvice, type ProblemField } from './audit-fix.js';
 import type { NearMatch } from './near-matches.js';
 import { totalsText } from './run-history.js';
@@ -81,7 +82,6 @@ export interface AddressFate {
 }
 
 const toField = (mode: Mode): EmailField => (mode === 'pi' ? 'piemail' : 'csemail');
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const quote = (text: string) => JSON.stringify(text);
 
 /** `08:00:12 UTC on 2026-11-26` */
@@ -254,11 +254,6 @@ const counts = (record: Record<string, number>) =>
     .map(([key, n]) => `${key} ${n}`)
     .join(', ') || 'none';
 
-/** At most `max` names, then how many more. */
-function some(names: readonly string[], max = 10): string {
-  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} … and ${names.length - max} more`;
-}
-
 const shownValue = (value: string | null) => (value === null ? 'NULL' : quote(value));
 
 /** `jane@uni.edu is in piemail (To): accepted by the mail server at 08:00:12 UTC on 2026-11-26` */
@@ -339,7 +334,7 @@ export function triageText(t: Triage): string {
         lines.push(
           a.unannounced.length === 0
             ? '  every one announced already'
-            : `  not yet announced (${a.unannounced.length}): ${some(a.unannounced)}`,
+            : `  not yet announced (${a.unannounced.length}): ${someOf(a.unannounced, 10)}`,
         );
       }
     }
@@ -375,7 +370,7 @@ export function triageText(t: Triage): string {
       if (m.status !== 'sending') lines.push(`    accepted: ${m.accepted.join(', ') || 'none'}`);
       for (const refusal of m.refused) lines.push(`    refused: ${refusal.address} (${refusal.reply})`);
       if (m.error) lines.push(`    error: ${m.error}`);
-      lines.push(`    files (${m.files.length})${m.status === 'sent' ? ' announced by it' : ''}: ${some(m.files)}`);
+      lines.push(`    files (${m.files.length})${m.status === 'sent' ? ' announced by it' : ''}: ${someOf(m.files, 10)}`);
     }
   }
   return `${lines.join('\n')}\n`;

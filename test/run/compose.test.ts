@@ -4,6 +4,7 @@ import type { ArchiveEntry } from '../../src/archive/entry.js';
 import { readSelection, type ValidSelection } from '../../src/archive/selection.js';
 import type { Night } from '../../src/domain/night.js';
 import { composeNotice, type NoticeInput } from '../../src/run/compose.js';
+import { archiveEntry } from '../harness/archive-entry.js';
 
 const address = (text: string, name: string | null = null): Address => ({ name, address: parseEmailAddress(text) as EmailAddress });
 const selection = (text: string): ValidSelection => {
@@ -11,21 +12,7 @@ const selection = (text: string): ValidSelection => {
   if (reading.kind !== 'valid') throw new Error(`not valid: ${text}`);
   return reading.selection;
 };
-const file = (name: string): ArchiveEntry => ({
-  name,
-  filename: `${name}.bz2`,
-  program_id: 'GN-2026B-Q-1',
-  observation_id: 'GN-2026B-Q-1-1',
-  data_label: 'GN-2026B-Q-1-1-001',
-  telescope: 'Gemini-North',
-  instrument: 'GMOS-N',
-  ut_datetime: '2026-11-26 06:00:00',
-  object: 'M101',
-  observation_class: 'science',
-  observation_type: 'OBJECT',
-  qa_state: 'Pass',
-  exposure_time: 30,
-});
+const file = (name: string): ArchiveEntry => archiveEntry(name);
 
 const input = (over: Partial<NoticeInput> = {}): NoticeInput => ({
   mode: 'pi',

@@ -3,23 +3,10 @@ import type { ArchiveEntry } from '../../src/archive/entry.js';
 import type { SelectionScope } from '../../src/archive/selection.js';
 import type { NightAnnouncements } from '../../src/db/send-record.js';
 import { decideNight, type NightFacts } from '../../src/run/decide.js';
+import { archiveEntry } from '../harness/archive-entry.js';
 
-const entry = (name: string, programId: string | null = 'GN-2026B-Q-1', extra: Partial<ArchiveEntry> = {}): ArchiveEntry => ({
-  name,
-  filename: `${name}.bz2`,
-  program_id: programId,
-  observation_id: programId ? `${programId}-1` : null,
-  data_label: programId ? `${programId}-1-001` : null,
-  telescope: 'Gemini-North',
-  instrument: 'GMOS-N',
-  ut_datetime: '2026-11-26 06:00:00',
-  object: 'M101',
-  observation_class: 'science',
-  observation_type: 'OBJECT',
-  qa_state: 'Pass',
-  exposure_time: 30,
-  ...extra,
-});
+const entry = (name: string, programId: string | null = 'GN-2026B-Q-1', extra: Partial<ArchiveEntry> = {}): ArchiveEntry =>
+  archiveEntry(name, { program_id: programId, ...extra });
 
 const program: SelectionScope = { kind: 'program', id: 'GN-2026B-Q-1' };
 const announced = (files: string[], first = '<yougotdata.1.20261126.pi.a@gemini.edu>'): NightAnnouncements => ({

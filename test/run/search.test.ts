@@ -4,24 +4,11 @@ import type { ArchiveEntry } from '../../src/archive/entry.js';
 import { nightOfFile } from '../../src/archive/telescope-night.js';
 import type { Night } from '../../src/domain/night.js';
 import { searchNights, splitByNight } from '../../src/run/search.js';
+import { archiveEntry } from '../harness/archive-entry.js';
 
 const N = (text: string) => text as Night;
 let serial = 0;
-const file = (telescope: string | null, ut: string | null): ArchiveEntry => ({
-  name: `F${++serial}`,
-  filename: `F${serial}.bz2`,
-  program_id: 'GN-2026B-Q-1',
-  observation_id: null,
-  data_label: null,
-  telescope,
-  instrument: null,
-  ut_datetime: ut,
-  object: null,
-  observation_class: null,
-  observation_type: null,
-  qa_state: null,
-  exposure_time: null,
-});
+const file = (telescope: string | null, ut: string | null): ArchiveEntry => archiveEntry(`F${++serial}`, { telescope, ut_datetime: ut });
 
 describe("nightOfFile: the archive's night of a file, by its telescope", () => {
   it.each([
