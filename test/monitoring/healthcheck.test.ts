@@ -169,6 +169,11 @@ describe('summaryBody', () => {
     expect(body.endsWith('"GMOZ"\n')).toBe(true);
   });
 
+  it('counts one message and one archive request in the singular', () => {
+    expect(summaryBody(runSummary({ messagesSent: 1, archiveRequests: 1 }))).toContain('\n1 message sent, 1 archive request\n');
+    expect(summaryBody(runSummary({ messagesSent: 0, archiveRequests: 0 }))).toContain('\n0 messages sent, 0 archive requests\n');
+  });
+
   it('says "1 problem"', () => {
     expect(summaryBody(runSummary({ problems: ['lost the database'] }))).toContain('\n1 problem:\nlost the database\n');
   });
