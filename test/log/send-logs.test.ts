@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { NIGHT, scienceFiles, spawnYougotdata, usePeers } from '../harness/peers.js';
-import { piRow } from '../harness/reliability.js';
+import { piRow, until } from '../harness/reliability.js';
 import { FakeTerminal } from './fake-terminal.js';
 
 const peers = usePeers();
@@ -136,5 +136,22 @@ describe('on a terminal', () => {
     expect(screen.filter((row) => / INFO {2}#\d+ GN-2026B-Q-\d+\/science: sent /.test(row))).toHaveLength(9);
     expect(screen.filter((row) => / WARN {2}#\d+ GN-2026B-Q-\d+\/science: no recipient accepted/.test(row))).toHaveLength(3);
     expect(screen.at(-1)).toMatch(/INFO {2}run ends night=20261126 exitCode=1 totals=/);
+  });
+
+  it('a fatal error mid-run is written below the progress, not into it', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => i + 1);
+    await peers.addNotifications(ids.map((id) => piRow(id)));
+    for (const id of ids) peers.archive.addEntries(scienceFiles(`GN-2026B-Q-${id}`, 1));
+    peers.archive.setLatency(50);
+    const { terminal, done } = sendOnTerminal({ ...peers.env, ARCHIVE_CONCURRENCY: '1' });
+    await until(() => /\b[3-9]\/40 notifications/.test(terminal.output), 20_000, 'the progress at 3/40');
+    // The run's database sessions ended from the server, as an administrator or a failover would.
+    await peers.db.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name LIKE 'yougotdata send%' AND pid <> pg_backend_pid()`,
+    );
+    expect(await done).toBe(75);
+    expectNeverInterleaved(terminal);
+    expect(terminal.screen.at(-1)).toMatch(/^yougotdata: (lost the database|lost the run lock)/);
   });
 });
