@@ -133,6 +133,21 @@ describe('a server that asks for a password', () => {
       expect(run.stdout + run.stderr).not.toContain('wrong-pw');
     },
   );
+
+  it.each(JSON_COMMANDS.map((argv) => [argv[0], argv] as const))(
+    '%s --json, no password at all: exit 2, kind database, what to add',
+    async (_name, argv) => {
+      const run = await spawnYougotdata(argv, envWith(login(null)));
+      expect(expectFatal(run, 2, 'database')).toBe(
+        'the database asks for a password and DATABASE_URL has none: give it as postgres://user:password@host/database (or in ~/.pgpass)',
+      );
+    },
+  );
+
+  it('migrate, no password at all: exit 2, one line', async () => {
+    const run = await spawnYougotdata(['migrate'], envWith(login(null)));
+    expectFatalLine(run, 2, /^yougotdata: the database asks for a password and DATABASE_URL has none: /);
+  });
 });
 
 describe('commands without --json classify the same way', () => {
