@@ -14,7 +14,7 @@ import { SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
 import { type Night, parseNights } from '../domain/night.js';
 import type { RunReport } from '../domain/result.js';
-import { progressLine } from '../log/progress-line.js';
+import { type ProgressLine, progressLine } from '../log/progress-line.js';
 import { discardingMailer, type Mailer } from '../mail/mailer.js';
 import { SmtpMailer } from '../mail/smtp-mailer.js';
 import { type RunMonitor, runMonitor } from '../monitoring/run-monitor.js';
@@ -94,14 +94,18 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
   const startedAt = context.now();
   const runId = randomUUID();
   let log: Logger | undefined;
+  let progress: ProgressLine | undefined;
+  // Set once the run has ended: a worker still finishing after a fatal error must not draw the progress again.
+  let ended = false;
   let monitor: RunMonitor | undefined;
   let monitored: { mode: Mode; date: string; archive: ArchiveClient | null } | undefined;
   const ending: Ending = { report: null, exitCode: EXIT.failed, fatal: null };
   try {
     const settings = settingsOf(context);
     const request = requestOf(options, settings, context.now());
-    const progress = progressLine(context.stderr, { enabled: !options.json });
-    const runLog = loggerOf(context, settings, { logFile: options.logFile, progress });
+    const shown = progressLine(context.stderr, { enabled: !options.json });
+    progress = shown;
+    const runLog = loggerOf(context, settings, { logFile: options.logFile, progress: shown });
     log = runLog;
     const stopper = new AbortController();
     const unsubscribe = context.onStop?.((signal) => {
@@ -159,18 +163,22 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       clock: context.now,
       log: runLog,
       progress: (done, total) => {
-        progress.show(`${done}/${total} notifications`);
-        if (done === total) progress.end();
+        if (ended) return;
+        shown.show(`${done}/${total} notifications`);
+        if (done === total) shown.end();
       },
       host: hostname(),
       pid: process.pid,
     });
-    progress.end();
+    shown.end();
     ending.report = report;
     await writePieces(context.stdout, options.json ? reportJson(report) : reportTable(report));
     ending.exitCode = outbox ? await finishPreview(outbox, report, options.json, context) : exitCodeOf(report);
     return ending.exitCode;
   } catch (error) {
+    // The error's line is written straight to stderr: on a terminal it must start below the progress, not after it.
+    ended = true;
+    progress?.end();
     ending.exitCode = exitCodeForError(error, context, { json: options.json });
     ending.fatal = describeFatal(error, context).message;
     return ending.exitCode;

@@ -33,6 +33,19 @@ export async function rowsIfMigrated<R extends pg.QueryResultRow>(db: pg.Pool, t
   }
 }
 
+/**
+ * pg's own SCRAM handshake fails before the server can refuse (no SQLSTATE): above all when the server asks for a
+ * password and DATABASE_URL holds none. A login problem to fix, not a bug, so it gets a line of its own.
+ */
+function authenticationProblem(error: unknown): string | null {
+  const message = (error as Error | null)?.message ?? '';
+  if (!message.startsWith('SASL: ')) return null;
+  if (/client password must be a (non-empty )?string/.test(message)) {
+    return 'the database asks for a password and DATABASE_URL has none: give it as postgres://user:password@host/database (or in ~/.pgpass)';
+  }
+  return `the database login failed: ${message}: check the user and password of DATABASE_URL`;
+}
+
 export interface DatabaseOptions {
   url: string;
   /** Shown in pg_stat_activity, so an operator can tell which run holds a lock. */
@@ -65,6 +78,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<pg.Pool> {
         `the database refused the connection: ${(error as Error).message}: check the user, password and database of DATABASE_URL`,
       );
     }
+    const handshake = authenticationProblem(error);
+    if (handshake) throw new DatabaseRefused(handshake);
     if (isUnreachable(error)) {
       throw new DatabaseUnavailable(`cannot reach the database: ${(error as Error).message}; try again later`);
     }

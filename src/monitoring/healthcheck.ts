@@ -74,6 +74,8 @@ export function clipToBytes(text: string, limit: number): string {
 
 const more = (count: number) => `… and ${count} more`;
 
+const counted = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
+
 /**
  * The end ping's body: the run in a few lines, then its problems, as many as fit in `limitBytes`, the rest
  * counted. Plain text a person reads in the monitor's event log.
@@ -85,11 +87,11 @@ export function summaryBody(summary: RunSummary, limitBytes: number = PING_BODY_
     `yougotdata send, ${MODE_NAME[summary.mode]} mode, ${nights} ${escapeControls(summary.date)}: exit code ${summary.exitCode}`,
     `run ${escapeControls(summary.runId)}, ${utcStamp(summary.startedAt)} to ${utcStamp(summary.endedAt)} UTC (${seconds} s)`,
     STATUSES.map((status) => `${status} ${summary.totals[status] ?? 0}`).join(', '),
-    `${summary.messagesSent} messages sent, ${summary.archiveRequests} archive requests`,
+    `${counted(summary.messagesSent, 'message')} sent, ${counted(summary.archiveRequests, 'archive request')}`,
   ];
   const problems = summary.problems;
   if (problems.length === 0) return clipToBytes(`${head.join('\n')}\n`, limitBytes);
-  const lines = [...head, '', problems.length === 1 ? '1 problem:' : `${problems.length} problems:`];
+  const lines = [...head, '', `${counted(problems.length, 'problem')}:`];
   let used = byteLength(`${lines.join('\n')}\n`);
   for (const [index, problem] of problems.entries()) {
     const line = clipToBytes(escapeControls(problem), PROBLEM_LINE_LIMIT_BYTES);

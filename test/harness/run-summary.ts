@@ -1,6 +1,9 @@
 import { STATUSES, type Status } from '../../src/domain/result.js';
 import type { RunSummary } from '../../src/monitoring/run-summary.js';
 
+/** The run id of runSummary(): a UUID, as send makes one. */
+export const RUN_ID = '6f1c2f1e-3b0a-4d9e-9a57-0c6b1d2e3f40';
+
 /** Every status at 0, with the given ones set. */
 export const totalsOf = (some: Partial<Record<Status, number>> = {}): Record<Status, number> =>
   Object.fromEntries(STATUSES.map((status) => [status, some[status] ?? 0])) as Record<Status, number>;
@@ -8,7 +11,7 @@ export const totalsOf = (some: Partial<Record<Status, number>> = {}): Record<Sta
 /** A PI run on the morning after 20261126 that sent three messages and exited 0, with the given fields changed. */
 export function runSummary(changes: Partial<RunSummary> = {}): RunSummary {
   return {
-    runId: 'run-1',
+    runId: RUN_ID,
     mode: 'pi',
     date: '20261126',
     startedAt: new Date('2026-11-27T18:00:00.005Z'),

@@ -1,56 +1,18 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { healthcheck, type PingFailure } from '../../src/monitoring/healthcheck.js';
-import { RUN_ID, summaryOf } from './summary-fixture.js';
+import { closedPort, type PingServer, startPingServer } from '../harness/ping-server.js';
+import { RUN_ID, runSummary } from '../harness/run-summary.js';
 
-interface Recorded {
-  method: string;
-  path: string;
-  contentType: string | undefined;
-  body: string;
-}
-
+const servers: PingServer[] = [];
 /** A stand-in monitor on a free port that records every request; `answer` decides each reply (null: never answers). */
-async function monitor(answer: (request: number) => number | null = () => 200) {
-  const requests: Recorded[] = [];
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      requests.push({
-        method: req.method ?? '',
-        path: req.url ?? '',
-        contentType: req.headers['content-type'],
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      const status = answer(requests.length);
-      if (status === null) return;
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'OK' : 'oops');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+async function monitor(answer?: (request: number) => number | null) {
+  const server = await startPingServer(answer);
   servers.push(server);
-  return { url: `http://127.0.0.1:${port}/ping/check-key`, origin: `http://127.0.0.1:${port}`, requests };
+  return server;
 }
-
-const servers: Server[] = [];
 afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+  await Promise.all(servers.splice(0).map((server) => server.close()));
 });
-
-/** A port nothing listens on: one the system gave, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function warnings() {
   const seen: { fields: PingFailure; message: string }[] = [];
@@ -70,7 +32,7 @@ describe('healthcheck pings a real HTTP server', () => {
     const ping = healthcheck(server.url, { runId: RUN_ID, warn });
     await ping.start();
     const problems = exitCode === 0 ? [] : ['#17 GN-2026B-Q-101 20261125 failed: archive search failed: HTTP 503'];
-    await ping.finish(summaryOf({ exitCode, problems }));
+    await ping.finish(runSummary({ exitCode, problems }));
 
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `POST /ping/check-key/start?rid=${RUN_ID}`,
@@ -79,8 +41,8 @@ describe('healthcheck pings a real HTTP server', () => {
     const [start, end] = server.requests;
     expect(start?.body).toBe('');
     expect(end?.contentType).toBe('text/plain; charset=utf-8');
-    expect(end?.body).toMatch(new RegExp(`^yougotdata send, PI mode, night 20261125: exit code ${exitCode}\n`));
-    expect(end?.body).toContain('sent 12, dry-run 0, no-data 140');
+    expect(end?.body).toMatch(new RegExp(`^yougotdata send, PI mode, night 20261126: exit code ${exitCode}\n`));
+    expect(end?.body).toContain('sent 3, dry-run 0, no-data 10');
     if (exitCode !== 0) expect(end?.body).toContain('1 problem:\n#17 GN-2026B-Q-101');
     expect(seen).toEqual([]);
   });
@@ -89,7 +51,7 @@ describe('healthcheck pings a real HTTP server', () => {
     const server = await monitor();
     const ping = healthcheck(`${server.url}/?create=1`, { runId: RUN_ID, warn: () => {} });
     await ping.start();
-    await ping.finish(summaryOf({ exitCode: 2 }));
+    await ping.finish(runSummary({ exitCode: 2 }));
     expect(server.requests.map((r) => r.path)).toEqual([
       `/ping/check-key/start?create=1&rid=${RUN_ID}`,
       `/ping/check-key/2?create=1&rid=${RUN_ID}`,
@@ -99,7 +61,7 @@ describe('healthcheck pings a real HTTP server', () => {
   it('retries once after a 500 and is content with the 200', async () => {
     const server = await monitor((n) => (n === 1 ? 500 : 200));
     const { seen, warn } = warnings();
-    await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).finish(summaryOf());
+    await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).finish(runSummary());
     expect(server.requests.map((r) => r.path)).toEqual([`/ping/check-key?rid=${RUN_ID}`, `/ping/check-key?rid=${RUN_ID}`]);
     expect(server.requests[1]?.body).toBe(server.requests[0]?.body);
     expect(seen).toEqual([]);
@@ -118,7 +80,7 @@ describe('healthcheck pings a real HTTP server', () => {
   it('does not retry a 404: the URL is wrong, and will be wrong again', async () => {
     const server = await monitor(() => 404);
     const { seen, warn } = warnings();
-    await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).finish(summaryOf({ exitCode: 1 }));
+    await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).finish(runSummary({ exitCode: 1 }));
     expect(server.requests).toHaveLength(1);
     expect(seen.map((w) => w.message)).toEqual([
       'healthcheck end ping failed after 1 attempt: HTTP 404 (is the check URL right?); the run goes on',
@@ -129,7 +91,7 @@ describe('healthcheck pings a real HTTP server', () => {
     const server = await monitor(() => null);
     const { seen, warn } = warnings();
     const began = performance.now();
-    await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).finish(summaryOf({ exitCode: 1 }));
+    await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).finish(runSummary({ exitCode: 1 }));
     const took = performance.now() - began;
     expect(server.requests).toHaveLength(2);
     // Two attempts of 300 ms and a pause of 50 ms, with room for a busy machine.
@@ -159,7 +121,7 @@ describe('healthcheck pings a real HTTP server', () => {
     const { seen, warn } = warnings();
     const ping = healthcheck(`http://127.0.0.1:${port}/ping/check-key`, { runId: RUN_ID, warn, ...FAST });
     await expect(ping.start()).resolves.toBeUndefined();
-    await expect(ping.finish(summaryOf({ exitCode: 75 }))).resolves.toBeUndefined();
+    await expect(ping.finish(runSummary({ exitCode: 75 }))).resolves.toBeUndefined();
     expect(seen.map((w) => w.fields)).toEqual([
       { url: `http://127.0.0.1:${port}`, attempt: 2 },
       { url: `http://127.0.0.1:${port}`, attempt: 2 },
@@ -184,14 +146,14 @@ describe('healthcheck pings a real HTTP server', () => {
       },
       ...FAST,
     });
-    await expect(ping.finish(summaryOf())).resolves.toBeUndefined();
+    await expect(ping.finish(runSummary())).resolves.toBeUndefined();
   });
 
   it('sends nothing without a URL (no monitor, or a dry run)', async () => {
     const { seen, warn } = warnings();
     const ping = healthcheck(undefined, { runId: RUN_ID, warn });
     await ping.start();
-    await ping.finish(summaryOf({ exitCode: 1 }));
+    await ping.finish(runSummary({ exitCode: 1 }));
     expect(seen).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clipToBytes, healthcheckUrlProblem, PING_BODY_LIMIT_BYTES, pingUrl, summaryBody } from '../../src/monitoring/healthcheck.js';
-import { RUN_ID, summaryOf } from './summary-fixture.js';
+import { RUN_ID, runSummary } from '../harness/run-summary.js';
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 /** A string cut inside a surrogate pair does not survive a trip through UTF-8. */
@@ -139,25 +139,25 @@ describe('clipToBytes', () => {
 
 describe('summaryBody', () => {
   it('says how the run went in a few lines', () => {
-    expect(summaryBody(summaryOf())).toBe(
+    expect(summaryBody(runSummary())).toBe(
       [
-        'yougotdata send, PI mode, night 20261125: exit code 0',
-        `run ${RUN_ID}, 2026-11-26 08:00:02 to 2026-11-26 08:00:47 UTC (45 s)`,
-        'sent 12, dry-run 0, no-data 140, already-sent 3, invalid-selection 0, no-recipients 0, failed 0',
-        '12 messages sent, 310 archive requests',
+        'yougotdata send, PI mode, night 20261126: exit code 0',
+        `run ${RUN_ID}, 2026-11-27 18:00:00 to 2026-11-27 18:00:12 UTC (12 s)`,
+        'sent 3, dry-run 0, no-data 10, already-sent 1, invalid-selection 0, no-recipients 0, failed 0',
+        '4 messages sent, 15 archive requests',
         '',
       ].join('\n'),
     );
   });
 
   it('names a CHECK run over a range of nights', () => {
-    const body = summaryBody(summaryOf({ mode: 'check', date: '20261120..20261125', exitCode: 75 }));
+    const body = summaryBody(runSummary({ mode: 'check', date: '20261120..20261125', exitCode: 75 }));
     expect(body.split('\n')[0]).toBe('yougotdata send, CHECK mode, nights 20261120..20261125: exit code 75');
   });
 
   it('lists the problems after the counts', () => {
     const body = summaryBody(
-      summaryOf({
+      runSummary({
         exitCode: 1,
         problems: [
           '#17 GN-2026B-Q-101 20261125 failed: archive search failed: HTTP 503',
@@ -169,29 +169,34 @@ describe('summaryBody', () => {
     expect(body.endsWith('"GMOZ"\n')).toBe(true);
   });
 
+  it('counts one message and one archive request in the singular', () => {
+    expect(summaryBody(runSummary({ messagesSent: 1, archiveRequests: 1 }))).toContain('\n1 message sent, 1 archive request\n');
+    expect(summaryBody(runSummary({ messagesSent: 0, archiveRequests: 0 }))).toContain('\n0 messages sent, 0 archive requests\n');
+  });
+
   it('says "1 problem"', () => {
-    expect(summaryBody(summaryOf({ problems: ['lost the database'] }))).toContain('\n1 problem:\nlost the database\n');
+    expect(summaryBody(runSummary({ problems: ['lost the database'] }))).toContain('\n1 problem:\nlost the database\n');
   });
 
   it('shows a zero for a status missing from the totals', () => {
-    const totals = { sent: 1 } as ReturnType<typeof summaryOf>['totals'];
-    expect(summaryBody(summaryOf({ totals }))).toContain('sent 1, dry-run 0, no-data 0,');
+    const totals = { sent: 1 } as ReturnType<typeof runSummary>['totals'];
+    expect(summaryBody(runSummary({ totals }))).toContain('sent 1, dry-run 0, no-data 0,');
   });
 
   it('escapes control characters typed into the table', () => {
-    const body = summaryBody(summaryOf({ problems: ['#3 evil\x1b[2J\rFAILED\u202e: x\ny'] }));
+    const body = summaryBody(runSummary({ problems: ['#3 evil\x1b[2J\rFAILED\u202e: x\ny'] }));
     expect(body).toContain('#3 evil\\x1b[2J\\rFAILED\\u202e: x\\ny\n');
     expect(body.replace(/\n/g, '')).not.toMatch(/[\p{Cc}\u202e]/u);
   });
 
   it('never counts a negative duration', () => {
-    const body = summaryBody(summaryOf({ endedAt: new Date('2026-11-26T08:00:00Z') }));
+    const body = summaryBody(runSummary({ endedAt: new Date('2026-11-26T08:00:00Z') }));
     expect(body).toContain('(0 s)');
   });
 
   it('cuts a long list with "… and N more", within 10 KB', () => {
     const problems = Array.from({ length: 500 }, (_, i) => `#${i} GN-2026B-Q-${i} failed: archive search failed: timeout after 30000 ms`);
-    const body = summaryBody(summaryOf({ exitCode: 1, problems }));
+    const body = summaryBody(runSummary({ exitCode: 1, problems }));
     expect(bytes(body)).toBeLessThanOrEqual(PING_BODY_LIMIT_BYTES);
     const lines = body.trimEnd().split('\n');
     const shown = lines.filter((line) => line.startsWith('#')).length;
@@ -201,14 +206,14 @@ describe('summaryBody', () => {
   });
 
   it('clips one enormous problem instead of dropping every other', () => {
-    const body = summaryBody(summaryOf({ problems: [`#1 ${'x'.repeat(50_000)}`, '#2 short'] }));
+    const body = summaryBody(runSummary({ problems: [`#1 ${'x'.repeat(50_000)}`, '#2 short'] }));
     expect(bytes(body)).toBeLessThanOrEqual(PING_BODY_LIMIT_BYTES);
     expect(body).toMatch(/#1 x+…\n#2 short\n$/);
   });
 
   it('cuts multi-byte text on a character boundary', () => {
     const problems = Array.from({ length: 400 }, (_, i) => `#${i} 山田 🔭 ${'観測'.repeat(20)}`);
-    const body = summaryBody(summaryOf({ problems }));
+    const body = summaryBody(runSummary({ problems }));
     expect(bytes(body)).toBeLessThanOrEqual(PING_BODY_LIMIT_BYTES);
     expect(wellFormed(body)).toBe(true);
     expect(body).toMatch(/… and \d+ more\n$/);
@@ -216,7 +221,7 @@ describe('summaryBody', () => {
 
   it('fills the room it has: the first problem left out would not have fitted', () => {
     const problems = Array.from({ length: 300 }, (_, i) => `#${i} ${'y'.repeat(i % 97)}`);
-    const body = summaryBody(summaryOf({ problems }));
+    const body = summaryBody(runSummary({ problems }));
     const lines = body.trimEnd().split('\n');
     const shown = lines.filter((line) => line.startsWith('#')).length;
     const without = body.slice(0, body.lastIndexOf('…'));
@@ -231,7 +236,7 @@ describe('summaryBody', () => {
         fc.integer({ min: 400, max: 3000 }),
         (texts, limit) => {
           const problems = texts.map((text, i) => `#${i} ${text}`);
-          const body = summaryBody(summaryOf({ exitCode: 1, problems }), limit);
+          const body = summaryBody(runSummary({ exitCode: 1, problems }), limit);
           expect(bytes(body)).toBeLessThanOrEqual(limit);
           expect(wellFormed(body)).toBe(true);
           const lines = body.trimEnd().split('\n');
