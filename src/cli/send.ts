@@ -123,7 +123,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
         warn: (fields, message) => runLog.warn(fields, message),
       });
       monitored = { mode: request.mode, date: dateText(request.nights), archive: null };
-      await monitor.start();
+      monitor.start();
     }
     const concurrency = options.concurrency ?? settings.ARCHIVE_CONCURRENCY;
     // PostgreSQL keeps 63 bytes of it: the pid first, so a long host name cannot cut it off.

@@ -4,8 +4,8 @@ import type { RunSummary } from './run-summary.js';
 
 /** What watches a run from outside: the dead-man's switch and the Prometheus metrics file, either or both unset. */
 export interface RunMonitor {
-  /** The start ping. Never throws. */
-  start(): Promise<void>;
+  /** Sends the start ping while the run goes on: a slow monitor never holds up the work. Never throws. */
+  start(): void;
   /** The end ping and the metrics file. Never throws: a monitor that fails never changes how the run ends. */
   finish(summary: RunSummary): Promise<void>;
 }
@@ -22,9 +22,14 @@ export async function runMonitor(options: RunMonitorOptions): Promise<RunMonitor
   const { metricsFile, warn } = options;
   if (metricsFile) await checkMetricsFile(metricsFile);
   const ping = healthcheck(options.healthcheckUrl, { runId: options.runId, warn });
+  let started: Promise<void> = Promise.resolve();
   return {
-    start: () => ping.start(),
+    start() {
+      started = ping.start();
+    },
     async finish(summary) {
+      // The end ping after the start one, so the monitor sees them in order.
+      await started;
       if (metricsFile) {
         await writeMetricsFile(metricsFile, summary).catch((error: Error) => {
           warn({}, `the metrics file ${metricsFile} could not be written: ${error.message}`);

@@ -41,7 +41,7 @@ function expectPair(requests: readonly RecordedPing[], suffix: string): Recorded
 const pingWarnings = (stderr: string) => stderr.split('\n').filter((line) => /healthcheck (start|end) ping failed/.test(line));
 
 describe('send pings the monitor', () => {
-  it('exit 0: /start before the first search, the bare URL after the last message, the summary as its body', async () => {
+  it('exit 0: /start as the run begins, the bare URL after the last message, the summary as its body', async () => {
     await peers.addNotifications([janeDoeRow, piRow(102)]);
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 2));
     const server = await monitor();
@@ -51,7 +51,8 @@ describe('send pings the monitor', () => {
     const end = expectPair(server.requests, '');
     const [start] = server.requests as [RecordedPing];
     const searches = peers.archive.requests.map((r) => r.at);
-    expect(start.at).toBeLessThanOrEqual(Math.min(...searches));
+    // The start ping goes out as the work begins, without holding it up: it may arrive just after the first search.
+    expect(start.at).toBeLessThanOrEqual(Math.max(...searches));
     expect(end.at).toBeGreaterThanOrEqual(Math.max(...searches));
     expect(end.at).toBeGreaterThanOrEqual(peers.sink.messages()[0]?.created.getTime() ?? Number.POSITIVE_INFINITY);
     const lines = end.body.split('\n');
@@ -174,8 +175,8 @@ describe('a monitor that fails never changes how the run ends', () => {
       expect.stringMatching(/healthcheck start ping failed after 2 attempts: no answer within 2000 ms; the run goes on/),
       expect.stringMatching(/healthcheck end ping failed after 2 attempts: no answer within 2000 ms; the run goes on/),
     ]);
-    // Each ping gives up after two attempts of 2 s and a pause of 0.2 s: 8.4 s for both; wide, for a busy machine.
-    expect(ms - baseline.ms).toBeGreaterThanOrEqual(8_000);
+    // Each ping gives up after two attempts of 2 s and a pause of 0.2 s. The start ping runs beside the work, so a
+    // run shorter than it (as here) waits at most for both, 8.4 s; counted above, the time bound is wide.
     expect(ms - baseline.ms).toBeLessThan(12_000);
   }, 60_000);
 
