@@ -8,7 +8,9 @@ import { nightOfFile } from '../archive/telescope-night.js';
 import type { Night } from '../domain/night.js';
 
 /** What the archive said about one night: its files, or why it could not say. `url`: the request actually made. */
-export type NightAnswer = { ok: true; entries: ArchiveEntry[]; url: string } | { ok: false; error: string; url: string; transient: boolean };
+export type NightAnswer =
+  | { ok: true; entries: ArchiveEntry[]; url: string }
+  | { ok: false; error: string; url: string; transient: boolean };
 
 export interface NightSearch {
   /** One per night asked for, in the same order. */
