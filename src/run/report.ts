@@ -149,13 +149,17 @@ export function digestText(report: RunReport): string | null {
     if (r.status === 'failed' && r.error?.startsWith(NOT_TRIED)) notTried.set(r.error, [...(notTried.get(r.error) ?? []), r]);
     else listed.push(r);
   }
+  // The reason the run stopped is said once, in its own line; the rows it left are counted under it.
+  const stopReason = report.interrupted ? `${NOT_TRIED}${report.interrupted}` : null;
   const groups = [...notTried].map(([error, results]) => {
     const ids = results.map((r) => `#${r.id}`);
     const shown = ids.length > DIGEST_IDS ? `${ids.slice(0, DIGEST_IDS).join(', ')} … and ${ids.length - DIGEST_IDS} more` : ids.join(', ');
     const nights = [...new Set(results.map((r) => r.night))];
     const command = nights.length === 1 ? sendCommandFor(nights[0] as Result['night'], report.mode) : 'the same command again';
     return [
-      `${results.length} notification(s) ${escapeControls(error)}.`,
+      error === stopReason
+        ? `${results.length} notification(s) not tried once the run stopped.`
+        : `${results.length} notification(s) ${escapeControls(error)}.`,
       `  ${shown}`,
       `  to do: nothing was sent for them; the next run sends them, or now: ${command}`,
     ].join('\n');
@@ -179,7 +183,7 @@ export function digestText(report: RunReport): string | null {
     .join(', ');
   return [
     `yougotdata ${MODE_NAME[report.mode]} run for night ${dateOf(report)}: ${problems.length} notification(s) need attention.`,
-    ...(report.interrupted ? [`The run stopped early: ${report.interrupted}. It exited 75 (try again later).`] : []),
+    ...(report.interrupted ? [`The run stopped early: ${escapeControls(report.interrupted)}. It exited 75 (try again later).`] : []),
     `Totals: ${totals}`,
     '',
     [...groups, ...blocks].join('\n\n'),
