@@ -77,7 +77,10 @@ export async function startSmtpProxy(sink: { smtpPort: number }, options: SmtpPr
         for (let newline = conversation.commands.indexOf('\r\n'); newline !== -1; newline = conversation.commands.indexOf('\r\n')) {
           const line = conversation.commands.slice(0, newline).toUpperCase();
           conversation.commands = conversation.commands.slice(newline + 2);
-          if (line === 'DATA') options.onData?.(++counts.data);
+          if (line !== 'DATA') continue;
+          // Counted apart from the call: `f?.(++n)` skips the increment when there is no f.
+          counts.data += 1;
+          options.onData?.(counts.data);
         }
       },
       async fromServer(connection, chunk) {
@@ -95,12 +98,14 @@ export async function startSmtpProxy(sink: { smtpPort: number }, options: SmtpPr
             out.push(line);
             continue;
           }
-          options.onAccepted?.(++counts.accepted, line.trim());
+          counts.accepted += 1;
+          options.onAccepted?.(counts.accepted, line.trim());
           if (out.length > 0) connection.client.write(Buffer.from(out.splice(0).join(''), 'latin1'));
           if (options.holdAcceptanceMs) await sleep(options.holdAcceptanceMs);
           if (connection.client.destroyed) return null;
           connection.client.write(Buffer.from(line, 'latin1'));
-          options.onAcceptanceForwarded?.(++counts.forwarded);
+          counts.forwarded += 1;
+          options.onAcceptanceForwarded?.(counts.forwarded);
           if (closeAfter > 0) {
             closeAfter -= 1;
             connection.end();
