@@ -171,7 +171,8 @@ export function digestText(report: RunReport): string | null {
     ];
     if (r.error) lines.push(`  error: ${escapeControls(r.error)}`);
     for (const x of r.refused) lines.push(`  refused: ${x.address} (${escapeControls(x.reply)})`);
-    for (const x of r.rejected.slice(0, DIGEST_PIECES)) lines.push(`  not an address, ignored: ${JSON.stringify(clip(x, 200))}`);
+    for (const x of r.rejected.slice(0, DIGEST_PIECES))
+      lines.push(`  not an address, ignored: ${escapeControls(JSON.stringify(clip(x, 200)))}`);
     if (r.rejected.length > DIGEST_PIECES) lines.push(`  … and ${r.rejected.length - DIGEST_PIECES} more pieces that are not addresses`);
     if (r.url) lines.push(`  archive: ${r.url}`);
     const todo = advice[r.status];
