@@ -11,6 +11,7 @@ import { MODE_NAME, type Mode, sendCommandFor } from '../domain/mode.js';
 import { type Night, utcStamp } from '../domain/night.js';
 import type { EmailField, Notification } from '../domain/notification.js';
 import { subjectFor } from '../mail/subject.js';
+import { escapeControls } from '../text/escape.js';
 import type { NearMatch } from './near-matches.js';
 import { totalsText } from './run-history.js';
 import type { WhyAnswer } from './why.js';
@@ -383,14 +384,17 @@ function noMatchText(text: string, suggestions: readonly NearMatch[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Labels, selections, email fields and the record are typed by people: each line is shown with its controls escaped. */
+const escapedLines = (text: string) => text.split('\n').map(escapeControls).join('\n');
+
 /** What `why` prints: each match's triage, or the near matches when nothing matched. */
 export function whyText(answer: WhyAnswer, query: string): string {
-  if (answer.triages.length === 0) return noMatchText(query, answer.suggestions);
+  if (answer.triages.length === 0) return escapedLines(noMatchText(query, answer.suggestions));
   const footer =
     answer.more > 0
       ? `\n… and ${answer.more} more notifications match ${JSON.stringify(query)}: give an id, or more of the program id.\n`
       : '';
-  return answer.triages.map(triageText).join(`\n${'─'.repeat(72)}\n\n`) + footer;
+  return escapedLines(answer.triages.map(triageText).join(`\n${'─'.repeat(72)}\n\n`) + footer);
 }
 
 /** The one JSON document of `why --json`. */
