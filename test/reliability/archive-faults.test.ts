@@ -17,6 +17,38 @@ const searchesOf = (id: number) =>
   peers.archive.requests.filter((r) => r.path.startsWith('/jsonsummary') && r.path.includes(`GN-2026B-Q-${id}/`));
 
 describe('archive faults', () => {
+  it('at most ARCHIVE_CONCURRENCY requests in flight at the server, and that many at once: --concurrency too', async () => {
+    const ids = Array.from({ length: 24 }, (_, i) => i + 1);
+    await addNight(peers, ids, []);
+    peers.archive.setLatency(150);
+    for (const [concurrency, args] of [
+      [3, []],
+      [2, ['--concurrency', '2']],
+    ] as const) {
+      peers.archive.resetStats();
+      const run = await sendInProcess(reliabilityEnv(peers, { ARCHIVE_CONCURRENCY: '3', ARCHIVE_TIMEOUT_MS: '5000' }), ...args);
+      expect(run.code).toBe(0);
+      expect(peers.archive.stats.total).toBe(ids.length);
+      // Workers (2 × the concurrency) overlap their searches; the client lets only `concurrency` of them out at once.
+      expect(peers.archive.stats.peakInFlight, `--concurrency ${concurrency}`).toBeLessThanOrEqual(concurrency);
+      expect(peers.archive.stats.peakInFlight, `--concurrency ${concurrency}`).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('a search waiting for a free request slot is not timed: ARCHIVE_TIMEOUT_MS counts from when it goes out', async () => {
+    // Four workers, two slots, answers after 700 ms. A search made to wait for a connection instead of a slot would
+    // wait one answer (700 ms) and take another (700 ms): past the 1300 ms timeout, a failure and a retry.
+    const ids = Array.from({ length: 12 }, (_, i) => i + 1);
+    await addNight(peers, ids, []);
+    peers.archive.setLatency(700);
+    const run = await sendInProcess(reliabilityEnv(peers, { ARCHIVE_CONCURRENCY: '2', ARCHIVE_TIMEOUT_MS: '1300', ARCHIVE_RETRIES: '0' }));
+    expect(idsWith(run.json(), 'failed')).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(idsWith(run.json(), 'no-data')).toEqual(ids);
+    expect(peers.archive.stats.total).toBe(ids.length);
+    expect(peers.archive.stats.peakInFlight).toBe(2);
+  });
+
   it('a 503 then a 200 is retried and the message sent once; a rerun sends nothing more', async () => {
     await addNight(peers, [1, 2], [1, 2]);
     peers.archive.inject({ status: 503, match: 'GN-2026B-Q-1/' });
