@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { startMailSink, startSilentSmtpServer } from '../../src/sink/index.js';
@@ -130,6 +131,38 @@ describe('SMTP faults', () => {
     expect(again.code).toBe(0);
     expect(statusesOf(again.json())).toEqual({ 1: 'sent', 2: 'sent', 3: 'sent', 4: 'no-data' });
     expect([...copiesPerNotification(peers.sink.messages(), [1, 2, 3, 4]).values()]).toEqual([1, 1, 1, 0]);
+  });
+
+  it('a server that closes every connection at once: after one message has used its retries, the rest are not tried', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => i + 1);
+    await addNight(peers, ids, ids);
+    let connections = 0;
+    const closing = net.createServer((socket) => {
+      connections += 1;
+      socket.on('error', () => {});
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => closing.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (closing.address() as net.AddressInfo).port;
+      const run = await sendInProcess(reliabilityEnv(peers, { SMTP_URL: `smtp://127.0.0.1:${port}`, ARCHIVE_CONCURRENCY: '2' }));
+      expect(run.code).toBe(1);
+      const report: Report = run.json();
+      expect(idsWith(report, 'failed')).toEqual(ids);
+      const notTried = report.results.filter((r) => r.error?.startsWith('not tried: the SMTP server could not be reached ('));
+      // Messages handed over before the first one gave up: at most one per worker (2 × ARCHIVE_CONCURRENCY), each
+      // making at most its 4 attempts (one connection each). The rest ask nothing; without the latch, 4 × 10.
+      const workers = 4;
+      expect(notTried.length).toBeGreaterThanOrEqual(ids.length - workers);
+      expect(connections).toBeGreaterThanOrEqual(4);
+      expect(connections).toBeLessThanOrEqual(workers * 4);
+      expect(peers.sink.messages()).toHaveLength(0);
+    } finally {
+      await new Promise((resolve) => closing.close(resolve));
+    }
+    const again = await sendInProcess(reliabilityEnv(peers));
+    expect(idsWith(again.json(), 'sent')).toEqual(ids);
+    expect([...copiesPerNotification(peers.sink.messages(), ids).values()]).toEqual(ids.map(() => 1));
   });
 
   it('a server that accepts the connection and never answers: SMTP_TIMEOUT_MS ends each wait, the run ends, the next run sends', async () => {
