@@ -74,10 +74,11 @@ describe('archive faults', () => {
     const hung = report.results.find((r) => r.id === 2)!;
     expect(hung.error).toContain('no answer within 1000 ms');
     expect(hung.error).toContain('after 2 attempts');
-    // Two attempts of one second each, one backoff (at most 500 ms), and the rest: never an open-ended wait.
-    expect(ms).toBeGreaterThanOrEqual(1900);
-    expect(ms).toBeLessThan(6000);
+    // Two attempts, both unanswered (counted at the server), each ended by the timeout: never an open-ended wait.
+    // The time only widely: two seconds of timeouts and a backoff, on a machine that may be busy.
     expect(searchesOf(2).map((r) => r.status)).toEqual([0, 0]);
+    expect(ms).toBeGreaterThanOrEqual(1900);
+    expect(ms).toBeLessThan(30_000);
     expect([...copiesPerNotification(peers.sink.messages(), [1, 2, 3, 4]).values()]).toEqual([1, 0, 1, 1]);
   });
 

@@ -124,7 +124,8 @@ describe('SMTP faults', () => {
     expect(statusesOf(report)).toEqual({ 1: 'failed', 2: 'failed', 3: 'failed', 4: 'no-data' });
     for (const result of report.results.slice(0, 3)) expect(result.error).toMatch(/ECONNECTION|ECONNREFUSED/);
     expect(down.stderr).toMatch(/digest could not be sent/);
-    expect(ms).toBeLessThan(15_000);
+    // Bounded by attempts (the test above counts them); the time only widely: the backoff alone may reach 7 s.
+    expect(ms).toBeLessThan(60_000);
     expect(peers.sink.messages()).toHaveLength(0);
 
     const again = await sendInProcess(reliabilityEnv(peers));
@@ -176,10 +177,15 @@ describe('SMTP faults', () => {
       expect(hung.code).toBe(1);
       const report: Report = hung.json();
       expect(idsWith(report, 'failed')).toEqual(ids);
-      expect(report.results[0]!.error).toMatch(/timeout|ETIMEDOUT/i);
-      expect(silent.connections).toBeGreaterThan(0);
-      // Never open-ended: four attempts of one second each, with backoff, for the three messages at once.
-      expect(ms).toBeLessThan(12_000);
+      for (const result of report.results)
+        expect(result.error).toMatch(/timeout|ETIMEDOUT|not tried: the SMTP server could not be reached/i);
+      // Never open-ended, by what can be counted: each message at most its four attempts, one connection each, and
+      // at least one message made them all (every wait ended by the timeout, then tried again).
+      expect(silent.connections).toBeGreaterThanOrEqual(4);
+      expect(silent.connections).toBeLessThanOrEqual(ids.length * 4);
+      expect(peers.sink.messages()).toHaveLength(0);
+      // Four one-second attempts and up to 7 s of backoff: any wall-clock bound stays wide on a busy machine.
+      expect(ms).toBeLessThan(60_000);
     } finally {
       await silent.close();
     }
