@@ -116,6 +116,32 @@ describe('SMTP faults', () => {
     }
   });
 
+  it.each([
+    [3, 'sent'],
+    [Infinity, 'failed'],
+  ])(
+    'a server that takes the message and closes without a reply (%s times): no more copies than the mailer made attempts',
+    async (times, status) => {
+      await addNight(peers, [1, 2], [1, 2]);
+      const proxy = await startSmtpProxy(peers.sink);
+      try {
+        proxy.swallowAcceptance(times);
+        // Notification 1 alone: the swallowed acceptances are all its message's.
+        const run = await sendInProcess(reliabilityEnv(peers, { SMTP_URL: proxy.url }), '--match', '1');
+        const report: Report = run.json();
+        expect(statusesOf(report)).toEqual({ 1: status });
+        if (status === 'failed') expect(report.results[0]!.error).toMatch(/ECONNECTION|closed/i);
+        // The one duplicate SMTP cannot rule out, at most once per attempt of the mailer's own (four), each attempt
+        // one transmission: nothing below it sends the message again.
+        const copies = copiesPerNotification(peers.sink.messages(), [1]).get(1)!;
+        expect(copies).toBe(Math.min(times + 1, 4));
+        expect(proxy.counts.data).toBe(copies);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
+
   it('the server down for the whole run: every would-be message failed, exit 1; the next run sends them', async () => {
     await addNight(peers, [1, 2, 3, 4], [1, 2, 3]);
     const { value: down, ms } = await timed(() => sendInProcess(reliabilityEnv(peers, { SMTP_URL: 'smtp://127.0.0.1:9', ERRORS_TO: OPS })));
@@ -152,7 +178,8 @@ describe('SMTP faults', () => {
       expect(idsWith(report, 'failed')).toEqual(ids);
       const notTried = report.results.filter((r) => r.error?.startsWith('not tried: the SMTP server could not be reached ('));
       // Messages handed over before the first one gave up: at most one per worker (2 × ARCHIVE_CONCURRENCY), each
-      // making at most its 4 attempts (one connection each). The rest ask nothing; without the latch, 4 × 10.
+      // making at most its 4 attempts, one connection each (a pool requeueing on a closed connection would open
+      // more). The rest ask nothing; without the latch, 4 × 10.
       const workers = 4;
       expect(notTried.length).toBeGreaterThanOrEqual(ids.length - workers);
       expect(connections).toBeGreaterThanOrEqual(4);
