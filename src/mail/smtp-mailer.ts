@@ -98,9 +98,14 @@ export class SmtpMailer implements Mailer {
     // Replies of the last temporary refusals, or none when the last attempt failed before RCPT.
     let temporary: Refusal[] = [];
     let lastError = '';
+    const { stop } = this.options;
     // After a stop, the message handed over gets its attempt, and no other.
-    for (let attempt = 0; attempt <= retries && pending.length > 0 && !(attempt > 0 && this.options.stop?.aborted); attempt += 1) {
-      if (attempt > 0) await sleep(Math.random() * backoffMs * 2 ** (attempt - 1));
+    for (let attempt = 0; attempt <= retries && pending.length > 0 && !(attempt > 0 && stop?.aborted); attempt += 1) {
+      if (attempt > 0) {
+        // A stop during the backoff ends the wait, and with it the message's attempts.
+        await sleep(Math.random() * backoffMs * 2 ** (attempt - 1), undefined, { signal: stop }).catch(() => {});
+        if (stop?.aborted) break;
+      }
       try {
         const info = (await this.transport.sendMail(this.compose(message, pending))) as SentInfo;
         accepted.push(...info.accepted.map(plainAddress));
