@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { spawnYougotdata, usePeers } from '../harness/peers.js';
+import { scienceFiles, spawnYougotdata, usePeers } from '../harness/peers.js';
 import {
   addNight,
   copiesPerNotification,
@@ -108,6 +108,28 @@ describe('send stopped by a signal, then run again', () => {
       await proxy.close();
     }
     peers.archive.setLatency(0);
+    await expectRerunCompletes();
+  });
+
+  it('SIGTERM with searches hung: they are aborted, not waited out; their rows say stopped, never a timeout', async () => {
+    await addNight(peers, IDS, WITH_DATA);
+    peers.archive.inject({ hang: true, times: Infinity });
+    const { run, proxy, pid } = await startRun({ ARCHIVE_TIMEOUT_MS: '60000' });
+    try {
+      await until(() => peers.archive.stats.inFlight >= CONCURRENCY, 15_000, 'the searches to hang');
+      signal(pid(), 'SIGTERM');
+      const { report } = await expectStopped(await run, 'SIGTERM');
+      const aborted = report.results.filter((r) => r.error === 'archive search failed: not tried: stopped by SIGTERM');
+      expect(aborted.length).toBeGreaterThanOrEqual(CONCURRENCY);
+      expect(report.results.some((r) => r.error?.includes('no answer within'))).toBe(false);
+      // Every search the run made was cut off: none was answered, none is still open at the server.
+      await until(() => peers.archive.stats.inFlight === 0, 5000, 'the hung searches to close');
+      expect(peers.archive.requests.every((r) => r.status === 0)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+    peers.archive.clear();
+    peers.archive.addEntries(WITH_DATA.flatMap((id) => scienceFiles(`GN-2026B-Q-${id}`, 2, NIGHT)));
     await expectRerunCompletes();
   });
 
