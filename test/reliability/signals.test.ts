@@ -93,7 +93,7 @@ async function expectRerunCompletes(): Promise<void> {
 describe('send stopped by a signal, then run again', () => {
   it('SIGTERM after the first archive search: in-flight searches end, no new notification is taken, exit 75', async () => {
     await addNight(peers, IDS, WITH_DATA);
-    peers.archive.setLatency(300);
+    peers.archive.setLatency(1000);
     const { run, proxy, pid } = await startRun({});
     try {
       await until(() => peers.archive.stats.total > 0, 15_000, 'the first search');
@@ -135,7 +135,7 @@ describe('send stopped by a signal, then run again', () => {
 
   it('SIGINT once: the same, named SIGINT', async () => {
     await addNight(peers, IDS, WITH_DATA);
-    peers.archive.setLatency(300);
+    peers.archive.setLatency(1000);
     const { run, proxy, pid } = await startRun({});
     try {
       await until(() => peers.archive.stats.total > 0, 15_000, 'the first search');
