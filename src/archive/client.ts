@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import type { Night } from '../domain/night.js';
+import { notTried } from '../domain/result.js';
 import { type ArchiveEntry, archiveEntrySchema } from './entry.js';
 
 export type ArchivePage = 'jsonsummary' | 'summary/nolinks' | 'searchform';
@@ -52,7 +53,7 @@ export interface ArchiveClientOptions {
 /** The run was stopped (a signal): not a fault of the server, and not worth another attempt. */
 class Stopped extends Error {}
 
-const stoppedBy = (signal: AbortSignal) => `not tried: stopped by ${String(signal.reason ?? 'a signal')}`;
+const stoppedBy = (signal: AbortSignal) => notTried(`stopped by ${String(signal.reason ?? 'a signal')}`);
 
 /** A failure worth another attempt: the server or the network may recover. */
 class TransientFailure extends Error {

@@ -10,6 +10,14 @@ export const PROBLEM_STATUSES: readonly Status[] = ['failed', 'invalid-selection
 /** Nothing to send, and nothing wrong. */
 export const QUIET_STATUSES: readonly Status[] = ['no-data', 'already-sent'];
 
+/**
+ * The error of a result nothing was tried for: the run stopped, or a server was found down. The digest gathers them
+ * into one paragraph per reason, however many there are.
+ */
+export const notTried = (reason: string): string => `${NOT_TRIED}${reason}`;
+export const NOT_TRIED = 'not tried: ';
+export const isNotTried = (error: string | null): boolean => error?.startsWith(NOT_TRIED) === true;
+
 /** A recipient the mail server refused, with its reply. */
 export interface Refusal {
   address: string;

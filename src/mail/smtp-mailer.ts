@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer, { type Mail } from 'nodemailer';
 import { asciiAddress } from '../addresses/index.js';
 import { SettingError } from '../config/setting-error.js';
-import type { Refusal } from '../domain/result.js';
+import { notTried, type Refusal } from '../domain/result.js';
 import type { Mailer, Submission } from './mailer.js';
 import { messageFields, type OutgoingMessage } from './message.js';
 import { describeSmtpFailure, NO_STARTTLS, type SmtpFailure, smtpReply } from './smtp-failure.js';
@@ -86,7 +86,7 @@ export class SmtpMailer implements Mailer {
 
   async send(message: OutgoingMessage): Promise<Submission> {
     // Once a message has used every retry on a dead server, the rest are not tried: the next run sends them.
-    if (this.unreachable) return { kind: 'failed', error: `not tried: ${this.unreachable}`, refused: [] };
+    if (this.unreachable) return { kind: 'failed', error: notTried(this.unreachable), refused: [] };
     const retries = this.options.retries ?? 3;
     const backoffMs = this.options.backoffMs ?? 1000;
     let pending = [...message.to, ...message.cc]
@@ -98,9 +98,14 @@ export class SmtpMailer implements Mailer {
     // Replies of the last temporary refusals, or none when the last attempt failed before RCPT.
     let temporary: Refusal[] = [];
     let lastError = '';
+    const { stop } = this.options;
     // After a stop, the message handed over gets its attempt, and no other.
-    for (let attempt = 0; attempt <= retries && pending.length > 0 && !(attempt > 0 && this.options.stop?.aborted); attempt += 1) {
-      if (attempt > 0) await sleep(Math.random() * backoffMs * 2 ** (attempt - 1));
+    for (let attempt = 0; attempt <= retries && pending.length > 0 && !(attempt > 0 && stop?.aborted); attempt += 1) {
+      if (attempt > 0) {
+        // A stop during the backoff ends the wait, and with it the message's attempts.
+        await sleep(Math.random() * backoffMs * 2 ** (attempt - 1), undefined, { signal: stop }).catch(() => {});
+        if (stop?.aborted) break;
+      }
       try {
         const info = (await this.transport.sendMail(this.compose(message, pending))) as SentInfo;
         accepted.push(...info.accepted.map(plainAddress));

@@ -16,7 +16,7 @@ import { type Announcements, type NightCheck, NightCheckLog, type SendRecord } f
 import type { Mode } from '../domain/mode.js';
 import { type Night, shiftNight } from '../domain/night.js';
 import type { Notification } from '../domain/notification.js';
-import { QUIET_STATUSES, type Result, type RunReport, type Status } from '../domain/result.js';
+import { isNotTried, notTried, QUIET_STATUSES, type Result, type RunReport, type Status } from '../domain/result.js';
 import type { Mailer } from '../mail/mailer.js';
 import { composeNotice, type Sender } from './compose.js';
 import { decideNight, type NightDecision } from './decide.js';
@@ -122,7 +122,7 @@ function breakerArchive(ports: RunPorts): { archive: RunPorts['archive']; settle
   let transient: string | null = null;
   const through = async <T>(ask: () => Promise<ArchiveAnswer<T>>, url: () => string): Promise<ArchiveAnswer<T>> => {
     const open = ports.breaker.open;
-    if (open) return { ok: false, error: `not tried: ${open}`, url: url(), attempts: 0, transient: false };
+    if (open) return { ok: false, error: notTried(open), url: url(), attempts: 0, transient: false };
     const answer = await ask();
     if (answer.ok) answered = true;
     else if (answer.transient) transient = answer.error;
@@ -156,7 +156,7 @@ async function processNotification(row: Notification, state: RunState): Promise<
   const plan = planNotification(row, state.request.mode, state.request.bcc);
   const skipped = interruption(state.ports);
   if (skipped) {
-    const result = resultOf(plan, state.request.night, 'failed', { error: `not tried: ${skipped}` });
+    const result = resultOf(plan, state.request.night, 'failed', { error: notTried(skipped) });
     state.checks?.add(nightCheck(plan, state.request.mode, result));
     return [result];
   }
@@ -216,7 +216,9 @@ async function processNight(
     state.checks?.add(nightCheck(plan, request.mode, result));
     return result;
   };
-  if (!answer.ok) return finish('failed', { error: `archive search failed: ${answer.error}`, url: answer.url });
+  // A request not even made (the run stopped, the breaker open) says so plainly: the digest groups those.
+  const failure = (error: string) => (isNotTried(error) ? error : `archive search failed: ${error}`);
+  if (!answer.ok) return finish('failed', { error: failure(answer.error), url: answer.url });
   const url = answer.url;
   const forced = request.force && night === request.night;
   const decision = decideNight({

@@ -1,5 +1,5 @@
 import { MODE_NAME, sendCommandFor } from '../domain/mode.js';
-import { PROBLEM_STATUSES, type Result, type RunReport, STATUSES, type Status } from '../domain/result.js';
+import { isNotTried, notTried, PROBLEM_STATUSES, type Result, type RunReport, STATUSES, type Status } from '../domain/result.js';
 import { escapeControls } from '../text/escape.js';
 import { clip, type TextColumn, tableLines } from '../text/table.js';
 
@@ -127,9 +127,6 @@ const DIGEST_PIECES = 20;
 /** Notifications listed by id in a group of the digest before the rest are counted. */
 const DIGEST_IDS = 30;
 
-/** A result nothing was even tried for (the run stopped, a server was down): grouped, not listed one by one. */
-const NOT_TRIED = 'not tried: ';
-
 /**
  * The plain-text digest mailed to ERRORS_TO: each result that needs a person, with what to do. Results that were
  * not tried for one reason are one paragraph, however many: 400 copies of "the archive is unavailable" help nobody.
@@ -143,19 +140,23 @@ export function digestText(report: RunReport): string | null {
     'invalid-selection': () => 'fix the selection in the notification table; nothing was sent',
     'no-recipients': () => 'add an address to the email fields; nothing was sent',
   };
-  const notTried = new Map<string, Result[]>();
+  const untried = new Map<string, Result[]>();
   const listed: Result[] = [];
   for (const r of problems) {
-    if (r.status === 'failed' && r.error?.startsWith(NOT_TRIED)) notTried.set(r.error, [...(notTried.get(r.error) ?? []), r]);
+    if (r.status === 'failed' && r.error !== null && isNotTried(r.error)) untried.set(r.error, [...(untried.get(r.error) ?? []), r]);
     else listed.push(r);
   }
-  const groups = [...notTried].map(([error, results]) => {
+  // The reason the run stopped is said once, in its own line; the rows it left are counted under it.
+  const stopReason = report.interrupted ? notTried(report.interrupted) : null;
+  const groups = [...untried].map(([error, results]) => {
     const ids = results.map((r) => `#${r.id}`);
     const shown = ids.length > DIGEST_IDS ? `${ids.slice(0, DIGEST_IDS).join(', ')} … and ${ids.length - DIGEST_IDS} more` : ids.join(', ');
     const nights = [...new Set(results.map((r) => r.night))];
     const command = nights.length === 1 ? sendCommandFor(nights[0] as Result['night'], report.mode) : 'the same command again';
     return [
-      `${results.length} notification(s) ${escapeControls(error)}.`,
+      error === stopReason
+        ? `${results.length} notification(s) not tried once the run stopped.`
+        : `${results.length} notification(s) ${escapeControls(error)}.`,
       `  ${shown}`,
       `  to do: nothing was sent for them; the next run sends them, or now: ${command}`,
     ].join('\n');
@@ -167,7 +168,8 @@ export function digestText(report: RunReport): string | null {
     ];
     if (r.error) lines.push(`  error: ${escapeControls(r.error)}`);
     for (const x of r.refused) lines.push(`  refused: ${x.address} (${escapeControls(x.reply)})`);
-    for (const x of r.rejected.slice(0, DIGEST_PIECES)) lines.push(`  not an address, ignored: ${JSON.stringify(clip(x, 200))}`);
+    for (const x of r.rejected.slice(0, DIGEST_PIECES))
+      lines.push(`  not an address, ignored: ${escapeControls(JSON.stringify(clip(x, 200)))}`);
     if (r.rejected.length > DIGEST_PIECES) lines.push(`  … and ${r.rejected.length - DIGEST_PIECES} more pieces that are not addresses`);
     if (r.url) lines.push(`  archive: ${r.url}`);
     const todo = advice[r.status];
@@ -179,7 +181,7 @@ export function digestText(report: RunReport): string | null {
     .join(', ');
   return [
     `yougotdata ${MODE_NAME[report.mode]} run for night ${dateOf(report)}: ${problems.length} notification(s) need attention.`,
-    ...(report.interrupted ? [`The run stopped early: ${report.interrupted}. It exited 75 (try again later).`] : []),
+    ...(report.interrupted ? [`The run stopped early: ${escapeControls(report.interrupted)}. It exited 75 (try again later).`] : []),
     `Totals: ${totals}`,
     '',
     [...groups, ...blocks].join('\n\n'),

@@ -50,7 +50,11 @@ export async function sendNights(request: SendRequest, ports: SendPorts): Promis
   }
   const report = joinReports(reports);
   const digest = ports.mailer.delivers ? composeDigest(report, request.sender, request.errorsTo, ports.clock()) : null;
-  if (digest) {
+  if (digest && ports.stop.aborted) {
+    // A stopped run hands SMTP nothing new, the digest included: the host may be going down, and the rerun's digest
+    // says whatever is still wrong.
+    log.warn({ errorsTo: request.errorsTo }, `${report.interrupted ?? 'stopped'}: the digest is not sent; the report lists what was left`);
+  } else if (digest) {
     const sent = await ports.mailer.send(digest, null);
     if (sent.kind === 'failed') log.error({ errorsTo: request.errorsTo }, `the digest could not be sent: ${sent.error}`);
   }

@@ -144,6 +144,27 @@ describe('why: what the record says', () => {
     );
   });
 
+  it('a message every recipient refused, through a real send: recorded failed with the refusals, and why says so', async () => {
+    await peers.addNotifications([janeDoeRow]);
+    peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 2));
+    peers.sink.faults.rejectRecipient(/@/, { code: 550, message: '5.1.1 mailbox unavailable' });
+    const sent = await send();
+    expect(sent.json().results[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('mailbox unavailable') });
+    const rows = await peers.db.pool.query(
+      'SELECT status, error, refused::text AS refused FROM yougotdata_message WHERE notification_id = 101',
+    );
+    expect(rows.rows).toHaveLength(1);
+    // Soft: a row left 'sending' also shows in why's verdict, below.
+    expect.soft(rows.rows[0].status).toBe('failed');
+    expect.soft(rows.rows[0].error).toMatch(/^no recipient accepted the message: .*550 5\.1\.1 mailbox unavailable/);
+    expect.soft(rows.rows[0].refused).toContain('jane.doe@uni.test');
+    const run = await why('101');
+    expect(verdictLine(run.stdout)).toMatch(
+      /^Not sent: no recipient accepted the message: .*mailbox unavailable.* \(tried at .*; the next run tries again\)/,
+    );
+    expect(run.stdout).not.toContain('may not have arrived');
+  });
+
   it('files that reached the archive after the message are counted as not yet announced', async () => {
     await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 1));

@@ -49,6 +49,9 @@ export function copiesPerNotification(messages: readonly SinkMessage[], ids: rea
 
 export interface ReportResult {
   id: number;
+  label: string | null;
+  selection: string | null;
+  night: string;
   status: string;
   files: number;
   to: string[];

@@ -26,6 +26,11 @@ export interface SmtpProxy {
   readonly counts: { data: number; accepted: number; forwarded: number };
   /** Closes each connection right after its client has been told of an acceptance, `times` times. */
   closeAfterAcceptance(times: number): void;
+  /**
+   * Keeps the acceptance from the client and ends the connection instead, `times` times (Infinity: always): the
+   * server has the message, the client only sees the connection close, as when a reply is lost.
+   */
+  swallowAcceptance(times: number): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,7 @@ export async function startSmtpProxy(sink: { smtpPort: number }, options: SmtpPr
   const counts = { data: 0, accepted: 0, forwarded: 0 };
   const conversations = new Map<number, Conversation>();
   let closeAfter = 0;
+  let swallow = 0;
   const conversationOf = (connection: ProxiedConnection): Conversation => {
     let conversation = conversations.get(connection.id);
     if (!conversation) {
@@ -77,7 +83,10 @@ export async function startSmtpProxy(sink: { smtpPort: number }, options: SmtpPr
         for (let newline = conversation.commands.indexOf('\r\n'); newline !== -1; newline = conversation.commands.indexOf('\r\n')) {
           const line = conversation.commands.slice(0, newline).toUpperCase();
           conversation.commands = conversation.commands.slice(newline + 2);
-          if (line === 'DATA') options.onData?.(++counts.data);
+          if (line !== 'DATA') continue;
+          // Counted apart from the call: `f?.(++n)` skips the increment when there is no f.
+          counts.data += 1;
+          options.onData?.(counts.data);
         }
       },
       async fromServer(connection, chunk) {
@@ -95,12 +104,19 @@ export async function startSmtpProxy(sink: { smtpPort: number }, options: SmtpPr
             out.push(line);
             continue;
           }
-          options.onAccepted?.(++counts.accepted, line.trim());
+          counts.accepted += 1;
+          options.onAccepted?.(counts.accepted, line.trim());
           if (out.length > 0) connection.client.write(Buffer.from(out.splice(0).join(''), 'latin1'));
+          if (swallow > 0) {
+            swallow -= 1;
+            connection.end();
+            return null;
+          }
           if (options.holdAcceptanceMs) await sleep(options.holdAcceptanceMs);
           if (connection.client.destroyed) return null;
           connection.client.write(Buffer.from(line, 'latin1'));
-          options.onAcceptanceForwarded?.(++counts.forwarded);
+          counts.forwarded += 1;
+          options.onAcceptanceForwarded?.(counts.forwarded);
           if (closeAfter > 0) {
             closeAfter -= 1;
             connection.end();
@@ -118,6 +134,9 @@ export async function startSmtpProxy(sink: { smtpPort: number }, options: SmtpPr
     counts,
     closeAfterAcceptance(times) {
       closeAfter = times;
+    },
+    swallowAcceptance(times) {
+      swallow = times;
     },
     close: () => tcp.close(),
   };

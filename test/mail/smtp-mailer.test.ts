@@ -1,8 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressKey, type EmailAddress, parseEmailAddress } from '../../src/addresses/email-address.js';
 import type { OutgoingMessage } from '../../src/mail/message.js';
 import { SmtpMailer } from '../../src/mail/smtp-mailer.js';
 import { type MailSink, startMailSink } from '../../src/sink/index.js';
+import { until } from '../harness/reliability.js';
+import { startSmtpProxy } from '../harness/smtp-proxy.js';
 
 const address = (text: string): EmailAddress => {
   const parsed = parseEmailAddress(text);
@@ -52,5 +55,41 @@ describe('SmtpMailer and IDN domains', () => {
     expect(received?.envelope.to).toEqual(['Jo@straße.de', 'jm@müller.de', 'hidden@山田.jp']);
     expect(received?.raw).toMatch(/^To: Jo <Jo@xn--strae-oqa\.de>\r$/m);
     expect(received?.raw).toMatch(/^Cc: jm@xn--mller-kva\.de\r$/m);
+  });
+});
+
+describe('SmtpMailer stopped', () => {
+  it('a stop during the backoff before a retry ends the wait: the message gets no attempt after the stop', async () => {
+    sink.faults.rejectData({ code: 451, message: '4.3.0 try again later' });
+    const proxy = await startSmtpProxy(sink);
+    const stop = new AbortController();
+    // A backoff of up to an hour: only the stop can end it within the test.
+    const mailer = new SmtpMailer({ smtpUrl: proxy.url, timeoutMs: 5000, retries: 3, backoffMs: 3_600_000, stop: stop.signal });
+    try {
+      const message: OutgoingMessage = {
+        from: { name: null, address: address('archive@gemini.edu') },
+        to: [{ name: null, address: address('pi@uni.test') }],
+        cc: [],
+        bcc: [],
+        subject: 'New Data for GN-2026B-Q-101/science',
+        text: 'Hello\n',
+        messageId: '<stopped@gemini.edu>',
+        date: new Date('2026-11-26T08:00:00Z'),
+      };
+      const sent = mailer.send(message);
+      await until(() => proxy.counts.data === 1, 5000, 'the first DATA');
+      // The 451 comes at once; the mailer then waits to try again.
+      await sleep(300);
+      stop.abort('SIGTERM');
+      const result = await sent;
+      expect(result).toMatchObject({ kind: 'failed', error: expect.stringContaining('451 4.3.0 try again later') });
+      // A second attempt only if the random backoff fell under 300 ms (about once in ten thousand runs).
+      expect(proxy.counts.data).toBeLessThanOrEqual(2);
+      expect(sink.messages().filter((m) => m.messageId === '<stopped@gemini.edu>')).toHaveLength(0);
+    } finally {
+      await mailer.close();
+      await proxy.close();
+      sink.faults.reset();
+    }
   });
 });

@@ -137,4 +137,21 @@ describe('the digest', () => {
     expect(text).toContain('(night 20261124)');
     expect(text).not.toContain('#6');
   });
+
+  it('says once why the run stopped, and counts the notifications it left in one paragraph', () => {
+    const reason = 'the archive is unavailable (no answer within 1000 ms (after 2 attempts))';
+    const left = Array.from({ length: 40 }, (_, i) => result({ id: i + 2, status: 'failed', error: `not tried: ${reason}` }));
+    const smtp = result({ id: 50, status: 'failed', error: 'not tried: the SMTP server could not be reached (ECONNREFUSED)' });
+    const text = digestText({
+      ...report(result({ id: 1, status: 'failed', error: 'archive search failed: HTTP 503' }), ...left, smtp),
+      interrupted: reason,
+    })!;
+    expect(text.split('the archive is unavailable')).toHaveLength(2);
+    expect(text).toContain(`The run stopped early: ${reason}. It exited 75 (try again later).`);
+    expect(text).toContain('40 notification(s) not tried once the run stopped.\n  #2, #3,');
+    expect(text).toContain('… and 10 more');
+    // Another reason for not trying keeps its own words.
+    expect(text).toContain('1 notification(s) not tried: the SMTP server could not be reached (ECONNREFUSED).\n  #50');
+    expect(text).toContain('#1 Auto - GN-2026B-Q-1 [GN-2026B-Q-1/science]: failed\n  error: archive search failed: HTTP 503');
+  });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type AddressObject, simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { makeEntry } from '../../src/demo/archive-stand-in/index.js';
@@ -160,6 +163,28 @@ describe('send in PI mode', () => {
     await peers.addNotifications([janeDoeRow]);
     const run = await yougotdata(['send', '--date', 'yesterday', '--json'], peers.env, new Date('2026-11-27T03:00:00Z'));
     expect(run.json().date).toBe('20261126');
+  });
+
+  it('--log-file appends every log line as JSON, a line about a notification carrying its id and selection', async () => {
+    await peers.addNotifications([janeDoeRow, { ...janeDoeRow, id: 102, selection: 'GN-2026B-Q-102/science' }]);
+    peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 2));
+    const folder = mkdtempSync(join(tmpdir(), 'yougotdata-send-log-'));
+    try {
+      const path = join(folder, 'send.jsonl');
+      const run = await send('--log-file', path);
+      expect(run.code).toBe(0);
+      const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+      const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(['run starts', 'sent', 'run ends']));
+      const sent = records.find((r) => r.msg === 'sent')!;
+      expect(sent).toMatchObject({ notification: 101, selection: 'GN-2026B-Q-101/science', night: NIGHT, files: 2 });
+      expect(sent.messageId).toBe(run.json().results[0].messageId);
+      // A second run appends.
+      await send('--log-file', path);
+      expect(readFileSync(path, 'utf8').trimEnd().split('\n').length).toBeGreaterThan(lines.length);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('prints a readable table without --json', async () => {

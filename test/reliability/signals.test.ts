@@ -1,0 +1,269 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { scienceFiles, spawnYougotdata, usePeers } from '../harness/peers.js';
+import {
+  addNight,
+  copiesPerNotification,
+  NIGHT,
+  type Report,
+  recordedWith,
+  reliabilityEnv,
+  sendInProcess,
+  sendingRows,
+  until,
+} from '../harness/reliability.js';
+import { type SmtpProxyOptions, startSmtpProxy } from '../harness/smtp-proxy.js';
+
+/**
+ * A real process stopped by SIGTERM or SIGINT at several moments: it takes no new notification, hands no new message
+ * to SMTP, lets the messages already handed over finish (no retry after the stop), records them, prints its report
+ * and exits 75. A second signal exits 75 at once. Then a rerun: every notification with data delivered exactly once.
+ */
+
+const peers = usePeers();
+
+const WITH_DATA = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+const IDS = [...WITH_DATA, 11, 12];
+const CONCURRENCY = 2;
+/** Notifications in progress at once: each may have a message handed over when the signal comes. */
+const WORKERS = 2 * CONCURRENCY;
+const OPS = 'ops@gemini.test';
+
+const argv = ['send', '--date', NIGHT, '--json'];
+const env = (extra: Record<string, string> = {}) => reliabilityEnv(peers, { ARCHIVE_CONCURRENCY: String(CONCURRENCY), ...extra });
+const notices = () => peers.sink.messages().filter((m) => !m.envelope.to.includes(OPS));
+
+/** Sends `signal` to the run, unless it has ended (ESRCH). */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {}
+}
+
+/** A run of the built CLI whose pid is known, and the SMTP proxy in front of the sink that lets a test act mid-submission. */
+async function startRun(extraEnv: Record<string, string>, proxyOptions: (pid: () => number) => SmtpProxyOptions = () => ({})) {
+  let pid = 0;
+  const proxy = await startSmtpProxy(
+    peers.sink,
+    proxyOptions(() => pid),
+  );
+  const run = spawnYougotdata(argv, env({ SMTP_URL: proxy.url, ...extraEnv }), { onSpawn: (p) => (pid = p) });
+  await until(() => pid !== 0, 5000, 'the spawn');
+  return { run, proxy, pid: () => pid };
+}
+
+/**
+ * What every stopped run shows: exit 75, the one JSON report on stdout listing every row, the rows it did not take
+ * failed as not tried, no row of the send record left `sending`, every message the sink accepted recorded as sent.
+ */
+async function expectStopped(
+  run: Awaited<ReturnType<typeof spawnYougotdata>>,
+  name: NodeJS.Signals,
+  otherFailure?: RegExp,
+): Promise<{ report: Report; notTried: number[] }> {
+  expect(run.signal).toBeNull();
+  expect(run.code, run.stderr).toBe(75);
+  expect(run.stdout.trim().split('\n')).toHaveLength(1);
+  const report: Report = run.json();
+  expect(report.results.map((r) => r.id)).toEqual(IDS);
+  const notTried = report.results.filter((r) => r.error === `not tried: stopped by ${name}`).map((r) => r.id);
+  expect(notTried.length).toBeGreaterThan(0);
+  for (const result of report.results) {
+    if (result.status === 'failed') {
+      if (!otherFailure?.test(result.error ?? '')) expect(result.error, `notification ${result.id}`).toContain(`stopped by ${name}`);
+    } else expect(['sent', 'no-data'], `notification ${result.id}`).toContain(result.status);
+  }
+  expect(run.stderr).toContain(`${name}: stopping`);
+  // Whatever was handed over finished and was recorded: nothing is left for a rerun to send twice.
+  expect(await sendingRows(peers.db.pool, NIGHT)).toEqual([]);
+  const sent = report.results.filter((r) => r.status === 'sent').map((r) => r.id);
+  expect(await recordedWith(peers.db.pool, NIGHT, ['sent'])).toEqual(sent);
+  expect([...copiesPerNotification(notices(), IDS)].filter(([, n]) => n > 0).map(([id]) => id)).toEqual(sent);
+  return { report, notTried };
+}
+
+/** A rerun with no signal: every notification with data delivered exactly once overall, nothing lost, nothing doubled. */
+async function expectRerunCompletes(): Promise<void> {
+  const rerun = await sendInProcess(reliabilityEnv(peers));
+  expect(rerun.code, rerun.stderr).toBe(0);
+  const copies = copiesPerNotification(notices(), IDS);
+  for (const id of IDS) expect(copies.get(id), `copies for notification ${id}`).toBe(WITH_DATA.includes(id) ? 1 : 0);
+}
+
+describe('send stopped by a signal, then run again', () => {
+  it('SIGTERM after the first archive search: in-flight searches end, no new notification is taken, exit 75', async () => {
+    await addNight(peers, IDS, WITH_DATA);
+    peers.archive.setLatency(1000);
+    const { run, proxy, pid } = await startRun({});
+    try {
+      await until(() => peers.archive.stats.total > 0, 15_000, 'the first search');
+      signal(pid(), 'SIGTERM');
+      const stopped = await run;
+      const { notTried } = await expectStopped(stopped, 'SIGTERM');
+      // Stopped during the first searches: the notifications not yet taken are most of them, and asked nothing.
+      expect(notTried.length).toBeGreaterThanOrEqual(IDS.length - WORKERS);
+      expect(peers.archive.stats.total).toBeLessThanOrEqual(WORKERS);
+      expect(proxy.counts.data).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+    peers.archive.setLatency(0);
+    await expectRerunCompletes();
+  });
+
+  it('SIGTERM with searches hung: they are aborted, not waited out; their rows say stopped, never a timeout', async () => {
+    await addNight(peers, IDS, WITH_DATA);
+    peers.archive.inject({ hang: true, times: Infinity });
+    const { run, proxy, pid } = await startRun({ ARCHIVE_TIMEOUT_MS: '60000' });
+    try {
+      await until(() => peers.archive.stats.inFlight >= CONCURRENCY, 15_000, 'the searches to hang');
+      signal(pid(), 'SIGTERM');
+      const { report } = await expectStopped(await run, 'SIGTERM');
+      const aborted = report.results.filter((r) => r.error === 'archive search failed: not tried: stopped by SIGTERM');
+      expect(aborted.length).toBeGreaterThanOrEqual(CONCURRENCY);
+      expect(report.results.some((r) => r.error?.includes('no answer within'))).toBe(false);
+      // Every search the run made was cut off: none was answered, none is still open at the server.
+      await until(() => peers.archive.stats.inFlight === 0, 5000, 'the hung searches to close');
+      expect(peers.archive.requests.every((r) => r.status === 0)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+    peers.archive.clear();
+    peers.archive.addEntries(WITH_DATA.flatMap((id) => scienceFiles(`GN-2026B-Q-${id}`, 2, NIGHT)));
+    await expectRerunCompletes();
+  });
+
+  it('SIGINT once: the same, named SIGINT', async () => {
+    await addNight(peers, IDS, WITH_DATA);
+    peers.archive.setLatency(1000);
+    const { run, proxy, pid } = await startRun({});
+    try {
+      await until(() => peers.archive.stats.total > 0, 15_000, 'the first search');
+      signal(pid(), 'SIGINT');
+      await expectStopped(await run, 'SIGINT');
+    } finally {
+      await proxy.close();
+    }
+    peers.archive.setLatency(0);
+    await expectRerunCompletes();
+  });
+
+  it.each([1, 3, 6])('SIGTERM as message %i starts its DATA: that message finishes and is recorded sent; no new one starts', async (n) => {
+    await addNight(peers, IDS, WITH_DATA);
+    let dataAtSignal = 0;
+    const { run, proxy } = await startRun({}, (pid) => ({
+      onData: (count) => {
+        if (count !== n) return;
+        dataAtSignal = count;
+        signal(pid(), 'SIGTERM');
+      },
+    }));
+    try {
+      const { report } = await expectStopped(await run, 'SIGTERM');
+      expect(dataAtSignal).toBe(n);
+      const sent = report.results.filter((r) => r.status === 'sent').length;
+      // The message at DATA, and those before it, reached the sink; after it, only messages already handed over.
+      expect(sent).toBeGreaterThanOrEqual(n);
+      expect(proxy.counts.data).toBeLessThanOrEqual(n + WORKERS - 1);
+      expect(proxy.counts.accepted).toBe(sent);
+    } finally {
+      await proxy.close();
+    }
+    await expectRerunCompletes();
+  });
+
+  it.each([1, 4])(
+    'SIGTERM with message %i accepted by the server, the client not yet told: it waits for the reply and records it sent',
+    async (n) => {
+      await addNight(peers, IDS, WITH_DATA);
+      let accepted = '';
+      const { run, proxy } = await startRun({}, (pid) => ({
+        holdAcceptanceMs: 300,
+        onAccepted: (count, reply) => {
+          if (count !== n) return;
+          accepted = reply;
+          signal(pid(), 'SIGTERM');
+        },
+      }));
+      try {
+        const { report } = await expectStopped(await run, 'SIGTERM');
+        const message = notices().find((m) => accepted.endsWith(m.id));
+        expect(message, accepted).toBeDefined();
+        const id = Number(/^pi(\d+)@/.exec(message!.envelope.to[0]!)![1]);
+        expect(report.results.find((r) => r.id === id)).toMatchObject({ status: 'sent', messageId: message!.messageId });
+      } finally {
+        await proxy.close();
+      }
+      await expectRerunCompletes();
+    },
+  );
+
+  it('a message handed over before the stop gets no retry after it: a 451 is recorded failed, and the rerun sends it', async () => {
+    await addNight(peers, IDS, WITH_DATA);
+    peers.sink.faults.rejectData({ code: 451, message: '4.3.0 try again later' }, 1);
+    const { run, proxy } = await startRun({}, (pid) => ({
+      onData: (count) => {
+        if (count === 1) signal(pid(), 'SIGTERM');
+      },
+    }));
+    try {
+      const { report } = await expectStopped(await run, 'SIGTERM', /451 4\.3\.0/);
+      const refused = report.results.filter((r) => r.error?.includes('451'));
+      expect(refused).toHaveLength(1);
+      expect(refused[0]!.error).toMatch(/^no recipient accepted the message: .*451 4\.3\.0 try again later/);
+      expect(await recordedWith(peers.db.pool, NIGHT, ['failed'])).toContain(refused[0]!.id);
+    } finally {
+      await proxy.close();
+    }
+    await expectRerunCompletes();
+  });
+
+  it('no digest is handed to SMTP after the stop either: the report says what was left, and the rerun sends it', async () => {
+    await addNight(peers, IDS, WITH_DATA);
+    const { run, proxy } = await startRun({ ERRORS_TO: OPS }, (pid) => ({
+      onData: (count) => {
+        if (count === 2) signal(pid(), 'SIGTERM');
+      },
+    }));
+    try {
+      await expectStopped(await run, 'SIGTERM');
+      expect(peers.sink.messages().filter((m) => m.envelope.to.includes(OPS))).toHaveLength(0);
+    } finally {
+      await proxy.close();
+    }
+    await expectRerunCompletes();
+  });
+
+  it('a second SIGTERM during the wind-down exits 75 at once, without waiting for the message being sent', async () => {
+    await addNight(peers, IDS, WITH_DATA);
+    const HOLD_MS = 10_000;
+    let firstAt = 0;
+    const { run, proxy, pid } = await startRun({ SMTP_TIMEOUT_MS: '30000' }, (pid) => ({
+      holdAcceptanceMs: HOLD_MS,
+      onAccepted: (count) => {
+        if (count !== 1) return;
+        firstAt = Date.now();
+        signal(pid(), 'SIGTERM');
+      },
+    }));
+    try {
+      await until(() => firstAt !== 0, 15_000, 'the first acceptance');
+      // The first stop waits for the held reply; the second does not.
+      await sleep(200);
+      const secondAt = Date.now();
+      signal(pid(), 'SIGTERM');
+      const stopped = await run;
+      expect(stopped.code).toBe(75);
+      expect(Date.now() - secondAt).toBeLessThan(HOLD_MS / 2);
+      expect(stopped.stderr).toMatch(/SIGTERM again: exiting at once/);
+    } finally {
+      await proxy.close();
+    }
+    // The message the server took while the run waited may arrive twice (it was `sending`); nothing is lost.
+    const rerun = await sendInProcess(reliabilityEnv(peers));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const copies = copiesPerNotification(notices(), IDS);
+    for (const id of WITH_DATA) expect(copies.get(id), `copies for notification ${id}`).toBeGreaterThanOrEqual(1);
+    expect([...copies.values()].filter((n) => n > 1).length).toBeLessThanOrEqual(WORKERS);
+  });
+});
