@@ -277,7 +277,10 @@ function impossibility(term: string): string | undefined {
   if (term === '.' || term === '..') return 'a URL would read it as a path step';
   const hidden = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u.exec(term);
   if (hidden)
-    return `it contains U+${(hidden[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}, a control, invisible or malformed character`;
+    return (
+      `it contains U+${(hidden[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}, ` +
+      'a control, invisible or malformed character'
+    );
   return undefined;
 }
 

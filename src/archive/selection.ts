@@ -50,9 +50,10 @@ function scopeOf(scopes: readonly Scope[]): { scope: SelectionScope; problem?: s
   const ignored = scopes.filter((other) => kept && !within(kept, other));
   if (!kept || ignored.length === 0) return { scope: kept };
   const names = ignored.map((other) => `${SCOPE_NOUN[other.kind]} ${other.id}`).join(', ');
+  const keptName = `${SCOPE_NOUN[kept.kind]} ${kept.id}`;
   return {
     scope: kept,
-    problem: `the selection names ${names} and ${SCOPE_NOUN[kept.kind]} ${kept.id}, but the archive keeps only ${kept.id}: keep one of them`,
+    problem: `the selection names ${names} and ${keptName}, but the archive keeps only ${kept.id}: keep one of them`,
   };
 }
 
@@ -65,7 +66,8 @@ function problemsOf(readings: readonly { term: string; reading: TermReading }[],
   const dates = readings.filter(({ reading }) => reading.kind === 'date').map(({ term }) => quote(term));
   if (dates.length > 0) {
     problems.push(
-      `${dates.join(', ')} ${dates.length === 1 ? 'sets' : 'set'} a date or night, which the job chooses itself (--date): remove ${dates.length === 1 ? 'it' : 'them'}`,
+      `${dates.join(', ')} ${dates.length === 1 ? 'sets' : 'set'} a date or night, which the job chooses itself (--date): ` +
+        `remove ${dates.length === 1 ? 'it' : 'them'}`,
     );
   }
   if (scopeProblem) problems.push(scopeProblem);

@@ -15,7 +15,8 @@ async function developmentCommand<T>(name: string, load: () => Promise<T>, conte
   } catch (error) {
     if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
     context.stderr.write(
-      `yougotdata: ${name} is not part of a production install: run it in a checkout of yougotdata after npm ci, which installs what it needs\n`,
+      `yougotdata: ${name} is not part of a production install: ` +
+        'run it in a checkout of yougotdata after npm ci, which installs what it needs\n',
     );
     return null;
   }

@@ -110,7 +110,8 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     const stopper = new AbortController();
     const unsubscribe = context.onStop?.((signal) => {
       runLog.warn(
-        `${signal}: stopping: no new notification is taken; the messages being sent finish, then the run reports (another ${signal} exits at once)`,
+        `${signal}: stopping: no new notification is taken; the messages being sent finish, ` +
+          `then the run reports (another ${signal} exits at once)`,
       );
       stopper.abort(signal);
     });

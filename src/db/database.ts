@@ -41,7 +41,8 @@ function authenticationProblem(error: unknown): string | null {
   const message = (error as Error | null)?.message ?? '';
   if (!message.startsWith('SASL: ')) return null;
   if (/client password must be a (non-empty )?string/.test(message)) {
-    return 'the database asks for a password and DATABASE_URL has none: give it as postgres://user:password@host/database (or in ~/.pgpass)';
+    const withPassword = 'postgres://user:password@host/database';
+    return `the database asks for a password and DATABASE_URL has none: give it as ${withPassword} (or in ~/.pgpass)`;
   }
   return `the database login failed: ${message}: check the user and password of DATABASE_URL`;
 }

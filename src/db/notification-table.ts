@@ -27,7 +27,8 @@ async function queryTable<R extends pg.QueryResultRow>(db: pg.Pool, text: string
     }
     if ((error as { code?: string }).code === UNDEFINED_COLUMN) {
       throw new NotificationTableMissing(
-        `the "notification" table lacks a column yougotdata reads (${(error as Error).message}): it needs id, label, selection, piemail, ngoemail and csemail`,
+        `the "notification" table lacks a column yougotdata reads (${(error as Error).message}): ` +
+          'it needs id, label, selection, piemail, ngoemail and csemail',
       );
     }
     throw error;

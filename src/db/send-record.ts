@@ -129,8 +129,9 @@ export class SendRecord {
 
   /** Written before the message is handed over: a crash after it leaves 'sending', and the files stay unannounced. */
   async intent(intent: Intent): Promise<number> {
+    const columns = 'notification_id, night, mode, status, message_id, follows_up, selection, recipients_to, recipients_cc, files';
     const result = await this.db.query<{ id: string }>(
-      `INSERT INTO yougotdata_message (notification_id, night, mode, status, message_id, follows_up, selection, recipients_to, recipients_cc, files)
+      `INSERT INTO yougotdata_message (${columns})
        VALUES ($1, $2, $3, 'sending', $4, $5, $6, $7, $8, $9) RETURNING id`,
       [
         intent.notificationId,
@@ -155,13 +156,14 @@ export class SendRecord {
     accepted: readonly string[],
     refused: readonly Refusal[],
   ): Promise<void> {
+    const reannounced = 'night = EXCLUDED.night, message = EXCLUDED.message, announced_at = now()';
     await this.db.query(
       `WITH sent AS (
          UPDATE yougotdata_message SET status = 'sent', accepted = $2, refused = $3, sent_at = now() WHERE id = $1 RETURNING id
        )
        INSERT INTO yougotdata_file (notification_id, mode, filename, night, message)
        SELECT $4, $5, filename, $6, sent.id FROM sent, unnest($7::text[]) AS filename
-       ON CONFLICT (notification_id, mode, filename) DO UPDATE SET night = EXCLUDED.night, message = EXCLUDED.message, announced_at = now()`,
+       ON CONFLICT (notification_id, mode, filename) DO UPDATE SET ${reannounced}`,
       [message, accepted, JSON.stringify(refused), key.notificationId, key.mode, key.night, files],
     );
   }
@@ -177,9 +179,10 @@ export class SendRecord {
   /** Upserts the latest check of each night given. */
   async checked(batch: readonly CheckedNight[]): Promise<void> {
     const column = <K extends keyof CheckedNight>(key: K) => batch.map((check) => check[key]);
+    const rejectedAsText = 'ARRAY(SELECT jsonb_array_elements_text(c.rejected))';
     await this.db.query(
       `INSERT INTO yougotdata_night (notification_id, night, mode, status, selection, files, rejected, error, complete, checked_at, url)
-       SELECT c.id, c.night, c.mode, c.status, c.selection, c.files, ARRAY(SELECT jsonb_array_elements_text(c.rejected)), c.error, c.complete,
+       SELECT c.id, c.night, c.mode, c.status, c.selection, c.files, ${rejectedAsText}, c.error, c.complete,
               c.checked_at, c.url
          FROM unnest($1::int[], $2::char(8)[], $3::text[], $4::text[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::bool[],
                      $10::timestamptz[], $11::text[])

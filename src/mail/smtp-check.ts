@@ -89,7 +89,9 @@ export async function checkSmtp(options: SmtpCheckOptions, out: (line: string) =
         from: { name: from.name ?? '', address: asciiAddress(from.address) },
         to: asciiAddress(to),
         subject: 'yougotdata check-smtp: test message',
-        text: `A test message from yougotdata check-smtp, sent ${now.toISOString()} through ${maskUrl(smtpUrl)}.\nNothing to do: it only shows that mail from ${from.address} reaches ${to}.\n`,
+        text:
+          `A test message from yougotdata check-smtp, sent ${now.toISOString()} through ${maskUrl(smtpUrl)}.\n` +
+          `Nothing to do: it only shows that mail from ${from.address} reaches ${to}.\n`,
         messageId: messageIdFor(['check-smtp', now.getTime()], from),
         date: now,
       })

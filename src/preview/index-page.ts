@@ -43,7 +43,8 @@ export const anchorOf = (index: number) => `message-${index + 1}`;
 
 const STYLE = `
 :root { color-scheme: light; }
-body { margin: 0; padding: 24px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1f2328; background: #f3f5f7; }
+body { margin: 0; padding: 24px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  color: #1f2328; background: #f3f5f7; }
 h1 { font-size: 20px; margin: 0 0 4px; }
 h2 { font-size: 16px; margin: 0 0 8px; }
 p.lead { margin: 0 0 16px; color: #57606a; }
@@ -51,7 +52,8 @@ table { border-collapse: collapse; background: #fff; width: 100%; margin-bottom:
 th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid #d8dee4; }
 th { background: #e8ecf0; font-weight: 600; white-space: nowrap; }
 td.num { text-align: right; }
-.status { display: inline-block; padding: 0 6px; border-radius: 4px; background: #ddf4ff; color: #0a3069; font-size: 12px; white-space: nowrap; }
+.status { display: inline-block; padding: 0 6px; border-radius: 4px; background: #ddf4ff; color: #0a3069; font-size: 12px;
+  white-space: nowrap; }
 .status.problem { background: #ffebe9; color: #82071e; }
 .status.quiet { background: #eaeef2; color: #57606a; }
 .rejected { color: #82071e; }
@@ -59,7 +61,8 @@ section.message { background: #fff; border: 1px solid #d8dee4; border-radius: 6p
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 12px; }
 dt { color: #57606a; }
 dd { margin: 0; overflow-wrap: anywhere; }
-iframe { display: block; width: 100%; height: 420px; border: 1px solid #d8dee4; border-radius: 4px; background: #fff; resize: vertical; overflow: auto; }
+iframe { display: block; width: 100%; height: 420px; border: 1px solid #d8dee4; border-radius: 4px; background: #fff;
+  resize: vertical; overflow: auto; }
 details { margin-top: 8px; }
 pre { white-space: pre; overflow-x: auto; background: #f6f8fa; padding: 8px; border-radius: 4px; font-size: 12px; }
 a { color: #0b57a4; }
@@ -117,7 +120,8 @@ function messageSection(entry: PreviewMessage, index: number): string {
   const body =
     message.html === undefined
       ? '<p>(no HTML part)</p>'
-      : `<iframe class="body" sandbox="" referrerpolicy="no-referrer" loading="lazy" title="${escapeHtml(`HTML body of message ${index + 1}: ${message.subject}`)}" srcdoc="${escapeHtml(message.html)}"></iframe>`;
+      : '<iframe class="body" sandbox="" referrerpolicy="no-referrer" loading="lazy" ' +
+        `title="${escapeHtml(`HTML body of message ${index + 1}: ${message.subject}`)}" srcdoc="${escapeHtml(message.html)}"></iframe>`;
   return `<section class="message" id="${anchorOf(index)}" data-notification="${result.id}" data-night="${escapeHtml(result.night)}">
 <h2>${index + 1}. ${escapeHtml(message.subject)}</h2>
 <dl>
@@ -153,11 +157,19 @@ ${rows.join('\n')}
 export function indexPage(page: PreviewPage): string {
   const title = `yougotdata preview: ${MODE_NAME[page.mode]} messages for night ${page.date}`;
   const count = page.messages.length;
+  const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+  const withoutOne = page.others
+    ? `; ${page.others.length} ${page.others.length === 1 ? 'notification' : 'notifications'} without one`
+    : '';
+  const lead =
+    `Dry run: nothing was sent and nothing recorded. ${count} ${count === 1 ? 'message' : 'messages'} would be sent${withoutOne}. ` +
+    `Made ${escapeHtml(stamp(page.generatedAt))}.`;
   const summary =
     count === 0
       ? '<p>No message would be sent.</p>'
       : `<table class="summary">
-<thead><tr><th>#</th><th>Notification</th><th>Night</th><th>Status</th><th>To</th><th>Cc</th><th>Subject</th><th>Files</th><th>Rejected pieces</th><th>.eml</th></tr></thead>
+<thead><tr><th>#</th><th>Notification</th><th>Night</th><th>Status</th><th>To</th><th>Cc</th><th>Subject</th><th>Files</th>
+<th>Rejected pieces</th><th>.eml</th></tr></thead>
 <tbody>
 ${page.messages.map(summaryRow).join('\n')}
 </tbody>
@@ -166,7 +178,7 @@ ${page.messages.map(summaryRow).join('\n')}
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="yougotdata send --dry-run --out">
 <title>${escapeHtml(title)}</title>
@@ -174,7 +186,7 @@ ${page.messages.map(summaryRow).join('\n')}
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p class="lead">Dry run: nothing was sent and nothing recorded. ${count} ${count === 1 ? 'message' : 'messages'} would be sent${page.others ? `; ${page.others.length} ${page.others.length === 1 ? 'notification' : 'notifications'} without one` : ''}. Made ${escapeHtml(stamp(page.generatedAt))}.</p>
+<p class="lead">${lead}</p>
 ${summary}
 ${page.messages.map(messageSection).join('\n')}
 ${othersTable(page.others ?? [])}

@@ -288,7 +288,9 @@ function nothingToSend(decision: Exclude<NightDecision, { kind: 'send' }>): [Sta
     case 'no-recipients':
       return ['no-recipients', { error: `no valid address in ${decision.field}; nothing sent`, files: decision.files }];
     case 'other-programs': {
-      const error = `archive returned files of other programs: ${decision.programs.join(', ')} (${decision.foreign} of ${decision.files} files); nothing sent`;
+      const error =
+        `archive returned files of other programs: ${decision.programs.join(', ')} ` +
+        `(${decision.foreign} of ${decision.files} files); nothing sent`;
       return ['failed', { error, files: decision.files }];
     }
   }

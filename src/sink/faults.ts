@@ -73,5 +73,6 @@ export class SinkFaults {
 }
 
 function addressMatches(pattern: string | RegExp, address: string): boolean {
-  return typeof pattern === 'string' ? pattern.toLowerCase() === address.toLowerCase() : address.search(pattern) !== -1; // search() ignores a /g pattern's lastIndex
+  // search() ignores a /g pattern's lastIndex
+  return typeof pattern === 'string' ? pattern.toLowerCase() === address.toLowerCase() : address.search(pattern) !== -1;
 }

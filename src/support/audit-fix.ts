@@ -71,6 +71,7 @@ export function fixAdvice(notification: Pick<Notification, 'id' | 'label'>, fiel
     const lasts = `synced for ${programId}, but the sync writes a selection only when it creates the row, so this edit lasts`;
     return { source: 'sync', fix: sentence(tidy(`edit row ${row} (${lasts}): ${change.row}`)) };
   }
-  const atSource = `${change.source} in ${recordOf(programId)}; the sync copies it into row ${row} each day, so an edit of the row would be undone`;
+  const undone = `the sync copies it into row ${row} each day, so an edit of the row would be undone`;
+  const atSource = `${change.source} in ${recordOf(programId)}; ${undone}`;
   return { source: 'sync', fix: sentence(tidy(atSource)) };
 }

@@ -282,7 +282,9 @@ function selectionFindings(reading: RowReading, suggest: (term: string) => strin
   if (selection.state === 'invalid') {
     const blank = selection.terms.length === 0;
     const checked = selection.checkedBy === 'archive' ? ' (asked the archive)' : '';
-    const detail = `${blank ? 'the selection is blank' : cut(selection.reason, SHOWN_REASON)}${checked}. Until it is fixed the job sends nothing for this row, in either mode`;
+    const detail =
+      `${blank ? 'the selection is blank' : cut(selection.reason, SHOWN_REASON)}${checked}. ` +
+      'Until it is fixed the job sends nothing for this row, in either mode';
     const corrected = blank ? undefined : correctedSelection(selection, suggest);
     const change = corrected
       ? `change the selection to ${quoted(corrected)}`
@@ -309,18 +311,21 @@ function selectionFindings(reading: RowReading, suggest: (term: string) => strin
       SHOWN_TERMS,
       selection.unknownTerms.length,
     );
+    const tooLongForUrl = (row.selection ?? '').length > MAX_SELECTION ? ' (the selection is too long for its URL)' : '';
     const why =
       'offline' in selection.why
         ? `only the archive can confirm ${named}; run with --online`
         : 'notAsked' in selection.why
-          ? `only the archive can confirm ${named}, and it was not asked${(row.selection ?? '').length > MAX_SELECTION ? ' (the selection is too long for its URL)' : ''}`
+          ? `only the archive can confirm ${named}, and it was not asked${tooLongForUrl}`
           : `only the archive can confirm ${named}, and its summary page could not be read: ${cut(selection.why.error, SHOWN_REASON)}`;
     const meantProgram = suggestions.some((s) => isProgramId(s.suggestion));
     const unscoped =
       selection.scope === null && !meantProgram
         ? "; nothing else in it confines it to a program: if the archive accepts it, every program's matching data is mailed"
         : '';
-    const detail = `${why}. If the archive does not recognise ${selection.unknownTerms.length === 1 ? 'it' : 'them'}, the job sends nothing for this row${unscoped}`;
+    const detail =
+      `${why}. If the archive does not recognise ${selection.unknownTerms.length === 1 ? 'it' : 'them'}, ` +
+      `the job sends nothing for this row${unscoped}`;
     const advice =
       suggestions.length > 0
         ? advise({
@@ -334,15 +339,21 @@ function selectionFindings(reading: RowReading, suggest: (term: string) => strin
   if (selection.state === 'valid' && scope === null) {
     const everyone = withoutRepeats({ to: mailedBy(reading, 'pi'), cc: mailedBy(reading, 'check'), bcc: [] });
     const who = [...everyone.to, ...everyone.cc];
-    const detail = `the selection ${quoted(selection.terms.join('/'))} names no program, observation or data label: every program's files matching it each night are mailed to ${who.length > 0 ? addressList(who) : 'whoever is given an address on this row'}`;
-    const change =
-      backToSynced ??
-      `add the program id to the selection (e.g. "GN-2026B-Q-101/science"); if the row is meant to send every program's data, make sure each address on it is staff`;
+    const recipients = who.length > 0 ? addressList(who) : 'whoever is given an address on this row';
+    const detail =
+      `the selection ${quoted(selection.terms.join('/'))} names no program, observation or data label: ` +
+      `every program's files matching it each night are mailed to ${recipients}`;
+    const addProgramId =
+      'add the program id to the selection (e.g. "GN-2026B-Q-101/science"); ' +
+      "if the row is meant to send every program's data, make sure each address on it is staff";
+    const change = backToSynced ?? addProgramId;
     findings.push({ kind: 'unscoped-selection', field: 'selection', detail, advice: advise({ row: change }) });
   }
 
   if (programId !== null && scope !== null && scope.id !== programId && !scope.id.startsWith(`${programId}-`)) {
-    const detail = `the row is synced for program ${programId}, but its selection is confined to ${SCOPE_NOUN[scope.kind]} ${scope.id}: ${programId}'s PI, partner office and contact scientist are mailed ${scope.id}'s data`;
+    const detail =
+      `the row is synced for program ${programId}, but its selection is confined to ${SCOPE_NOUN[scope.kind]} ${scope.id}: ` +
+      `${programId}'s PI, partner office and contact scientist are mailed ${scope.id}'s data`;
     findings.push({ kind: 'label-program-mismatch', field: 'selection', detail, advice: advise({ row: backToSynced ?? '' }) });
   }
   return findings;
@@ -381,7 +392,10 @@ function fieldFindings(reading: RowReading): Finding[] {
           ? ` and ${plural(parsed.rejected.length, 'piece')} that ${parsed.rejected.length === 1 ? 'is' : 'are'} not`
           : '';
       const found = `${plural(parsed.addresses.length, 'address', 'addresses')}${others}`;
-      const detail = `${field} holds ${count(parsed.length)} characters, far more than any list of addresses: the job parses all of it on every run, which can take minutes for some text this long; its first ${MAX_EMAIL_FIELD} characters give ${found}`;
+      const detail =
+        `${field} holds ${count(parsed.length)} characters, far more than any list of addresses: ` +
+        'the job parses all of it on every run, which can take minutes for some text this long; ' +
+        `its first ${MAX_EMAIL_FIELD} characters give ${found}`;
       const change = { row: `replace ${field} with the addresses it should hold`, source: `correct the ${role} email address` };
       findings.push({ kind: 'oversized-field', field, detail, advice: fixAdvice(row, field, change) });
     } else if (parsed.rejected.length > 0 && !(missing && parsed.addresses.length === 0)) {
@@ -393,9 +407,13 @@ function fieldFindings(reading: RowReading): Finding[] {
             ? 'it'
             : 'they'
           : someOf(mistyped.map((piece) => quoted(piece)));
+      const mistypedMeaning =
+        mistyped.length === 1
+          ? 'looks like a mistyped address: whoever it names gets'
+          : 'look like mistyped addresses: whoever they name get';
       const consequence =
         mistyped.length > 0
-          ? `${mistypedNames} ${mistyped.length === 1 ? 'looks like a mistyped address: whoever it names gets' : 'look like mistyped addresses: whoever they name get'} no mail`
+          ? `${mistypedNames} ${mistypedMeaning} no mail`
           : parsed.addresses.length > 0
             ? `the job skips ${parsed.rejected.length === 1 ? 'it' : 'them'} and mails ${addressList(parsed.addresses)}`
             : `${field} gives no address`;
@@ -408,7 +426,9 @@ function fieldFindings(reading: RowReading): Finding[] {
     }
   }
   if ((row.selection ?? '').length > MAX_SELECTION) {
-    const detail = `the selection is ${count((row.selection ?? '').length)} characters long: no real selection is, and the archive search puts it in a URL`;
+    const detail =
+      `the selection is ${count((row.selection ?? '').length)} characters long: ` +
+      'no real selection is, and the archive search puts it in a URL';
     const change = reading.programId
       ? `set the selection back to ${quoted(syncedSelectionOf(reading.programId))}`
       : 'replace the selection with the terms it should hold';
@@ -443,10 +463,13 @@ function labelFindings(
   if (programId === undefined) return [];
   const syncLabel = `Auto - ${programId}`;
   const synced = syncedRows.get(programId);
-  const detail = `the label ${quoted(row.label ?? '')} is not exactly ${quoted(syncLabel)}, the label the program sync looks for: the sync never updates this row's addresses${synced === undefined ? '' : `, and row #${synced} is the program's synced row`}`;
+  const detail =
+    `the label ${quoted(row.label ?? '')} is not exactly ${quoted(syncLabel)}, the label the program sync looks for: ` +
+    `the sync never updates this row's addresses${synced === undefined ? '' : `, and row #${synced} is the program's synced row`}`;
   const change =
     synced === undefined
-      ? `set the label to exactly ${quoted(syncLabel)} if the sync should keep its addresses up to date, or give it a label not starting with "Auto" if staff keep it`
+      ? `set the label to exactly ${quoted(syncLabel)} if the sync should keep its addresses up to date, ` +
+        'or give it a label not starting with "Auto" if staff keep it'
       : `delete this row if it only repeats row #${synced}, or give it a label not starting with "Auto" if staff keep it`;
   return [{ kind: 'unsynced-auto-label', field: null, detail, advice: fixAdvice(row, null, { row: change, source: change }) }];
 }
@@ -490,7 +513,8 @@ function duplicateRowFindings(readings: readonly RowReading[]): { row: Notificat
       const fix =
         first.programId === null
           ? `Delete ${copyWord} ${copyList} (added by hand), ${copies.length === 1 ? 'a copy' : 'copies'} of #${first.row.id}.`
-          : `Delete ${copyWord} ${copyList}, ${copies.length === 1 ? 'a copy' : 'copies'} of #${first.row.id}: the sync updates one row per label, and re-creates a program's row only when none is left.`;
+          : `Delete ${copyWord} ${copyList}, ${copies.length === 1 ? 'a copy' : 'copies'} of #${first.row.id}: ` +
+            "the sync updates one row per label, and re-creates a program's row only when none is left.";
       return {
         row: first.row,
         finding: { kind: 'duplicate-row', field: null, detail, advice: { source: rowSourceOf(first.row), fix }, ids },
@@ -545,7 +569,9 @@ function duplicateFix(rows: readonly RowReading[], addresses: string, addressCou
     const kept = keep?.programId ? `the synced row #${keep.row.id} mails ${them} already` : `#${keep?.row.id} keeps ${them}`;
     return {
       source: 'manual',
-      fix: `Edit ${edit.length === 1 ? 'row' : 'rows'} ${rowList(edit)} (added by hand): remove ${addresses}, or delete ${edit.length === 1 ? 'the row if it adds' : 'those that add'} nothing else (${kept}).`,
+      fix:
+        `Edit ${edit.length === 1 ? 'row' : 'rows'} ${rowList(edit)} (added by hand): remove ${addresses}, ` +
+        `or delete ${edit.length === 1 ? 'the row if it adds' : 'those that add'} nothing else (${kept}).`,
     };
   }
   const labels = new Set(synced.map((r) => r.row.label));
@@ -553,15 +579,18 @@ function duplicateFix(rows: readonly RowReading[], addresses: string, addressCou
     const [first, ...copies] = synced;
     return {
       source: 'sync',
-      fix: `Delete ${copies.length === 1 ? 'row' : 'rows'} ${rowList(copies.map((r) => r.row.id))}, which ${copies.length === 1 ? 'repeats' : 'repeat'} the label of #${first?.row.id}: the sync updates only one row per label.`,
+      fix:
+        `Delete ${copies.length === 1 ? 'row' : 'rows'} ${rowList(copies.map((r) => r.row.id))}, ` +
+        `which ${copies.length === 1 ? 'repeats' : 'repeat'} the label of #${first?.row.id}: the sync updates only one row per label.`,
     };
   }
   const edited = synced.filter((r) => r.programId !== null && r.searchKey !== searchKeyOf(selectionTerms(syncedSelectionOf(r.programId))));
   if (edited.length === 0)
     return { source: 'sync', fix: "Ask whoever runs the program sync why these programs' rows search the same data." };
+  const resets = edited.map((r) => `Set the selection of row #${r.row.id} back to ${quoted(syncedSelectionOf(r.programId ?? ''))}`);
   return {
     source: 'sync',
-    fix: `${edited.map((r) => `Set the selection of row #${r.row.id} back to ${quoted(syncedSelectionOf(r.programId ?? ''))}`).join('; ')} (the sync writes a selection only when it creates the row, so this edit lasts).`,
+    fix: `${resets.join('; ')} (the sync writes a selection only when it creates the row, so this edit lasts).`,
   };
 }
 
@@ -591,7 +620,8 @@ function duplicateFindings(readings: readonly RowReading[], copies: readonly num
     if (inPi.length > 0) {
       const addresses = distinctAddresses(inPi);
       clauses.push(
-        `in PI mode ${addressList(addresses)} ${addresses.length === 1 ? 'gets' : 'each get'} the mail for ${search} ${times(ids.length)} each night`,
+        `in PI mode ${addressList(addresses)} ${addresses.length === 1 ? 'gets' : 'each get'} ` +
+          `the mail for ${search} ${times(ids.length)} each night`,
       );
     }
     if (inCheck.length > 0) {

@@ -105,7 +105,10 @@ export function totalsText(totals: Record<string, number> | null): string {
 function outcomeOf(run: HistoryRun): string {
   if (run.state === 'running') return `still running (pid ${run.pid} on ${run.host} holds the run lock)`;
   if (run.state === 'crashed')
-    return `no end recorded and no run holds the lock: it crashed or was killed (pid ${run.pid} on ${run.host}); rerun: ${sendCommandFor(run.night, run.mode)}`;
+    return (
+      `no end recorded and no run holds the lock: it crashed or was killed (pid ${run.pid} on ${run.host}); ` +
+      `rerun: ${sendCommandFor(run.night, run.mode)}`
+    );
   return totalsText(run.totals);
 }
 
@@ -144,7 +147,8 @@ export function historyText(runs: readonly HistoryRun[], options: { now: Date; d
     const nights = summary.nightsWithoutRun.map((night) => (night === today ? `${night} (today)` : night));
     const missing = nights.length > 0 ? ` No run for night${nights.length === 1 ? '' : 's'} ${nights.join(', ')}.` : '';
     lines.push(
-      `${name}: ${summary.runs} run${summary.runs === 1 ? '' : 's'}; the latest started ${utcStamp(latest.startedAt)} for night ${latest.night}, ${how}.${missing}`,
+      `${name}: ${summary.runs} run${summary.runs === 1 ? '' : 's'}; ` +
+        `the latest started ${utcStamp(latest.startedAt)} for night ${latest.night}, ${how}.${missing}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -131,7 +131,8 @@ function recordClause(t: Triage): string | undefined {
         clauses.push(`a later message failed at ${clockTime(later.createdAt)}: ${later.error ?? 'no reason recorded'}`);
       if (later.status === 'sending')
         clauses.push(
-          `a later message was being handed to the mail server at ${clockTime(later.createdAt)} when its run stopped (the next run sends it again)`,
+          `a later message was being handed to the mail server at ${clockTime(later.createdAt)} ` +
+            'when its run stopped (the next run sends it again)',
         );
     }
     return clauses.join('; ');
@@ -141,14 +142,20 @@ function recordClause(t: Triage): string | undefined {
     return `not sent: ${latest.error ?? 'the mail server failed'} (tried at ${clockTime(latest.createdAt)}; the next run tries again)`;
   }
   if (latest?.status === 'sending') {
-    return `a message was being handed to the mail server at ${clockTime(latest.createdAt)} when its run stopped: it may not have arrived, and the next run sends it again`;
+    return (
+      `a message was being handed to the mail server at ${clockTime(latest.createdAt)} when its run stopped: ` +
+      'it may not have arrived, and the next run sends it again'
+    );
   }
   const mode = MODE_NAME[t.mode];
   if (check) {
     const at = clockTime(check.checkedAt);
     switch (check.status) {
       case 'no-data':
-        return `nothing sent: the ${t.mode === 'pi' ? 'archive' : 'summit server'} had no files for ${t.notification.selection ?? 'the selection'} on night ${t.night} when the ${mode} run checked at ${at}`;
+        return (
+          `nothing sent: the ${t.mode === 'pi' ? 'archive' : 'summit server'} ` +
+          `had no files for ${t.notification.selection ?? 'the selection'} on night ${t.night} when the ${mode} run checked at ${at}`
+        );
       case 'invalid-selection':
         return `nothing sent: the ${mode} run at ${at} found the selection invalid: ${check.error ?? 'no reason recorded'}`;
       case 'no-recipients': {
@@ -166,10 +173,16 @@ function recordClause(t: Triage): string | undefined {
   const unfinished = runs.filter((run) => run.finishedAt === null);
   const lastRun = runs.at(-1);
   if (lastRun && unfinished.length === runs.length) {
-    return `the ${mode} run for night ${t.night} started at ${clockTime(lastRun.startedAt)} has no end: it crashed or is still running (see \`yougotdata history\`)`;
+    return (
+      `the ${mode} run for night ${t.night} started at ${clockTime(lastRun.startedAt)} has no end: ` +
+      'it crashed or is still running (see `yougotdata history`)'
+    );
   }
   if (lastRun) {
-    return `the ${mode} run for night ${t.night} (started at ${clockTime(lastRun.startedAt)}) recorded nothing for this notification: it was added after that run, or the run stopped early`;
+    return (
+      `the ${mode} run for night ${t.night} (started at ${clockTime(lastRun.startedAt)}) recorded nothing for this notification: ` +
+      'it was added after that run, or the run stopped early'
+    );
   }
   return `no ${mode} run for night ${t.night} is recorded: did cron run? (see \`yougotdata history\`)`;
 }
@@ -241,7 +254,10 @@ export function adviceOf(t: Triage): string | null {
   if (t.archive.state === 'answered' && t.archive.unannounced.length > 0) return `send the files not yet announced: ${rerunCommand(t)}`;
   if (latest) {
     const subject = subjectFor(t.mode, t.selection.state === 'valid' ? t.selection.text : (t.notification.selection ?? '').trim());
-    return `the mail server accepted the message: ask the recipients to look in spam and mail filters for the subject ${quote(subject)}, or search the mail server's log for ${latest.messageId}`;
+    return (
+      `the mail server accepted the message: ask the recipients to look in spam and mail filters for the subject ${quote(subject)}, ` +
+      `or search the mail server's log for ${latest.messageId}`
+    );
   }
   if (t.record.runs.length === 0 && t.record.check === null) return 'check that cron runs the job: `yougotdata history`';
   if (t.archive.state === 'failed' || t.record.check?.status === 'failed') return `try again now: ${rerunCommand(t)}`;
@@ -306,7 +322,8 @@ export function triageText(t: Triage): string {
       ? `, confined to ${s.scope.kind === 'dataLabel' ? 'data label' : s.scope.kind} ${s.scope.id}`
       : ', not confined to one program';
     lines.push(
-      `  valid${scope} (${s.checkedBy === 'grammar' ? "every term known to the archive's grammar" : "confirmed with the archive's summary page"})`,
+      `  valid${scope} ` +
+        `(${s.checkedBy === 'grammar' ? "every term known to the archive's grammar" : "confirmed with the archive's summary page"})`,
     );
   } else if (s.state === 'invalid') {
     lines.push(`  INVALID: ${s.reason}`);
@@ -318,7 +335,8 @@ export function triageText(t: Triage): string {
 
   lines.push(
     '',
-    `${t.mode === 'pi' ? 'Archive' : 'Summit server'} now${t.archiveAskedAnyway ? ' (asked only to show what this selection returns: the job never sends on it)' : ''}:`,
+    `${t.mode === 'pi' ? 'Archive' : 'Summit server'} now` +
+      `${t.archiveAskedAnyway ? ' (asked only to show what this selection returns: the job never sends on it)' : ''}:`,
   );
   const a = t.archive;
   if (a.state === 'not-asked') {
@@ -351,7 +369,8 @@ export function triageText(t: Triage): string {
         ? `ended ${utcStamp(run.finishedAt)} UTC, exit ${run.exitCode ?? '?'}`
         : 'no end (crashed, or still running)';
       lines.push(
-        `  run ${run.id}: started ${utcStamp(run.startedAt)} UTC, ${end}, on ${run.host} pid ${run.pid}${run.totals ? ` (${totalsText(run.totals)})` : ''}`,
+        `  run ${run.id}: started ${utcStamp(run.startedAt)} UTC, ${end}, ` +
+          `on ${run.host} pid ${run.pid}${run.totals ? ` (${totalsText(run.totals)})` : ''}`,
       );
     }
     if (r.check) {
@@ -364,7 +383,8 @@ export function triageText(t: Triage): string {
     if (r.messages.length === 0) lines.push('  messages: none');
     for (const m of r.messages) {
       lines.push(
-        `  message ${m.id}: ${m.status}${m.sentAt ? ` at ${utcStamp(m.sentAt)} UTC` : ` (created ${utcStamp(m.createdAt)} UTC)`}  ${m.messageId}${m.followsUp !== null ? `  (follows up message ${m.followsUp})` : ''}`,
+        `  message ${m.id}: ${m.status}${m.sentAt ? ` at ${utcStamp(m.sentAt)} UTC` : ` (created ${utcStamp(m.createdAt)} UTC)`}  ` +
+          `${m.messageId}${m.followsUp !== null ? `  (follows up message ${m.followsUp})` : ''}`,
       );
       lines.push(`    to ${m.to.join(', ') || '(nobody)'}${m.cc.length > 0 ? `; cc ${m.cc.join(', ')}` : ''}`);
       if (m.status !== 'sending') lines.push(`    accepted: ${m.accepted.join(', ') || 'none'}`);

@@ -58,7 +58,10 @@ const fileNumbers = new Map<string, number>();
 const localOffsets = new Map<string, number>();
 const releaseDates = new Map<number, string>();
 
-/** The real entries of the m101 search, read once (the file sits three levels above both src/demo/archive-stand-in and dist/demo/archive-stand-in). */
+/**
+ * The real entries of the m101 search, read once (the file sits three levels above both src/demo/archive-stand-in
+ * and dist/demo/archive-stand-in).
+ */
 function fixtureEntries(): readonly Record<string, unknown>[] {
   if (!fixture) {
     const parsed: unknown = JSON.parse(readFileSync(FIXTURE_URL, 'utf8'));
