@@ -127,7 +127,10 @@ async function runOnce(
 function machine(): string {
   const cores = cpus();
   const model = cores[0]?.model.trim() || 'unknown CPU';
-  return `${cores.length} × ${model}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
+  return (
+    `${cores.length} × ${model}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, ` +
+    `Node ${process.version}, ${process.platform}/${process.arch}`
+  );
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -178,7 +181,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     for (const [index, plan] of plans.entries()) {
       say(
-        `run ${index + 1}/${plans.length}: ${plan.name} (ARCHIVE_CONCURRENCY=${plan.concurrency}, LOOKBACK_NIGHTS=${plan.lookbackNights}), N=${options.n}…`,
+        `run ${index + 1}/${plans.length}: ${plan.name} ` +
+          `(ARCHIVE_CONCURRENCY=${plan.concurrency}, LOOKBACK_NIGHTS=${plan.lookbackNights}), N=${options.n}…`,
       );
       const figures = await runOnce(plan, options, { archive, sink }, server.adminUrl, rows);
       say(`  ${(figures.wallMs / 1000).toFixed(2)} s, ${figures.requests} archive requests, exit ${figures.exitCode ?? 'killed'}`);
@@ -194,12 +198,14 @@ async function main(argv: readonly string[]): Promise<number> {
   const lookback = runs.filter((run) => run.lookbackNights !== 0);
   const out: string[] = [
     '',
-    `yougotdata benchmark: N=${options.n} notifications (<progid>/science; ${withData.length} with data, ${options.filesPerProgram} files each), ` +
+    `yougotdata benchmark: N=${options.n} notifications ` +
+      `(<progid>/science; ${withData.length} with data, ${options.filesPerProgram} files each), ` +
       `archive latency ${options.latencyMs} ms, night ${NIGHT}`,
     `machine: ${machine()}`,
     `PostgreSQL: ${server.description}; archive stand-in: a worker thread of the benchmark; mail sink: its main thread; ` +
       `send: node ${[...shebangFlags(), 'dist/cli.js'].join(' ')} send --json (the flags of its #! line), a child process`,
-    `ideal = archive requests × latency / ARCHIVE_CONCURRENCY; ratio = wall / ideal; speed-up = wall at C=1 / wall; wall = spawn to exit of send`,
+    'ideal = archive requests × latency / ARCHIVE_CONCURRENCY; ratio = wall / ideal; ' +
+      'speed-up = wall at C=1 / wall; wall = spawn to exit of send',
     '',
     figuresTable(runs, baseline),
     '',
@@ -216,7 +222,8 @@ async function main(argv: readonly string[]): Promise<number> {
     '',
     resourcesTable(runs),
     '',
-    "CPU % are of one core; machine busy % and steal % (CPU the hypervisor gave other guests) are of all cores; loop busy % is the event loop's utilisation; " +
+    'CPU % are of one core; machine busy % and steal % (CPU the hypervisor gave other guests) are of all cores; ' +
+      "loop busy % is the event loop's utilisation; " +
       'ms/request = (wall − startup − tail) × concurrency / requests.',
     '',
     ...lookback.map(

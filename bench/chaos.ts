@@ -233,7 +233,8 @@ async function runSend(env: Record<string, string>): Promise<Run> {
   try {
     report = JSON.parse(child.stdout);
   } catch (error) {
-    unreadable = `${(error as Error).message}; stdout has ${child.stdout.length} characters, ending ${JSON.stringify(child.stdout.slice(-80))}`;
+    const ending = JSON.stringify(child.stdout.slice(-80));
+    unreadable = `${(error as Error).message}; stdout has ${child.stdout.length} characters, ending ${ending}`;
   }
   return { code: child.code ?? -1, ms: child.wallMs, stderr: child.stderr, report, unreadable };
 }
@@ -260,7 +261,8 @@ async function main(): Promise<number> {
     };
     const count = (m: Map<string, number>) => [...m].map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
     console.log(
-      `chaos: ${options.notifications} notifications, ${chaos.withData.size} with data on night ${NIGHT}, seed ${options.seed}, ${db.source}`,
+      `chaos: ${options.notifications} notifications, ${chaos.withData.size} with data on night ${NIGHT}, ` +
+        `seed ${options.seed}, ${db.source}`,
     );
     console.log(
       `  archive faults on ${[...chaos.archiveFaults.values()].reduce((a, b) => a + b, 0)} notifications: ${count(chaos.archiveFaults)}`,
@@ -323,13 +325,15 @@ async function main(): Promise<number> {
     console.log(`  failed, then sent       ${pad(failedThenSent.length, 6)}  (failed in a run, delivered by a rerun)`);
     console.log(`  duplicates              ${pad(duplicates, 6)}  (copies beyond the first, per recipient; must be 0)`);
     console.log(
-      `  lost                    ${pad(lost.length, 6)}  (data, but a recipient not refused for good got no message; must be 0)${lost.length ? `: ${lost.slice(0, 20).join(', ')}` : ''}`,
+      `  lost                    ${pad(lost.length, 6)}  (data, but a recipient not refused for good got no message; must be 0)` +
+        `${lost.length ? `: ${lost.slice(0, 20).join(', ')}` : ''}`,
     );
     console.log(`  mailed without data     ${pad(spurious.length, 6)}  (must be 0)`);
     console.log(`  wrong file count        ${pad(wrongFiles.length, 6)}  (must be 0)`);
     console.log(`  copied recipients refused for good, reported ${refusedForGood} of ${chaos.refusedForGood.size}`);
     console.log(
-      `  runs ${runs.length} (${clean ? 'the last one clean' : `never clean after ${options.maxRuns}`}), archive requests ${archive.stats.total}, SMTP connections ${sink.stats.connections}, messages ${sink.stats.accepted}`,
+      `  runs ${runs.length} (${clean ? 'the last one clean' : `never clean after ${options.maxRuns}`}), ` +
+        `archive requests ${archive.stats.total}, SMTP connections ${sink.stats.connections}, messages ${sink.stats.accepted}`,
     );
     if (unreadableRuns > 0) console.log(`  runs whose stdout was not one JSON document: ${unreadableRuns} (must be 0)`);
     const ok =

@@ -69,6 +69,7 @@ export async function untilQuiet(belowPercent: number, say: (line: string) => vo
   say(`  waiting for the machine to be less than ${belowPercent}% busy (now ${busy.toFixed(0)}%)…`);
   while (busy !== null && busy >= belowPercent && performance.now() - start < QUIET_WAIT_LIMIT_MS) busy = await busyPercentOver(2000);
   say(
-    `  ${busy !== null && busy < belowPercent ? 'quiet' : 'still busy'} (${busy?.toFixed(0)}%) after ${((performance.now() - start) / 1000).toFixed(0)} s`,
+    `  ${busy !== null && busy < belowPercent ? 'quiet' : 'still busy'} (${busy?.toFixed(0)}%) ` +
+      `after ${((performance.now() - start) / 1000).toFixed(0)} s`,
   );
 }

@@ -21,7 +21,9 @@ export interface BenchOptions {
 
 export class UsageError extends Error {}
 
-export const USAGE = `Usage: npm run bench -- [options]   (tsx bench/bench.ts [options]; it runs dist/cli.js: build first with npm run build)
+const RUN_DIRECTLY = 'tsx bench/bench.ts [options]; it runs dist/cli.js: build first with npm run build';
+
+export const USAGE = `Usage: npm run bench -- [options]   (${RUN_DIRECTLY})
 
 Starts the real peers (PostgreSQL, the archive stand-in answering after a set latency, the mail sink),
 loads N notifications (<progid>/science rows, 10% with data on the night), and runs the built

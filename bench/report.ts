@@ -177,7 +177,8 @@ export function resourcesTable(runs: readonly RunFigures[]): string {
     run.jobCpuMs === null ? 'n/a' : fixed((run.jobCpuMs / run.wallMs) * 100, 0),
     run.rssSource,
     fixed(run.peersCpuPercent, 0),
-    `${fixed(run.archive.utilization * 100, 0)} · ${fixed(run.archive.loopP50Ms, 1)}/${fixed(run.archive.loopP99Ms, 1)}/${fixed(run.archive.loopMaxMs, 0)}`,
+    `${fixed(run.archive.utilization * 100, 0)} · ` +
+      `${fixed(run.archive.loopP50Ms, 1)}/${fixed(run.archive.loopP99Ms, 1)}/${fixed(run.archive.loopMaxMs, 0)}`,
     `${fixed(run.sink.utilization * 100, 0)} · ${fixed(run.sink.loopP99Ms, 1)}`,
     fixed(run.postgresCpuPercent, 0),
     fixed(run.machineBusyPercent, 0),
@@ -228,12 +229,15 @@ export function targets(runs: readonly RunFigures[], main: readonly RunFigures[]
   found.push({
     pass: rssKnown.length === 0 ? null : rssKnown.every((run) => (run.peakRssBytes ?? 0) <= 150 * MB),
     text:
-      `peak RSS ≤ 150 MB (set for N=20000; checked at every N): ${list(rssKnown, (run) => `${mb(run.peakRssBytes)} MB`) || 'not measured'} ` +
+      'peak RSS ≤ 150 MB (set for N=20000; checked at every N): ' +
+      `${list(rssKnown, (run) => `${mb(run.peakRssBytes)} MB`) || 'not measured'} ` +
       `[N=${runs[0]?.notifications ?? 0}]`,
   });
   found.push({
     pass: ok.length === 0 ? null : ok.every((run) => run.peakInFlight <= run.concurrency),
-    text: `archive requests in flight ≤ ARCHIVE_CONCURRENCY (at the stand-in): ${list(ok, (run) => `peak ${run.peakInFlight} ≤ ${run.concurrency}`)}`,
+    text:
+      'archive requests in flight ≤ ARCHIVE_CONCURRENCY (at the stand-in): ' +
+      `${list(ok, (run) => `peak ${run.peakInFlight} ≤ ${run.concurrency}`)}`,
   });
   found.push({
     pass: ok.length === 0 ? null : ok.every((run) => run.smtpConnections <= poolConnectionBound(run.mailsAccepted)),
@@ -280,7 +284,9 @@ function lookbackTargets(ok: readonly RunFigures[]): Target[] {
       zero
         ? {
             pass: run.wallMs <= 1.15 * zero.wallMs,
-            text: `look-back: wall ≤ 1.15 × the look-back-0 run: ${s(run.wallMs)} s vs ${s(zero.wallMs)} s, ${fixed(run.wallMs / zero.wallMs)} × ${where}`,
+            text:
+              `look-back: wall ≤ 1.15 × the look-back-0 run: ${s(run.wallMs)} s vs ${s(zero.wallMs)} s, ` +
+              `${fixed(run.wallMs / zero.wallMs)} × ${where}`,
           }
         : { pass: null, text: `look-back: wall ≤ 1.15 × the look-back-0 run: not measured (no look-back-0 run at C=${run.concurrency})` },
     ];
