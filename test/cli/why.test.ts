@@ -399,6 +399,7 @@ describe('why: by address, and over a range of nights', () => {
     await peers.addNotifications([{ ...janeDoeRow, label: 'Evil\u001b[2J\u0007 team\u202e' }]);
     const run = await why('101');
     expect(run.stdout).toContain('Evil\\x1b[2J\\x07 team\\u202e');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters on purpose
     expect(run.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f\u202a-\u202e]/);
   });
 });
