@@ -19,11 +19,6 @@ export class ServerBreaker {
     return this.opened;
   }
 
-  /** Notifications that failed in a row, so far. */
-  get count(): number {
-    return this.failures;
-  }
-
   /** A notification's requests got an answer: the server is up. */
   answered(): void {
     if (this.opened === null) this.failures = 0;

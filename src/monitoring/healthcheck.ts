@@ -9,19 +9,6 @@ import type { RunSummary } from './run-summary.js';
 // A dead-man's switch (healthchecks.io's ping protocol): when cron never starts the job, or it dies without a word,
 // the end ping never arrives and the monitor raises the alarm that nothing else would.
 
-/** Why `text` cannot be the check's URL, phrased to follow the setting's name; null when it can. */
-export function healthcheckUrlProblem(text: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    return 'is not a URL (expected e.g. https://hc-ping.com/<uuid>)';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http or https URL, not ${escapeControls(url.protocol)}`;
-  if (!url.hostname) return 'must name a host';
-  return null;
-}
-
 /** The start of a run, its successful end, or its end with a non-zero exit code. */
 export type PingEvent = 'start' | { exitCode: number };
 

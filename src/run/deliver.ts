@@ -5,8 +5,7 @@
 import type { Logger } from 'pino';
 import type { RunLock } from '../db/run-lock.js';
 import type { Intent, SendRecord } from '../db/send-record.js';
-import type { Refusal } from '../domain/result.js';
-import { notTried } from '../domain/result.js';
+import { notTried, type Refusal } from '../domain/result.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { OutgoingMessage } from '../mail/message.js';
 

@@ -1,41 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clipToBytes, healthcheckUrlProblem, PING_BODY_LIMIT_BYTES, pingUrl, summaryBody } from '../../src/monitoring/healthcheck.js';
+import { clipToBytes, PING_BODY_LIMIT_BYTES, pingUrl, summaryBody } from '../../src/monitoring/healthcheck.js';
 import { RUN_ID, runSummary } from '../harness/run-summary.js';
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 /** A string cut inside a surrogate pair does not survive a trip through UTF-8. */
 const wellFormed = (text: string) => Buffer.from(text, 'utf8').toString('utf8') === text;
-
-describe('healthcheckUrlProblem', () => {
-  it.each([
-    'https://hc-ping.com/5f1e0c3a-2b4d-4e6f-8a9b-0c1d2e3f4a5b',
-    'http://localhost:8000/ping/5f1e0c3a-2b4d-4e6f-8a9b-0c1d2e3f4a5b',
-    'https://hc-ping.com/ping-key/yougotdata-pi?create=1',
-    'https://hc-ping.com/uuid/',
-    '  https://hc-ping.com/uuid  ',
-    'https://user:secret@monitor.example.org/ping/uuid',
-  ])('accepts %s', (url) => {
-    expect(healthcheckUrlProblem(url)).toBeNull();
-  });
-
-  it.each([
-    ['not a URL at all', 'hc-ping.com/uuid', 'is not a URL'],
-    ['an empty value', '', 'is not a URL'],
-    ['ftp', 'ftp://hc-ping.com/uuid', 'must be an http or https URL, not ftp:'],
-    ['a file URL', 'file:///etc/passwd', 'must be an http or https URL, not file:'],
-    ['a mailto', 'mailto:ops@example.org', 'must be an http or https URL, not mailto:'],
-    ['a javascript URL', 'javascript:alert(1)', 'must be an http or https URL, not javascript:'],
-  ])('refuses %s', (_what, url, problem) => {
-    expect(healthcheckUrlProblem(url)).toContain(problem);
-  });
-
-  it('phrases the problem to follow the setting name, on one line', () => {
-    const problem = healthcheckUrlProblem('gopher://x\n/y') ?? '';
-    expect(`HEALTHCHECK_URL ${problem}`).toMatch(/^HEALTHCHECK_URL must be/);
-    expect(problem).not.toContain('\n');
-  });
-});
 
 describe('pingUrl', () => {
   const base = 'https://hc-ping.com/5f1e0c3a';
