@@ -158,9 +158,13 @@ export class ArchiveClient {
     if (stop?.aborted) throw new Stopped(stoppedBy(stop));
     await this.slots.take();
     // A timer cleared on the answer, not AbortSignal.timeout: that one keeps every request's signal alive for the full timeout.
+    // And a listener removed on the answer, not AbortSignal.any: the run-long stop signal would keep a WeakRef per request
+    // (+40 MB of heap at 20000 rows; README, Performance).
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs);
-    const signal = stop ? AbortSignal.any([deadline.signal, stop]) : deadline.signal;
+    const onStop = () => deadline.abort();
+    stop?.addEventListener('abort', onStop, { once: true });
+    const { signal } = deadline;
     try {
       if (stop?.aborted) throw new Stopped(stoppedBy(stop));
       this.requests += 1;
@@ -188,6 +192,7 @@ export class ArchiveClient {
       return await this.readBody(body, headers['content-length'], signal);
     } finally {
       clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
       this.slots.give();
     }
   }
