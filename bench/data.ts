@@ -1,6 +1,6 @@
 /** The benchmark's notification table and the archive's files for it: the same every run. */
 
-import { makeEntry } from '../src/demo/archive-stand-in/index.js';
+import { makeSequence } from '../src/demo/archive-stand-in/index.js';
 import type { NotificationRow } from '../src/demo/fitsstorage-table.js';
 import type { Night } from '../src/domain/night.js';
 
@@ -30,15 +30,5 @@ export function notificationsOf(n: number): NotificationRow[] {
 }
 
 /** `count` science files of a program, a minute apart from 06:00 UTC on the night's date: inside both sites' nights. */
-export function scienceFiles(programId: string, count: number): Record<string, unknown>[] {
-  const start = Date.UTC(Number(NIGHT.slice(0, 4)), Number(NIGHT.slice(4, 6)) - 1, Number(NIGHT.slice(6, 8)), 6);
-  return Array.from({ length: count }, (_, i) =>
-    makeEntry({
-      programId,
-      ut: new Date(start + i * 60_000).toISOString(),
-      observationClass: 'science',
-      observationType: 'OBJECT',
-      qaState: 'Pass',
-    }),
-  );
-}
+export const scienceFiles = (programId: string, count: number): Record<string, unknown>[] =>
+  makeSequence(programId, `${NIGHT.slice(0, 4)}-${NIGHT.slice(4, 6)}-${NIGHT.slice(6, 8)}T06:00:00Z`, count, 60_000, { qaState: 'Pass' });

@@ -1,6 +1,6 @@
 import type { Night } from '../domain/night.js';
 import type { Notification } from '../domain/notification.js';
-import { makeEntry, type StandInFileSpec } from './archive-stand-in/index.js';
+import { makeSequence, type StandInFileSpec } from './archive-stand-in/index.js';
 
 /**
  * The demo's notification table: real-looking rows, messy email fields included, chosen so one
@@ -58,18 +58,8 @@ export const demoNotifications: Notification[] = [
 ];
 
 /** `count` files of one program, twenty minutes apart from `firstUt` (ISO, UTC). */
-function observe(programId: string, firstUt: string, count: number, spec: Partial<StandInFileSpec> = {}): Record<string, unknown>[] {
-  const start = Date.parse(firstUt);
-  return Array.from({ length: count }, (_, i) =>
-    makeEntry({
-      programId,
-      ut: new Date(start + i * 20 * 60_000).toISOString(),
-      observationClass: 'science',
-      observationType: 'OBJECT',
-      ...spec,
-    }),
-  );
-}
+const observe = (programId: string, firstUt: string, count: number, spec: Partial<StandInFileSpec> = {}) =>
+  makeSequence(programId, firstUt, count, 20 * 60_000, spec);
 
 /** The files both sites took on the night: science and calibrations, one proprietary object, some set to QA CHECK. */
 export function demoNight(night: Night): Record<string, unknown>[] {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressObject } from 'mailparser';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import { type ArchiveStandIn, makeEntry, type StandInFileSpec, startArchiveStandIn } from '../../src/demo/archive-stand-in/index.js';
+import { type ArchiveStandIn, makeSequence, type StandInFileSpec, startArchiveStandIn } from '../../src/demo/archive-stand-in/index.js';
 import { insertNotifications, type NotificationRow } from '../../src/demo/fitsstorage-table.js';
 import { type MailSink, startMailSink } from '../../src/sink/index.js';
 import { freshDatabase, type TestDatabase } from './database.js';
@@ -183,15 +183,6 @@ export function scienceFiles(
   night = '20261126',
   extra: Partial<StandInFileSpec> = {},
 ): Record<string, unknown>[] {
-  const start = Date.UTC(Number(night.slice(0, 4)), Number(night.slice(4, 6)) - 1, Number(night.slice(6, 8)), 6);
-  return Array.from({ length: count }, (_, i) =>
-    makeEntry({
-      programId,
-      ut: new Date(start + i * 600_000).toISOString(),
-      observationClass: 'science',
-      observationType: 'OBJECT',
-      qaState: 'Pass',
-      ...extra,
-    }),
-  );
+  const firstUt = `${night.slice(0, 4)}-${night.slice(4, 6)}-${night.slice(6, 8)}T06:00:00Z`;
+  return makeSequence(programId, firstUt, count, 600_000, { qaState: 'Pass', ...extra });
 }

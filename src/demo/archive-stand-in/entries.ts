@@ -212,6 +212,29 @@ export function makeEntry(spec: StandInFileSpec): Record<string, unknown> {
   );
 }
 
+/**
+ * `count` science files of one program (object frames unless `spec` says otherwise), `everyMs` apart from `firstUt`
+ * (ISO, UTC): one observation sequence, for the demo, the tests and the benchmark.
+ */
+export function makeSequence(
+  programId: string,
+  firstUt: string,
+  count: number,
+  everyMs: number,
+  spec: Partial<StandInFileSpec> = {},
+): Record<string, unknown>[] {
+  const start = Date.parse(firstUt);
+  return Array.from({ length: count }, (_, i) =>
+    makeEntry({
+      programId,
+      ut: new Date(start + i * everyMs).toISOString(),
+      observationClass: 'science',
+      observationType: 'OBJECT',
+      ...spec,
+    }),
+  );
+}
+
 /** `count` exposure times spread evenly over the dark hours of the site's night. */
 function exposureTimes(telescope: Telescope, night: Night, count: number): number[] {
   const midnight = utcMidnight(night);

@@ -11,7 +11,7 @@ import { errorPage, maintenancePage, searchFormPage, summaryPage } from './pages
 import { byFileName, StandInStore, storedEntry } from './store.js';
 import { readSelection, type ServerRole, type StoredEntry } from './terms.js';
 
-export { makeEntry, makeNight, type QaState, type StandInFileSpec, type StandInNightProgram } from './entries.js';
+export { makeEntry, makeNight, makeSequence, type QaState, type StandInFileSpec, type StandInNightProgram } from './entries.js';
 export type { StandInFault, StandInFaultRule } from './faults.js';
 export type { Telescope } from './sites.js';
 export type { ServerRole } from './terms.js';
