@@ -5,7 +5,8 @@ import { NotificationTable } from '../db/notification-table.js';
 import { parseNight } from '../domain/night.js';
 import { auditJson, auditText } from '../support/audit-output.js';
 import { auditTable } from '../support/audit-table.js';
-import { type CommandContext, EXIT, exitCodeForError, loggerOf, settingsOf } from './context.js';
+import { type CommandContext, EXIT } from './process-context.js';
+import { exitCodeForError, loggerOf, settingsOf } from './context.js';
 
 export interface AuditOptions {
   json: boolean;

@@ -1,7 +1,8 @@
 import { parseEmailAddress } from '../addresses/index.js';
 import { maskSecrets, required } from '../config/settings.js';
 import { checkSmtp } from '../mail/smtp-check.js';
-import { type CommandContext, EXIT, exitCodeForError, settingsOf } from './context.js';
+import { type CommandContext, EXIT } from './process-context.js';
+import { exitCodeForError, settingsOf } from './context.js';
 
 export interface CheckSmtpOptions {
   to?: string;

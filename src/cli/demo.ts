@@ -7,7 +7,8 @@ import { demoNight, demoNotifications } from '../demo/scenario.js';
 import { createScratchDatabase } from '../demo/scratch-database.js';
 import { parseNight } from '../domain/night.js';
 import { DEFAULT_HTTP_PORT, DEFAULT_SMTP_PORT, type MailSink, startMailSink } from '../sink/index.js';
-import { type CommandContext, EXIT, exitCodeForError } from './context.js';
+import { type CommandContext, EXIT } from './process-context.js';
+import { exitCodeForError } from './context.js';
 import { untilInterrupted } from './mail-sink.js';
 import { sendCommand } from './send.js';
 

@@ -3,7 +3,8 @@ import { openDatabase } from '../db/database.js';
 import { heldRunLocks } from '../db/run-lock.js';
 import { RunLog } from '../db/run-log.js';
 import { historyJson, historyText, readHistory } from '../support/run-history.js';
-import { type CommandContext, EXIT, exitCodeForError, loggerOf, settingsOf } from './context.js';
+import { type CommandContext, EXIT } from './process-context.js';
+import { exitCodeForError, loggerOf, settingsOf } from './context.js';
 
 export interface HistoryOptions {
   days: number;

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { type MailSink, startMailSink } from '../sink/index.js';
-import { type CommandContext, EXIT } from './context.js';
+import { type CommandContext, EXIT } from './process-context.js';
 
 /** Resolves on the first Ctrl-C (or SIGTERM), so a long-running command can close cleanly. */
 export async function untilInterrupted(): Promise<void> {

@@ -1,7 +1,8 @@
 import { required } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrations.js';
-import { type CommandContext, exitCodeForError, settingsOf } from './context.js';
+import { type CommandContext } from './process-context.js';
+import { exitCodeForError, settingsOf } from './context.js';
 
 /** `yougotdata migrate`: the tool's own tables, created or brought up to date; `notification` untouched. */
 export async function migrateCommand(context: CommandContext): Promise<number> {

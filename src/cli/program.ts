@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { type CommandContext, EXIT } from './context.js';
+import { type CommandContext, EXIT } from './process-context.js';
 
 /** src/cli and dist/cli both sit two levels below the package's root. */
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -22,7 +22,8 @@ import { Outbox } from '../preview/outbox.js';
 import { exitCodeOf, problemLines, reportJson, reportTable, totalsOfEvery } from '../run/report.js';
 import { type SendRequest, sendNights } from '../run/send-run.js';
 import { writePieces } from '../streams/pieces.js';
-import { type CommandContext, describeFatal, EXIT, exitCodeForError, loggerOf, settingsOf } from './context.js';
+import { type CommandContext, EXIT } from './process-context.js';
+import { describeFatal, exitCodeForError, loggerOf, settingsOf } from './context.js';
 
 export interface SendOptions {
   date: string;

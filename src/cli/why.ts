@@ -8,7 +8,8 @@ import type { Mode } from '../domain/mode.js';
 import { parseNights } from '../domain/night.js';
 import { whyJson, whyText } from '../support/triage.js';
 import { why } from '../support/why.js';
-import { type CommandContext, EXIT, exitCodeForError, loggerOf, settingsOf } from './context.js';
+import { type CommandContext, EXIT } from './process-context.js';
+import { exitCodeForError, loggerOf, settingsOf } from './context.js';
 
 export interface WhyOptions {
   date: string;

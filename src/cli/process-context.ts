@@ -1,0 +1,44 @@
+/**
+ * The process as a command sees it, with no dependency: cli.ts and the option parser load only this, so `--help`
+ * and `--version` do not load the database, settings and logging modules.
+ */
+import type { TerminalStream } from '../log/progress-line.js';
+
+/** What a command needs of the world, so the demo and tests can run commands in-process. */
+export interface CommandContext {
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  stdout: NodeJS.WritableStream;
+  stderr: TerminalStream;
+  now: () => Date;
+  /**
+   * Calls `stop` on the first SIGTERM or SIGINT, so a long command can finish cleanly; a second one exits at once.
+   * Returns what removes the handler. Absent where signals are not this command's (the demo, tests in-process).
+   */
+  onStop?: (stop: (signal: string) => void) => () => void;
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, tryLater: 75 } as const;
+
+export const processContext = (): CommandContext => ({
+  env: process.env,
+  cwd: process.cwd(),
+  stdout: process.stdout,
+  stderr: process.stderr,
+  now: () => new Date(),
+  onStop(stop) {
+    let received = 0;
+    const listener = (signal: NodeJS.Signals) => {
+      received += 1;
+      if (received === 1) return stop(signal);
+      process.stderr.write(`yougotdata: ${signal} again: exiting at once; the messages being sent may go out again with the next run\n`);
+      process.exit(EXIT.tryLater);
+    };
+    process.on('SIGTERM', listener);
+    process.on('SIGINT', listener);
+    return () => {
+      process.off('SIGTERM', listener);
+      process.off('SIGINT', listener);
+    };
+  },
+});
