@@ -1,5 +1,5 @@
 import { parseAddresses } from '../addresses/index.js';
-import { type CommandContext } from './process-context.js';
+import type { CommandContext } from './process-context.js';
 
 /** `yougotdata addresses TEXT`: how an email field of the notification table parses. */
 export function addressesCommand(text: string, options: { json: boolean }, context: CommandContext): number {

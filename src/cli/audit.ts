@@ -1,12 +1,11 @@
-import { ArchiveClient } from '../archive/client.js';
 import { required } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
 import { NotificationTable } from '../db/notification-table.js';
 import { parseNight } from '../domain/night.js';
 import { auditJson, auditText } from '../support/audit-output.js';
 import { auditTable } from '../support/audit-table.js';
+import { archiveClientOf, loggerOf, reportFatal, settingsOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
-import { exitCodeForError, loggerOf, settingsOf } from './context.js';
 
 export interface AuditOptions {
   json: boolean;
@@ -25,11 +24,7 @@ export async function auditCommand(options: AuditOptions, context: CommandContex
     closing.push(() => db.end().catch(() => {}));
     let online = null;
     if (options.online) {
-      const archive = new ArchiveClient({
-        timeoutMs: settings.ARCHIVE_TIMEOUT_MS,
-        retries: settings.ARCHIVE_RETRIES,
-        concurrency: settings.ARCHIVE_CONCURRENCY,
-      });
+      const archive = archiveClientOf(settings, { concurrency: settings.ARCHIVE_CONCURRENCY });
       closing.push(() => archive.close());
       online = { archive, base: settings.ARCHIVE_URL, night: parseNight('today', context.now()) };
     }
@@ -38,7 +33,7 @@ export async function auditCommand(options: AuditOptions, context: CommandContex
     context.stdout.write(options.json ? `${JSON.stringify(auditJson(report))}\n` : auditText(report));
     return report.problems.length === 0 ? EXIT.ok : EXIT.failed;
   } catch (error) {
-    return exitCodeForError(error, context, { json: options.json });
+    return reportFatal(error, context, { json: options.json }).exitCode;
   } finally {
     for (const close of closing.reverse()) await close();
     log?.flush();

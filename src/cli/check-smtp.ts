@@ -1,8 +1,8 @@
 import { parseEmailAddress } from '../addresses/index.js';
 import { maskSecrets, required } from '../config/settings.js';
 import { checkSmtp } from '../mail/smtp-check.js';
+import { reportFatal, settingsOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
-import { exitCodeForError, settingsOf } from './context.js';
 
 export interface CheckSmtpOptions {
   to?: string;
@@ -29,6 +29,6 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
     context.stderr.write(`yougotdata: check-smtp failed: ${maskSecrets(failure, secrets)}\n`);
     return EXIT.failed;
   } catch (error) {
-    return exitCodeForError(error, context);
+    return reportFatal(error, context).exitCode;
   }
 }

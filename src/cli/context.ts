@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
-import { environmentWithDotEnv, maskSecrets, readSettings, SettingError, type Settings } from '../config/settings.js';
+import { ArchiveClient } from '../archive/client.js';
+import { environmentWithDotEnv, maskSecrets, readSettings, required, SettingError, type Settings } from '../config/settings.js';
 import { DatabaseRefused, DatabaseUnavailable, isUnreachable } from '../db/database.js';
 import { NotificationTableMissing } from '../db/notification-table.js';
 import { RunLockBusy, RunLockLost } from '../db/run-lock.js';
+import type { Mode } from '../domain/mode.js';
 import { NightError } from '../domain/night.js';
 import { createLogger, LogFileError } from '../log/logger.js';
 import type { ProgressLine } from '../log/progress-line.js';
@@ -22,10 +24,20 @@ export function settingsOf(context: CommandContext): Settings {
  */
 export function loggerOf(
   context: CommandContext,
-  settings: Pick<Settings, 'LOG_FORMAT'> | null,
-  options: { logFile?: string; verbose?: boolean; progress?: ProgressLine } = {},
+  settings: Pick<Settings, 'LOG_FORMAT'>,
+  options: { logFile?: string; progress?: ProgressLine } = {},
 ): Logger {
-  return createLogger({ stderr: context.stderr, format: settings?.LOG_FORMAT, ...options });
+  return createLogger({ stderr: context.stderr, format: settings.LOG_FORMAT, ...options });
+}
+
+/** The server a mode searches: the archive (PI) or the summit FITS server (CHECK). */
+export function serverOf(settings: Settings, mode: Mode): string {
+  return mode === 'check' ? required(settings, 'FITS_SERVER_URL') : settings.ARCHIVE_URL;
+}
+
+/** An archive client with the settings' timeout and retries. */
+export function archiveClientOf(settings: Settings, options: { concurrency: number; stop?: AbortSignal }): ArchiveClient {
+  return new ArchiveClient({ timeoutMs: settings.ARCHIVE_TIMEOUT_MS, retries: settings.ARCHIVE_RETRIES, ...options });
 }
 
 /** A fatal error as the command reports it: what kind, the line to print, and the exit code. */
@@ -57,18 +69,30 @@ function classify(error: unknown): Fatal {
   return { kind: 'unexpected', message: `unexpected error: ${(error as Error)?.stack ?? String(error)}`, exitCode: EXIT.failed };
 }
 
+/** A fatal error described once: `detail` is the line for stderr (a bug's whole stack), `message` the one line. */
+interface DescribedFatal extends Fatal {
+  detail: string;
+}
+
+/** A fatal error's kind, exit code and one line, passwords masked and control characters escaped (a bug: no stack). */
+export function describeFatal(error: unknown, context: CommandContext): DescribedFatal {
+  const fatal = classify(error);
+  const masked = maskSecrets(fatal.message, secretsOf(context));
+  const line = escapeControls(masked);
+  if (fatal.kind !== 'unexpected') return { ...fatal, message: line, detail: line };
+  return { ...fatal, message: line.split('\\n')[0] ?? line, detail: masked };
+}
+
 /**
  * A command's failure as one line on stderr, every password of the command's URLs masked (those of `.env` too);
  * with `--json`, also the one JSON document on stdout: `{"error":{"kind","message"},"exitCode":N}`.
  */
-export function exitCodeForError(error: unknown, context: CommandContext, options: { json?: boolean } = {}): number {
+export function reportFatal(error: unknown, context: CommandContext, options: { json?: boolean } = {}): DescribedFatal {
   const fatal = describeFatal(error, context);
-  context.stderr.write(
-    `yougotdata: ${fatal.kind === 'unexpected' ? maskSecrets(classify(error).message, secretsOf(context)) : fatal.message}\n`,
-  );
+  context.stderr.write(`yougotdata: ${fatal.detail}\n`);
   if (options.json)
     context.stdout.write(`${JSON.stringify({ error: { kind: fatal.kind, message: fatal.message }, exitCode: fatal.exitCode })}\n`);
-  return fatal.exitCode;
+  return fatal;
 }
 
 /** Every URL of the environment the command sees (`.env` included): their passwords never reach a line. */
@@ -78,11 +102,4 @@ function secretsOf(context: CommandContext): string[] {
     environment = environmentOf(context);
   } catch {}
   return Object.values(environment).filter((value): value is string => typeof value === 'string' && value.includes('://'));
-}
-
-/** A fatal error's kind, exit code and one line, passwords masked and control characters escaped (a bug: no stack). */
-export function describeFatal(error: unknown, context: CommandContext): Fatal {
-  const fatal = classify(error);
-  const line = escapeControls(maskSecrets(fatal.message, secretsOf(context)));
-  return { ...fatal, message: fatal.kind === 'unexpected' ? (line.split('\\n')[0] ?? line) : line };
 }

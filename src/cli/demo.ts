@@ -7,9 +7,9 @@ import { demoNight, demoNotifications } from '../demo/scenario.js';
 import { createScratchDatabase } from '../demo/scratch-database.js';
 import { parseNight } from '../domain/night.js';
 import { DEFAULT_HTTP_PORT, DEFAULT_SMTP_PORT, type MailSink, startMailSink } from '../sink/index.js';
-import { type CommandContext, EXIT } from './process-context.js';
-import { exitCodeForError } from './context.js';
+import { reportFatal } from './context.js';
 import { untilInterrupted } from './mail-sink.js';
+import { type CommandContext, EXIT } from './process-context.js';
 import { sendCommand } from './send.js';
 
 /** MailHog's usual ports when free, so a person can point a MailHog UI at them; any free ports otherwise. */
@@ -23,7 +23,7 @@ export async function demoCommand(options: { keep: boolean }, context: CommandCo
   try {
     return await runDemo(options, context);
   } catch (error) {
-    if (!(error instanceof EmbeddedPostgresUnavailable)) return exitCodeForError(error, context);
+    if (!(error instanceof EmbeddedPostgresUnavailable)) return reportFatal(error, context).exitCode;
     context.stderr.write(`yougotdata: demo: ${error.message}\n`);
     return EXIT.usage;
   }

@@ -3,8 +3,8 @@ import { openDatabase } from '../db/database.js';
 import { heldRunLocks } from '../db/run-lock.js';
 import { RunLog } from '../db/run-log.js';
 import { historyJson, historyText, readHistory } from '../support/run-history.js';
+import { loggerOf, reportFatal, settingsOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
-import { exitCodeForError, loggerOf, settingsOf } from './context.js';
 
 export interface HistoryOptions {
   days: number;
@@ -30,7 +30,7 @@ export async function historyCommand(options: HistoryOptions, context: CommandCo
       await db.end().catch(() => {});
     }
   } catch (error) {
-    return exitCodeForError(error, context, { json: options.json });
+    return reportFatal(error, context, { json: options.json }).exitCode;
   } finally {
     log?.flush();
   }

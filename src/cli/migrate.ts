@@ -1,8 +1,8 @@
 import { required } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrations.js';
-import { type CommandContext } from './process-context.js';
-import { exitCodeForError, settingsOf } from './context.js';
+import { reportFatal, settingsOf } from './context.js';
+import type { CommandContext } from './process-context.js';
 
 /** `yougotdata migrate`: the tool's own tables, created or brought up to date; `notification` untouched. */
 export async function migrateCommand(context: CommandContext): Promise<number> {
@@ -19,6 +19,6 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
       await db.end();
     }
   } catch (error) {
-    return exitCodeForError(error, context);
+    return reportFatal(error, context).exitCode;
   }
 }

@@ -40,7 +40,7 @@ function port(value: string): number {
 }
 
 /** The command line; each action returns its exit code through `done`. */
-export function buildProgram(context: CommandContext, done: (code: number) => void): Command {
+function buildProgram(context: CommandContext, done: (code: number) => void): Command {
   const program = new Command('yougotdata')
     .description('Emails PIs and contact scientists when the archive gets new data for their program.')
     .configureOutput({ writeOut: (s) => context.stdout.write(s), writeErr: (s) => context.stderr.write(s) })

@@ -1,4 +1,3 @@
-import { ArchiveClient } from '../archive/client.js';
 import { required } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
 import { NotificationTable } from '../db/notification-table.js';
@@ -8,8 +7,8 @@ import type { Mode } from '../domain/mode.js';
 import { parseNights } from '../domain/night.js';
 import { whyJson, whyText } from '../support/triage.js';
 import { why } from '../support/why.js';
+import { archiveClientOf, loggerOf, reportFatal, serverOf, settingsOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
-import { exitCodeForError, loggerOf, settingsOf } from './context.js';
 
 export interface WhyOptions {
   date: string;
@@ -27,17 +26,17 @@ export async function whyCommand(text: string, options: WhyOptions, context: Com
     const mode: Mode = options.check ? 'check' : 'pi';
     const nights = parseNights(options.date, context.now());
     const url = required(settings, 'DATABASE_URL');
-    const base = mode === 'check' ? required(settings, 'FITS_SERVER_URL') : settings.ARCHIVE_URL;
+    const base = serverOf(settings, mode);
     const db = await openDatabase({ url, applicationName: 'yougotdata why', maxConnections: 3 });
     closing.push(() => db.end().catch(() => {}));
-    const archive = new ArchiveClient({ timeoutMs: settings.ARCHIVE_TIMEOUT_MS, retries: settings.ARCHIVE_RETRIES, concurrency: 2 });
+    const archive = archiveClientOf(settings, { concurrency: 2 });
     closing.push(() => archive.close());
     const ports = { notifications: new NotificationTable(db), record: new SendRecord(db), runLog: new RunLog(db), archive, base, log };
     const answer = await why(text, nights, mode, ports);
     context.stdout.write(options.json ? `${JSON.stringify(whyJson(answer, text, mode))}\n` : whyText(answer, text));
     return answer.triages.length > 0 ? EXIT.ok : EXIT.failed;
   } catch (error) {
-    return exitCodeForError(error, context, { json: options.json });
+    return reportFatal(error, context, { json: options.json }).exitCode;
   } finally {
     for (const close of closing.reverse()) await close();
     log?.flush();

@@ -30,6 +30,13 @@ export function shiftNight(night: Night, days: number): Night {
   return toNight(DateTime.fromFormat(night, 'yyyyMMdd', { zone: 'utc' }).plus({ days }));
 }
 
+/** `YYYYMMDD`, or `A..B` for a range of nights. */
+export function nightsText(nights: readonly Night[]): string {
+  const first = nights[0] ?? '';
+  const last = nights.at(-1) ?? first;
+  return first === last ? first : `${first}..${last}`;
+}
+
 /** The longest `--date A..B` range: a catch-up after an outage, not a re-mailing of a semester. */
 export const MAX_NIGHT_RANGE = 62;
 

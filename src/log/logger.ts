@@ -5,7 +5,7 @@ import { type ProgressLine, progressLine, type TerminalStream } from './progress
 import { formatLogLine } from './text-line.js';
 
 /** `text`: one line a person reads per record (cron mails stderr); `json`: pino's lines, for a log collector. */
-export const LOG_FORMATS = ['text', 'json'] as const;
+const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** The log file cannot be opened for appending (missing directory, no permission, a directory): exit 2, one line. */

@@ -9,7 +9,7 @@ const LEVEL_WORDS: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG'
  * The fields worth a reader's eye, in the order shown; the rest (pid, hostname, messageId, the archive's base URL)
  * stay in the JSON log file for whoever digs deeper.
  */
-export const SHOWN_FIELDS = [
+const SHOWN_FIELDS = [
   'night',
   'mode',
   'dryRun',

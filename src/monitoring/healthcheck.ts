@@ -4,6 +4,7 @@ import { MODE_NAME } from '../domain/mode.js';
 import { utcStamp } from '../domain/night.js';
 import { STATUSES } from '../domain/result.js';
 import { escapeControls } from '../text/escape.js';
+import { plural } from '../text/words.js';
 import type { RunSummary } from './run-summary.js';
 
 // A dead-man's switch (healthchecks.io's ping protocol): when cron never starts the job, or it dies without a word,
@@ -17,7 +18,7 @@ export type PingEvent = 'start' | { exitCode: number };
  * query kept as written, and `rid` set to the run's id so the monitor pairs the start with the end.
  */
 export function pingUrl(base: string, event: PingEvent, runId: string): string {
-  const url = new URL(base.trim());
+  const url = new URL(base);
   const suffix = event === 'start' ? 'start' : suffixOf(event.exitCode);
   const path = url.pathname.replace(/\/+$/, '');
   const pathname = suffix === '' ? path || '/' : `${path}/${suffix}`;
@@ -61,8 +62,6 @@ export function clipToBytes(text: string, limit: number): string {
 
 const more = (count: number) => `… and ${count} more`;
 
-const counted = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
-
 /**
  * The end ping's body: the run in a few lines, then its problems, as many as fit in `limitBytes`, the rest
  * counted. Plain text a person reads in the monitor's event log.
@@ -74,11 +73,11 @@ export function summaryBody(summary: RunSummary, limitBytes: number = PING_BODY_
     `yougotdata send, ${MODE_NAME[summary.mode]} mode, ${nights} ${escapeControls(summary.date)}: exit code ${summary.exitCode}`,
     `run ${escapeControls(summary.runId)}, ${utcStamp(summary.startedAt)} to ${utcStamp(summary.endedAt)} UTC (${seconds} s)`,
     STATUSES.map((status) => `${status} ${summary.totals[status] ?? 0}`).join(', '),
-    `${counted(summary.messagesSent, 'message')} sent, ${counted(summary.archiveRequests, 'archive request')}`,
+    `${plural(summary.messagesSent, 'message')} sent, ${plural(summary.archiveRequests, 'archive request')}`,
   ];
   const problems = summary.problems;
   if (problems.length === 0) return clipToBytes(`${head.join('\n')}\n`, limitBytes);
-  const lines = [...head, '', `${counted(problems.length, 'problem')}:`];
+  const lines = [...head, '', `${plural(problems.length, 'problem')}:`];
   let used = byteLength(`${lines.join('\n')}\n`);
   for (const [index, problem] of problems.entries()) {
     const line = clipToBytes(escapeControls(problem), PROBLEM_LINE_LIMIT_BYTES);
@@ -150,17 +149,13 @@ const NO_HEALTHCHECK: Healthcheck = { start: async () => {}, finish: async () =>
  * The pinger of one run: `url` absent (no monitor configured, or a dry run) gives one that does nothing, so the
  * caller needs no branches. A ping that fails is reported through `warn` and never changes how the run ends.
  */
-export function healthcheck(url: string | undefined, options: HealthcheckOptions): Healthcheck {
-  if (!url) return NO_HEALTHCHECK;
+export function healthcheck(checkUrl: string | undefined, options: HealthcheckOptions): Healthcheck {
+  if (!checkUrl) return NO_HEALTHCHECK;
+  const url = checkUrl;
   const timeoutMs = options.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS;
   const retryDelayMs = options.retryDelayMs ?? RETRY_DELAY_MS;
-  const origin = (() => {
-    try {
-      return new URL(url).origin;
-    } catch {
-      return '(not a URL)';
-    }
-  })();
+  // HEALTHCHECK_URL is checked as an http(s) URL with the other settings, before the run starts.
+  const origin = new URL(url).origin;
   // Its own connections, closed after the end ping: nothing is left open when the job exits.
   const agent = new Agent({ connect: { timeout: timeoutMs } });
 
@@ -174,13 +169,7 @@ export function healthcheck(url: string | undefined, options: HealthcheckOptions
 
   async function ping(event: PingEvent, body: string): Promise<void> {
     const name = event === 'start' ? 'start' : 'end';
-    let target: string;
-    try {
-      target = pingUrl(url as string, event, options.runId);
-    } catch (error) {
-      warn(0, `healthcheck ${name} ping not sent: ${describe(error, timeoutMs)}`);
-      return;
-    }
+    const target = pingUrl(url, event, options.runId);
     for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
       let problem: string;
       let again = attempt < ATTEMPTS;

@@ -1,4 +1,5 @@
 import { MODE_NAME, sendCommandFor } from '../domain/mode.js';
+import { nightsText } from '../domain/night.js';
 import { isNotTried, notTried, PROBLEM_STATUSES, type Result, type RunReport, STATUSES, type Status } from '../domain/result.js';
 import { escapeControls } from '../text/escape.js';
 import { clip, type TextColumn, tableLines } from '../text/table.js';
@@ -47,11 +48,7 @@ export function needsAttention(result: Result): boolean {
 }
 
 /** `YYYYMMDD`, or `A..B` for a range. */
-export function dateOf(report: RunReport): string {
-  const first = report.nights[0] ?? '';
-  const last = report.nights.at(-1) ?? first;
-  return first === last ? first : `${first}..${last}`;
-}
+export const dateOf = (report: RunReport): string => nightsText(report.nights);
 
 /** One report for a range run night by night. */
 export function joinReports(reports: readonly RunReport[]): RunReport {
