@@ -23,21 +23,16 @@ const url = (protocols: readonly string[]) =>
       `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
     );
 
-const positiveInteger = (max: number) =>
+/** A whole number from `min` to `max`; the message names the bound a setting can break. */
+const integer = (min: 0 | 1, max: number) =>
   z
     .string()
     .trim()
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
-    .refine((n) => n >= 1 && n <= max, `must be between 1 and ${max}`);
-
-const wholeNumber = (max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .refine((n) => n <= max, `must be at most ${max}`);
+    .refine((n) => n >= min && n <= max, min === 1 ? `must be between 1 and ${max}` : `must be at most ${max}`);
+const positiveInteger = (max: number) => integer(1, max);
+const wholeNumber = (max: number) => integer(0, max);
 
 /** One address, with or without a display name, e.g. `Gemini Archive <archive@gemini.edu>`. */
 const oneAddress = z
@@ -58,9 +53,10 @@ const addressList = z
   .trim()
   .transform((text, context): EmailAddress[] => {
     const pieces = text === '' ? [] : text.split(',').map((piece) => piece.trim());
-    const bad = pieces.find((piece) => parseEmailAddress(piece) === null);
-    if (bad === undefined) return pieces.map((piece) => parseEmailAddress(piece) as EmailAddress);
-    context.addIssue({ code: 'custom', message: `must be a comma-separated list of addresses ("${bad}" is not one)` });
+    const addresses = pieces.map(parseEmailAddress);
+    const bad = addresses.indexOf(null);
+    if (bad === -1) return addresses as EmailAddress[];
+    context.addIssue({ code: 'custom', message: `must be a comma-separated list of addresses ("${pieces[bad]}" is not one)` });
     return z.NEVER;
   });
 
