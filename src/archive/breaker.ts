@@ -5,7 +5,6 @@
  */
 export class ServerBreaker {
   private failures = 0;
-  private lastCause = '';
   private opened: string | null = null;
 
   /** `server`: how messages name it ("the archive", "the summit FITS server"). */
@@ -27,7 +26,6 @@ export class ServerBreaker {
   /** A notification's requests all failed for a transient cause. */
   failed(cause: string): void {
     this.failures += 1;
-    this.lastCause = cause;
-    if (this.opened === null && this.failures >= this.limit) this.opened = `${this.server} is unavailable (${this.lastCause})`;
+    if (this.opened === null && this.failures >= this.limit) this.opened = `${this.server} is unavailable (${cause})`;
   }
 }

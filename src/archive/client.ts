@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import type { Night } from '../domain/night.js';
-import { notTried } from '../domain/result.js';
+import { notTried, stoppedBy } from '../domain/result.js';
 import { type ArchiveEntry, archiveEntrySchema } from './entry.js';
 
 export type ArchivePage = 'jsonsummary' | 'summary/nolinks' | 'searchform';
@@ -51,9 +51,11 @@ export interface ArchiveClientOptions {
 }
 
 /** The run was stopped (a signal): not a fault of the server, and not worth another attempt. */
-class Stopped extends Error {}
-
-const stoppedBy = (signal: AbortSignal) => notTried(`stopped by ${String(signal.reason ?? 'a signal')}`);
+class Stopped extends Error {
+  constructor(stop: AbortSignal) {
+    super(notTried(stoppedBy(stop)));
+  }
+}
 
 /** A failure worth another attempt: the server or the network may recover. */
 class TransientFailure extends Error {
@@ -148,14 +150,14 @@ export class ArchiveClient {
         }
         const exponential = Math.random() * backoffMs * 2 ** (attempt - 1);
         const stopped = await sleep(Math.max(error.retryAfterMs ?? 0, exponential), false, { signal: stop }).catch(() => true);
-        if (stopped && stop) return { ok: false, error: stoppedBy(stop), url, attempts: attempt, transient: false };
+        if (stopped && stop) return { ok: false, error: notTried(stoppedBy(stop)), url, attempts: attempt, transient: false };
       }
     }
   }
 
   private async attempt(url: string): Promise<string> {
     const { stop } = this.options;
-    if (stop?.aborted) throw new Stopped(stoppedBy(stop));
+    if (stop?.aborted) throw new Stopped(stop);
     await this.slots.take();
     // A timer cleared on the answer, not AbortSignal.timeout: that one keeps every request's signal alive for the full timeout.
     // And a listener removed on the answer, not AbortSignal.any: the run-long stop signal would keep a WeakRef per request
@@ -166,7 +168,7 @@ export class ArchiveClient {
     stop?.addEventListener('abort', onStop, { once: true });
     const { signal } = deadline;
     try {
-      if (stop?.aborted) throw new Stopped(stoppedBy(stop));
+      if (stop?.aborted) throw new Stopped(stop);
       this.requests += 1;
       const parsed = new URL(url);
       let response: Dispatcher.ResponseData;
@@ -179,7 +181,7 @@ export class ArchiveClient {
           signal,
         });
       } catch (error) {
-        if (stop?.aborted) throw new Stopped(stoppedBy(stop));
+        if (stop?.aborted) throw new Stopped(stop);
         throw new TransientFailure(describeNetworkError(error, this.options.timeoutMs, signal));
       }
       const { statusCode, headers, body } = response;
@@ -221,7 +223,7 @@ export class ArchiveClient {
       }
     } catch (error) {
       if ((error as Error).message === tooLarge) throw error;
-      if (this.options.stop?.aborted) throw new Stopped(stoppedBy(this.options.stop));
+      if (this.options.stop?.aborted) throw new Stopped(this.options.stop);
       throw new TransientFailure(`the answer was cut off: ${describeNetworkError(error, this.options.timeoutMs, signal)}`);
     }
     return Buffer.concat(chunks).toString('utf8');

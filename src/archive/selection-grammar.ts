@@ -166,8 +166,6 @@ export const INSTRUMENTS = [
   'bHROS',
 ] as const;
 
-export const TELESCOPES = ['Gemini-North', 'Gemini-South'] as const;
-
 /** Words matched ignoring case, checked after the ids, by the field they set. */
 export const CASELESS_LATE_WORDS = {
   detector_roi: ['fullframe', 'centralstamp', 'centralspectrum', 'central768', 'central512', 'central256', 'custom'],

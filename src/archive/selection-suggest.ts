@@ -1,5 +1,6 @@
 /** "Did you mean …?" for a term the archive did not recognise: a hint for the operator, never applied by itself. */
-import { CASELESS_LATE_WORDS, EXACT_WORDS, FLAG_WORDS, INSTRUMENTS, isProgramId, LATE_WORDS, TELESCOPES } from './selection-grammar.js';
+import { CASELESS_LATE_WORDS, EXACT_WORDS, FLAG_WORDS, INSTRUMENTS, isProgramId, LATE_WORDS } from './selection-grammar.js';
+import { TELESCOPES } from './telescope-night.js';
 
 /** Program ids written without their dashes (upper-cased, separators removed), and how to put the dashes back. */
 const COMPACT_PROGRAM_IDS: readonly [RegExp, (parts: string[]) => string][] = [

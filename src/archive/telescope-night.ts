@@ -5,17 +5,16 @@
  */
 import type { Night } from '../domain/night.js';
 
-export type Telescope = 'Gemini-North' | 'Gemini-South';
+export const TELESCOPES = ['Gemini-North', 'Gemini-South'] as const;
+export type Telescope = (typeof TELESCOPES)[number];
 
-export const TELESCOPES: readonly Telescope[] = ['Gemini-North', 'Gemini-South'];
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
 
 /** Where night D ends, counted from UTC midnight of D. */
 const NIGHT_END_MS: Record<Telescope, number> = { 'Gemini-North': DAY_MS, 'Gemini-South': 18 * HOUR_MS };
 
-export const isTelescope = (value: unknown): value is Telescope => value === 'Gemini-North' || value === 'Gemini-South';
+export const isTelescope = (value: unknown): value is Telescope => (TELESCOPES as readonly unknown[]).includes(value);
 
 /** `[start, end)` of the night whose date's UTC midnight is `midnight`, ms since the epoch. */
 export function nightSpanMs(telescope: Telescope, midnight: number): { start: number; end: number } {
@@ -47,5 +46,10 @@ export function nightOfFile(telescope: string | null, utDatetime: string | null)
   if (!isTelescope(telescope) || utDatetime === null) return null;
   const utMs = utMsOf(utDatetime);
   if (Number.isNaN(utMs)) return null;
-  return new Date(nightMidnightOf(telescope, utMs)).toISOString().slice(0, 10).replaceAll('-', '') as Night;
+  return yyyymmdd(nightMidnightOf(telescope, utMs)) as Night;
+}
+
+/** `YYYYMMDD` of the date whose UTC midnight is `midnight`. */
+export function yyyymmdd(midnight: number): string {
+  return new Date(midnight).toISOString().slice(0, 10).replaceAll('-', '');
 }

@@ -6,7 +6,6 @@ import { rowsIfMigrated } from './database.js';
 export interface RunStart {
   night: Night;
   mode: Mode;
-  dryRun: boolean;
   host: string;
   pid: number;
 }
@@ -44,8 +43,9 @@ export class RunLog {
 
   async start(run: RunStart): Promise<number> {
     const result = await this.db.query<{ id: string }>(
-      'INSERT INTO yougotdata_run (night, mode, dry_run, host, pid) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-      [run.night, run.mode, run.dryRun, run.host, run.pid],
+      // A dry run writes no run log, so dry_run (migration 002) is always false.
+      'INSERT INTO yougotdata_run (night, mode, dry_run, host, pid) VALUES ($1, $2, false, $3, $4) RETURNING id',
+      [run.night, run.mode, run.host, run.pid],
     );
     return Number(result.rows[0]?.id);
   }

@@ -38,7 +38,7 @@ export function nightsText(nights: readonly Night[]): string {
 }
 
 /** The longest `--date A..B` range: a catch-up after an outage, not a re-mailing of a semester. */
-export const MAX_NIGHT_RANGE = 62;
+const MAX_NIGHT_RANGE = 62;
 
 /** `--date`: one night, or a range `YYYYMMDD..YYYYMMDD` run night by night, oldest first. */
 export function parseNights(text: string, now: Date): Night[] {

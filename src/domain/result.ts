@@ -15,7 +15,9 @@ export const QUIET_STATUSES: readonly Status[] = ['no-data', 'already-sent'];
  * into one paragraph per reason, however many there are.
  */
 export const notTried = (reason: string): string => `${NOT_TRIED}${reason}`;
-export const NOT_TRIED = 'not tried: ';
+const NOT_TRIED = 'not tried: ';
+/** Why a stopped run tried no more: the same words wherever it is noticed, so the digest says it once. */
+export const stoppedBy = (stop: AbortSignal): string => `stopped by ${String(stop.reason ?? 'a signal')}`;
 export const isNotTried = (error: string | null): boolean => error?.startsWith(NOT_TRIED) === true;
 
 /** A recipient the mail server refused, with its reply. */

@@ -36,7 +36,7 @@ interface Gone {
 }
 
 /** The column a mode sends To: the PI's, or in CHECK mode the contact scientist's. */
-export const TO_FIELD: Record<Mode, EmailField> = { pi: 'piemail', check: 'csemail' };
+const TO_FIELD: Record<Mode, EmailField> = { pi: 'piemail', check: 'csemail' };
 
 export function decideNight(facts: NightFacts): NightDecision {
   const { entries, announced } = facts;

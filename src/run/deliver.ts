@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { RunLock } from '../db/run-lock.js';
 import type { Intent, SendRecord } from '../db/send-record.js';
-import { notTried, type Refusal } from '../domain/result.js';
+import { notTried, type Refusal, stoppedBy } from '../domain/result.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { OutgoingMessage } from '../mail/message.js';
 
@@ -27,7 +27,7 @@ export type Delivered =
 
 export async function deliverNotice(message: OutgoingMessage, intent: Intent, ports: DeliveryPorts): Promise<Delivered> {
   const { mailer, record, log, stop } = ports;
-  if (stop.aborted) return { status: 'failed', error: notTried(`stopped by ${String(stop.reason ?? 'a signal')}`), refused: [] };
+  if (stop.aborted) return { status: 'failed', error: notTried(stoppedBy(stop)), refused: [] };
   if (!mailer.delivers) {
     await mailer.send(message, intent);
     return { status: 'dry-run' };

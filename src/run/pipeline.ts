@@ -16,7 +16,7 @@ import { type Announcements, type NightCheck, NightCheckLog, type SendRecord } f
 import type { Mode } from '../domain/mode.js';
 import { type Night, shiftNight } from '../domain/night.js';
 import type { Notification } from '../domain/notification.js';
-import { isNotTried, notTried, QUIET_STATUSES, type Result, type RunReport, type Status } from '../domain/result.js';
+import { isNotTried, notTried, QUIET_STATUSES, type Result, type RunReport, type Status, stoppedBy } from '../domain/result.js';
 import type { Mailer } from '../mail/mailer.js';
 import { composeNotice, type Sender } from './compose.js';
 import { decideNight, type NightDecision } from './decide.js';
@@ -109,7 +109,7 @@ export async function runNight(request: RunRequest, ports: RunPorts): Promise<Ru
 
 /** Why the run stopped early, if it did: no notification is taken after this, and the run exits 75. */
 function interruption(ports: Pick<RunPorts, 'breaker' | 'stop'>): string | null {
-  if (ports.stop.aborted) return `stopped by ${String(ports.stop.reason ?? 'a signal')}`;
+  if (ports.stop.aborted) return stoppedBy(ports.stop);
   return ports.breaker.open;
 }
 
@@ -156,9 +156,7 @@ async function processNotification(row: Notification, state: RunState): Promise<
   const plan = planNotification(row, state.request.mode, state.request.bcc);
   const skipped = interruption(state.ports);
   if (skipped) {
-    const result = resultOf(plan, state.request.night, 'failed', { error: notTried(skipped) });
-    state.checks?.add(nightCheck(plan, state.request.mode, result));
-    return [result];
+    return [recorded(state, plan, state.request.night, 'failed', { error: notTried(skipped) })];
   }
   const counted = breakerArchive(state.ports);
   try {
@@ -182,9 +180,7 @@ async function processPlan(plan: Plan, state: RunState, archive: RunPorts['archi
         ? ['invalid-selection', checked.reason]
         : ['failed', `could not confirm the selection with the archive: ${checked.error}`];
     log.warn({ status, url: checked.url }, error);
-    const result = resultOf(plan, request.night, status, { error, url: checked.url });
-    state.checks?.add(nightCheck(plan, request.mode, result));
-    return [result];
+    return [recorded(state, plan, request.night, status, { error, url: checked.url })];
   }
   const lookback = state.lookback.filter((night) => !state.recentlyComplete.has(`${plan.notification.id}:${night}`));
   const terms = searchTerms(checked.selection.terms, request.mode);
@@ -211,9 +207,8 @@ async function processNight(
 ): Promise<Result> {
   const { request, ports } = state;
   const finish = (status: Status, extra: Partial<Result> = {}): Result => {
-    const result = resultOf(plan, night, status, extra);
+    const result = recorded(state, plan, night, status, extra);
     if (result.error) log.warn({ night, status, url: result.url }, result.error);
-    state.checks?.add(nightCheck(plan, request.mode, result));
     return result;
   };
   // A request not even made (the run stopped, the breaker open) says so plainly: the digest groups those.
@@ -315,20 +310,16 @@ function resultOf(plan: Plan, night: Night, status: Status, extra: Partial<Resul
   };
 }
 
+/** A night's result, recorded as the night's check (a dry run records nothing). */
+function recorded(state: RunState, plan: Plan, night: Night, status: Status, extra: Partial<Result> = {}): Result {
+  const result = resultOf(plan, night, status, extra);
+  state.checks?.add(nightCheck(result, state.request.mode));
+  return result;
+}
+
 /** What the send record keeps of a night's check, from its result. */
-function nightCheck(plan: Plan, mode: Mode, result: Result): NightCheck {
-  const complete = result.status === 'no-data' || result.status === 'already-sent' || result.status === 'sent';
-  const { night, status, files, error, url } = result;
-  return {
-    notificationId: plan.notification.id,
-    night,
-    mode,
-    status,
-    selection: plan.notification.selection,
-    files,
-    rejected: plan.recipients.rejected,
-    error,
-    complete,
-    url,
-  };
+function nightCheck(result: Result, mode: Mode): NightCheck {
+  const { id, night, status, selection, files, rejected, error, url } = result;
+  const complete = status === 'no-data' || status === 'already-sent' || status === 'sent';
+  return { notificationId: id, night, mode, status, selection, files, rejected, error, complete, url };
 }

@@ -14,10 +14,14 @@ export function totalsOf(results: readonly Result[]): Totals {
 
 /** Every status with its count, 0 where none: what a monitor shows. */
 export function totalsOfEvery(results: readonly Result[]): Record<Status, number> {
-  const totals = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>;
-  for (const result of results) totals[result.status] += 1;
-  return totals;
+  return { ...(Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>), ...totalsOf(results) };
 }
+
+/** `sent 2, no-data 3`: the statuses that occurred, in order of first occurrence. */
+const totalsLine = (results: readonly Result[]): string =>
+  Object.entries(totalsOf(results))
+    .map(([status, n]) => `${status} ${n}`)
+    .join(', ');
 
 /** One line per result that needs a person, for a monitor's summary (the digest says more). */
 export function problemLines(report: RunReport): string[] {
@@ -38,7 +42,7 @@ export function exitCodeOf(report: RunReport): 0 | 1 | 75 {
 }
 
 /** Results a person should look at: the digest lists exactly these. */
-export function needsAttention(result: Result): boolean {
+function needsAttention(result: Result): boolean {
   return (
     PROBLEM_STATUSES.includes(result.status) ||
     result.rejected.length > 0 ||
@@ -110,9 +114,7 @@ const REPORT_COLUMNS: readonly TextColumn<Result>[] = [
 
 /** The human report on stdout, in pieces: one line per notification, then the totals. */
 export function* reportTable(report: RunReport): Generator<string> {
-  const totals = Object.entries(totalsOf(report.results))
-    .map(([status, n]) => `${status} ${n}`)
-    .join(', ');
+  const totals = totalsLine(report.results);
   yield `${MODE_NAME[report.mode]} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}\n`;
   for (const line of tableLines(report.results, REPORT_COLUMNS)) yield `${line}\n`;
   yield `${report.results.length} notifications: ${totals || 'none'}\n`;
@@ -140,8 +142,9 @@ export function digestText(report: RunReport): string | null {
   const untried = new Map<string, Result[]>();
   const listed: Result[] = [];
   for (const r of problems) {
-    if (r.status === 'failed' && r.error !== null && isNotTried(r.error)) untried.set(r.error, [...(untried.get(r.error) ?? []), r]);
-    else listed.push(r);
+    if (r.status !== 'failed' || r.error === null || !isNotTried(r.error)) listed.push(r);
+    else if (untried.has(r.error)) untried.get(r.error)?.push(r);
+    else untried.set(r.error, [r]);
   }
   // The reason the run stopped is said once, in its own line; the rows it left are counted under it.
   const stopReason = report.interrupted ? notTried(report.interrupted) : null;
@@ -173,9 +176,7 @@ export function digestText(report: RunReport): string | null {
     if (todo) lines.push(`  to do: ${todo(r)}`);
     return lines.join('\n');
   });
-  const totals = Object.entries(totalsOf(report.results))
-    .map(([status, n]) => `${status} ${n}`)
-    .join(', ');
+  const totals = totalsLine(report.results);
   return [
     `yougotdata ${MODE_NAME[report.mode]} run for night ${dateOf(report)}: ${problems.length} notification(s) need attention.`,
     ...(report.interrupted ? [`The run stopped early: ${escapeControls(report.interrupted)}. It exited 75 (try again later).`] : []),

@@ -31,7 +31,7 @@ export async function sendNights(request: SendRequest, ports: SendPorts): Promis
   const reports: RunReport[] = [];
   for (const night of request.nights) {
     log.info({ night, mode: request.mode, dryRun: !ports.mailer.delivers }, 'run starts');
-    const runId = runLog ? await runLog.start({ night, mode: request.mode, dryRun: false, host: ports.host, pid: ports.pid }) : null;
+    const runId = runLog ? await runLog.start({ night, mode: request.mode, host: ports.host, pid: ports.pid }) : null;
     const report = await runNight({ ...request, night }, ports);
     const totals = totalsOf(report.results);
     const exitCode = exitCodeOf(report);
@@ -62,7 +62,7 @@ export async function sendNights(request: SendRequest, ports: SendPorts): Promis
 }
 
 /** The plain-text digest of a run's problems, or null when nothing needs a person or nobody is to be told. */
-export function composeDigest(report: RunReport, sender: Sender, errorsTo: readonly EmailAddress[], now: Date): OutgoingMessage | null {
+function composeDigest(report: RunReport, sender: Sender, errorsTo: readonly EmailAddress[], now: Date): OutgoingMessage | null {
   const text = digestText(report);
   if (!text || errorsTo.length === 0) return null;
   return {

@@ -1,19 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
+import { DAY_MS, HOUR_MS, nightMidnightOf, TELESCOPES, type Telescope, yyyymmdd } from '../../archive/telescope-night.js';
 import type { Night } from '../../domain/night.js';
-import {
-  DAY_MS,
-  darkHours,
-  HOUR_MS,
-  LOCAL_ZONE,
-  nightOf,
-  TELESCOPES,
-  type Telescope,
-  telescopeOfProgram,
-  utcMidnight,
-  yyyymmdd,
-} from './sites.js';
+import { darkHours, LOCAL_ZONE, telescopeOfProgram, utcMidnight } from './sites.js';
 
 export type QaState = 'Pass' | 'Usable' | 'Fail' | 'CHECK' | 'Undefined';
 
@@ -113,7 +103,7 @@ function siteFields(entry: Record<string, unknown>, telescope: Telescope, instru
 }
 
 function fileFields(telescope: Telescope, utMs: number): Record<string, unknown> {
-  const prefix = `${telescope === 'Gemini-South' ? 'S' : 'N'}${yyyymmdd(nightOf(telescope, utMs))}`;
+  const prefix = `${telescope === 'Gemini-South' ? 'S' : 'N'}${yyyymmdd(nightMidnightOf(telescope, utMs))}`;
   const name = `${prefix}S${String(next(serials, prefix)).padStart(4, '0')}.fits`;
   const ingested = `${archiveDateTime(utMs + INGEST_DELAY_MS)}+00:00`;
   const fileMd5 = md5(`${name}.bz2`);

@@ -13,7 +13,7 @@ import { readSelection, type ServerRole, type StoredEntry } from './terms.js';
 
 export { makeEntry, makeNight, makeSequence, type QaState, type StandInFileSpec, type StandInNightProgram } from './entries.js';
 export type { StandInFault, StandInFaultRule } from './faults.js';
-export type { Telescope } from './sites.js';
+export type { Telescope } from '../../archive/telescope-night.js';
 export type { ServerRole } from './terms.js';
 
 /** The archive's limits: for a query constrained by date, night, program, observation, data label or file name; for any other. */

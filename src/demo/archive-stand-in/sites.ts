@@ -1,9 +1,4 @@
-import { nightMidnightOf, nightSpanMs, type Telescope } from '../../archive/telescope-night.js';
-
-export { TELESCOPES, type Telescope } from '../../archive/telescope-night.js';
-
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
+import { HOUR_MS, nightSpanMs, type Telescope } from '../../archive/telescope-night.js';
 
 /** Hours of darkness, from the start of the site's archive night (about 19:00–06:00 in Hawaii, 21:00–06:00 in Chile). */
 const DARK_HOURS_MS: Record<Telescope, readonly [number, number]> = {
@@ -43,18 +38,9 @@ export function utcMidnight(yyyymmdd: string): number | null {
   return real ? midnight : null;
 }
 
-export function yyyymmdd(midnight: number): string {
-  return new Date(midnight).toISOString().slice(0, 10).replaceAll('-', '');
-}
-
-/** The archive night named by the date whose UTC midnight is `midnight` (the job's own rule: one implementation). */
-export const nightWindow = (telescope: Telescope, midnight: number): TimeWindow => nightSpanMs(telescope, midnight);
-
-/** UTC midnight of the date naming the night `utMs` falls in (also the date in the file's name). */
-export const nightOf = (telescope: Telescope, utMs: number): number => nightMidnightOf(telescope, utMs);
-
 export function darkHours(telescope: Telescope, midnight: number): TimeWindow {
-  const { start } = nightWindow(telescope, midnight);
+  // The archive's night, by the job's own rule: one implementation.
+  const { start } = nightSpanMs(telescope, midnight);
   const [dusk, dawn] = DARK_HOURS_MS[telescope];
   return { start: start + dusk, end: start + dawn };
 }

@@ -1,4 +1,5 @@
-import { DAY_MS, siteOf, type TimeWindow } from './sites.js';
+import { DAY_MS } from '../../archive/telescope-night.js';
+import { siteOf, type TimeWindow } from './sites.js';
 import type { IdField, Lookup, Selection, StoredEntry } from './terms.js';
 
 type KeyLookup = Extract<Lookup, { kind: 'key' }>;

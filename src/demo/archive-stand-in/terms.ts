@@ -2,7 +2,8 @@
  * The archive's selection grammar as the stand-in understands it, written from docs/archive.md#selection-grammar on its
  * own (not from the job's grammar module): it is the oracle the job's guard is tested against.
  */
-import { DAY_MS, nightWindow, type Telescope, type TimeWindow, utcMidnight } from './sites.js';
+import { DAY_MS, nightSpanMs, type Telescope } from '../../archive/telescope-night.js';
+import { type TimeWindow, utcMidnight } from './sites.js';
 
 /** The archive reads a bare `YYYYMMDD` as a UTC date, a summit FITS server as a night. */
 export type ServerRole = 'archive' | 'summit';
@@ -285,7 +286,7 @@ function dayOf(text: string, now: number): number | null {
 /** The span of each site: UTC dates are the same everywhere, nights are the site's. */
 function windowOf(site: Telescope, first: number, last: number, basis: DateBasis): TimeWindow {
   if (basis === 'utc') return { start: first, end: last + DAY_MS };
-  return { start: nightWindow(site, first).start, end: nightWindow(site, last).end };
+  return { start: nightSpanMs(site, first).start, end: nightSpanMs(site, last).end };
 }
 
 function dayConstraint(first: number, last: number, basis: DateBasis): Constraint {
