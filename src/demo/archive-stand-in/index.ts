@@ -11,9 +11,9 @@ import { errorPage, maintenancePage, searchFormPage, summaryPage } from './pages
 import { byFileName, StandInStore, storedEntry } from './store.js';
 import { readSelection, type ServerRole, type StoredEntry } from './terms.js';
 
+export type { Telescope } from '../../archive/telescope-night.js';
 export { makeEntry, makeNight, makeSequence, type QaState, type StandInFileSpec, type StandInNightProgram } from './entries.js';
 export type { StandInFault, StandInFaultRule } from './faults.js';
-export type { Telescope } from '../../archive/telescope-night.js';
 export type { ServerRole } from './terms.js';
 
 /** The archive's limits: for a query constrained by date, night, program, observation, data label or file name; for any other. */
