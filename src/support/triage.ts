@@ -4,7 +4,7 @@
  * one-sentence verdict, a next step, the text a person reads and the JSON a script reads.
  */
 
-import { addressKey, parseEmailAddress } from '../addresses/index.js';
+import { sameAddress } from '../addresses/index.js';
 import type { RunEntry } from '../db/run-log.js';
 import type { CheckedNight, MessageRecord } from '../db/send-record.js';
 import { MODE_NAME, type Mode, sendCommandFor } from '../domain/mode.js';
@@ -92,15 +92,8 @@ export function clockTime(date: Date): string {
 
 const rerunCommand = (t: Pick<Triage, 'night' | 'mode' | 'notification'>): string => sendCommandFor(t.night, t.mode, t.notification.id);
 
-/** The server's accepted list holds the ASCII form sent (`xn--`), the record the address as typed: compare by key. */
-const keyOf = (text: string) => {
-  const address = parseEmailAddress(text);
-  return address ? addressKey(address) : text.toLowerCase();
-};
-const sameAddress = (a: string, b: string) => keyOf(a) === keyOf(b);
-
 /** The night's messages, latest first (by id when two were created in the same instant). */
-const newestFirst = (messages: readonly MessageRecord[]): MessageRecord[] =>
+export const newestFirst = (messages: readonly MessageRecord[]): MessageRecord[] =>
   [...messages].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
 
 /** "sent at … to a, b (and 1 Bcc); c refused: 550 …" for one delivered message. */

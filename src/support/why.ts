@@ -3,7 +3,7 @@
  * would see them (the same selection check, search and guard as `send`), for `triage.ts` to turn into a verdict.
  */
 import type { Logger } from 'pino';
-import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress } from '../addresses/index.js';
+import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress, sameAddress } from '../addresses/index.js';
 import { type ArchiveClient, archiveUrl } from '../archive/client.js';
 import { foreignPrograms, readSelection, type SelectionScope, selectionTerms } from '../archive/selection.js';
 import { checkSelection, searchTerms } from '../archive/selection-check.js';
@@ -15,7 +15,7 @@ import type { Night } from '../domain/night.js';
 import { EMAIL_FIELDS, type Notification } from '../domain/notification.js';
 import { recipientsOf } from '../run/plan.js';
 import { type NearMatch, nearMatches } from './near-matches.js';
-import type { AddressFate, ArchiveFinding, RecordFinding, SelectionFinding, Triage } from './triage.js';
+import { type AddressFate, type ArchiveFinding, newestFirst, type RecordFinding, type SelectionFinding, type Triage } from './triage.js';
 
 /** More matches than this and TEXT is too loose to be a question about one program: the rest are counted, not shown. */
 export const MAX_MATCHES = 20;
@@ -90,15 +90,10 @@ async function rowsHolding(address: EmailAddress, ports: WhyPorts): Promise<Noti
 
 /** What became of the asked address in one notification's night. */
 function fateOf(address: EmailAddress, t: Triage): AddressFate {
-  const key = addressKey(address);
-  const same = (other: string) => {
-    const parsed = parseEmailAddress(other);
-    return parsed !== null && addressKey(parsed) === key;
-  };
+  const same = (other: string) => sameAddress(address, other);
   const fields = t.fields.filter((f) => f.addresses.some((a) => same(a.address))).map((f) => f.field);
   const role = t.recipients.to.some(same) ? 'to' : t.recipients.cc.some(same) ? 'cc' : 'none';
-  const messages = t.record.state === 'present' ? t.record.messages : [];
-  const sent = [...messages].filter((m) => m.status === 'sent').sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  const sent = newestFirst(t.record.state === 'present' ? t.record.messages : []).filter((m) => m.status === 'sent');
   const refusal = sent.flatMap((m) => m.refused).find((r) => same(r.address));
   const accepted = sent.find((m) => m.accepted.some(same));
   const outcome: AddressFate['outcome'] = accepted
