@@ -10,6 +10,7 @@ import { classifyTerm, isProgramId } from '../archive/selection-grammar.js';
 import { didYouMean } from '../archive/selection-suggest.js';
 import type { Mode } from '../domain/mode.js';
 import { EMAIL_FIELDS, type EmailField, type Notification } from '../domain/notification.js';
+import { recipientsFrom } from '../run/plan.js';
 import { plural, someOf } from '../text/words.js';
 import { cut, quoted, rowList } from './audit-bounds.js';
 import {
@@ -235,13 +236,10 @@ const SCOPE_NOUN: Record<NonNullable<SelectionScope>['kind'], string> = {
   dataLabel: 'data label',
 };
 
-/** The addresses a row mails in each mode, as the job addresses them: PI mode only with a PI address. */
+/** The addresses a row mails in each mode, as the job addresses them: nobody without a To address (no-recipients). */
 function mailedBy(reading: RowReading, mode: Mode): Address[] {
-  const { piemail, ngoemail, csemail } = reading.fields;
-  if (mode === 'check') return csemail.addresses;
-  if (piemail.addresses.length === 0) return [];
-  const { to, cc } = withoutRepeats({ to: piemail.addresses, cc: [...ngoemail.addresses, ...csemail.addresses], bcc: [] });
-  return [...to, ...cc];
+  const { to, cc } = recipientsFrom(reading.fields, mode, []);
+  return to.length === 0 ? [] : [...to, ...cc];
 }
 
 const addressList = (addresses: readonly Address[]): string => someOf(addresses.map((a) => a.address));
