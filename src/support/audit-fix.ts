@@ -8,6 +8,7 @@
  */
 import { isProgramId } from '../archive/selection-grammar.js';
 import type { EmailField, Notification } from '../domain/notification.js';
+import { sentence } from '../text/words.js';
 
 /** `sync`: the program sync maintains the row. `manual`: staff added it, and only an edit of the table changes it. */
 export type RowSource = 'sync' | 'manual';
@@ -50,8 +51,6 @@ export interface FixAdvice {
   source: RowSource;
   fix: string;
 }
-
-const sentence = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.?!]$/.test(text) ? '' : '.'}`;
 
 /** The program's record, named so support can find it. */
 const recordOf = (programId: string): string =>

@@ -12,7 +12,7 @@ import { type Night, utcStamp } from '../domain/night.js';
 import type { EmailField, Notification } from '../domain/notification.js';
 import { subjectFor } from '../mail/subject.js';
 import { escapeControls } from '../text/escape.js';
-import { plural, someOf } from '../text/words.js';
+import { plural, sentence, someOf } from '../text/words.js';
 import { FIELD_ROLE, type FixChange, fixAdvice, type ProblemField } from './audit-fix.js';
 import type { NearMatch } from './near-matches.js';
 import { totalsText } from './run-history.js';
@@ -216,8 +216,7 @@ function nowClauses(t: Triage): string[] {
 /** The answer in one sentence, e.g. "Sent at 08:00:12 UTC on 2026-11-26 to a@x, b@y; c@z refused: 550 no such user." */
 export function verdictOf(t: Triage): string {
   const clauses = [recordClause(t), ...nowClauses(t)].filter((c): c is string => c !== undefined && c !== '');
-  const sentence = clauses.join('; ');
-  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}${/[.?!]$/.test(sentence) ? '' : '.'}`;
+  return sentence(clauses.join('; '));
 }
 
 /** The one thing support should do next, if there is one. */
