@@ -5,7 +5,15 @@
  */
 import { addressKey } from '../addresses/email-address.js';
 import { type Address, type ParsedAddresses, parseAddresses, withoutRepeats } from '../addresses/index.js';
-import { confirmSelection, readSelection, type SelectionReading, type SelectionScope, selectionTerms } from '../archive/selection.js';
+import {
+  confirmSelection,
+  readSelection,
+  SCOPE_NOUN,
+  type SelectionReading,
+  type SelectionScope,
+  selectionTerms,
+  within,
+} from '../archive/selection.js';
 import { classifyTerm, isProgramId } from '../archive/selection-grammar.js';
 import { didYouMean } from '../archive/selection-suggest.js';
 import type { Mode } from '../domain/mode.js';
@@ -230,12 +238,6 @@ function problemOf(row: Notification, finding: Finding): Problem {
   };
 }
 
-const SCOPE_NOUN: Record<NonNullable<SelectionScope>['kind'], string> = {
-  program: 'program',
-  observation: 'observation',
-  dataLabel: 'data label',
-};
-
 /** The addresses a row mails in each mode, as the job addresses them: nobody without a To address (no-recipients). */
 function mailedBy(reading: RowReading, mode: Mode): Address[] {
   const { to, cc } = recipientsFrom(reading.fields, mode, []);
@@ -348,7 +350,7 @@ function selectionFindings(reading: RowReading, suggest: (term: string) => strin
     findings.push({ kind: 'unscoped-selection', field: 'selection', detail, advice: advise({ row: change }) });
   }
 
-  if (programId !== null && scope !== null && scope.id !== programId && !scope.id.startsWith(`${programId}-`)) {
+  if (programId !== null && scope !== null && !within(scope, { kind: 'program', id: programId })) {
     const detail =
       `the row is synced for program ${programId}, but its selection is confined to ${SCOPE_NOUN[scope.kind]} ${scope.id}: ` +
       `${programId}'s PI, partner office and contact scientist are mailed ${scope.id}'s data`;

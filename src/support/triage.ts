@@ -5,6 +5,7 @@
  */
 
 import { sameAddress } from '../addresses/index.js';
+import { SCOPE_NOUN, type SelectionScope } from '../archive/selection.js';
 import type { RunEntry } from '../db/run-log.js';
 import type { CheckedNight, MessageRecord } from '../db/send-record.js';
 import { MODE_NAME, type Mode, sendCommandFor } from '../domain/mode.js';
@@ -27,7 +28,7 @@ export interface FieldReading {
 }
 
 export type SelectionFinding =
-  | { state: 'valid'; text: string; scope: { kind: string; id: string } | null; checkedBy: 'grammar' | 'archive' }
+  | { state: 'valid'; text: string; scope: SelectionScope; checkedBy: 'grammar' | 'archive' }
   | { state: 'invalid'; reason: string; checkedBy: 'grammar' | 'archive' }
   /** A term only the server can confirm, and the server's summary page could not be read. */
   | { state: 'unconfirmed'; unknownTerms: string[]; error: string };
@@ -310,9 +311,7 @@ export function triageText(t: Triage): string {
   lines.push('', 'Selection:');
   const s = t.selection;
   if (s.state === 'valid') {
-    const scope = s.scope
-      ? `, confined to ${s.scope.kind === 'dataLabel' ? 'data label' : s.scope.kind} ${s.scope.id}`
-      : ', not confined to one program';
+    const scope = s.scope ? `, confined to ${SCOPE_NOUN[s.scope.kind]} ${s.scope.id}` : ', not confined to one program';
     lines.push(
       `  valid${scope} ` +
         `(${s.checkedBy === 'grammar' ? "every term known to the archive's grammar" : "confirmed with the archive's summary page"})`,
