@@ -9,17 +9,8 @@ import { syncedProgramOf } from './audit-fix.js';
 export function auditJson(report: AuditReport) {
   return {
     notifications: report.notifications,
-    problems: report.problems.map(({ id, label, selection, kind, field, detail, fix, ids, source }) => ({
-      id,
-      label,
-      selection,
-      kind,
-      field,
-      detail,
-      fix,
-      ids,
-      source,
-    })),
+    // Each Problem is printed as it is: a field added to Problem is a field of the JSON.
+    problems: report.problems,
     totals: totalsOf(report),
   };
 }
