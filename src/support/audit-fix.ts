@@ -18,6 +18,9 @@ export type ProblemField = EmailField | 'selection' | null;
 
 const SYNC_LABEL = /^Auto - (.+)$/;
 
+/** The label the sync gives a program's row, the one `SYNC_LABEL` reads. */
+export const syncLabelOf = (programId: string): string => `Auto - ${programId}`;
+
 /** The program whose sync maintains the row, from its label exactly as the sync writes it; null for any other row. */
 export function syncedProgramOf(label: string | null): string | null {
   const id = label === null ? undefined : SYNC_LABEL.exec(label)?.[1];
