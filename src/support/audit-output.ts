@@ -16,7 +16,7 @@ export function auditJson(report: AuditReport) {
 }
 
 /** Each kind's heading: what it means for the mail. */
-export const KIND_HEADING: Record<ProblemKind, string> = {
+const KIND_HEADING: Record<ProblemKind, string> = {
   'unscoped-selection': "Data leak: the selection names no program, so every program's matching data is mailed",
   'label-program-mismatch': "Data leak: a program's synced row selects another program's data",
   'invalid-selection': 'Invalid selection: nothing is sent for the row',

@@ -93,7 +93,7 @@ export interface AuditReport {
 /** No email field typed by a person is this long; longer ones are read only this far (the parser is slow on megabytes). */
 export const MAX_EMAIL_FIELD = 4096;
 /** No real selection is this long; a longer one is not sent to the archive to confirm (it would not fit a URL). */
-export const MAX_SELECTION = 1000;
+const MAX_SELECTION = 1000;
 /** What is shown of a row's label and selection in a problem. */
 const SHOWN_VALUE = 200;
 /** Reasons from the selection guard name every bad term: cut for a selection of thousands of them. */
