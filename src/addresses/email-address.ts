@@ -96,3 +96,12 @@ export function asciiAddress(address: EmailAddress): string {
 export function addressKey(address: EmailAddress): string {
   return asciiAddress(address).toLowerCase();
 }
+
+/** What `sameAddress` compares: the address key, or for text that is no address, the text in lower case. */
+const comparedAs = (text: string): string => {
+  const address = parseEmailAddress(text);
+  return address ? addressKey(address) : text.toLowerCase();
+};
+
+/** Whether two texts name one address: a server's accepted list holds the `xn--` form sent, a record the address as typed. */
+export const sameAddress = (a: string, b: string): boolean => comparedAs(a) === comparedAs(b);

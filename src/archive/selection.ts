@@ -29,7 +29,7 @@ type Invalid = { kind: 'invalid'; reason: string };
 
 const SPECIFICITY: Record<Scope['kind'], number> = { program: 1, observation: 2, dataLabel: 3 };
 
-const SCOPE_NOUN: Record<Scope['kind'], string> = { program: 'program', observation: 'observation', dataLabel: 'data label' };
+export const SCOPE_NOUN: Record<Scope['kind'], string> = { program: 'program', observation: 'observation', dataLabel: 'data label' };
 
 const quote = (term: string): string => JSON.stringify(term);
 
@@ -39,7 +39,7 @@ const validSelection = (terms: readonly string[], scope: SelectionScope): ValidS
 const invalid = (problems: readonly string[]): Invalid => ({ kind: 'invalid', reason: problems.join('; ') });
 
 /** `inner` is `outer`, or lies within it (an observation of a program, a label of an observation). */
-const within = (inner: Scope, outer: Scope): boolean => inner.id === outer.id || inner.id.startsWith(`${outer.id}-`);
+export const within = (inner: Scope, outer: Scope): boolean => inner.id === outer.id || inner.id.startsWith(`${outer.id}-`);
 
 /**
  * The scope the archive keeps: the most specific kind named, the last of that kind. Every other id the

@@ -45,7 +45,7 @@ function splitRefusals(addresses: readonly string[], errors: readonly SmtpFailur
 }
 
 /** `smtp://user:pass@…`: credentials on a connection that starts in the clear. */
-export function credentialsOverSmtp(smtpUrl: string): boolean {
+function credentialsOverSmtp(smtpUrl: string): boolean {
   const url = new URL(smtpUrl);
   return url.protocol === 'smtp:' && (url.username !== '' || url.password !== '');
 }

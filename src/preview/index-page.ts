@@ -9,6 +9,7 @@ import { MODE_NAME, type Mode } from '../domain/mode.js';
 import { utcStamp } from '../domain/night.js';
 import { PROBLEM_STATUSES, QUIET_STATUSES, type Result, type Status } from '../domain/result.js';
 import type { OutgoingMessage } from '../mail/message.js';
+import { plural } from '../text/words.js';
 
 export interface PreviewMessage {
   /** The .eml file's name in the outbox folder. */
@@ -158,11 +159,9 @@ export function indexPage(page: PreviewPage): string {
   const title = `yougotdata preview: ${MODE_NAME[page.mode]} messages for night ${page.date}`;
   const count = page.messages.length;
   const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
-  const withoutOne = page.others
-    ? `; ${page.others.length} ${page.others.length === 1 ? 'notification' : 'notifications'} without one`
-    : '';
+  const withoutOne = page.others ? `; ${plural(page.others.length, 'notification')} without one` : '';
   const lead =
-    `Dry run: nothing was sent and nothing recorded. ${count} ${count === 1 ? 'message' : 'messages'} would be sent${withoutOne}. ` +
+    `Dry run: nothing was sent and nothing recorded. ${plural(count, 'message')} would be sent${withoutOne}. ` +
     `Made ${escapeHtml(stamp(page.generatedAt))}.`;
   const summary =
     count === 0

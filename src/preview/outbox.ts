@@ -2,12 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Night } from '../domain/night.js';
 import type { NoticeKey } from '../domain/notice.js';
-import type { RunReport } from '../domain/result.js';
+import type { Result, RunReport } from '../domain/result.js';
 import type { Mailer, Submission } from '../mail/mailer.js';
 import type { OutgoingMessage } from '../mail/message.js';
 import { dateOf } from '../run/report.js';
 import { emlOf } from './eml.js';
 import { indexPage, type PreviewMessage } from './index-page.js';
+
+const draftKey = (id: number, night: Night): string => `${id}|${night}`;
 
 /**
  * The dry-run outbox, a mailer that delivers nothing: each message a dry run composes is written as it comes as
@@ -46,11 +48,15 @@ export class Outbox implements Mailer {
   /** Writes index.html for the run's report; returns its path. */
   async finish(report: RunReport, generatedAt: Date): Promise<string> {
     await this.ensureFolder();
-    const resultOf = (key: NoticeKey) =>
-      report.results.find((r) => r.id === key.notificationId && r.night === key.night && r.status === 'dry-run');
+    // Each draft's result looked up in a map built once: a search per draft is quadratic in the rows of a big run.
+    const drafted = new Map<string, Result>();
+    for (const result of report.results) {
+      const key = draftKey(result.id, result.night);
+      if (result.status === 'dry-run' && !drafted.has(key)) drafted.set(key, result);
+    }
     const messages = this.drafts
       .flatMap(({ file, key, message }): PreviewMessage[] => {
-        const result = resultOf(key);
+        const result = drafted.get(draftKey(key.notificationId, key.night));
         return result ? [{ file, result, message }] : [];
       })
       .sort((a, b) => a.result.id - b.result.id || a.result.night.localeCompare(b.result.night) || a.file.localeCompare(b.file));

@@ -1,7 +1,7 @@
-import { type Address, type EmailAddress, parseAddresses, withoutRepeats } from '../addresses/index.js';
+import { type Address, type EmailAddress, type ParsedAddresses, parseAddresses, withoutRepeats } from '../addresses/index.js';
 import { readSelection, type SelectionReading } from '../archive/selection.js';
 import type { Mode } from '../domain/mode.js';
-import type { Notification } from '../domain/notification.js';
+import type { EmailField, Notification } from '../domain/notification.js';
 
 export interface Recipients {
   to: Address[];
@@ -20,9 +20,20 @@ export interface Plan {
 
 /** PI mode: To the PI, Cc the partner office and contact scientist. CHECK mode: To the contact scientist only. */
 export function recipientsOf(notification: Notification, mode: Mode, bcc: readonly EmailAddress[]): Recipients {
-  const pi = parseAddresses(notification.piemail);
-  const ngo = parseAddresses(notification.ngoemail);
-  const cs = parseAddresses(notification.csemail);
+  const { piemail, ngoemail, csemail } = notification;
+  return recipientsFrom(
+    { piemail: parseAddresses(piemail), ngoemail: parseAddresses(ngoemail), csemail: parseAddresses(csemail) },
+    mode,
+    bcc,
+  );
+}
+
+/** The same from email fields already parsed (`audit` parses an overlong field only so far). */
+export function recipientsFrom(
+  { piemail: pi, ngoemail: ngo, csemail: cs }: Readonly<Record<EmailField, ParsedAddresses>>,
+  mode: Mode,
+  bcc: readonly EmailAddress[],
+): Recipients {
   const [to, cc, rejected] =
     mode === 'pi'
       ? [pi.addresses, [...ngo.addresses, ...cs.addresses], [...pi.rejected, ...ngo.rejected, ...cs.rejected]]

@@ -1,16 +1,12 @@
-import { someOf } from '../text/words.js';
+import { clip, someOf } from '../text/words.js';
 
 /**
  * Table values shown by `audit` are cut to a bounded size: a field may hold megabytes of pasted junk, and a report
  * of one row must stay a few lines long.
  */
 
-/** At most `max` UTF-16 units of `text`, never ending inside a surrogate pair, then how much was left out. */
-export function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max;
-  return `${text.slice(0, end)}… (${text.length - end} more characters)`;
-}
+/** At most `max` characters of `text`, then how many were left out. */
+export const cut = (text: string, max: number): string => clip(text, max, { countLeftOut: true });
 
 /** A value from the table, cut, in JSON quotes, so stray spaces and line breaks show. */
 export const quoted = (text: string, max = 80): string => JSON.stringify(cut(text, max));

@@ -8,6 +8,7 @@
  */
 import { isProgramId } from '../archive/selection-grammar.js';
 import type { EmailField, Notification } from '../domain/notification.js';
+import { sentence } from '../text/words.js';
 
 /** `sync`: the program sync maintains the row. `manual`: staff added it, and only an edit of the table changes it. */
 export type RowSource = 'sync' | 'manual';
@@ -16,6 +17,9 @@ export type RowSource = 'sync' | 'manual';
 export type ProblemField = EmailField | 'selection' | null;
 
 const SYNC_LABEL = /^Auto - (.+)$/;
+
+/** The label the sync gives a program's row, the one `SYNC_LABEL` reads. */
+export const syncLabelOf = (programId: string): string => `Auto - ${programId}`;
 
 /** The program whose sync maintains the row, from its label exactly as the sync writes it; null for any other row. */
 export function syncedProgramOf(label: string | null): string | null {
@@ -50,8 +54,6 @@ export interface FixAdvice {
   source: RowSource;
   fix: string;
 }
-
-const sentence = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.?!]$/.test(text) ? '' : '.'}`;
 
 /** The program's record, named so support can find it. */
 const recordOf = (programId: string): string =>

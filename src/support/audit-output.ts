@@ -9,23 +9,14 @@ import { syncedProgramOf } from './audit-fix.js';
 export function auditJson(report: AuditReport) {
   return {
     notifications: report.notifications,
-    problems: report.problems.map(({ id, label, selection, kind, field, detail, fix, ids, source }) => ({
-      id,
-      label,
-      selection,
-      kind,
-      field,
-      detail,
-      fix,
-      ids,
-      source,
-    })),
+    // Each Problem is printed as it is: a field added to Problem is a field of the JSON.
+    problems: report.problems,
     totals: totalsOf(report),
   };
 }
 
 /** Each kind's heading: what it means for the mail. */
-export const KIND_HEADING: Record<ProblemKind, string> = {
+const KIND_HEADING: Record<ProblemKind, string> = {
   'unscoped-selection': "Data leak: the selection names no program, so every program's matching data is mailed",
   'label-program-mismatch': "Data leak: a program's synced row selects another program's data",
   'invalid-selection': 'Invalid selection: nothing is sent for the row',

@@ -5,11 +5,20 @@
  */
 import { addressKey } from '../addresses/email-address.js';
 import { type Address, type ParsedAddresses, parseAddresses, withoutRepeats } from '../addresses/index.js';
-import { confirmSelection, readSelection, type SelectionReading, type SelectionScope, selectionTerms } from '../archive/selection.js';
+import {
+  confirmSelection,
+  readSelection,
+  SCOPE_NOUN,
+  type SelectionReading,
+  type SelectionScope,
+  selectionTerms,
+  within,
+} from '../archive/selection.js';
 import { classifyTerm, isProgramId } from '../archive/selection-grammar.js';
 import { didYouMean } from '../archive/selection-suggest.js';
 import type { Mode } from '../domain/mode.js';
 import { EMAIL_FIELDS, type EmailField, type Notification } from '../domain/notification.js';
+import { recipientsFrom } from '../run/plan.js';
 import { plural, someOf } from '../text/words.js';
 import { cut, quoted, rowList } from './audit-bounds.js';
 import {
@@ -22,6 +31,7 @@ import {
   rowSourceOf,
   syncedProgramOf,
   syncedSelectionOf,
+  syncLabelOf,
 } from './audit-fix.js';
 
 /** Every kind of problem, worst first: data going to the wrong people, then mail that stops, then mail repeated, then untidiness. */
@@ -83,7 +93,7 @@ export interface AuditReport {
 /** No email field typed by a person is this long; longer ones are read only this far (the parser is slow on megabytes). */
 export const MAX_EMAIL_FIELD = 4096;
 /** No real selection is this long; a longer one is not sent to the archive to confirm (it would not fit a URL). */
-export const MAX_SELECTION = 1000;
+const MAX_SELECTION = 1000;
 /** What is shown of a row's label and selection in a problem. */
 const SHOWN_VALUE = 200;
 /** Reasons from the selection guard name every bad term: cut for a selection of thousands of them. */
@@ -123,8 +133,25 @@ interface RowReading {
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
+const times = (n: number): string => (n === 2 ? 'twice' : `${n} times`);
+
+/** The items with the same key together, each group in the order of its first item. */
+function groupsOf<T>(items: readonly T[], key: (item: T) => string): [T, ...T[]][] {
+  const groups = new Map<string, [T, ...T[]]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
+}
+
 /** A row's label or selection as a problem shows it: as stored, bounded. */
 const shownValue = (value: string | null): string | null => (value === null ? null : cut(value, SHOWN_VALUE));
+
+/** `back to "GN-2026B-Q-101/science"`: a fix asking for the selection the sync gave the program's row. */
+const backToSynced = (programId: string): string => `back to ${quoted(syncedSelectionOf(programId))}`;
 
 /** A field over the limit is read up to its last separator before it, so no address is read cut in half. */
 function readField(text: string | null): FieldReading {
@@ -193,17 +220,12 @@ function readRow(row: Notification, options: AuditOptions): RowReading {
  * the archive's summary page about each (`unrecognisedTerms`) and gives every row its answer in `confirmations`.
  */
 export function selectionsToConfirm(rows: readonly Notification[]): SelectionToConfirm[] {
-  const byTerms = new Map<string, SelectionToConfirm>();
-  for (const row of rows) {
-    if ((row.selection ?? '').length > MAX_SELECTION) continue;
+  const unconfirmed = rows.flatMap((row) => {
+    if ((row.selection ?? '').length > MAX_SELECTION) return [];
     const reading = readSelection(row.selection);
-    if (reading.kind !== 'needs-confirmation') continue;
-    const key = reading.terms.join('/');
-    const known = byTerms.get(key);
-    if (known) known.ids.push(row.id);
-    else byTerms.set(key, { terms: reading.terms, ids: [row.id] });
-  }
-  return [...byTerms.values()];
+    return reading.kind === 'needs-confirmation' ? [{ id: row.id, terms: reading.terms }] : [];
+  });
+  return groupsOf(unconfirmed, ({ terms }) => terms.join('/')).map((group) => ({ terms: group[0].terms, ids: group.map(({ id }) => id) }));
 }
 
 /** What `audit` needs of a problem beyond the row: `ids` defaults to the row alone. */
@@ -229,19 +251,10 @@ function problemOf(row: Notification, finding: Finding): Problem {
   };
 }
 
-const SCOPE_NOUN: Record<NonNullable<SelectionScope>['kind'], string> = {
-  program: 'program',
-  observation: 'observation',
-  dataLabel: 'data label',
-};
-
-/** The addresses a row mails in each mode, as the job addresses them: PI mode only with a PI address. */
+/** The addresses a row mails in each mode, as the job addresses them: nobody without a To address (no-recipients). */
 function mailedBy(reading: RowReading, mode: Mode): Address[] {
-  const { piemail, ngoemail, csemail } = reading.fields;
-  if (mode === 'check') return csemail.addresses;
-  if (piemail.addresses.length === 0) return [];
-  const { to, cc } = withoutRepeats({ to: piemail.addresses, cc: [...ngoemail.addresses, ...csemail.addresses], bcc: [] });
-  return [...to, ...cc];
+  const { to, cc } = recipientsFrom(reading.fields, mode, []);
+  return to.length === 0 ? [] : [...to, ...cc];
 }
 
 const addressList = (addresses: readonly Address[]): string => someOf(addresses.map((a) => a.address));
@@ -276,7 +289,7 @@ function correctedSelection(state: Extract<SelectionState, { state: 'invalid' }>
 function selectionFindings(reading: RowReading, suggest: (term: string) => string | undefined): Finding[] {
   const { row, selection, programId } = reading;
   const advise = (change: Omit<FixChange, 'source'>) => fixAdvice(row, 'selection', { ...change, source: change.row });
-  const backToSynced = programId === null ? undefined : `set the selection back to ${quoted(syncedSelectionOf(programId))}`;
+  const reset = programId === null ? undefined : `set the selection ${backToSynced(programId)}`;
   const findings: Finding[] = [];
 
   if (selection.state === 'invalid') {
@@ -288,7 +301,7 @@ function selectionFindings(reading: RowReading, suggest: (term: string) => strin
     const corrected = blank ? undefined : correctedSelection(selection, suggest);
     const change = corrected
       ? `change the selection to ${quoted(corrected)}`
-      : (backToSynced ??
+      : (reset ??
         (blank
           ? 'fill in the selection (a program id and what to send, e.g. "GN-2026B-Q-101/science"), or delete the row'
           : 'correct the selection as the detail says'));
@@ -346,15 +359,15 @@ function selectionFindings(reading: RowReading, suggest: (term: string) => strin
     const addProgramId =
       'add the program id to the selection (e.g. "GN-2026B-Q-101/science"); ' +
       "if the row is meant to send every program's data, make sure each address on it is staff";
-    const change = backToSynced ?? addProgramId;
+    const change = reset ?? addProgramId;
     findings.push({ kind: 'unscoped-selection', field: 'selection', detail, advice: advise({ row: change }) });
   }
 
-  if (programId !== null && scope !== null && scope.id !== programId && !scope.id.startsWith(`${programId}-`)) {
+  if (programId !== null && scope !== null && !within(scope, { kind: 'program', id: programId })) {
     const detail =
       `the row is synced for program ${programId}, but its selection is confined to ${SCOPE_NOUN[scope.kind]} ${scope.id}: ` +
       `${programId}'s PI, partner office and contact scientist are mailed ${scope.id}'s data`;
-    findings.push({ kind: 'label-program-mismatch', field: 'selection', detail, advice: advise({ row: backToSynced ?? '' }) });
+    findings.push({ kind: 'label-program-mismatch', field: 'selection', detail, advice: advise({ row: reset ?? '' }) });
   }
   return findings;
 }
@@ -430,7 +443,7 @@ function fieldFindings(reading: RowReading): Finding[] {
       `the selection is ${count((row.selection ?? '').length)} characters long: ` +
       'no real selection is, and the archive search puts it in a URL';
     const change = reading.programId
-      ? `set the selection back to ${quoted(syncedSelectionOf(reading.programId))}`
+      ? `set the selection ${backToSynced(reading.programId)}`
       : 'replace the selection with the terms it should hold';
     findings.push({
       kind: 'oversized-field',
@@ -461,7 +474,7 @@ function labelFindings(
   const { row } = reading;
   const programId = lookalikeProgram(row.label, suggest);
   if (programId === undefined) return [];
-  const syncLabel = `Auto - ${programId}`;
+  const syncLabel = syncLabelOf(programId);
   const synced = syncedRows.get(programId);
   const detail =
     `the label ${quoted(row.label ?? '')} is not exactly ${quoted(syncLabel)}, the label the program sync looks for: ` +
@@ -484,17 +497,6 @@ function rowSignature(reading: RowReading): string {
   return [(reading.row.label ?? '').trim(), selection, ...fields].join('\u0001');
 }
 
-function groupsOf<T>(items: readonly T[], key: (item: T) => string): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return [...groups.values()];
-}
-
 function duplicateRowFindings(readings: readonly RowReading[]): { row: Notification; finding: Finding }[] {
   return groupsOf(readings, rowSignature)
     .filter((group) => group.length > 1)
@@ -504,9 +506,7 @@ function duplicateRowFindings(readings: readonly RowReading[]): { row: Notificat
       const ids = group.map((r) => r.row.id);
       const sends = first.searchKey !== null && EMAIL_FIELDS.some((field) => first.fields[field].addresses.length > 0);
       const detail = `rows ${rowList(ids)} are identical (label, selection and addresses): ${
-        sends
-          ? `each recipient gets every mail ${group.length === 2 ? 'twice' : `${group.length} times`}`
-          : 'they send nothing now, but fixing one leaves the others'
+        sends ? `each recipient gets every mail ${times(group.length)}` : 'they send nothing now, but fixing one leaves the others'
       }`;
       const copyList = rowList(copies.map((r) => r.row.id));
       const copyWord = copies.length === 1 ? 'row' : 'rows';
@@ -536,28 +536,18 @@ function fieldOf(reading: RowReading, address: Address): EmailField {
 
 /** For each mode: addresses that get the same search's mail from two or more rows, grouped by search and rows. */
 function repeatedDeliveries(readings: readonly RowReading[], mode: Mode): Map<string, Delivery[]> {
-  const byAddress = new Map<string, Delivery[]>();
-  for (const reading of readings) {
-    if (reading.searchKey === null) continue;
-    for (const address of mailedBy(reading, mode)) {
-      const key = `${reading.searchKey}\u0000${addressKey(address.address)}`;
-      const delivery = { reading, address, field: fieldOf(reading, address) };
-      const known = byAddress.get(key);
-      if (known) known.push(delivery);
-      else byAddress.set(key, [delivery]);
-    }
-  }
+  const mailed = readings.flatMap((reading): Delivery[] =>
+    reading.searchKey === null ? [] : mailedBy(reading, mode).map((address) => ({ reading, address, field: fieldOf(reading, address) })),
+  );
   const groups = new Map<string, Delivery[]>();
-  for (const deliveries of byAddress.values()) {
+  for (const deliveries of groupsOf(mailed, (d) => `${d.reading.searchKey}\u0000${addressKey(d.address.address)}`)) {
     if (deliveries.length < 2) continue;
     const ids = deliveries.map((d) => d.reading.row.id).sort((a, b) => a - b);
-    const key = `${deliveries[0]?.reading.searchKey}\u0000${ids.join(',')}`;
+    const key = `${deliveries[0].reading.searchKey}\u0000${ids.join(',')}`;
     groups.set(key, [...(groups.get(key) ?? []), ...deliveries]);
   }
   return groups;
 }
-
-const times = (n: number): string => (n === 2 ? 'twice' : `${n} times`);
 
 function duplicateFix(rows: readonly RowReading[], addresses: string, addressCount: number): FixAdvice {
   const manual = rows.filter((r) => r.programId === null);
@@ -587,7 +577,7 @@ function duplicateFix(rows: readonly RowReading[], addresses: string, addressCou
   const edited = synced.filter((r) => r.programId !== null && r.searchKey !== searchKeyOf(selectionTerms(syncedSelectionOf(r.programId))));
   if (edited.length === 0)
     return { source: 'sync', fix: "Ask whoever runs the program sync why these programs' rows search the same data." };
-  const resets = edited.map((r) => `Set the selection of row #${r.row.id} back to ${quoted(syncedSelectionOf(r.programId ?? ''))}`);
+  const resets = edited.map((r) => `Set the selection of row #${r.row.id} ${backToSynced(r.programId ?? '')}`);
   return {
     source: 'sync',
     fix: `${resets.join('; ')} (the sync writes a selection only when it creates the row, so this edit lasts).`,

@@ -4,7 +4,8 @@
  * one-sentence verdict, a next step, the text a person reads and the JSON a script reads.
  */
 
-import { addressKey, parseEmailAddress } from '../addresses/index.js';
+import { sameAddress } from '../addresses/index.js';
+import { SCOPE_NOUN, type SelectionScope } from '../archive/selection.js';
 import type { RunEntry } from '../db/run-log.js';
 import type { CheckedNight, MessageRecord } from '../db/send-record.js';
 import { MODE_NAME, type Mode, sendCommandFor } from '../domain/mode.js';
@@ -12,7 +13,7 @@ import { type Night, utcStamp } from '../domain/night.js';
 import type { EmailField, Notification } from '../domain/notification.js';
 import { subjectFor } from '../mail/subject.js';
 import { escapeControls } from '../text/escape.js';
-import { plural, someOf } from '../text/words.js';
+import { plural, sentence, someOf } from '../text/words.js';
 import { FIELD_ROLE, type FixChange, fixAdvice, type ProblemField } from './audit-fix.js';
 import type { NearMatch } from './near-matches.js';
 import { totalsText } from './run-history.js';
@@ -27,7 +28,7 @@ export interface FieldReading {
 }
 
 export type SelectionFinding =
-  | { state: 'valid'; text: string; scope: { kind: string; id: string } | null; checkedBy: 'grammar' | 'archive' }
+  | { state: 'valid'; text: string; scope: SelectionScope; checkedBy: 'grammar' | 'archive' }
   | { state: 'invalid'; reason: string; checkedBy: 'grammar' | 'archive' }
   /** A term only the server can confirm, and the server's summary page could not be read. */
   | { state: 'unconfirmed'; unknownTerms: string[]; error: string };
@@ -92,15 +93,8 @@ export function clockTime(date: Date): string {
 
 const rerunCommand = (t: Pick<Triage, 'night' | 'mode' | 'notification'>): string => sendCommandFor(t.night, t.mode, t.notification.id);
 
-/** The server's accepted list holds the ASCII form sent (`xn--`), the record the address as typed: compare by key. */
-const keyOf = (text: string) => {
-  const address = parseEmailAddress(text);
-  return address ? addressKey(address) : text.toLowerCase();
-};
-const sameAddress = (a: string, b: string) => keyOf(a) === keyOf(b);
-
 /** The night's messages, latest first (by id when two were created in the same instant). */
-const newestFirst = (messages: readonly MessageRecord[]): MessageRecord[] =>
+export const newestFirst = (messages: readonly MessageRecord[]): MessageRecord[] =>
   [...messages].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
 
 /** "sent at … to a, b (and 1 Bcc); c refused: 550 …" for one delivered message. */
@@ -223,8 +217,7 @@ function nowClauses(t: Triage): string[] {
 /** The answer in one sentence, e.g. "Sent at 08:00:12 UTC on 2026-11-26 to a@x, b@y; c@z refused: 550 no such user." */
 export function verdictOf(t: Triage): string {
   const clauses = [recordClause(t), ...nowClauses(t)].filter((c): c is string => c !== undefined && c !== '');
-  const sentence = clauses.join('; ');
-  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}${/[.?!]$/.test(sentence) ? '' : '.'}`;
+  return sentence(clauses.join('; '));
 }
 
 /** The one thing support should do next, if there is one. */
@@ -318,9 +311,7 @@ export function triageText(t: Triage): string {
   lines.push('', 'Selection:');
   const s = t.selection;
   if (s.state === 'valid') {
-    const scope = s.scope
-      ? `, confined to ${s.scope.kind === 'dataLabel' ? 'data label' : s.scope.kind} ${s.scope.id}`
-      : ', not confined to one program';
+    const scope = s.scope ? `, confined to ${SCOPE_NOUN[s.scope.kind]} ${s.scope.id}` : ', not confined to one program';
     lines.push(
       `  valid${scope} ` +
         `(${s.checkedBy === 'grammar' ? "every term known to the archive's grammar" : "confirmed with the archive's summary page"})`,

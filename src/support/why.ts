@@ -3,19 +3,27 @@
  * would see them (the same selection check, search and guard as `send`), for `triage.ts` to turn into a verdict.
  */
 import type { Logger } from 'pino';
-import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress } from '../addresses/index.js';
+import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress, sameAddress } from '../addresses/index.js';
 import { type ArchiveClient, archiveUrl } from '../archive/client.js';
-import { foreignPrograms, readSelection, type SelectionScope, selectionTerms } from '../archive/selection.js';
+import { foreignPrograms, readSelection, type SelectionReading, type SelectionScope, selectionTerms } from '../archive/selection.js';
 import { checkSelection, searchTerms } from '../archive/selection-check.js';
 import type { NotificationTable } from '../db/notification-table.js';
 import type { RunEntry, RunLog } from '../db/run-log.js';
-import type { Announcements, SendRecord } from '../db/send-record.js';
+import type { Announcements, NotificationHistory, SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
 import type { Night } from '../domain/night.js';
 import { EMAIL_FIELDS, type Notification } from '../domain/notification.js';
 import { recipientsOf } from '../run/plan.js';
 import { type NearMatch, nearMatches } from './near-matches.js';
-import type { AddressFate, ArchiveFinding, RecordFinding, SelectionFinding, Triage } from './triage.js';
+import {
+  type AddressFate,
+  type ArchiveFinding,
+  type FieldReading,
+  newestFirst,
+  type RecordFinding,
+  type SelectionFinding,
+  type Triage,
+} from './triage.js';
 
 /** More matches than this and TEXT is too loose to be a question about one program: the rest are counted, not shown. */
 export const MAX_MATCHES = 20;
@@ -46,9 +54,18 @@ export interface WhyAnswer {
 
 /** What the record holds for one night and mode, read once for every notification shown. */
 interface NightRecord {
-  exists: boolean;
   announced: Announcements;
   runs: RunEntry[];
+}
+
+/** What a notification's row and send record say whatever the night: read once however many nights are asked about. */
+interface RowFacts {
+  notification: Notification;
+  selection: SelectionReading;
+  fields: FieldReading[];
+  recipients: Triage['recipients'];
+  /** Every night asked about; null when the record's tables do not exist. */
+  history: NotificationHistory | null;
 }
 
 /**
@@ -61,16 +78,15 @@ export async function why(text: string, nights: readonly Night[], mode: Mode, po
   if (matches.length === 0) return { nights, triages: [], more: 0, suggestions: nearMatches(text, await ports.notifications.read()) };
   const exists = await ports.record.exists();
   const shown = matches.slice(0, Math.max(1, Math.min(MAX_MATCHES, Math.floor(MAX_TRIAGES / nights.length))));
+  // The record is read over every night at once; the selection is still checked night by night, as the run checks it.
+  const announced = exists ? await ports.record.announcements(mode, nights) : new Map();
+  const rows = await Promise.all(shown.map((notification) => rowFacts(notification, mode, nights, exists, ports)));
   const byNight = new Map<Night, Triage[]>();
   for (const night of nights) {
-    const nightRecord: NightRecord = {
-      exists,
-      announced: exists ? await ports.record.announcements(mode, [night]) : new Map(),
-      runs: exists ? await ports.runLog.ofNight(night, mode) : [],
-    };
+    const nightRecord: NightRecord = { announced, runs: exists ? await ports.runLog.ofNight(night, mode) : [] };
     const triages: Triage[] = [];
-    for (const notification of shown) {
-      const found = await triage(notification, night, mode, nightRecord, ports);
+    for (const row of rows) {
+      const found = await triage(row, night, mode, nightRecord, ports);
       triages.push(address ? { ...found, address: fateOf(address, found) } : found);
     }
     byNight.set(night, triages);
@@ -90,15 +106,10 @@ async function rowsHolding(address: EmailAddress, ports: WhyPorts): Promise<Noti
 
 /** What became of the asked address in one notification's night. */
 function fateOf(address: EmailAddress, t: Triage): AddressFate {
-  const key = addressKey(address);
-  const same = (other: string) => {
-    const parsed = parseEmailAddress(other);
-    return parsed !== null && addressKey(parsed) === key;
-  };
+  const same = (other: string) => sameAddress(address, other);
   const fields = t.fields.filter((f) => f.addresses.some((a) => same(a.address))).map((f) => f.field);
   const role = t.recipients.to.some(same) ? 'to' : t.recipients.cc.some(same) ? 'cc' : 'none';
-  const messages = t.record.state === 'present' ? t.record.messages : [];
-  const sent = [...messages].filter((m) => m.status === 'sent').sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  const sent = newestFirst(t.record.state === 'present' ? t.record.messages : []).filter((m) => m.status === 'sent');
   const refusal = sent.flatMap((m) => m.refused).find((r) => same(r.address));
   const accepted = sent.find((m) => m.accepted.some(same));
   const outcome: AddressFate['outcome'] = accepted
@@ -117,11 +128,10 @@ const tally = (values: readonly (string | null)[]): Record<string, number> => {
 
 /** The selection as the run reads it, and the terms and scope to show the archive's answer for (even when invalid). */
 async function selectionFinding(
-  notification: Notification,
+  { notification, selection: reading }: RowFacts,
   night: Night,
   ports: WhyPorts,
 ): Promise<{ finding: SelectionFinding; terms: readonly string[]; scope: SelectionScope }> {
-  const reading = readSelection(notification.selection);
   const checked = await checkSelection(reading, (terms) => ports.archive.summaryPage(ports.base, night, terms));
   const terms =
     reading.kind === 'valid'
@@ -174,32 +184,28 @@ async function archiveFinding(
   };
 }
 
-async function recordFinding(
-  notification: Notification,
-  night: Night,
-  mode: Mode,
-  nightRecord: NightRecord,
-  ports: WhyPorts,
-): Promise<RecordFinding> {
-  if (!nightRecord.exists) return { state: 'absent' };
-  const history = await ports.record.history(notification.id, mode, [night]);
-  return { state: 'present', runs: nightRecord.runs, check: history.nights[0] ?? null, messages: history.messages };
+function recordFinding(history: NotificationHistory | null, night: Night, nightRecord: NightRecord): RecordFinding {
+  if (!history) return { state: 'absent' };
+  return {
+    state: 'present',
+    runs: nightRecord.runs,
+    check: history.nights.find((check) => check.night === night) ?? null,
+    messages: history.messages.filter((message) => message.night === night),
+  };
 }
 
-/** Every fact about one notification for the night and mode. */
-async function triage(notification: Notification, night: Night, mode: Mode, nightRecord: NightRecord, ports: WhyPorts): Promise<Triage> {
-  const selection = await selectionFinding(notification, night, ports);
+/** The row read as the run reads it, and its send record over every night asked about. */
+async function rowFacts(
+  notification: Notification,
+  mode: Mode,
+  nights: readonly Night[],
+  exists: boolean,
+  ports: WhyPorts,
+): Promise<RowFacts> {
   const recipients = recipientsOf(notification, mode, []);
-  const [archive, record] = await Promise.all([
-    selection.finding.state === 'unconfirmed'
-      ? Promise.resolve<ArchiveFinding>({ state: 'not-asked', why: 'the selection could not be confirmed, so the job would not search' })
-      : archiveFinding(notification, night, mode, selection, nightRecord, ports),
-    recordFinding(notification, night, mode, nightRecord, ports),
-  ]);
   return {
     notification,
-    night,
-    mode,
+    selection: readSelection(notification.selection),
     fields: EMAIL_FIELDS.map((field) => {
       const parsed = parseAddresses(notification[field]);
       return {
@@ -210,9 +216,27 @@ async function triage(notification: Notification, night: Night, mode: Mode, nigh
       };
     }),
     recipients: { to: recipients.to.map((a) => a.address), cc: recipients.cc.map((a) => a.address), rejected: recipients.rejected },
+    history: exists ? await ports.record.history(notification.id, mode, nights) : null,
+  };
+}
+
+/** Every fact about one notification for the night and mode. */
+async function triage(row: RowFacts, night: Night, mode: Mode, nightRecord: NightRecord, ports: WhyPorts): Promise<Triage> {
+  const { notification, fields, recipients } = row;
+  const selection = await selectionFinding(row, night, ports);
+  const archive: ArchiveFinding =
+    selection.finding.state === 'unconfirmed'
+      ? { state: 'not-asked', why: 'the selection could not be confirmed, so the job would not search' }
+      : await archiveFinding(notification, night, mode, selection, nightRecord, ports);
+  return {
+    notification,
+    night,
+    mode,
+    fields,
+    recipients,
     selection: selection.finding,
     archiveAskedAnyway: selection.finding.state === 'invalid' && archive.state !== 'not-asked',
     archive,
-    record,
+    record: recordFinding(row.history, night, nightRecord),
   };
 }

@@ -1,3 +1,8 @@
+import { clip } from './words.js';
+
+// run/report.ts takes clip from here with the table.
+export { clip };
+
 /** One column of a plain-text table. */
 export interface TextColumn<Row> {
   heading: string;
@@ -17,7 +22,6 @@ export interface TableOptions {
 }
 
 const GAP = '  ';
-const ELLIPSIS = '…';
 
 /**
  * Headings, an optional rule and one line per row, widths from the content (capped, then fitted to the budget).
@@ -47,12 +51,6 @@ export function* tableLines<Row>(rows: readonly Row[], columns: readonly TextCol
   yield line((column) => column.heading);
   if (options.rule) yield line((_, i) => '-'.repeat(widths[i] ?? 0));
   for (const row of rows) yield line((column) => column.value(row));
-}
-
-/** `text` cut to at most `max` characters, an ellipsis marking the cut. */
-export function clip(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length > max ? chars.slice(0, max - 1).join('') + ELLIPSIS : text;
 }
 
 /** Counted in code points so a character outside the BMP is never split in half. */

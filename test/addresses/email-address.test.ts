@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { toASCII } from 'tr46';
 import { describe, expect, it } from 'vitest';
-import { addressKey, asciiAddress, asciiDomain, type EmailAddress } from '../../src/addresses/email-address.js';
+import { addressKey, asciiAddress, asciiDomain, type EmailAddress, sameAddress } from '../../src/addresses/email-address.js';
 import { parseEmailAddress } from '../../src/addresses/index.js';
 
 describe('parseEmailAddress', () => {
@@ -172,6 +172,12 @@ describe('asciiAddress and addressKey', () => {
     expect(key('jm@müller.de')).toBe(key('JM@xn--mller-kva.de'));
     expect(key('x@straẞe.de')).toBe(key('x@straße.de'));
     expect(key('x@straße.de')).not.toBe(key('x@strasse.de'));
+  });
+
+  it('sameAddress: an address and its A-label form are one; text that is no address compares in lower case', () => {
+    expect(sameAddress('jm@müller.de', 'JM@xn--mller-kva.de')).toBe(true);
+    expect(sameAddress('jm@müller.de', 'jm@mueller.de')).toBe(false);
+    expect(sameAddress('Not An Address', 'not an address')).toBe(true);
   });
 
   it.each(validDomains)('nodemailer on this Node sends %j to the ASCII form it is compared by', (typed) => {
