@@ -2,7 +2,8 @@ import { MODE_NAME, sendCommandFor } from '../domain/mode.js';
 import { nightsText } from '../domain/night.js';
 import { isNotTried, notTried, PROBLEM_STATUSES, type Result, type RunReport, STATUSES, type Status } from '../domain/result.js';
 import { escapeControls } from '../text/escape.js';
-import { clip, type TextColumn, tableLines } from '../text/table.js';
+import { type TextColumn, tableLines } from '../text/table.js';
+import { clip } from '../text/words.js';
 
 export type Totals = Partial<Record<Status, number>>;
 

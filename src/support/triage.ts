@@ -9,7 +9,7 @@ import { SCOPE_NOUN, type SelectionScope } from '../archive/selection.js';
 import type { RunEntry } from '../db/run-log.js';
 import type { CheckedNight, MessageRecord } from '../db/send-record.js';
 import { MODE_NAME, type Mode, sendCommandFor } from '../domain/mode.js';
-import { type Night, utcStamp } from '../domain/night.js';
+import { type Night, nightsText, utcStamp } from '../domain/night.js';
 import type { EmailField, Notification } from '../domain/notification.js';
 import { subjectFor } from '../mail/subject.js';
 import { escapeControls } from '../text/escape.js';
@@ -477,8 +477,12 @@ export function whyText(answer: WhyAnswer, query: string): string {
 
 /** The one JSON document of `why --json`: `night` is one night or `A..B`, and each match carries its own. */
 export function whyJson(answer: WhyAnswer, query: string, mode: Mode) {
-  const first = answer.nights[0];
-  const last = answer.nights.at(-1);
-  const night = first === last ? first : `${first}..${last}`;
-  return { query, night, mode, matches: answer.triages.map(triageJson), more: answer.more, suggestions: answer.suggestions };
+  return {
+    query,
+    night: nightsText(answer.nights),
+    mode,
+    matches: answer.triages.map(triageJson),
+    more: answer.more,
+    suggestions: answer.suggestions,
+  };
 }

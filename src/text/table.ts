@@ -1,8 +1,5 @@
 import { clip } from './words.js';
 
-// run/report.ts takes clip from here with the table.
-export { clip };
-
 /** One column of a plain-text table. */
 export interface TextColumn<Row> {
   heading: string;
