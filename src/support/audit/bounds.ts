@@ -1,4 +1,4 @@
-import { clip, someOf } from '../text/words.js';
+import { clip, someOf } from '../../text/words.js';
 
 /**
  * Table values shown by `audit` are cut to a bounded size: a field may hold megabytes of pasted junk, and a report

@@ -3,8 +3,8 @@
  * what will go wrong with each, with the fix. Pure: the command reads the rows, asks the archive about the
  * selections it lists (`selectionsToConfirm`, with --online), and prints `auditText` or `auditJson`.
  */
-import { addressKey } from '../addresses/email-address.js';
-import { type Address, type ParsedAddresses, parseAddresses, withoutRepeats } from '../addresses/index.js';
+import { addressKey } from '../../addresses/email-address.js';
+import { type Address, type ParsedAddresses, parseAddresses, withoutRepeats } from '../../addresses/index.js';
 import {
   confirmSelection,
   readSelection,
@@ -13,14 +13,13 @@ import {
   type SelectionScope,
   selectionTerms,
   within,
-} from '../archive/selection.js';
-import { classifyTerm, isProgramId } from '../archive/selection-grammar.js';
-import { didYouMean } from '../archive/selection-suggest.js';
-import type { Mode } from '../domain/mode.js';
-import { EMAIL_FIELDS, type EmailField, type Notification } from '../domain/notification.js';
-import { recipientsFrom } from '../run/plan.js';
-import { plural, someOf } from '../text/words.js';
-import { cut, quoted, rowList } from './audit-bounds.js';
+} from '../../archive/selection.js';
+import { classifyTerm, isProgramId } from '../../archive/selection-grammar.js';
+import { didYouMean } from '../../archive/selection-suggest.js';
+import type { Mode } from '../../domain/mode.js';
+import { EMAIL_FIELDS, type EmailField, type Notification } from '../../domain/notification.js';
+import { recipientsFrom } from '../../run/plan.js';
+import { plural, someOf } from '../../text/words.js';
 import {
   FIELD_ROLE,
   type FixAdvice,
@@ -32,7 +31,8 @@ import {
   syncedProgramOf,
   syncedSelectionOf,
   syncLabelOf,
-} from './audit-fix.js';
+} from '../program-sync.js';
+import { cut, quoted, rowList } from './bounds.js';
 
 /** Every kind of problem, worst first: data going to the wrong people, then mail that stops, then mail repeated, then untidiness. */
 export const PROBLEM_KINDS = [

@@ -3,17 +3,17 @@
  * would see them (the same selection check, search and guard as `send`), for `triage.ts` to turn into a verdict.
  */
 import type { Logger } from 'pino';
-import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress, sameAddress } from '../addresses/index.js';
-import { type ArchiveClient, archiveUrl } from '../archive/client.js';
-import { foreignPrograms, readSelection, type SelectionReading, type SelectionScope, selectionTerms } from '../archive/selection.js';
-import { checkSelection, searchTerms } from '../archive/selection-check.js';
-import type { NotificationTable } from '../db/notification-table.js';
-import type { RunEntry, RunLog } from '../db/run-log.js';
-import type { Announcements, NotificationHistory, SendRecord } from '../db/send-record.js';
-import type { Mode } from '../domain/mode.js';
-import type { Night } from '../domain/night.js';
-import { EMAIL_FIELDS, type Notification } from '../domain/notification.js';
-import { recipientsOf } from '../run/plan.js';
+import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress, sameAddress } from '../../addresses/index.js';
+import { type ArchiveClient, archiveUrl } from '../../archive/client.js';
+import { foreignPrograms, readSelection, type SelectionReading, type SelectionScope, selectionTerms } from '../../archive/selection.js';
+import { checkSelection, searchTerms } from '../../archive/selection-check.js';
+import type { NotificationTable } from '../../db/notification-table.js';
+import type { RunEntry, RunLog } from '../../db/run-log.js';
+import type { Announcements, NotificationHistory, SendRecord } from '../../db/send-record.js';
+import type { Mode } from '../../domain/mode.js';
+import type { Night } from '../../domain/night.js';
+import { EMAIL_FIELDS, type Notification } from '../../domain/notification.js';
+import { recipientsOf } from '../../run/plan.js';
 import { type NearMatch, nearMatches } from './near-matches.js';
 import {
   type AddressFate,
@@ -23,7 +23,7 @@ import {
   type RecordFinding,
   type SelectionFinding,
   type Triage,
-} from './triage.js';
+} from './output.js';
 
 /** More matches than this and TEXT is too loose to be a question about one program: the rest are counted, not shown. */
 export const MAX_MATCHES = 20;

@@ -4,20 +4,20 @@
  * one-sentence verdict, a next step, the text a person reads and the JSON a script reads.
  */
 
-import { sameAddress } from '../addresses/index.js';
-import { SCOPE_NOUN, type SelectionScope } from '../archive/selection.js';
-import type { RunEntry } from '../db/run-log.js';
-import type { CheckedNight, MessageRecord } from '../db/send-record.js';
-import { MODE_NAME, type Mode, sendCommandFor } from '../domain/mode.js';
-import { type Night, nightsText, utcStamp } from '../domain/night.js';
-import type { EmailField, Notification } from '../domain/notification.js';
-import { subjectFor } from '../mail/subject.js';
-import { escapeControls } from '../text/escape.js';
-import { plural, sentence, someOf } from '../text/words.js';
-import { FIELD_ROLE, type FixChange, fixAdvice, type ProblemField } from './audit-fix.js';
+import { sameAddress } from '../../addresses/index.js';
+import { SCOPE_NOUN, type SelectionScope } from '../../archive/selection.js';
+import type { RunEntry } from '../../db/run-log.js';
+import type { CheckedNight, MessageRecord } from '../../db/send-record.js';
+import { MODE_NAME, type Mode, sendCommandFor } from '../../domain/mode.js';
+import { type Night, nightsText, utcStamp } from '../../domain/night.js';
+import type { EmailField, Notification } from '../../domain/notification.js';
+import { subjectFor } from '../../mail/subject.js';
+import { escapeControls } from '../../text/escape.js';
+import { plural, sentence, someOf } from '../../text/words.js';
+import { totalsText } from '../history.js';
+import { FIELD_ROLE, type FixChange, fixAdvice, type ProblemField } from '../program-sync.js';
+import type { WhyAnswer } from './gather.js';
 import type { NearMatch } from './near-matches.js';
-import { totalsText } from './run-history.js';
-import type { WhyAnswer } from './why.js';
 
 /** How one email field of the row parses. */
 export interface FieldReading {

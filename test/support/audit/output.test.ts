@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Notification } from '../../src/domain/notification.js';
-import { auditNotifications, PROBLEM_KINDS } from '../../src/support/audit.js';
-import { auditJson, auditText } from '../../src/support/audit-output.js';
+import type { Notification } from '../../../src/domain/notification.js';
+import { auditJson, auditText } from '../../../src/support/audit/output.js';
+import { auditNotifications, PROBLEM_KINDS } from '../../../src/support/audit/report.js';
 
 const row = (id: number, extra: Partial<Notification> = {}): Notification => ({
   id,

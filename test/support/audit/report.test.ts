@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Notification } from '../../src/domain/notification.js';
+import type { Notification } from '../../../src/domain/notification.js';
 import {
   type AuditOptions,
   auditNotifications,
@@ -9,7 +9,7 @@ import {
   type ProblemKind,
   selectionsToConfirm,
   totalsOf,
-} from '../../src/support/audit.js';
+} from '../../../src/support/audit/report.js';
 
 /** A clean row of a synced program: nothing to report. */
 const synced = (id: number, extra: Partial<Notification> = {}): Notification => ({

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEntry } from '../../src/db/run-log.js';
-import type { MessageRecord } from '../../src/db/send-record.js';
-import type { Night } from '../../src/domain/night.js';
-import { type ArchiveFinding, adviceOf, type Triage, triageJson, triageText, verdictOf } from '../../src/support/triage.js';
+import type { RunEntry } from '../../../src/db/run-log.js';
+import type { MessageRecord } from '../../../src/db/send-record.js';
+import type { Night } from '../../../src/domain/night.js';
+import { type ArchiveFinding, adviceOf, type Triage, triageJson, triageText, verdictOf } from '../../../src/support/why/output.js';
 
 const NIGHT = '20261126' as Night;
 const at = (time: string) => new Date(`2026-11-26T${time}Z`);
