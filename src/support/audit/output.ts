@@ -2,8 +2,9 @@
 import { escapeControls } from '../../text/escape.js';
 import { plural } from '../../text/words.js';
 import { syncedProgramOf } from '../program-sync.js';
-import { cut, rowList } from './bounds.js';
-import { type AuditReport, PROBLEM_KINDS, type Problem, type ProblemKind, totalsOf } from './report.js';
+import { PROBLEM_KINDS, type Problem, type ProblemKind } from './problem.js';
+import { type AuditReport, totalsOf } from './report.js';
+import { cut, rowList } from './wording.js';
 
 /** `{"notifications":N,"problems":[…],"totals":{kind:count}}`, every kind in `totals`, worst first. */
 export function auditJson(report: AuditReport) {

@@ -6,7 +6,8 @@ import type { ArchiveClient } from '../../archive/client.js';
 import { unrecognisedTerms } from '../../archive/selection.js';
 import type { NotificationTable } from '../../db/notification-table.js';
 import type { Night } from '../../domain/night.js';
-import { type AuditReport, auditNotifications, type Confirmation, selectionsToConfirm } from './report.js';
+import { type AuditReport, auditNotifications } from './report.js';
+import { type Confirmation, selectionsToConfirm } from './row-reading.js';
 
 export interface AuditPorts {
   notifications: Pick<NotificationTable, 'read'>;
