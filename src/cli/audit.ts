@@ -2,8 +2,8 @@ import { required } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
 import { NotificationTable } from '../db/notification-table.js';
 import { parseNight } from '../domain/night.js';
-import { auditJson, auditText } from '../support/audit-output.js';
-import { auditTable } from '../support/audit-table.js';
+import { auditJson, auditText } from '../support/audit/output.js';
+import { auditTable } from '../support/audit/read.js';
 import { archiveClientOf, loggerOf, reportFatal, settingsOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
 

@@ -5,8 +5,8 @@ import { RunLog } from '../db/run-log.js';
 import { SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
 import { parseNights } from '../domain/night.js';
-import { whyJson, whyText } from '../support/triage.js';
-import { why } from '../support/why.js';
+import { why } from '../support/why/gather.js';
+import { whyJson, whyText } from '../support/why/output.js';
 import { archiveClientOf, loggerOf, reportFatal, serverOf, settingsOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
 

@@ -1,5 +1,5 @@
 /**
- * The effects of sending one notice, in the order the delivery guarantee needs (docs/commands.md#a-run): the run
+ * The effects of sending one notice, in the order the delivery guarantee needs (docs/commands.md#delivery-guarantee): the run
  * still holds its lock, the intent is recorded, the message is handed over, the outcome is recorded.
  */
 import type { Logger } from 'pino';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEntry } from '../../src/db/run-log.js';
 import type { Night } from '../../src/domain/night.js';
-import { type HistoryRun, historyJson, historyText, nightsOfWindow, runStatesOf, summariesOf } from '../../src/support/run-history.js';
+import { type HistoryRun, historyJson, historyText, nightsOfWindow, runStatesOf, summariesOf } from '../../src/support/history.js';
 
 const entry = (extra: Partial<RunEntry> = {}): RunEntry => ({
   id: 1,

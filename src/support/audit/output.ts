@@ -1,9 +1,10 @@
 /** What `audit` prints: the JSON a script reads and the text a person reads, both from one `AuditReport`. */
-import { escapeControls } from '../text/escape.js';
-import { plural } from '../text/words.js';
-import { type AuditReport, PROBLEM_KINDS, type Problem, type ProblemKind, totalsOf } from './audit.js';
-import { cut, rowList } from './audit-bounds.js';
-import { syncedProgramOf } from './audit-fix.js';
+import { escapeControls } from '../../text/escape.js';
+import { plural } from '../../text/words.js';
+import { syncedProgramOf } from '../program-sync.js';
+import { PROBLEM_KINDS, type Problem, type ProblemKind } from './problem.js';
+import { type AuditReport, totalsOf } from './report.js';
+import { cut, rowList } from './wording.js';
 
 /** `{"notifications":N,"problems":[…],"totals":{kind:count}}`, every kind in `totals`, worst first. */
 export function auditJson(report: AuditReport) {

@@ -3,9 +3,9 @@
  * the rows whose program ids or other selection terms are a typo away from TEXT, or whose email
  * fields contain it (a PI asking about their mail gives their address, not their program id).
  */
-import { selectionTerms } from '../archive/selection.js';
-import { compactTerm, editDistance } from '../archive/selection-suggest.js';
-import { EMAIL_FIELDS, type Notification } from '../domain/notification.js';
+import { selectionTerms } from '../../archive/selection.js';
+import { compactTerm, editDistance } from '../../archive/selection-suggest.js';
+import { EMAIL_FIELDS, type Notification } from '../../domain/notification.js';
 
 export interface NearMatch {
   id: number;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Notification } from '../../src/domain/notification.js';
-import { auditNotifications, PROBLEM_KINDS } from '../../src/support/audit.js';
-import { auditJson, auditText } from '../../src/support/audit-output.js';
+import type { Notification } from '../../../src/domain/notification.js';
+import { auditJson, auditText } from '../../../src/support/audit/output.js';
+import { PROBLEM_KINDS } from '../../../src/support/audit/problem.js';
+import { auditNotifications } from '../../../src/support/audit/report.js';
 
 const row = (id: number, extra: Partial<Notification> = {}): Notification => ({
   id,

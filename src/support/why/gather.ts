@@ -1,20 +1,20 @@
 /**
  * `yougotdata why`: every fact support needs about the notifications matching a question, gathered as the run
- * would see them (the same selection check, search and guard as `send`), for `triage.ts` to turn into a verdict.
+ * would see them (the same selection check, search and guard as `send`): `verdict.ts` judges them, `output.ts`
+ * prints them.
  */
 import type { Logger } from 'pino';
-import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress, sameAddress } from '../addresses/index.js';
-import { type ArchiveClient, archiveUrl } from '../archive/client.js';
-import { foreignPrograms, readSelection, type SelectionReading, type SelectionScope, selectionTerms } from '../archive/selection.js';
-import { checkSelection, searchTerms } from '../archive/selection-check.js';
-import type { NotificationTable } from '../db/notification-table.js';
-import type { RunEntry, RunLog } from '../db/run-log.js';
-import type { Announcements, NotificationHistory, SendRecord } from '../db/send-record.js';
-import type { Mode } from '../domain/mode.js';
-import type { Night } from '../domain/night.js';
-import { EMAIL_FIELDS, type Notification } from '../domain/notification.js';
-import { recipientsOf } from '../run/plan.js';
-import { type NearMatch, nearMatches } from './near-matches.js';
+import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress, sameAddress } from '../../addresses/index.js';
+import { type ArchiveClient, archiveUrl } from '../../archive/client.js';
+import { foreignPrograms, readSelection, type SelectionReading, type SelectionScope, selectionTerms } from '../../archive/selection.js';
+import { checkSelection, searchTerms } from '../../archive/selection-check.js';
+import type { NotificationTable } from '../../db/notification-table.js';
+import type { RunEntry, RunLog } from '../../db/run-log.js';
+import type { Announcements, NotificationHistory, SendRecord } from '../../db/send-record.js';
+import type { Mode } from '../../domain/mode.js';
+import type { Night } from '../../domain/night.js';
+import { EMAIL_FIELDS, type Notification } from '../../domain/notification.js';
+import { recipientsOf } from '../../run/plan.js';
 import {
   type AddressFate,
   type ArchiveFinding,
@@ -23,7 +23,9 @@ import {
   type RecordFinding,
   type SelectionFinding,
   type Triage,
-} from './triage.js';
+  type WhyAnswer,
+} from './facts.js';
+import { nearMatches } from './near-matches.js';
 
 /** More matches than this and TEXT is too loose to be a question about one program: the rest are counted, not shown. */
 export const MAX_MATCHES = 20;
@@ -39,17 +41,6 @@ export interface WhyPorts {
   /** The archive (PI) or the summit FITS server (CHECK). */
   base: string;
   log: Logger;
-}
-
-export interface WhyAnswer {
-  /** The nights asked about, oldest first. */
-  nights: readonly Night[];
-  /** One triage per matching notification and night: the notifications in id order, each night by night. */
-  triages: Triage[];
-  /** Matches not shown. */
-  more: number;
-  /** When nothing matched: rows a typo away, or whose email fields contain the text. */
-  suggestions: NearMatch[];
 }
 
 /** What the record holds for one night and mode, read once for every notification shown. */

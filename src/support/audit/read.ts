@@ -2,11 +2,12 @@
  * `yougotdata audit`'s reading of the table: every row (the matching ones reported, all of them compared for
  * duplicates), and with `--online` the archive's word on selection terms only it knows. Sends and writes nothing.
  */
-import type { ArchiveClient } from '../archive/client.js';
-import { unrecognisedTerms } from '../archive/selection.js';
-import type { NotificationTable } from '../db/notification-table.js';
-import type { Night } from '../domain/night.js';
-import { type AuditReport, auditNotifications, type Confirmation, selectionsToConfirm } from './audit.js';
+import type { ArchiveClient } from '../../archive/client.js';
+import { unrecognisedTerms } from '../../archive/selection.js';
+import type { NotificationTable } from '../../db/notification-table.js';
+import type { Night } from '../../domain/night.js';
+import { type AuditReport, auditNotifications } from './report.js';
+import { type Confirmation, selectionsToConfirm } from './row-reading.js';
 
 export interface AuditPorts {
   notifications: Pick<NotificationTable, 'read'>;

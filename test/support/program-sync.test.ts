@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixAdvice, rowSourceOf, syncedProgramOf } from '../../src/support/audit-fix.js';
+import { fixAdvice, rowSourceOf, syncedProgramOf } from '../../src/support/program-sync.js';
 
 describe('syncedProgramOf: the label exactly as the sync writes it', () => {
   it.each([

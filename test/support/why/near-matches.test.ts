@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compactTerm, editDistance } from '../../src/archive/selection-suggest.js';
-import type { Notification } from '../../src/domain/notification.js';
-import { nearMatches } from '../../src/support/near-matches.js';
+import { compactTerm, editDistance } from '../../../src/archive/selection-suggest.js';
+import type { Notification } from '../../../src/domain/notification.js';
+import { nearMatches } from '../../../src/support/why/near-matches.js';
 
 const row = (id: number, label: string | null, selection: string | null, piemail: string | null = null): Notification => ({
   id,
