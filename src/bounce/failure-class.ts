@@ -6,21 +6,25 @@ import type { DeliveryAction, FailureClass } from './reading.js';
  */
 
 /** `5.1.1`, `4.4.7`, `5.0.0`: class 2, 4 or 5, subject and detail of up to three digits (RFC 3463 §2). */
+/** `X.0.0` and `X.y.0` other than X.7.0 say only that something failed: the wording says what. */
+const isGeneric = (status: string) => /^\d\.(?:0\.\d+|[1-6]\.0)$/.test(status);
+
 const ENHANCED = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)/;
 /** An SMTP reply code where servers write one: at a line's start or after `:`, `;`, `(`, `#`, `<<<` or `said`. */
 const REPLY = /(?:^|[\s:;(#>"'[]|said)\s*([245][0-5]\d)(?=[\s-]|$)/m;
 
+const ENHANCED_ALL = new RegExp(ENHANCED.source, 'g');
+
+/** The first specific RFC 3463 code in a text, else its first generic one: `5.1.0 … 550 5.7.1 …` → `5.7.1`. */
 export function enhancedStatus(text: string | null | undefined): string | null {
-  const match = text ? ENHANCED.exec(text) : null;
-  return match ? `${match[1]}.${Number(match[2])}.${Number(match[3])}` : null;
+  const codes = [...(text ?? '').matchAll(ENHANCED_ALL)].map((m) => `${m[1]}.${Number(m[2])}.${Number(m[3])}`);
+  return codes.find((code) => !isGeneric(code)) ?? codes[0] ?? null;
 }
 
 export function replyCode(text: string | null | undefined): string | null {
   return text ? (REPLY.exec(text)?.[1] ?? null) : null;
 }
 
-/** `X.0.0` and `X.y.0` other than X.7.0 say only that something failed: the wording says what. */
-const isGeneric = (status: string) => /^\d\.(?:0\.\d+|[1-6]\.0)$/.test(status);
 
 /** docs/bounces.md#classes: the subjects and details that say what failed on their own. */
 function classOfStatus(status: string): FailureClass | null {
@@ -40,11 +44,11 @@ function classOfStatus(status: string): FailureClass | null {
 const WORDING: readonly (readonly [FailureClass, RegExp])[] = [
   [
     'policy',
-    /\b(?:block ?list|black ?list|blocklisted|blacklisted|dnsbl|rbl|spamhaus|spamcop|sorbs|barracuda ?(?:central|reputation)|reputation|listed (?:at|on|in)|sender (?:address|domain) (?:rejected|denied|invalid|not)|SPF|DKIM|DMARC|reverse (?:dns|lookup)|PTR record|not authori[sz]ed to (?:send|relay)|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)|not allowed to relay|unauthenticated|authentication (?:required|failed)|too many (?:connections|messages|recipients)|rate limit|connection (?:refused|limit)|helo)\b/i,
+    /\b(?:block ?list|black ?list|blocklisted|blacklisted|dnsbl|rbl|spamhaus|spamcop|sorbs|barracuda ?(?:central|reputation)|reputation|sender (?:address|domain) (?:rejected|denied|invalid|not)|SPF|DKIM|DMARC|reverse (?:dns|lookup)|PTR record|not authori[sz]ed to (?:send|relay)|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)|not allowed to relay|unauthenticated|authentication (?:required|failed)|my name was rejected|too many (?:connections|messages|recipients)|rate limit|connection (?:refused|limit)|helo)\b/i,
   ],
   [
     'dead-address',
-    /\b(?:user(?:name)? (?:unknown|not found|does ?n[o']t exist)|unknown (?:user|recipient|mailbox|address|local[- ]part|alias)|no such (?:user|mailbox|recipient|account|address|person|local user)|(?:mailbox|recipient|address|account|user|addressee|e-?mail account)(?: name)? (?:is )?(?:unknown|not found|does ?n[o']t exist|not exist|unavailable: user)|(?:invalid|unknown|non-?existent|bad) (?:recipient|mailbox|address|user|account|destination address)|not a valid (?:recipient|mailbox|user|address)|recipient (?:address )?rejected: (?:user unknown|undeliverable|unknown|invalid)|no mailbox here by that name|(?:user|address) (?:is )?not (?:known|local|listed)|doesn'?t have an? [\w.-]+ account|is not a (?:registered|valid) (?:gateway )?user|no longer (?:valid|available|active|exists?|in use)|(?:has|have|mailbox) moved|moved permanently|host (?:or domain name )?(?:not found|unknown)|unknown host|(?:domain|host) (?:name )?(?:not found|does not exist|unknown|is invalid)|no such (?:domain|host)|unrouteable address|nxdomain|null mx|invalid domain|not listed in [\w ]{0,30}directory|could ?n[o']t find (?:a|any) mail exchanger|no mx (?:record|host)s?|no smtp service|address (?:could ?n[o']t|can ?not|was not) be found|address not found|recipient address rejected: access denied)\b/i,
+    /\b(?:user(?:name)? (?:unknown|not found|does ?n[o']t exist)|unknown (?:user|recipient|mailbox|address|local[- ]part|alias)|no such (?:user|mailbox|recipient|account|address|person|local user)|(?:mailbox|recipient|address|account|user|addressee|e-?mail account)(?: name)? (?:is )?(?:unknown|not found|does ?n[o']t exist|not exist|unavailable: user)|(?:invalid|unknown|non-?existent|bad) (?:recipient|mailbox|address|user|account|destination address)|not a valid (?:recipient|mailbox|user|address)|recipient (?:address )?rejected: (?:user unknown|undeliverable|unknown|invalid)|no mailbox here by that name|(?:user|address) (?:is )?not (?:known|local|listed)|doesn'?t have an? [\w.-]+ account|is not a (?:registered|valid) (?:gateway )?user|no longer (?:valid|available|active|exists?|in use)|(?:has|have|mailbox) moved|moved permanently|host (?:or domain name )?(?:not found|unknown)(?!, try again)|unknown host|(?:domain|host) (?:name )?(?:not found|does not exist|unknown|is invalid)(?!, try again)|no such (?:domain|host)|unrouteable address|nxdomain|null mx|invalid domain|(?:illegal|invalid) host|not listed in [\w ]{0,30}directory|could ?n[o']t find (?:a|any) mail exchanger|no mx (?:record|host)s?|no smtp service|address (?:could ?n[o']t|can ?not|was not) be found|address not found|recipient address rejected: access denied)\b/i,
   ],
   [
     'mailbox-full',
@@ -70,8 +74,8 @@ function classOfWording(text: string): FailureClass | null {
  * The SMTP exchange reached DATA: the server accepted the recipient at RCPT TO and refused only the message, so
  * "unknown user" then is a filter's answer, not proof that the address is dead (docs/bounces.md#after-data).
  */
-const AFTER_DATA = /\b(?:in reply to end of DATA|after (?:end of )?data\b|SMTP command:? ?DATA\b|>>> DATA\b|during (?:the )?DATA\b)/i;
-const AT_RCPT = /\b(?:in reply to RCPT TO|after RCPT TO|>>> RCPT TO)/i;
+const AFTER_DATA = /(?:\bin reply to end of DATA|\bafter (?:end of )?data\b|\bSMTP command:? ?DATA\b|\bduring (?:the )?DATA\b)/i;
+const AT_RCPT = /(?:\bin reply to RCPT TO|\bafter RCPT TO|>>> RCPT TO)/i;
 
 /**
  * The class of one recipient's failure: the status code where it is specific, else the first of the texts (the
@@ -82,10 +86,10 @@ export function classify(status: string | null, texts: readonly (string | null)[
   const fromStatus = status && !isGeneric(status) ? classOfStatus(status) : null;
   const fromWording = said.map(classOfWording).find((c) => c) ?? null;
   if (fromStatus === 'policy' && fromWording === 'spam-block') return 'spam-block';
-  const found = fromStatus ?? fromWording ?? (status ? classOfStatus(status) : null) ?? 'other';
+  if (fromStatus) return fromStatus;
   const all = said.join('\n');
-  if (found === 'dead-address' && AFTER_DATA.test(all) && !AT_RCPT.test(all)) return 'spam-block';
-  return found;
+  if (fromWording === 'dead-address' && AFTER_DATA.test(all) && !AT_RCPT.test(all)) return 'spam-block';
+  return fromWording ?? (status ? classOfStatus(status) : null) ?? 'other';
 }
 
 /**

@@ -171,10 +171,11 @@ function describeFailure(sighting: Sighting, notification: string): FailedRecipi
   const diagnostic = sighting.diagnostic ?? oneLine(words) ?? (fields ? null : oneLine(notification));
   let status: string | null;
   if (fields) {
+    // docs/bounces.md#status: the remote server's own code, in its answer, says more than the reporting server's
+    // summary of it, unless the two disagree on whether the failure is permanent.
     const statusField = enhancedStatus(fields.get('status'));
     const fromDiagnostic = enhancedStatus(diagnostic);
-    // A generic X.0.0 says less than the code in the server's own answer.
-    status = statusField && !(statusField.endsWith('.0.0') && fromDiagnostic) ? statusField : (fromDiagnostic ?? statusField);
+    status = fromDiagnostic && (!statusField || statusField[0] === fromDiagnostic[0]) ? fromDiagnostic : statusField;
   } else status = enhancedStatus(words) ?? enhancedStatus(notification);
   const reply = replyCode(diagnostic) ?? replyCode(words) ?? (fields ? null : replyCode(notification));
   const action = fields ? actionOf(fields, status) : wordingAction(notification, status, reply);
@@ -373,7 +374,10 @@ async function readEmail(email: Email, options: ReadOptions, problems: ReadingPr
   const own = email.messageId ? bracketed(email.messageId) : null;
   const from = mailboxes(email.from)[0] ?? null;
   const sentTo = options.sentTo ? new Set(options.sentTo.map(addressKey)) : null;
-  const exclude = new Set([...addresses.map((a) => a.address), ...(from ? [from] : []), ...mailboxes(email.sender)].map(addressKey));
+  // docs/bounces.md#wording: the report's own addressee is never its failed recipient. X-Original-To is left out: it is
+  // the address before rewriting, and some servers copy the failed one there.
+  const addressee = addresses.filter((a) => a.from !== 'x-original-to').map((a) => a.address);
+  const exclude = new Set([...addressee, ...(from ? [from] : []), ...mailboxes(email.sender)].map(addressKey));
   for (const returned of parts.returned) for (const sender of mailboxes(returned.from)) exclude.add(addressKey(sender));
 
   const perMessage = statuses.map((s) => s.perMessage);

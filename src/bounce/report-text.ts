@@ -13,10 +13,11 @@ export const ANY_ADDRESS = new RegExp(ADDRESS_SOURCE, 'gu');
  * Sendmail, Exchange, Gmail), in an SMTP transcript's `RCPT TO:`, or after a label that says it is the recipient.
  */
 const RECIPIENT_FORMS: readonly RegExp[] = [
-  new RegExp(String.raw`^[ \t>*-]*[<"'\[]?(${ADDRESS_SOURCE})[>"'\]]?(?:$|[ \t]*(?::|\.\.\.|,|\(|\[|<|on\b|has\b|was\b|is\b|-|SMTP\b|:?$))`, 'gmu'),
+  new RegExp(String.raw`^[ \t>*-]*[<"'\[]?(${ADDRESS_SOURCE})[>"'\]]?(?:$|[ \t]|:|\.\.\.|,|\(|\[|<)`, 'gmu'),
   new RegExp(String.raw`RCPT TO:?[ \t]*<(${ADDRESS_SOURCE})>`, 'giu'),
-  new RegExp(String.raw`\b(?:recipient|addressee|rcpt|e-?mail address|to)(?:[ \t]address)?[ \t]*[:=][ \t]*<?(${ADDRESS_SOURCE})>?`, 'giu'),
-  new RegExp(String.raw`\b(?:delivery|deliver|message|mail|e-?mail|sending)[ \t]+to[ \t]+(?:the[ \t]+following[ \t]+\w+[ \t]+)?<?(${ADDRESS_SOURCE})>?`, 'giu'),
+  new RegExp(String.raw`\b(?:recipient|addressee|rcpt)[^\n:<>@]{0,60}[:=][ \t]*[<"]?(${ADDRESS_SOURCE})`, 'giu'),
+  new RegExp(String.raw`\b(?:delivery|deliver|delivering|message|mail|e-?mail|sending)[ \t]+to[ \t]+(?:the[ \t]+following[ \t]+\w+[ \t]+)?[<"]?(${ADDRESS_SOURCE})`, 'giu'),
+  new RegExp(String.raw`^[^\n:<>@]{0,40}\b(?:unknown|invalid|failed|failure|error|rejected|not found|undeliverable|unable|bad)\b[^\n:<>@]{0,40}:[ \t]*[<"]?(${ADDRESS_SOURCE})`, 'gimu'),
 ];
 
 /**
