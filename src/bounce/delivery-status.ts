@@ -65,6 +65,11 @@ function splitRecipients(group: { name: string; value: string }[]): Map<string, 
   return blocks;
 }
 
+/** Every value of a field, in every group: a feedback report may name several Original-Rcpt-To (RFC 5965 §3.2). */
+export function fieldValues(text: string, name: string): string[] {
+  return fieldGroups(text).flatMap((group) => group.filter((f) => f.name === name).map((f) => f.value));
+}
+
 const isRecipientGroup = (fields: ReadonlyMap<string, string>) => [...RECIPIENT_FIELDS].some((name) => fields.has(name));
 
 export function parseDeliveryStatus(text: string): DeliveryStatus {

@@ -1,6 +1,15 @@
 import PostalMime, { type Attachment, type Email } from 'postal-mime';
 import { autoReplyEvidence, type HeaderField } from './automatic-reply.js';
-import { type DeliveryStatus, deliveryStatusStart, type Fields, hasRecipientFields, parseDeliveryStatus, typedAddress, typedText } from './delivery-status.js';
+import {
+  type DeliveryStatus,
+  deliveryStatusStart,
+  type Fields,
+  fieldValues,
+  hasRecipientFields,
+  parseDeliveryStatus,
+  typedAddress,
+  typedText,
+} from './delivery-status.js';
 import { classify, enhancedStatus, isHard, replyCode } from './failure-class.js';
 import type {
   AutoReply,
@@ -276,17 +285,24 @@ function wordingSightings(parts: Parts, notification: string, exclude: ReadonlyS
 
 const REMOTE_HOST = /\b(?:host|while talking to|from remote (?:mail )?server|connected to)\s+\[?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b/i;
 
-function complaintOf(parts: Parts): Complaint | null {
+/**
+ * docs/bounces.md#complaints: an RFC 5965 feedback report; Microsoft's older complaint form (the reported message
+ * carries X-HmXmrOriginalRecipient); or a mail client's unsubscribe request (Apple Mail's X-Apple-Unsubscribe).
+ */
+function complaintOf(parts: Parts, from: string | null): Complaint | null {
   const isFeedback =
     parts.feedback.length > 0 || /report-type\s*=\s*"?feedback-report/i.test(header(parts.email, 'content-type') ?? '');
-  if (!isFeedback) return null;
-  const fields = parseDeliveryStatus(parts.feedback.join('\n\n'));
-  const all = [fields.perMessage, ...fields.perRecipient];
-  const values = (name: string) => all.flatMap((f) => (f.get(name) ? [f.get(name) as string] : []));
-  const named = [...values('original-rcpt-to'), ...values('removal-recipient')].flatMap((v) => [...v.matchAll(ANY_ADDRESS)].map((m) => m[0]));
-  const complainants = named.length ? named : parts.returned.flatMap((r) => mailboxes(r.to));
+  const microsoft = parts.returned.flatMap((r) => r.headers.filter((h) => h.key === 'x-hmxmroriginalrecipient').map((h) => h.value));
+  const unsubscribe = /^\s*true\b/i.test(header(parts.email, 'x-apple-unsubscribe') ?? '');
+  if (!isFeedback && !microsoft.length && !unsubscribe) return null;
+  const report = parts.feedback.join('\n\n');
+  const values = (name: string) => fieldValues(report, name);
+  const addressesIn = (list: readonly string[]) => list.flatMap((v) => [...v.matchAll(ANY_ADDRESS)].map((m) => m[0]));
+  let complainants = addressesIn([...values('original-rcpt-to'), ...values('removal-recipient'), ...microsoft]);
+  if (unsubscribe && from) complainants.push(from);
+  if (!complainants.length) complainants = parts.returned.flatMap((r) => mailboxes(r.to));
   return {
-    feedbackType: values('feedback-type')[0] ?? null,
+    feedbackType: values('feedback-type')[0] ?? (unsubscribe ? 'unsubscribe' : microsoft.length ? 'abuse' : null),
     complainants: unique(complainants, addressKey),
     userAgent: values('user-agent')[0] ?? null,
     sourceIp: values('source-ip')[0] ?? null,
@@ -385,7 +401,7 @@ async function readEmail(email: Email, options: ReadOptions, problems: ReadingPr
   const { notification, returned: returnedCopy } = splitReturnedCopy(parts.text);
   const diagnostics: string[] = [];
 
-  const complaint = complaintOf(parts);
+  const complaint = complaintOf(parts, from);
   let kind: ReportKind;
   let recipients: FailedRecipient[] = [];
   let autoReply: AutoReply | null = null;
