@@ -11,7 +11,7 @@ const isGeneric = (status: string) => /^\d\.(?:0\.\d+|[1-6]\.0)$/.test(status);
 
 const ENHANCED = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)/;
 /** An SMTP reply code where servers write one: at a line's start or after `:`, `;`, `(`, `#`, `<<<` or `said`. */
-const REPLY = /(?:^|[\s:;(#>"'[]|said)\s*([245][0-5]\d)(?=[\s-]|$)/m;
+const REPLY = /(?:^|[\s:;(#>"'[]|said)\s*([245][0-5]\d)(?=[\s:-]|$)/m;
 
 const ENHANCED_ALL = new RegExp(ENHANCED.source, 'g');
 

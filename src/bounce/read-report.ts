@@ -363,7 +363,7 @@ export async function readReport(raw: Uint8Array | string, options: ReadOptions 
       return emptyReading('unreadable', [...problems, { code: 'not-mail', detail: 'no mail header fields: this is not an email message' }]);
     }
     if (isCutShort(email, bytes)) problems.push({ code: 'truncated', detail: 'the message ends before its last MIME part closes' });
-    return await readEmail(email, options, problems);
+    return await readEmail(email, () => bodyText(bytes), options, problems);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const limit = typeof code === 'string' && code.startsWith('EMAX');
@@ -374,12 +374,20 @@ export async function readReport(raw: Uint8Array | string, options: ReadOptions 
   }
 }
 
-async function readEmail(email: Email, options: ReadOptions, problems: ReadingProblem[]): Promise<ReportReading> {
+/** The body of a raw message as text: what is left to read when its MIME parts cannot be found. */
+function bodyText(bytes: Uint8Array): string {
+  const text = decoder.decode(bytes.subarray(0, TEXT_LIMIT * 2));
+  const end = text.search(/\r?\n\r?\n/);
+  return end >= 0 ? text.slice(end).trim() : '';
+}
+
+async function readEmail(email: Email, rawBody: () => string, options: ReadOptions, problems: ReadingProblem[]): Promise<ReportReading> {
   const envelope = options.envelope ?? {};
   const parts = await partsOf(email);
   const contentType = header(email, 'content-type') ?? '';
   if (/^\s*multipart\//i.test(contentType) && !email.attachments.length && !email.text?.trim() && !email.html?.trim()) {
     problems.push({ code: 'broken-mime', detail: 'a multipart message whose parts could not be found: read as plain text' });
+    parts.text = rawBody().slice(0, TEXT_LIMIT);
   }
   // A report whose MIME structure was lost still carries its delivery-status fields in its text.
   const statusTexts = parts.deliveryStatus.length ? parts.deliveryStatus : [];
