@@ -23,7 +23,7 @@ import type {
   ReportReading,
   TokenCandidate,
 } from './reading.js';
-import { ANY_ADDRESS, addressKey, oneLine, saysStillTrying, splitReturnedCopy, textRecipients } from './report-text.js';
+import { ANY_ADDRESS, oneLine, recipientKey, saysStillTrying, splitReturnedCopy, textRecipients } from './report-text.js';
 
 /**
  * One raw message → what it says about mail this tool sent (docs/bounces.md). Never throws: input it cannot read
@@ -96,7 +96,7 @@ function deliveryAddresses(email: Email, envelope: Envelope): DeliveryAddress[] 
   for (const address of mailboxes(email.to)) addresses.push({ address, from: 'to' });
   return unique(
     addresses.map((a) => ({ ...a, address: a.address.replace(/^<|>$/g, '') })).filter((a) => a.address.includes('@')),
-    (a) => `${a.from} ${addressKey(a.address)}`,
+    (a) => `${a.from} ${recipientKey(a.address)}`,
   );
 }
 
@@ -175,7 +175,7 @@ interface Sighting {
 }
 
 /** Status, reply code, action, class and hardness of one recipient (docs/bounces.md#classes). */
-function describeFailure(sighting: Sighting, notification: string): FailedRecipient | null {
+function describeFailure(sighting: Sighting, notification: string, alone: boolean): FailedRecipient | null {
   const { fields, words } = sighting;
   const diagnostic = sighting.diagnostic ?? oneLine(words) ?? (fields ? null : oneLine(notification));
   let status: string | null;
@@ -189,7 +189,8 @@ function describeFailure(sighting: Sighting, notification: string): FailedRecipi
   const reply = replyCode(diagnostic) ?? replyCode(words) ?? (fields ? null : replyCode(notification));
   const action = fields ? actionOf(fields, status) : wordingAction(notification, status, reply);
   if (!action) return null;
-  const failureClass = classify(status, [diagnostic, words]);
+  // The only recipient of a report is what all of its words are about, the reason before its address too.
+  const failureClass = classify(status, [diagnostic, words, alone ? notification : null]);
   return {
     address: sighting.address,
     originalRecipient: sighting.originalRecipient,
@@ -229,9 +230,9 @@ function statusSightings(statuses: readonly DeliveryStatus[], notification: stri
       ];
     }),
   );
-  const named = new Set(sightings.flatMap((s) => [s.address, s.originalRecipient ?? s.address]).map(addressKey));
-  const words = new Map(textRecipients(notification, { exclude: new Set(), sentTo: named }).map((t) => [addressKey(t.address), t.words]));
-  return sightings.map((s) => ({ ...s, words: words.get(addressKey(s.address)) ?? words.get(addressKey(s.originalRecipient ?? '')) ?? '' }));
+  const named = new Set(sightings.flatMap((s) => [s.address, s.originalRecipient ?? s.address]).map(recipientKey));
+  const words = new Map(textRecipients(notification, { exclude: new Set(), sentTo: named }).map((t) => [recipientKey(t.address), t.words]));
+  return sightings.map((s) => ({ ...s, words: words.get(recipientKey(s.address)) ?? words.get(recipientKey(s.originalRecipient ?? '')) ?? '' }));
 }
 
 /** RFC 3464 §2.3.3: `failed` and `delayed` are reported; `delivered`, `relayed`, `expanded` are not failures. */
@@ -269,8 +270,8 @@ function wordingSightings(parts: Parts, notification: string, exclude: ReadonlyS
     .filter((h) => h.key === 'x-failed-recipients')
     .flatMap((h) => [...h.value.matchAll(ANY_ADDRESS)].map((m) => m[0]));
   for (const address of failedHeader) {
-    const key = addressKey(address);
-    if ((!sentTo || sentTo.has(key)) && !named.some((n) => addressKey(n.address) === key)) named.push({ address, words: '' });
+    const key = recipientKey(address);
+    if ((!sentTo || sentTo.has(key)) && !named.some((n) => recipientKey(n.address) === key)) named.push({ address, words: '' });
   }
   return named.map(({ address, words }) => ({
     address,
@@ -303,7 +304,7 @@ function complaintOf(parts: Parts, from: string | null): Complaint | null {
   if (!complainants.length) complainants = parts.returned.flatMap((r) => mailboxes(r.to));
   return {
     feedbackType: values('feedback-type')[0] ?? (unsubscribe ? 'unsubscribe' : microsoft.length ? 'abuse' : null),
-    complainants: unique(complainants, addressKey),
+    complainants: unique(complainants, recipientKey),
     userAgent: values('user-agent')[0] ?? null,
     sourceIp: values('source-ip')[0] ?? null,
   };
@@ -397,12 +398,12 @@ async function readEmail(email: Email, rawBody: () => string, options: ReadOptio
   const addresses = deliveryAddresses(email, envelope);
   const own = email.messageId ? bracketed(email.messageId) : null;
   const from = mailboxes(email.from)[0] ?? null;
-  const sentTo = options.sentTo ? new Set(options.sentTo.map(addressKey)) : null;
+  const sentTo = options.sentTo ? new Set(options.sentTo.map(recipientKey)) : null;
   // docs/bounces.md#wording: the report's own addressee is never its failed recipient. X-Original-To is left out: it is
   // the address before rewriting, and some servers copy the failed one there.
   const addressee = addresses.filter((a) => a.from !== 'x-original-to').map((a) => a.address);
-  const exclude = new Set([...addressee, ...(from ? [from] : []), ...mailboxes(email.sender)].map(addressKey));
-  for (const returned of parts.returned) for (const sender of mailboxes(returned.from)) exclude.add(addressKey(sender));
+  const exclude = new Set([...addressee, ...(from ? [from] : []), ...mailboxes(email.sender)].map(recipientKey));
+  for (const returned of parts.returned) for (const sender of mailboxes(returned.from)) exclude.add(recipientKey(sender));
 
   const perMessage = statuses.map((s) => s.perMessage);
   const firstOf = (name: string) => perMessage.map((f) => f.get(name)).find((v) => v) ?? null;
@@ -420,7 +421,7 @@ async function readEmail(email: Email, rawBody: () => string, options: ReadOptio
     let sightings = statusSightings(statuses, notification);
     if (!reported && isReport) sightings = wordingSightings(parts, notification, exclude, sentTo);
     if (!sightings.length && isReport && sentTo?.size === 1) sightings = [soleSighting(options.sentTo?.[0] as string)];
-    recipients = sightings.flatMap((s) => describeFailure(s, notification) ?? []);
+    recipients = sightings.flatMap((s) => describeFailure(s, notification, sightings.length === 1) ?? []);
     const evidence = isReport ? null : autoReplyEvidence(email.headers as HeaderField[], email.subject ?? '', notification);
     if (recipients.some((r) => r.action === 'failed')) kind = 'bounce';
     else if (recipients.length) kind = 'delay';

@@ -1,3 +1,5 @@
+import { addressKey, parseEmailAddress } from '../addresses/index.js';
+
 /**
  * Reports that follow no standard (qmail, Exim without DSN, Yahoo, old Gmail, Exchange 2003, …): the recipients
  * are read from the wording of the notification, the part a person reads (docs/bounces.md#wording).
@@ -48,7 +50,11 @@ export interface TextRecipient {
 const MAX_WORDS = 1500;
 const MAX_LINES = 25;
 
-export const addressKey = (address: string) => address.toLowerCase();
+/** What recipients are compared by, as everywhere in this tool (case-insensitive, an IDN equal to its `xn--` form). */
+export function recipientKey(address: string): string {
+  const checked = parseEmailAddress(address);
+  return checked ? addressKey(checked) : address.toLowerCase();
+}
 
 /** Report writers and the report's own addresses are never the failed recipient. */
 const REPORT_WRITER = /^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster|mail\.?delivery|double-bounce|nobody|root|noreply|no-reply|bounce[s]?)@/i;
@@ -83,7 +89,7 @@ export function textRecipients(notification: string, search: RecipientSearch): T
   const firstLine = new Map<string, { address: string; line: number }>();
   const starts = lineStarts(notification);
   const note = (address: string, offset: number) => {
-    const key = addressKey(address);
+    const key = recipientKey(address);
     if (search.sentTo ? !search.sentTo.has(key) : search.exclude.has(key) || REPORT_WRITER.test(address)) return;
     const line = lineOf(starts, offset);
     const known = firstLine.get(key);
