@@ -19,7 +19,7 @@ const AUTO_REPLY_HEADERS: readonly (readonly [string, RegExp])[] = [
 
 /** Subjects that mail clients and servers give their automatic answers. */
 const AUTO_REPLY_SUBJECT =
-  /^\s*(?:\[?(?:auto(?:matic)?[ -]?(?:reply|response|respons|answer|antwort)|autoreply|auto|out of (?:the )?office|ooo|away|vacation|abwesen\w*|absence|r[ée]ponse automatique|automatische antwort|respuesta autom[áa]tica|fuera de la oficina|risposta automatica)\b\]?\s*[:\-]|(?:out of (?:the )?office|on (?:vacation|holiday|leave)|away until|away from (?:the office|my desk)|automatic reply|auto[- ]?reply|abwesenheitsnotiz|vacation reply|autoresponse)\b)/i;
+  /^\s*(?:\[?(?:auto(?:matic)?[ -]?(?:reply|response|respons|answer|antwort)|autoreply|auto|out of (?:the )?office|ooo|away|vacation|abwesen\w*|absence|r[ée]ponse automatique|automatische antwort|respuesta autom[áa]tica|fuera de la oficina|risposta automatica)\b\]?\s*[:-]|(?:out of (?:the )?office|on (?:vacation|holiday|leave)|away until|away from (?:the office|my desk)|automatic reply|auto[- ]?reply|abwesenheitsnotiz|vacation reply|autoresponse)\b)/i;
 
 /** What a person's out-of-office text says near its start, for replies that carry no header saying so. */
 const AWAY_WORDING =

@@ -100,16 +100,20 @@ export function typedAddress(value: string | undefined): string | null {
   const semicolon = value.indexOf(';');
   const type = semicolon >= 0 ? value.slice(0, semicolon).trim().toLowerCase() : '';
   let address = (semicolon >= 0 ? value.slice(semicolon + 1) : value).trim();
-  if (type === 'utf-8') address = address.replace(/\\x\{([0-9A-Fa-f]{1,6})\}/g, (escape, hex: string) => unescaped(escape, parseInt(hex, 16)));
+  if (type === 'utf-8')
+    address = address.replace(/\\x\{([0-9A-Fa-f]{1,6})\}/g, (written, hex: string) => unescaped(written, parseInt(hex, 16)));
   // A source route (`@relay:user@host`, RFC 5321 §4.1.2) names the relays before the mailbox.
-  address = address.replace(/^<(.*)>$/, '$1').replace(/^@[^:,]+(?:,@[^:,]+)*:/, '').trim();
+  address = address
+    .replace(/^<(.*)>$/, '$1')
+    .replace(/^@[^:,]+(?:,@[^:,]+)*:/, '')
+    .trim();
   if (MAILBOX.test(address)) return address;
   // A pipe or file recipient (`|/usr/bin/prog user@example.org`) names the mailbox as an argument.
   return MAILBOX_WITHIN.exec(address)?.[0] ?? null;
 }
 
 /** A character written `\x{HHHH}`; past the last code point Unicode has, the escape is left as written. */
-const unescaped = (escape: string, codePoint: number) => (codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : escape);
+const unescaped = (written: string, codePoint: number) => (codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : written);
 
 /** A mailbox at a domain with at least one dot: a host-local name (`user@mailhub`) is not one anyone sent to. */
 const MAILBOX = /^(?:"[^"]+"|[^\s@"]+)@[^\s@.]+(?:\.[^\s@.]+)+$/;
@@ -118,6 +122,9 @@ const MAILBOX_WITHIN = /(?<=^|[\s<(])[^\s@"<>()|/]+@[^\s@.<>()]+(?:\.[^\s@.<>()]
 /** `dns; mx.example.org` → `mx.example.org`; `smtp; 550 …` → `550 …`. */
 export function typedText(value: string | undefined): string | null {
   if (!value) return null;
-  const text = value.replace(/^\s*[A-Za-z][A-Za-z0-9-]*\s*;/, '').replace(/\s+/g, ' ').trim();
+  const text = value
+    .replace(/^\s*[A-Za-z][A-Za-z0-9-]*\s*;/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return text || null;
 }

@@ -25,7 +25,6 @@ export function replyCode(text: string | null | undefined): string | null {
   return text ? (REPLY.exec(text)?.[1] ?? null) : null;
 }
 
-
 /** docs/bounces.md#classes: the subjects and details that say what failed on their own. */
 function classOfStatus(status: string): FailureClass | null {
   const [, subject, detail] = status.split('.').map(Number);
@@ -47,7 +46,10 @@ const WORDING: readonly (readonly [FailureClass, RegExp])[] = [
     /\b(?:block ?list|black ?list|blocklisted|blacklisted|dnsbl|rbl|spamhaus|spamcop|sorbs|barracuda ?(?:central|reputation)|reputation|sender (?:address|domain) (?:rejected|denied|invalid|not)|SPF|DKIM|DMARC|reverse (?:dns|lookup)|PTR record|not authori[sz]ed to (?:send|relay)|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)|not allowed to relay|unauthenticated|authentication (?:required|failed)|my name was rejected|too many (?:connections|messages|recipients)|rate limit|connection (?:refused|limit)|helo)\b/i,
   ],
   // A disabled or suspended account exists: its owner or their IT can turn it back on.
-  ['other', /\b(?:account|mailbox|user|address)(?: that you tried to reach)? (?:is |has been |was )?(?:disabled|inactive|suspended|deactivated|locked|frozen|discontinued)\b/i],
+  [
+    'other',
+    /\b(?:account|mailbox|user|address)(?: that you tried to reach)? (?:is |has been |was )?(?:disabled|inactive|suspended|deactivated|locked|frozen|discontinued)\b/i,
+  ],
   [
     'dead-address',
     /\b(?:user(?:name)? (?:unknown|not found|does ?n[o']t exist)|unknown (?:user|recipient|mailbox|address|local[- ]part|alias)|no such (?:user|mailbox|recipient|account|address|person|local user)|(?:mailbox|recipient|address|account|user|addressee|e-?mail account)(?: name)? (?:is )?(?:unknown|not found|does ?n[o']t exist|not exist|unavailable: user)|(?:invalid|unknown|non-?existent|bad) (?:recipient|mailbox|address|user|account|destination address)|not a valid (?:recipient|mailbox|user|address)|recipient (?:address )?rejected: (?:user unknown|undeliverable|unknown|invalid)|no mailbox here by that name|(?:user|address) (?:is )?not (?:known|local|listed)|doesn'?t have an? [\w.-]+ account|is not a (?:registered|valid) (?:gateway )?user|no longer (?:valid|available|active|exists?|in use)|(?:has|have|mailbox) moved|moved permanently|host (?:or domain name )?(?:not found|unknown)(?!, try again)|unknown host|(?:domain|host) (?:name )?(?:not found|does not exist|unknown|is invalid)(?!, try again)|no such (?:domain|host)|unrouteable address|nxdomain|null mx|invalid domain|(?:illegal|invalid) host|not listed in [\w ]{0,30}directory|could ?n[o']t find (?:a|any) mail exchanger|no mx (?:record|host)s?|no smtp service|address (?:could ?n[o']t|can ?not|was not) be found|address not found|recipient address rejected: access denied)\b/i,

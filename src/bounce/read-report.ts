@@ -56,9 +56,27 @@ const RETURNED_HEADER_LIMIT = 64 * 1024;
 
 const DELIVERY_STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
 const FEEDBACK_TYPES = new Set(['message/feedback-report']);
-const RETURNED_MESSAGE_TYPES = new Set(['message/rfc822', 'message/global', 'text/rfc822-headers', 'text/rfc822-header', 'message/global-headers', 'message/partial']);
+const RETURNED_MESSAGE_TYPES = new Set([
+  'message/rfc822',
+  'message/global',
+  'text/rfc822-headers',
+  'text/rfc822-header',
+  'message/global-headers',
+  'message/partial',
+]);
 
-const MAIL_FIELDS = new Set(['from', 'to', 'date', 'subject', 'received', 'return-path', 'message-id', 'content-type', 'mime-version', 'delivered-to']);
+const MAIL_FIELDS = new Set([
+  'from',
+  'to',
+  'date',
+  'subject',
+  'received',
+  'return-path',
+  'message-id',
+  'content-type',
+  'mime-version',
+  'delivered-to',
+]);
 
 const decoder = new TextDecoder('utf-8');
 const textOf = (content: Attachment['content']) => (typeof content === 'string' ? content : decoder.decode(content));
@@ -232,12 +250,20 @@ function statusSightings(statuses: readonly DeliveryStatus[], notification: stri
   );
   const named = new Set(sightings.flatMap((s) => [s.address, s.originalRecipient ?? s.address]).map(recipientKey));
   const words = new Map(textRecipients(notification, { exclude: new Set(), sentTo: named }).map((t) => [recipientKey(t.address), t.words]));
-  return sightings.map((s) => ({ ...s, words: words.get(recipientKey(s.address)) ?? words.get(recipientKey(s.originalRecipient ?? '')) ?? '' }));
+  return sightings.map((s) => ({
+    ...s,
+    words: words.get(recipientKey(s.address)) ?? words.get(recipientKey(s.originalRecipient ?? '')) ?? '',
+  }));
 }
 
 /** RFC 3464 §2.3.3: `failed` and `delayed` are reported; `delivered`, `relayed`, `expanded` are not failures. */
 function actionOf(fields: Fields, status: string | null): DeliveryAction | null {
-  const action = fields.get('action')?.trim().toLowerCase().split(/[\s(;]/)[0] ?? '';
+  const action =
+    fields
+      .get('action')
+      ?.trim()
+      .toLowerCase()
+      .split(/[\s(;]/)[0] ?? '';
   if (action === 'failed' || action === 'delayed') return action;
   if (action === 'delivered' || action === 'relayed' || action === 'expanded') return null;
   if (status?.startsWith('5')) return 'failed';
@@ -247,7 +273,8 @@ function actionOf(fields: Fields, status: string | null): DeliveryAction | null 
 
 /** docs/bounces.md#evidence: the signs that a message is a delivery report, whatever its form. */
 const REPORT_SENDER = /^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster|mail\.?delivery\w*|double-bounce|bounce[s]?|nobody)$/i;
-const REPORT_SENDER_NAME = /\b(?:mail(?:er)?[ -]?daemon|mail delivery|delivery (?:status|subsystem|system)|postmaster|mail administrator|system administrator)\b/i;
+const REPORT_SENDER_NAME =
+  /\b(?:mail(?:er)?[ -]?daemon|mail delivery|delivery (?:status|subsystem|system)|postmaster|mail administrator|system administrator)\b/i;
 const REPORT_SUBJECT =
   /\b(?:undeliver\w*|undelivered|returned (?:mail|to sender)|delivery (?:status notification|failure|failed|problem|report|notification|has failed|error)|failure notice|mail delivery (?:failed|failure|system|subsystem)|non[- ]?deliver\w*|not (?:be )?delivered|could not (?:be )?(?:deliver|sen[dt])|mail system error|unable to deliver|bounced? (?:mail|message|notification)|delivery (?:delayed|warning)|warning: could not send|delayed mail|message (?:not delivered|delayed|rejected)|mail failure|rejected|returned)\b/i;
 
@@ -264,7 +291,12 @@ function looksLikeReport(email: Email): boolean {
 }
 
 /** docs/bounces.md#wording: recipients of a report that follows no standard. */
-function wordingSightings(parts: Parts, notification: string, exclude: ReadonlySet<string>, sentTo: ReadonlySet<string> | null): Sighting[] {
+function wordingSightings(
+  parts: Parts,
+  notification: string,
+  exclude: ReadonlySet<string>,
+  sentTo: ReadonlySet<string> | null,
+): Sighting[] {
   const named = textRecipients(notification, { exclude, sentTo });
   const failedHeader = parts.email.headers
     .filter((h) => h.key === 'x-failed-recipients')
@@ -291,8 +323,7 @@ const REMOTE_HOST = /\b(?:host|while talking to|from remote (?:mail )?server|con
  * carries X-HmXmrOriginalRecipient); or a mail client's unsubscribe request (Apple Mail's X-Apple-Unsubscribe).
  */
 function complaintOf(parts: Parts, from: string | null): Complaint | null {
-  const isFeedback =
-    parts.feedback.length > 0 || /report-type\s*=\s*"?feedback-report/i.test(header(parts.email, 'content-type') ?? '');
+  const isFeedback = parts.feedback.length > 0 || /report-type\s*=\s*"?feedback-report/i.test(header(parts.email, 'content-type') ?? '');
   const microsoft = parts.returned.flatMap((r) => r.headers.filter((h) => h.key === 'x-hmxmroriginalrecipient').map((h) => h.value));
   const unsubscribe = /^\s*true\b/i.test(header(parts.email, 'x-apple-unsubscribe') ?? '');
   if (!isFeedback && !microsoft.length && !unsubscribe) return null;
@@ -431,7 +462,10 @@ async function readEmail(email: Email, rawBody: () => string, options: ReadOptio
     } else {
       kind = 'not-a-bounce';
       if (isReport && !reported) {
-        problems.push({ code: 'no-recipient', detail: 'reads like a delivery report, but names no failed recipient this reader recognises' });
+        problems.push({
+          code: 'no-recipient',
+          detail: 'reads like a delivery report, but names no failed recipient this reader recognises',
+        });
       }
     }
     diagnostics.push(...recipients.flatMap((r) => (r.diagnostic ? [r.diagnostic] : [])));

@@ -70,15 +70,7 @@ export interface AutoReply {
   evidence: string;
 }
 
-export type ProblemCode =
-  | 'empty'
-  | 'not-mail'
-  | 'broken-mime'
-  | 'truncated'
-  | 'too-large'
-  | 'parser-limit'
-  | 'no-recipient'
-  | 'unexpected';
+export type ProblemCode = 'empty' | 'not-mail' | 'broken-mime' | 'truncated' | 'too-large' | 'parser-limit' | 'no-recipient' | 'unexpected';
 
 /** Something the reader met and got past: the reading still says what it could. */
 export interface ReadingProblem {

@@ -18,8 +18,14 @@ const RECIPIENT_FORMS: readonly RegExp[] = [
   new RegExp(String.raw`^[ \t>*-]*[<"'\[]?(${ADDRESS_SOURCE})[>"'\]]?(?:$|[ \t]|:|\.\.\.|,|\(|\[|<)`, 'gmu'),
   new RegExp(String.raw`RCPT TO:?[ \t]*<(${ADDRESS_SOURCE})>`, 'giu'),
   new RegExp(String.raw`\b(?:recipient|addressee|rcpt)[^\n:<>@]{0,60}[:=][ \t]*[<"]?(${ADDRESS_SOURCE})`, 'giu'),
-  new RegExp(String.raw`\b(?:delivery|deliver|delivering|message|mail|e-?mail|sending)[ \t]+to[ \t]+(?:the[ \t]+following[ \t]+\w+[ \t]+)?[<"]?(${ADDRESS_SOURCE})`, 'giu'),
-  new RegExp(String.raw`^[^\n:<>@]{0,40}\b(?:unknown|invalid|failed|failure|error|rejected|not found|undeliverable|unable|bad)\b[^\n:<>@]{0,40}:[ \t]*[<"]?(${ADDRESS_SOURCE})`, 'gimu'),
+  new RegExp(
+    String.raw`\b(?:delivery|deliver|delivering|message|mail|e-?mail|sending)[ \t]+to[ \t]+(?:the[ \t]+following[ \t]+\w+[ \t]+)?[<"]?(${ADDRESS_SOURCE})`,
+    'giu',
+  ),
+  new RegExp(
+    String.raw`^[^\n:<>@]{0,40}\b(?:unknown|invalid|failed|failure|error|rejected|not found|undeliverable|unable|bad)\b[^\n:<>@]{0,40}:[ \t]*[<"]?(${ADDRESS_SOURCE})`,
+    'gimu',
+  ),
 ];
 
 /**
@@ -57,7 +63,8 @@ export function recipientKey(address: string): string {
 }
 
 /** Report writers and the report's own addresses are never the failed recipient. */
-const REPORT_WRITER = /^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster|mail\.?delivery|double-bounce|nobody|root|noreply|no-reply|bounce[s]?)@/i;
+const REPORT_WRITER =
+  /^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster|mail\.?delivery|double-bounce|nobody|root|noreply|no-reply|bounce[s]?)@/i;
 
 export interface RecipientSearch {
   /** Addresses that are the report's own or the sender's: skipped. */
@@ -106,7 +113,10 @@ export function textRecipients(notification: string, search: RecipientSearch): T
   const lines = notification.split('\n');
   return named.map(({ address, line }, index) => {
     const next = named.slice(index + 1).find((other) => other.line > line)?.line ?? lines.length;
-    const words = lines.slice(line, Math.min(next, line + MAX_LINES)).join('\n').slice(0, MAX_WORDS);
+    const words = lines
+      .slice(line, Math.min(next, line + MAX_LINES))
+      .join('\n')
+      .slice(0, MAX_WORDS);
     return { address, words };
   });
 }

@@ -23,6 +23,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   support: ['domain', 'addresses', 'archive', 'db', 'mail', 'run', 'text'],
   log: ['domain', 'text'],
   monitoring: ['domain', 'config', 'text'],
+  bounce: ['addresses'],
   sink: ['streams'],
   demo: ['domain', 'archive', 'streams'],
   cli: [

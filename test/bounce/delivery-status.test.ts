@@ -13,7 +13,9 @@ describe('parseDeliveryStatus', () => {
   });
 
   it('unfolds a folded field', () => {
-    const [first] = recipients('Reporting-MTA: dns; x.example\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\nDiagnostic-Code: smtp; 550 5.1.1 user\n    unknown here\n');
+    const [first] = recipients(
+      'Reporting-MTA: dns; x.example\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\nDiagnostic-Code: smtp; 550 5.1.1 user\n    unknown here\n',
+    );
     expect(first?.['diagnostic-code']).toBe('smtp; 550 5.1.1 user unknown here');
   });
 
@@ -23,8 +25,14 @@ describe('parseDeliveryStatus', () => {
   });
 
   it.each([
-    ['Original-Recipient before Final-Recipient', 'Original-Recipient: rfc822; a@x.example\nFinal-Recipient: rfc822; a@x.example\nAction: failed\nOriginal-Recipient: rfc822; b@x.example\nFinal-Recipient: rfc822; b@x.example\nAction: failed\n'],
-    ['Original-Recipient after Final-Recipient', 'Final-Recipient: rfc822; a@x.example\nOriginal-Recipient: rfc822; a@x.example\nAction: failed\nFinal-Recipient: rfc822; b@x.example\nOriginal-Recipient: rfc822; b@x.example\nAction: failed\n'],
+    [
+      'Original-Recipient before Final-Recipient',
+      'Original-Recipient: rfc822; a@x.example\nFinal-Recipient: rfc822; a@x.example\nAction: failed\nOriginal-Recipient: rfc822; b@x.example\nFinal-Recipient: rfc822; b@x.example\nAction: failed\n',
+    ],
+    [
+      'Original-Recipient after Final-Recipient',
+      'Final-Recipient: rfc822; a@x.example\nOriginal-Recipient: rfc822; a@x.example\nAction: failed\nFinal-Recipient: rfc822; b@x.example\nOriginal-Recipient: rfc822; b@x.example\nAction: failed\n',
+    ],
   ])('splits recipients with no blank line between them: %s', (_, body) => {
     const blocks = recipients(`Reporting-MTA: dns; x.example\n\n${body}`);
     expect(blocks.map((b) => [b['final-recipient'], b['original-recipient']])).toEqual([
@@ -40,7 +48,9 @@ describe('parseDeliveryStatus', () => {
   });
 
   it('stops at prose or a copy of the message after the fields', () => {
-    const blocks = recipients('Reporting-MTA: dns; x\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\n\nThis is the returned message.\nFrom: someone@example.org\n');
+    const blocks = recipients(
+      'Reporting-MTA: dns; x\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\n\nThis is the returned message.\nFrom: someone@example.org\n',
+    );
     expect(blocks).toHaveLength(1);
   });
 
@@ -55,7 +65,9 @@ describe('parseDeliveryStatus', () => {
 
 describe('fieldValues', () => {
   it('returns each value of a repeated field', () => {
-    expect(fieldValues('Feedback-Type: abuse\nOriginal-Rcpt-To: a@x.example\nOriginal-Rcpt-To: b@x.example\n', 'original-rcpt-to')).toEqual(['a@x.example', 'b@x.example']);
+    expect(fieldValues('Feedback-Type: abuse\nOriginal-Rcpt-To: a@x.example\nOriginal-Rcpt-To: b@x.example\n', 'original-rcpt-to')).toEqual(
+      ['a@x.example', 'b@x.example'],
+    );
   });
 });
 

@@ -10,7 +10,7 @@ describe('enhancedStatus', () => {
     ['4.4.7', '4.4.7'],
     ['5.1.10 null MX', '5.1.10'],
     ['5.7.26 Unauthenticated', '5.7.26'],
-    ['5.1.0 - Unknown address error 550-\'5.7.1 Access denied\'', '5.7.1'],
+    ["5.1.0 - Unknown address error 550-'5.7.1 Access denied'", '5.7.1'],
     ['5.0.0 then 5.0.0', '5.0.0'],
   ])('%j → %s', (text, status) => {
     expect(enhancedStatus(text)).toBe(status);

@@ -28,14 +28,20 @@ const piece = fc.constantFrom(
 describe('readReport', () => {
   it('never throws and always says what the input is, whatever the bytes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 2000 }), fc.array(fc.oneof(piece, fc.string({ maxLength: 40 })), { maxLength: 60 }).map((p) => p.join(''))), async (input) => {
-        const reading = await readReport(input);
-        expect(REPORT_KINDS).toContain(reading.kind);
-        // The reader's own catch-all is for what the parser rejects, not for its own mistakes.
-        expect(reading.problems.filter((p) => p.code === 'unexpected')).toEqual([]);
-        if (reading.kind !== 'bounce' && reading.kind !== 'delay') expect(reading.recipients).toEqual([]);
-        expect(JSON.parse(JSON.stringify(reading))).toEqual(reading);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2000 }),
+          fc.array(fc.oneof(piece, fc.string({ maxLength: 40 })), { maxLength: 60 }).map((p) => p.join('')),
+        ),
+        async (input) => {
+          const reading = await readReport(input);
+          expect(REPORT_KINDS).toContain(reading.kind);
+          // The reader's own catch-all is for what the parser rejects, not for its own mistakes.
+          expect(reading.problems.filter((p) => p.code === 'unexpected')).toEqual([]);
+          if (reading.kind !== 'bounce' && reading.kind !== 'delay') expect(reading.recipients).toEqual([]);
+          expect(JSON.parse(JSON.stringify(reading))).toEqual(reading);
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -81,7 +81,9 @@ describe('an RFC 6533 global delivery status', () => {
   it('reads the UTF-8 address and the global headers of the returned message', async () => {
     const reading = await read('global-dsn.eml');
     expect(reading.kind).toBe('bounce');
-    expect(reading.recipients.map((r) => [r.address, r.status, r.class, r.hard])).toEqual([['jérôme@observatoire.example.fr', '5.1.1', 'dead-address', true]]);
+    expect(reading.recipients.map((r) => [r.address, r.status, r.class, r.hard])).toEqual([
+      ['jérôme@observatoire.example.fr', '5.1.1', 'dead-address', true],
+    ]);
     expect(reading.returnedMessageIds).toEqual(['<yougotdata.202.20261126.pi.Ab12@archive.example.org>']);
   });
 });
@@ -147,7 +149,9 @@ describe('reports that follow no standard', () => {
     expect(unknown.kind).toBe('not-a-bounce');
     expect(unknown.problems.map((p) => p.code)).toEqual(['no-recipient']);
     const known = await readReport(report, { sentTo: ['lone.pi@example.net'] });
-    expect(known.recipients.map((r) => [r.address, r.source, r.class, r.hard])).toEqual([['lone.pi@example.net', 'sole-recipient', 'expired', false]]);
+    expect(known.recipients.map((r) => [r.address, r.source, r.class, r.hard])).toEqual([
+      ['lone.pi@example.net', 'sole-recipient', 'expired', false],
+    ]);
   });
 
   it('reads a warning that the server is still trying as a delay', async () => {
@@ -170,7 +174,9 @@ describe('reports that follow no standard', () => {
     ].join('\r\n');
     const reading = await readReport(report);
     expect(reading.kind).toBe('delay');
-    expect(reading.recipients.map((r) => [r.address, r.action, r.status, r.hard])).toEqual([['sol.pi@slow.example.net', 'delayed', '4.3.0', false]]);
+    expect(reading.recipients.map((r) => [r.address, r.action, r.status, r.hard])).toEqual([
+      ['sol.pi@slow.example.net', 'delayed', '4.3.0', false],
+    ]);
   });
 });
 
@@ -179,7 +185,12 @@ describe('complaints and automatic replies are never bounces', () => {
     const reading = await read('arf-complaint.eml');
     expect(reading.kind).toBe('complaint');
     expect(reading.recipients).toEqual([]);
-    expect(reading.complaint).toEqual({ feedbackType: 'abuse', complainants: ['nora.pi@isp.example.net'], userAgent: 'ExampleFBL/1.0', sourceIp: '192.0.2.1' });
+    expect(reading.complaint).toEqual({
+      feedbackType: 'abuse',
+      complainants: ['nora.pi@isp.example.net'],
+      userAgent: 'ExampleFBL/1.0',
+      sourceIp: '192.0.2.1',
+    });
     expect(reading.returnedMessageIds).toEqual(['<yougotdata.707.20261126.pi.Mn4b@archive.example.org>']);
   });
 
@@ -237,7 +248,9 @@ describe('bad input gets a clear problem', () => {
   });
 
   it('reads the head of a message larger than it reads, and says how much it read', async () => {
-    const head = fixture('postfix-three-recipients.eml').toString('utf8').replace(/--4C2F81A0B7[^\n]*--\s*$/, '');
+    const head = fixture('postfix-three-recipients.eml')
+      .toString('utf8')
+      .replace(/--4C2F81A0B7[^\n]*--\s*$/, '');
     const filler = `Content-Type: application/octet-stream\r\n\r\n${'QUFBQUFBQUFBQUFBQUFBQUFB\r\n'.repeat(Math.ceil((READ_LIMIT * 5) / 26))}`;
     const huge = Buffer.from(`${head}--4C2F81A0B7.1795759960/relay.example.org\r\n${filler}`);
     expect(huge.byteLength).toBeGreaterThan(READ_LIMIT * 4);

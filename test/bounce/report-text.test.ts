@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { recipientKey, saysStillTrying, splitReturnedCopy, textRecipients } from '../../src/bounce/report-text.js';
+import { type RecipientSearch, recipientKey, saysStillTrying, splitReturnedCopy, textRecipients } from '../../src/bounce/report-text.js';
 
-const none = { exclude: new Set<string>(), sentTo: null };
+const none: RecipientSearch = { exclude: new Set<string>(), sentTo: null };
 const named = (text: string, search = none) => textRecipients(text, search).map((r) => r.address);
 
 describe('textRecipients', () => {
   it.each([
     ['qmail', '<a@example.org>:\n192.0.2.1 does not like recipient.\nRemote host said: 550 no such user', 'a@example.org'],
     ['Exim', 'The following address(es) failed:\n\n  a@example.org\n    Unrouteable address', 'a@example.org'],
-    ['Sendmail', '----- The following addresses had permanent fatal errors -----\n<a@example.org>\n    (reason: 550 5.1.1 User unknown)', 'a@example.org'],
+    [
+      'Sendmail',
+      '----- The following addresses had permanent fatal errors -----\n<a@example.org>\n    (reason: 550 5.1.1 User unknown)',
+      'a@example.org',
+    ],
     ['Exchange', 'The following recipient(s) could not be reached:\n\n      a@example.org on 11/27/2026 7:10 AM', 'a@example.org'],
     ['Gmail', 'Delivery to the following recipient failed permanently:\n\n     a@example.org', 'a@example.org'],
     ['a transcript', '>>> RCPT To:<a@example.org>\n<<< 550 5.1.1 unknown', 'a@example.org'],
@@ -30,7 +34,8 @@ describe('textRecipients', () => {
   });
 
   it('skips the report writer, the report addressee and addresses in prose', () => {
-    const text = 'Please contact <postmaster@relay.example.org>\nmailer-daemon@relay.example.org\nYour friend bob@example.org says hello\nme@archive.example.org\n';
+    const text =
+      'Please contact <postmaster@relay.example.org>\nmailer-daemon@relay.example.org\nYour friend bob@example.org says hello\nme@archive.example.org\n';
     expect(named(text, { exclude: new Set(['me@archive.example.org']), sentTo: null })).toEqual([]);
   });
 
@@ -64,9 +69,12 @@ describe('splitReturnedCopy', () => {
 });
 
 describe('saysStillTrying', () => {
-  it.each(['THIS IS A WARNING MESSAGE ONLY', 'Will keep trying until message is 5 days old', 'Delivery has been delayed'])('%j is a delay', (text) => {
-    expect(saysStillTrying(text)).toBe(true);
-  });
+  it.each(['THIS IS A WARNING MESSAGE ONLY', 'Will keep trying until message is 5 days old', 'Delivery has been delayed'])(
+    '%j is a delay',
+    (text) => {
+      expect(saysStillTrying(text)).toBe(true);
+    },
+  );
 
   it.each(["I've given up", 'This is a permanent error'])('%j is not', (text) => {
     expect(saysStillTrying(text)).toBe(false);
