@@ -79,7 +79,12 @@ const MAIL_FIELDS = new Set([
 ]);
 
 const decoder = new TextDecoder('utf-8');
-const textOf = (content: Attachment['content']) => (typeof content === 'string' ? content : decoder.decode(content));
+/** The first `limit` bytes of a part as text: a large part is never decoded whole. */
+function textOf(content: Attachment['content'], limit: number): string {
+  if (typeof content === 'string') return content.slice(0, limit);
+  const bytes = content instanceof ArrayBuffer ? new Uint8Array(content) : content;
+  return decoder.decode(bytes.subarray(0, limit));
+}
 
 /** A Message-ID in angle brackets, as the header carries it and as the send record keeps it. */
 const bracketed = (id: string) => `<${id.trim().replace(/^<|>$/g, '')}>`;
@@ -132,7 +137,7 @@ function tokenCandidates(addresses: readonly DeliveryAddress[], envelope: Envelo
 
 /** The headers of a returned message, parsed on their own: its body may be large and is not needed. */
 async function returnedHeaders(content: Attachment['content']): Promise<Email | null> {
-  const text = textOf(content).slice(0, RETURNED_HEADER_LIMIT);
+  const text = textOf(content, RETURNED_HEADER_LIMIT);
   const end = text.search(/\r?\n\r?\n/);
   const head = end >= 0 ? text.slice(0, end + 1) : text;
   if (!head.trim()) return null;
@@ -167,12 +172,12 @@ async function partsOf(email: Email): Promise<Parts> {
   const returnedText: string[] = [];
   for (const part of email.attachments) {
     const type = part.mimeType.split(/[;\s]/)[0] ?? '';
-    if (DELIVERY_STATUS_TYPES.has(type)) deliveryStatus.push(textOf(part.content));
-    else if (FEEDBACK_TYPES.has(type)) feedback.push(textOf(part.content));
+    if (DELIVERY_STATUS_TYPES.has(type)) deliveryStatus.push(textOf(part.content, TEXT_LIMIT));
+    else if (FEEDBACK_TYPES.has(type)) feedback.push(textOf(part.content, TEXT_LIMIT));
     else if (RETURNED_MESSAGE_TYPES.has(type)) {
       const head = await returnedHeaders(part.content);
       if (head) returned.push(head);
-      returnedText.push(textOf(part.content).slice(0, RETURNED_HEADER_LIMIT));
+      returnedText.push(textOf(part.content, RETURNED_HEADER_LIMIT));
     }
   }
   const text = (email.text?.trim() ? email.text : htmlText(email.html ?? '')).slice(0, TEXT_LIMIT);
