@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type EmailAddress, parseEmailAddress } from '../../src/addresses/index.js';
@@ -103,5 +104,17 @@ describe('the bounce token', () => {
     expect(made('fitsdata+bounces@gemini.edu')).toThrow(/^BOUNCE_ADDRESS must not contain "\+"/);
     expect(made(`${'b'.repeat(24)}@gemini.edu`)).toThrow(/^BOUNCE_ADDRESS needs a local part of at most 23 characters/);
     expect(made('fitsdata-bounces@gemini.edu', 'short')).toThrow(/^BOUNCE_SECRET must be at least 16 characters/);
+  });
+});
+
+describe('the token of a bounce a relay wrote', () => {
+  it('is read from the To of the report Postfix sent back (test/fixtures/bounces)', async () => {
+    const { simpleParser } = await import('mailparser');
+    const raw = readFileSync(new URL('../fixtures/bounces/postfix-5.1.1-user-unknown.eml', import.meta.url));
+    const bounce = await simpleParser(raw);
+    const fixtureTokens = new BounceTokens(address('fitsdata-bounces@gemini.test'), 'test-only secret: 8f1d2c3b4a5e6f7081928374');
+    const to = Array.isArray(bounce.to) ? bounce.to[0] : bounce.to;
+    expect(fixtureTokens.read(to?.value[0]?.address ?? '')).toEqual({ kind: 'valid', sendId: 1, recipient: 0 });
+    expect(tokens.read(to?.value[0]?.address ?? '')).toEqual({ kind: 'none' });
   });
 });
