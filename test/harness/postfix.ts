@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { freePort } from '../../src/demo/embedded-postgres.js';
-import { debianTool } from './tools.js';
+import { debianTool, waitForPort } from './tools.js';
 
 const run = promisify(execFile);
 
@@ -112,9 +112,7 @@ export async function startPostfix(postfix: string, options: PostfixOptions): Pr
       .concat('\n'),
   );
   // pipe(8): flags R adds Return-Path, O the Original-Recipient; F and D the From_ and Delivered-To lines.
-  const pipeService = pipe
-    ? `bouncepipe unix - n n - - pipe\n  flags=DRO user=${pipe.user ?? 'nobody'} argv=${pipe.argv.join(' ')}\n`
-    : '';
+  const pipeService = pipe ? `bouncepipe unix - n n - - pipe\n  flags=DRO user=${pipe.user ?? 'nobody'} argv=${pipe.argv.join(' ')}\n` : '';
   writeFileSync(join(config, 'master.cf'), services(port) + pipeService);
   const postfixAt = (args: string[]) => run(postfix, ['-c', config, ...args], { env: { PATH: process.env.PATH ?? '' } });
   // `postfix check` (run by start) makes the queue's subfolders; the data folder is the postfix user's.
@@ -122,7 +120,7 @@ export async function startPostfix(postfix: string, options: PostfixOptions): Pr
   mkdirSync(main.data_directory);
   await run('chown', ['postfix', main.data_directory]);
   await postfixAt(['start']);
-  await waitForPort(port);
+  await waitForPort(port, 'Postfix');
   const log = () => {
     try {
       return readFileSync(main.maillog_file, 'utf8');
@@ -172,18 +170,4 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function waitForPort(port: number): Promise<void> {
-  const { connect } = await import('node:net');
-  for (let i = 0; i < 100; i += 1) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => resolve(socket.end() && true));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await sleep(100);
-  }
-  throw new Error(`Postfix did not listen on 127.0.0.1:${port}`);
 }
