@@ -4,7 +4,7 @@
  * that mailauth accepts; and the RFC 3464 bounce Postfix writes to the token address (docs/bounces.md).
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
@@ -138,5 +138,48 @@ describe.skipIf(!POSTFIX)('mail through a private Postfix', () => {
     expect(returned?.content.toString('utf8')).toMatch(new RegExp(`^Message-ID:\\s+${row.message_id.replace(/[.]/g, '\\.')}$`, 'm'));
     expect(report.attachments.map((a) => a.contentType)).not.toContain('message/rfc822');
     expect(postfix.log()).toMatch(new RegExp(`${queueIdOf('jane.doe@uni.test')}: to=<jane\\.doe@uni\\.test>.*status=bounced`));
+  });
+});
+
+describe.skipIf(!POSTFIX)('a bounce handed to a command, as an aliases or transport pipe would', () => {
+  it('gives the command the bounce and its token address, and keeps it queued while the command says try later (75)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ygd-pipe-'));
+    // The command runs as nobody: it writes where anyone may.
+    chmodSync(dir, 0o777);
+    const command = join(dir, 'read-bounce');
+    // Stands in for `yougotdata bounce`: the first call fails for now (the database down), the next one keeps it.
+    writeFileSync(
+      command,
+      `#!/bin/sh\nif [ ! -e ${dir}/tried ]; then touch ${dir}/tried; exit 75; fi\necho "$1" > ${dir}/recipient\ncat > ${dir}/bounce.eml\n`,
+    );
+    chmodSync(command, 0o755);
+    const farSide = await startMailSink();
+    farSide.faults.rejectRecipient('gone@uni.test', { code: 550, message: '5.1.1 <gone@uni.test>: User unknown' });
+    const relay = await startPostfix(POSTFIX as string, {
+      relayPort: farSide.smtpPort,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: pipe(8)'s macro, which Postfix expands to the envelope recipient.
+      pipe: { domain: 'gemini.test', argv: [command, '${recipient}'] },
+    });
+    try {
+      const { default: nodemailer } = await import('nodemailer');
+      const sender = tokens.senderFor(42, 0);
+      const transport = nodemailer.createTransport({ url: relay.smtpUrl });
+      await transport.sendMail({ envelope: { from: sender, to: ['gone@uni.test'] }, raw: 'Subject: hello\r\n\r\nhello\r\n' });
+      transport.close();
+      await relay.drained();
+      expect(readFileSync(join(dir, 'recipient'), 'utf8').trim()).toBe(sender);
+      const piped = readFileSync(join(dir, 'bounce.eml'));
+      const bounce = await simpleParser(piped, { keepDeliveryStatus: true } as SimpleParserOptions);
+      // pipe(8)'s D flag: the envelope recipient, the token, is in the message too.
+      const deliveredTo = bounce.headerLines.find((line) => line.key === 'delivered-to')?.line ?? '';
+      expect(tokens.read(deliveredTo.replace(/^Delivered-To:\s*/i, ''))).toEqual({ kind: 'valid', sendId: 42, recipient: 0 });
+      expect(bounce.attachments.map((a) => a.contentType)).toContain('message/delivery-status');
+      expect(existsSync(join(dir, 'tried'))).toBe(true);
+      expect(relay.log()).toMatch(/status=deferred \(temporary failure/);
+      expect(readdirSync(dir).sort()).toEqual(['bounce.eml', 'read-bounce', 'recipient', 'tried']);
+    } finally {
+      await relay.stop();
+      await farSide.close();
+    }
   });
 });
