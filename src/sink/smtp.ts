@@ -92,7 +92,7 @@ async function keep(stream: SMTPServerDataStream, session: SMTPServerSession, { 
 }
 
 /** smtp-server types `args` as false when a command had none. */
-const paramsOf = (address: SMTPServerAddress | false): SmtpParams => (address && address.args ? { ...address.args } : {});
+const paramsOf = (address: SMTPServerAddress | false): SmtpParams => ({ ...(address ? address.args || {} : {}) });
 
 async function readAll(stream: SMTPServerDataStream): Promise<string> {
   const chunks: Buffer[] = [];

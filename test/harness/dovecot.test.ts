@@ -28,7 +28,7 @@ describe.skipIf(!DOVECOT)('a private Dovecot', () => {
     await imap.connect();
     try {
       const appended = await imap.append('INBOX', BOUNCE, ['\\Recent']);
-      expect(appended && appended.uid).toBeGreaterThan(0);
+      expect(appended ? appended.uid : 0).toBeGreaterThan(0);
       await imap.mailboxCreate('Processed');
       const folders = (await imap.list()).map((folder) => folder.path).sort();
       expect(folders).toEqual(['INBOX', 'Processed']);
@@ -40,12 +40,12 @@ describe.skipIf(!DOVECOT)('a private Dovecot', () => {
         expect(message?.envelope?.to?.[0]?.address).toBe('fitsdata-bounces+1-0-4881184a4ce0b72a@gemini.test');
         expect(message?.source?.equals(BOUNCE)).toBe(true);
         const moved = await imap.messageMove('1:*', 'Processed');
-        expect(moved && moved.uidMap?.size).toBe(1);
+        expect(moved ? moved.uidMap?.size : 0).toBe(1);
       } finally {
         lock.release();
       }
-      expect((await imap.status('INBOX', { messages: true })).messages).toBe(0);
-      expect((await imap.status('Processed', { messages: true })).messages).toBe(1);
+      expect(await imap.status('INBOX', { messages: true })).toMatchObject({ messages: 0 });
+      expect(await imap.status('Processed', { messages: true })).toMatchObject({ messages: 1 });
     } finally {
       await imap.logout();
     }
