@@ -1,7 +1,7 @@
 import { parseEmailAddress } from '../addresses/index.js';
 import { maskSecrets, required } from '../config/settings.js';
 import { checkSmtp } from '../mail/smtp-check.js';
-import { reportFatal, settingsOf } from './context.js';
+import { reportFatal, settingsOf, tracingOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
 export interface CheckSmtpOptions {
@@ -24,7 +24,8 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
       }
       test = { from: required(settings, 'EMAIL_FROM'), to, now: context.now() };
     }
-    const failure = await checkSmtp({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, test }, out);
+    const tracing = tracingOf(settings);
+    const failure = await checkSmtp({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, test, ...tracing }, out);
     if (failure === null) return EXIT.ok;
     context.stderr.write(`yougotdata: check-smtp failed: ${maskSecrets(failure, secrets)}\n`);
     return EXIT.failed;
