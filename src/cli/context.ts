@@ -10,6 +10,7 @@ import { createLogger, LogFileError } from '../log/logger.js';
 import type { ProgressLine } from '../log/progress-line.js';
 import { BounceTokens } from '../mail/bounce-token.js';
 import { type DkimSigning, dkimSigningOf } from '../mail/dkim.js';
+import { ImapRefused, ImapUnavailable, MissingMessagePath } from '../mailbox/failures.js';
 import { escapeControls } from '../text/escape.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
@@ -69,7 +70,9 @@ function classify(error: unknown): Fatal {
     return { kind: 'configuration', message: `--log-file ${error.path}: ${message}`, exitCode: EXIT.usage };
   if (error instanceof DatabaseRefused || error instanceof NotificationTableMissing)
     return { kind: 'database', message, exitCode: EXIT.usage };
-  if (error instanceof NightError) return { kind: 'usage', message, exitCode: EXIT.usage };
+  if (error instanceof NightError || error instanceof MissingMessagePath) return { kind: 'usage', message, exitCode: EXIT.usage };
+  if (error instanceof ImapRefused) return { kind: 'configuration', message, exitCode: EXIT.usage };
+  if (error instanceof ImapUnavailable) return { kind: 'mailbox-unavailable', message, exitCode: EXIT.tryLater };
   if (error instanceof DatabaseUnavailable) return { kind: 'database-unavailable', message, exitCode: EXIT.tryLater };
   if (error instanceof RunLockBusy || error instanceof RunLockLost) return { kind: 'locked', message, exitCode: EXIT.tryLater };
   if (isUnreachable(error)) {
