@@ -275,12 +275,13 @@ export class DeliveryRecord {
     return (rows ?? []).map(deliveryEventOf);
   }
 
-  /** Every failure reported since `since`, oldest first; empty before the tables exist. */
-  async failuresSince(since: Date): Promise<DeliveryEvent[]> {
+  /** Every failure reported since `since` (of these addresses only, case ignored, when given), oldest first. */
+  async failures(since: Date, addresses?: readonly string[]): Promise<DeliveryEvent[]> {
     const rows = await rowsIfMigrated(
       this.db,
-      `${EVENT} WHERE e.action = 'failed' AND e.occurred_at >= $1 ORDER BY e.occurred_at, e.report`,
-      [since],
+      `${EVENT} WHERE e.action = 'failed' AND e.occurred_at >= $1 AND ($2::text[] IS NULL OR lower(e.address) = ANY($2))
+        ORDER BY e.occurred_at, e.report`,
+      [since, addresses ? addresses.map((a) => a.toLowerCase()) : null],
     );
     return (rows ?? []).map(deliveryEventOf);
   }
@@ -307,17 +308,18 @@ export class DeliveryRecord {
   }
 
   /**
-   * Whether the loop from the bounce address back to `bounce` shows life: messages sent since `since`, and reports
-   * ever read. Null before the tables exist.
+   * Whether the loop from the bounce address back to `bounce` shows life: messages sent since `since`, reports ever
+   * read, and reports kept for a person since `since`. Null before the tables exist.
    */
-  async loopFacts(since: Date): Promise<{ messagesSent: number; reportsRead: number } | null> {
-    const rows = await rowsIfMigrated<{ sent: number; read: number }>(
+  async loopFacts(since: Date): Promise<{ messagesSent: number; reportsRead: number; kept: number } | null> {
+    const rows = await rowsIfMigrated<{ sent: number; read: number; kept: number }>(
       this.db,
       `SELECT (SELECT count(*)::int FROM yougotdata_message WHERE status = 'sent' AND sent_at >= $1) AS sent,
-              (SELECT count(*)::int FROM (SELECT 1 FROM yougotdata_report LIMIT 1) AS any_report) AS read`,
+              (SELECT count(*)::int FROM (SELECT 1 FROM yougotdata_report LIMIT 1) AS any_report) AS read,
+              (SELECT count(*)::int FROM yougotdata_report WHERE kept AND read_at >= $1) AS kept`,
       [since],
     );
     const [row] = rows ?? [];
-    return row ? { messagesSent: row.sent, reportsRead: row.read } : null;
+    return row ? { messagesSent: row.sent, reportsRead: row.read, kept: row.kept } : null;
   }
 }

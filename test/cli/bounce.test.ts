@@ -202,7 +202,7 @@ describe('bounce on stdin, as an aliases pipe gives it', () => {
   it('a 50 MB message through a real pipe: read to its end, its head read and kept, the size said', async () => {
     // About a message never sent: kept for a person, as much as is kept.
     const stranger = Buffer.concat([fixture('postfix-three-recipients.eml'), Buffer.alloc(50 * 1024 * 1024, 'x\n')]);
-    const run = await spawnYougotdata(['bounce', '--json'], { ...env(), DATABASE_URL: peers.env.DATABASE_URL }, { stdin: stranger });
+    const run = await spawnYougotdata(['bounce', '--json'], env(), { stdin: stranger });
     expect(run.code, run.stderr).toBe(0);
     expect(run.json().messages[0].problems).toContainEqual({
       code: 'too-large',
@@ -216,7 +216,7 @@ describe('bounce on stdin, as an aliases pipe gives it', () => {
   it('exit 75 when it must be tried again: the database down, refused or unknown, a setting missing', async () => {
     const cases: Record<string, string>[] = [
       { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/nowhere' },
-      { DATABASE_URL: peers.env.DATABASE_URL.replace(/\/[^/]+$/, '/no_such_database') },
+      { DATABASE_URL: peers.db.url.replace(/\/[^/]+$/, '/no_such_database') },
       { DATABASE_URL: '' },
       { BOUNCE_SECRET: 'short' },
     ];
@@ -242,8 +242,7 @@ describe('bounce on stdin, as an aliases pipe gives it', () => {
 
 describe('bounce with files, Maildirs and --dry-run', () => {
   it('--dry-run needs no database, checks the token, and records nothing', async () => {
-    const { DATABASE_URL: _unused, ...withoutDatabase } = env();
-    const run = await yougotdata(['bounce', '--dry-run', '--json'], withoutDatabase, new Date(), BOUNCE);
+    const run = await yougotdata(['bounce', '--dry-run', '--json'], { ...env(), DATABASE_URL: '' }, new Date(), BOUNCE);
     expect(run.code, run.stderr).toBe(0);
     expect(run.json().messages[0]).toMatchObject({ matched: { by: 'token', sendId: 1 }, outcome: 'not-recorded', report: null });
     expect(await rowCounts()).toEqual({});
