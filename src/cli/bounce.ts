@@ -70,7 +70,7 @@ async function fromPipe(options: BounceOptions, context: CommandContext): Promis
     return EXIT.ok;
   } catch (error) {
     const fatal = describeFatal(error, context);
-    context.stderr.write(`yougotdata: ${fatal.detail}; the mail server keeps the message and tries again later\n`);
+    context.stderr.write(`yougotdata: ${fatal.detail} (exit 75: the mail server keeps the message and tries again)\n`);
     if (options.json)
       context.stdout.write(`${JSON.stringify({ error: { kind: fatal.kind, message: fatal.message }, exitCode: EXIT.tryLater })}\n`);
     return EXIT.tryLater;

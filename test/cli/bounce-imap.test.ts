@@ -39,7 +39,7 @@ const folders = () =>
     const result: Record<string, string[]> = {};
     for (const folder of await client.list()) {
       const status = await client.status(folder.path, { messages: true });
-      if (!status || !status.messages) {
+      if (status === false || !status.messages) {
         result[folder.path] = [];
         continue;
       }

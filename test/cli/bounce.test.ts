@@ -224,7 +224,7 @@ describe('bounce on stdin, as an aliases pipe gives it', () => {
       const run = await bounce(['--json'], BOUNCE, extra);
       expect(run.code, JSON.stringify(extra)).toBe(75);
       expect(run.json()).toMatchObject({ exitCode: 75 });
-      expect(run.stderr).toMatch(/the mail server keeps the message and tries again later\n$/);
+      expect(run.stderr).toMatch(/ \(exit 75: the mail server keeps the message and tries again\)\n$/);
     }
     expect(await reports()).toEqual([]);
   });
