@@ -58,10 +58,10 @@ function print(taken: readonly TakenReport[], options: BounceOptions, context: C
  */
 async function fromPipe(options: BounceOptions, context: CommandContext): Promise<number> {
   if (context.stdin?.isTTY) context.stderr.write('yougotdata bounce: reading one message from standard input (Ctrl-D ends it)\n');
-  // The whole pipe is read first, whatever happens next: a reader that stops early fails the delivery.
-  const head = context.stdin ? await readMessageHead(context.stdin, READ_LIMIT) : { bytes: new Uint8Array(), size: 0 };
   const closing: (() => Promise<unknown>)[] = [];
   try {
+    // The whole pipe is read first, whatever happens next: a reader that stops early fails the delivery.
+    const head = context.stdin ? await readMessageHead(context.stdin, READ_LIMIT) : { bytes: new Uint8Array(), size: 0 };
     const settings = settingsOf(context);
     const record = await recordOf(settings, options, context, closing);
     const raw: RawReport = { ...head, source: 'stdin', envelope: envelopeOf(context.env) };
