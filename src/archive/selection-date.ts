@@ -198,16 +198,16 @@ const compare = (a: readonly number[], b: readonly number[]): number => {
   return at < 0 ? 0 : (a[at] ?? 0) - (b[at] ?? 0);
 };
 
-/**
- * How the archive reads a term as one date (gemini_date), if it does. A term naming a UTC offset breaks the archive's
- * comparison with its limits, so the whole search fails with HTTP 500: read as `server-error`.
- */
-export function readAsDate(term: string): DateReading | undefined {
-  if (SPECIAL_DAYS.has(term)) return 'date';
+/** A day, a moment within a day (`now`, or a time past midnight), or one the archive fails on. */
+type DateValue = 'day' | 'moment' | 'server-error';
+
+function dateValue(term: string): DateValue | undefined {
+  if (SPECIAL_DAYS.has(term)) return term === 'now' ? 'moment' : 'day';
   try {
     const moment = isoMoment(term);
     if (moment.zoned) return 'server-error';
-    return compare(moment.fields, EARLIEST) >= 0 && compare(moment.fields, LATEST) <= 0 ? 'date' : undefined;
+    if (compare(moment.fields, EARLIEST) < 0 || compare(moment.fields, LATEST) > 0) return undefined;
+    return moment.fields.slice(3).some((field) => field !== 0) ? 'moment' : 'day';
   } catch (error) {
     if (error instanceof ParserBroke) return 'server-error';
     if (error instanceof NotIso) return undefined;
@@ -215,14 +215,27 @@ export function readAsDate(term: string): DateReading | undefined {
   }
 }
 
-/** How the archive reads a term as a range (gemini_daterange): two dates parted by `--`, or else by its only `-`. */
+/**
+ * How the archive reads a term as one date (gemini_date), if it does. A term naming a UTC offset breaks the archive's
+ * comparison with its limits, so the whole search fails with HTTP 500: read as `server-error`.
+ */
+export function readAsDate(term: string): DateReading | undefined {
+  const value = dateValue(term);
+  return value === undefined || value === 'server-error' ? value : 'date';
+}
+
+/**
+ * How the archive reads a term as a range (gemini_daterange): two dates parted by `--`, or else by its only `-`. It
+ * fails on an end it fails on, and on ordering a day against a moment.
+ */
 export function readAsDateRange(term: string): DateReading | undefined {
   let ends = term.split('--');
   if (ends.length !== 2) ends = term.split('-');
   if (ends.length !== 2) return undefined;
-  const readings = ends.map(readAsDate);
-  if (readings.includes('server-error')) return 'server-error';
-  return readings.every((reading) => reading === 'date') ? 'date' : undefined;
+  const values = ends.map(dateValue);
+  if (values.includes('server-error')) return 'server-error';
+  if (values.includes(undefined)) return undefined;
+  return values[0] === values[1] ? 'date' : 'server-error';
 }
 
 // dateutil's vocabulary (months, weekdays, am/pm, h/m/s, jump words, UTC names): an 8-character term of these and digits may be a date.
