@@ -624,11 +624,16 @@ function unpackDefaults(kept: Map<string, Term>): void {
  * Reads the path terms of a search. Unrecognised terms are dropped and listed, as the archive does.
  * Throws MalformedTermError for a term the archive fails on, or a kept date term whose value is not a date.
  */
-export function readSelection(terms: readonly string[], role: ServerRole, now: number): Selection {
+export function readSelection(
+  terms: readonly string[],
+  role: ServerRole,
+  now: number,
+  learned: ReadonlySet<string> = new Set(),
+): Selection {
   const kept = new Map<string, Term>();
   const unrecognised: string[] = [];
   for (const text of terms) {
-    const term = recognise(text, role, now);
+    const term = learned.has(text) ? noFilterTerm(`learned ${text}`) : recognise(text, role, now);
     if (!term) {
       unrecognised.push(text);
       continue;
