@@ -105,6 +105,9 @@ function lengthInUrl(terms: readonly string[]): number {
   return length;
 }
 
+/** Whether a search of these terms would not fit a URL: the archive is never asked about it, not even to show it. */
+export const tooLongForUrl = (terms: readonly string[]): boolean => lengthInUrl(terms) > MAX_SELECTION_IN_URL;
+
 /** Reads a notification's selection: valid, invalid (with the reason), or with terms only the server can confirm. */
 export function readSelection(text: string | null | undefined): SelectionReading {
   const terms = selectionTerms(text);
