@@ -79,11 +79,19 @@ const MAIL_FIELDS = new Set([
 ]);
 
 const decoder = new TextDecoder('utf-8');
-/** The first `limit` bytes of a part as text: a large part is never decoded whole. */
+const japanese = new TextDecoder('iso-2022-jp');
+/** ISO-2022-JP switches to a Japanese character set with ESC `$B` or ESC `$@`; it is 7-bit, and ASCII elsewhere. */
+const TO_JAPANESE = ['\u001b$B', '\u001b$@'];
+
+/**
+ * The first `limit` bytes of a part as text: a large part is never decoded whole. Japanese servers write the fields
+ * of a delivery-status part in ISO-2022-JP without saying so (docs/bounces.md#delivery-status).
+ */
 function textOf(content: Attachment['content'], limit: number): string {
   if (typeof content === 'string') return content.slice(0, limit);
   const bytes = content instanceof ArrayBuffer ? new Uint8Array(content) : content;
-  return decoder.decode(bytes.subarray(0, limit));
+  const text = decoder.decode(bytes.subarray(0, limit));
+  return TO_JAPANESE.some((shift) => text.includes(shift)) ? japanese.decode(bytes.subarray(0, limit)) : text;
 }
 
 /** A Message-ID in angle brackets, as the header carries it and as the send record keeps it. */
@@ -213,7 +221,7 @@ function describeFailure(sighting: Sighting, notification: string, alone: boolea
   const action = fields ? actionOf(fields, status) : wordingAction(notification, status, reply);
   if (!action) return null;
   // The only recipient of a report is what all of its words are about, the reason before its address too.
-  const failureClass = classify(status, [diagnostic, words, alone ? notification : null]);
+  const failureClass = classify(status, [diagnostic, words, alone ? notification : null], sighting.address);
   return {
     address: sighting.address,
     originalRecipient: sighting.originalRecipient,

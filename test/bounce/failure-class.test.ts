@@ -78,6 +78,13 @@ describe('classify', () => {
     ['Connected to 192.0.2.1 but my name was rejected. Invalid domain name', 'policy'],
     ['Message rejected because it looks like spam', 'spam-block'],
     ['554 delivery error', 'other'],
+    ['Invalid final delivery userid: ann.pi@example.org', 'dead-address'],
+    ['User  not listed in public Name & Address Book', 'dead-address'],
+    ['ユーザー Ann (ann.pi@example.co.jp) は Domino ディレクトリには見つかりません。', 'dead-address'],
+    ['ディレクトリのリストにありません', 'dead-address'],
+    ['Based on the email preferences of the person you are trying to email, this message could not be delivered', 'spam-block'],
+    ["The email you sent was rejected by the recipient's filters", 'spam-block'],
+    ['550 Requested action not taken: mailbox unavailable', 'other'],
   ])('wording %j is %s', (text, expected) => {
     expect(classify(null, [text])).toBe(expected);
     expect(classify('5.0.0', [text])).toBe(expected);
@@ -91,6 +98,68 @@ describe('classify', () => {
     expect(classify('5.0.0', ['550 Unknown user a@example.org (in reply to end of DATA command)'])).toBe('spam-block');
     expect(classify('5.0.0', ['550 User unknown (in reply to RCPT TO command)'])).toBe('dead-address');
     expect(classify('5.1.1', ['550 5.1.1 User unknown (in reply to end of DATA command)'])).toBe('dead-address');
+  });
+
+  it('reads an answer to DATA in a transcript as after DATA, and pipelined answers to RCPT TO as not', () => {
+    const toData = [
+      '... while talking to mx.example.org.:',
+      '>>> DATA',
+      '<<< 550 Unknown user ann.pi@example.org',
+      '554 5.0.0 Service unavailable',
+    ];
+    expect(classify('5.0.0', [toData.join('\n')])).toBe('spam-block');
+    const pipelined = [
+      '... while talking to mx.example.org.:',
+      '>>> DATA',
+      '<<< 550 <ann.pi@example.org>... User unknown',
+      '550 <ann.pi@example.org>... User unknown',
+      '<<< 503 5.0.0 Need RCPT (recipient)',
+    ];
+    expect(classify('5.0.0', [pipelined.join('\n')])).toBe('dead-address');
+    expect(classify('5.0.0', ['>>> RCPT To:<ann.pi@example.org>\n<<< 550 Unknown user ann.pi@example.org'])).toBe('dead-address');
+  });
+
+  it('keeps a user that has no account where it is documented to be said after DATA', () => {
+    const words = "554 delivery error: dd This user doesn't have a yahoo.example.com account (ann.pi@yahoo.example.com) [0]";
+    expect(classify('5.0.0', [`>>> DATA\n<<< ${words}\n554 5.0.0 Service unavailable`])).toBe('dead-address');
+    expect(classify('5.0.0', [`${words} (in reply to end of DATA command)`])).toBe('dead-address');
+  });
+
+  it('reads "unknown user" with X.2.0, which says the mailbox exists, as a filter', () => {
+    expect(classify('5.2.0', ['550 Unknown user ann.pi@example.org'])).toBe('spam-block');
+    expect(classify('5.2.0', ['550 Mailbox full'])).toBe('mailbox-full');
+    expect(classify('5.0.0', ['550 Unknown user ann.pi@example.org'])).toBe('dead-address');
+  });
+
+  it("reads au's answer without an address as its user's filter, and with the address as unknown", () => {
+    expect(classify('5.0.0', ['550 : User unknown'], 'ann.pi@ezweb.ne.jp')).toBe('spam-block');
+    expect(classify(null, ['550: : User unknown'], 'ann.pi@au.com')).toBe('spam-block');
+    expect(classify('5.0.0', ['550 <ann.pi@ezweb.ne.jp>: User unknown'], 'ann.pi@ezweb.ne.jp')).toBe('dead-address');
+    expect(classify('5.0.0', ['550 : User unknown'], 'ann.pi@example.org')).toBe('dead-address');
+    expect(classify('5.0.0', ['550 : User unknown'])).toBe('dead-address');
+  });
+
+  it('lets words that name another reason than the address outweigh an X.1.1 code', () => {
+    expect(classify('5.1.1', ['552 sorry, mailbox ann.pi@example.org is over quota temporarily (#5.1.1)'])).toBe('mailbox-full');
+    expect(classify('5.1.1', ['550 5.1.1 RCP-P2 Refused due to recipient preferences'])).toBe('spam-block');
+    expect(classify('5.1.1', ['550 5.1.1 <ann.pi@example.org> - 192.0.2.7 has sent to too many recipients this hour'])).toBe('policy');
+    expect(classify('5.1.1', ['550 5.1.1 <ann.pi@example.org>: User unknown; too many recipients'])).toBe('dead-address');
+    expect(classify('5.1.1', ['550 5.1.1 Access denied'])).toBe('dead-address');
+    expect(classify('5.1.1', ['550 5.1.1 Mailbox does not exist'])).toBe('dead-address');
+  });
+
+  it('reads a host or domain that takes no mail at all as dead, whatever the code', () => {
+    expect(classify('5.7.27', ['550 Host does not accept mail'])).toBe('dead-address');
+    expect(classify(null, ['556 Domain does not accept mail'])).toBe('dead-address');
+    expect(classify('5.7.27', ['550 5.7.27 Sender domain does not accept mail'])).toBe('policy');
+    expect(classify('5.7.1', ['This host does not accept mail from domains whose servers reject the postmaster address'])).toBe('policy');
+  });
+
+  it("does not take Zoho's label before every failure for the reason", () => {
+    const zoho = 'ann.pi@example.org Invalid Address, ERROR_CODE :550, ERROR_CODE :Requested action not taken: mailbox unavailable';
+    expect(classify(null, [zoho])).toBe('other');
+    expect(classify(null, [zoho.replace('Requested action not taken: mailbox unavailable', '5.1.1 User unknown')])).toBe('dead-address');
+    expect(classify(null, ['ann.pi@example.org: Invalid address'])).toBe('dead-address');
   });
 
   it('says other when nothing is known', () => {

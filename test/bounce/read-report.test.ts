@@ -88,6 +88,67 @@ describe('an RFC 6533 global delivery status', () => {
   });
 });
 
+describe('reports from Japanese servers and carriers', () => {
+  /** A standard report about one recipient, with `diagnostic` as the Diagnostic-Code and `notification` as its text. */
+  const dsn = (recipient: string, status: string, diagnostic: string, notification: string) =>
+    [
+      'From: MAILER-DAEMON@relay.example.org',
+      'To: fitsdata-bounces+tok@archive.example.org',
+      'Subject: Returned mail: see transcript for details',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+      '',
+      '--B',
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      notification,
+      '',
+      '--B',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; relay.example.org',
+      '',
+      `Final-Recipient: rfc822; ${recipient}`,
+      'Action: failed',
+      `Status: ${status}`,
+      `Diagnostic-Code: X-Notes; ${diagnostic}`,
+      '',
+      '--B--',
+      '',
+    ].join('\r\n');
+
+  it('decodes a Diagnostic-Code written in ISO-2022-JP, and reads its words', async () => {
+    const iso2022jp = '\x1b$B%f!<%6!<\x1b(B Ann (ann.pi@example.co.jp) \x1b$B$O\x1b(B Domino \x1b$B%G%#%l%/%H%j$K$O8+$D$+$j$^$;$s!#\x1b(B';
+    const reading = await readReport(dsn('ann.pi@example.co.jp', '5.0.0', iso2022jp, 'Your message was not delivered.'));
+    expect(reading.recipients.map((r) => [r.diagnostic, r.class, r.hard])).toEqual([
+      ['ユーザー Ann (ann.pi@example.co.jp) は Domino ディレクトリには見つかりません。', 'dead-address', true],
+    ]);
+  });
+
+  it("reads au's refusal without an address as a filter, by the failed recipient's domain", async () => {
+    const filtered = await readReport(dsn('ann.pi@ezweb.ne.jp', '5.0.0', '550 : User unknown', 'Delivery failed.'));
+    expect(filtered.recipients.map((r) => [r.class, r.hard])).toEqual([['spam-block', false]]);
+    const elsewhere = await readReport(dsn('ann.pi@example.org', '5.0.0', '550 : User unknown', 'Delivery failed.'));
+    expect(elsewhere.recipients.map((r) => [r.class, r.hard])).toEqual([['dead-address', true]]);
+  });
+
+  it('reads a sendmail report whose transcript shows the refusal answered DATA as no dead address', async () => {
+    const transcript = [
+      '   ----- The following addresses had permanent fatal errors -----',
+      '<ann.pi@mobile.example.jp>',
+      '    (reason: 550 Unknown user ann.pi@mobile.example.jp)',
+      '',
+      '   ----- Transcript of session follows -----',
+      '... while talking to mx.mobile.example.jp.:',
+      '>>> DATA',
+      '<<< 550 Unknown user ann.pi@mobile.example.jp',
+      '554 5.0.0 Service unavailable',
+    ].join('\r\n');
+    const reading = await readReport(dsn('ann.pi@mobile.example.jp', '5.0.0', '550 Unknown user ann.pi@mobile.example.jp', transcript));
+    expect(reading.recipients.map((r) => [r.class, r.hard])).toEqual([['spam-block', false]]);
+  });
+});
+
 describe('reports that follow no standard', () => {
   it.each([
     ['qmail.eml', 'mira.pi@astro.example.net', '5.1.1', '550', 'dead-address', true],

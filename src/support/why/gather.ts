@@ -6,7 +6,14 @@
 import type { Logger } from 'pino';
 import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress, sameAddress } from '../../addresses/index.js';
 import { type ArchiveClient, archiveUrl } from '../../archive/client.js';
-import { foreignPrograms, readSelection, type SelectionReading, type SelectionScope, selectionTerms } from '../../archive/selection.js';
+import {
+  foreignPrograms,
+  readSelection,
+  type SelectionReading,
+  type SelectionScope,
+  selectionTerms,
+  tooLongForUrl,
+} from '../../archive/selection.js';
 import { checkSelection, searchTerms } from '../../archive/selection-check.js';
 import type { NotificationTable } from '../../db/notification-table.js';
 import type { RunEntry, RunLog } from '../../db/run-log.js';
@@ -170,6 +177,8 @@ async function archiveFinding(
 ): Promise<ArchiveFinding> {
   if (selection.terms.length === 0)
     return { state: 'not-asked', why: 'the selection is blank: the search would be every file of the night' };
+  if (tooLongForUrl(selection.terms))
+    return { state: 'not-asked', why: 'the selection is too long for a URL: the archive would refuse it' };
   const terms = searchTerms(selection.terms, mode);
   const searchUrl = archiveUrl(ports.base, 'searchform', night, terms);
   ports.log.info({ notification: notification.id, selection: notification.selection, night }, 'why: asking the archive');

@@ -137,8 +137,8 @@ describe('oversized fields and megabytes of junk', () => {
     const rows = [manual(1, { selection, label: 'L'.repeat(MB) })];
     const report = audit(rows);
     expect(performance.now() - started).toBeLessThan(5000);
-    expect(report.problems.map((p) => p.kind)).toEqual(['unconfirmed-selection', 'oversized-field']);
-    expect(report.problems[0]!.detail).toContain('and 99995 more');
+    expect(report.problems.map((p) => p.kind)).toEqual(['invalid-selection', 'oversized-field']);
+    expect(report.problems[0]!.detail).toContain('more than the 2000 a search link can carry');
     expect(report.problems[0]!.selection).toMatch(/more characters\)$/);
     expect(report.problems[0]!.label!.length).toBeLessThan(300);
     expect(JSON.stringify(report).length).toBeLessThan(5000);
@@ -147,7 +147,7 @@ describe('oversized fields and megabytes of junk', () => {
 
   it('a megabyte selection term gets no suggestion (and takes no time looking for one)', () => {
     const started = performance.now();
-    const problem = one([manual(1, { selection: `GN-2026B-Q-1/${'sceince'.repeat(150_000)}` })], 'unconfirmed-selection');
+    const problem = one([manual(1, { selection: `GN-2026B-Q-1/${'sceince'.repeat(150_000)}` })], 'invalid-selection');
     expect(performance.now() - started).toBeLessThan(5000);
     expect(problem.detail).not.toContain('did you mean');
   });
