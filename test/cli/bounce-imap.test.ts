@@ -4,9 +4,9 @@
  * twice; a dry run touches nothing.
  */
 import { readFileSync } from 'node:fs';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { findDovecot, type PrivateDovecot, startDovecot } from '../harness/dovecot.js';
+import { asMailboxOwner, emptyMailbox, findDovecot, type PrivateDovecot, startDovecot } from '../harness/dovecot.js';
 import { janeDoeRow, scienceFiles, sendInProcess, usePeers, yougotdata } from '../harness/peers.js';
 
 const DOVECOT = findDovecot();
@@ -17,21 +17,7 @@ const BOUNCES = { BOUNCE_ADDRESS: 'fitsdata-bounces@gemini.test', BOUNCE_SECRET:
 let server: PrivateDovecot;
 const env = () => ({ ...peers.env, ...BOUNCES, IMAP_URL: server.url, IMAP_DONE_FOLDER: 'Read by yougotdata' });
 
-async function asOwner<T>(work: (client: ImapFlow) => Promise<T>): Promise<T> {
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: server.user, pass: server.password },
-    logger: false,
-  });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.logout();
-  }
-}
+const asOwner = <T>(work: (client: ImapFlow) => Promise<T>) => asMailboxOwner(server, work);
 
 /** Each folder's message subjects. */
 const folders = () =>
@@ -63,14 +49,8 @@ describe.skipIf(!DOVECOT)('bounce --imap', () => {
     await server?.stop();
   });
   beforeEach(async () => {
+    await emptyMailbox(server);
     await asOwner(async (client) => {
-      for (const folder of await client.list()) if (folder.path !== 'INBOX') await client.mailboxDelete(folder.path);
-      const lock = await client.getMailboxLock('INBOX');
-      try {
-        await client.messageDelete('1:*');
-      } finally {
-        lock.release();
-      }
       await client.append('INBOX', fixture('postfix-5.1.1-user-unknown.eml'));
       await client.append('INBOX', fixture('postfix-three-recipients.eml'));
       await client.append('INBOX', fixture('not-a-bounce.eml'));

@@ -3,29 +3,17 @@
  * nothing deleted; a folder deleted mid-poll, a refused login and a server that is not there, each told apart.
  */
 import { readFileSync } from 'node:fs';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ImapRefused, ImapUnavailable } from '../../src/mailbox/failures.js';
 import { imapAddressOf, KEPT_KEYWORD, type MailboxMessage, pollMailbox } from '../../src/mailbox/imap-mailbox.js';
-import { findDovecot, type PrivateDovecot, startDovecot } from '../harness/dovecot.js';
+import { asMailboxOwner, emptyMailbox, findDovecot, type PrivateDovecot, startDovecot } from '../harness/dovecot.js';
 
 const DOVECOT = findDovecot();
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/bounces/${name}`, import.meta.url));
 
 let server: PrivateDovecot;
-const imap = () =>
-  new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
-
-/** Runs `work` logged in as the mailbox's owner. */
-async function asOwner<T>(work: (client: ImapFlow) => Promise<T>): Promise<T> {
-  const client = imap();
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.logout();
-  }
-}
+const asOwner = <T>(work: (client: ImapFlow) => Promise<T>) => asMailboxOwner(server, work);
 
 /** Each folder's messages: their Subject and keywords. */
 const contents = () =>
@@ -52,17 +40,7 @@ describe.skipIf(!DOVECOT)('polling an IMAP mailbox', () => {
   afterAll(async () => {
     await server?.stop();
   });
-  beforeEach(async () => {
-    await asOwner(async (client) => {
-      for (const folder of await client.list()) if (folder.path !== 'INBOX') await client.mailboxDelete(folder.path);
-      const lock = await client.getMailboxLock('INBOX');
-      try {
-        await client.messageDelete('1:*');
-      } finally {
-        lock.release();
-      }
-    });
-  });
+  beforeEach(() => emptyMailbox(server));
 
   it('reads IMAP_URL: the folder, the port for imap and imaps, a password with escapes', () => {
     expect(imapAddressOf('imaps://fitsdata-bounces:p%40ss%2Fw@imap.gemini.edu/Bounces%2FRead')).toEqual({
