@@ -1,5 +1,5 @@
 import { READ_LIMIT } from '../bounce/index.js';
-import { required, type Settings } from '../config/settings.js';
+import { required, SettingError, type Settings } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
 import { DeliveryRecord } from '../db/delivery-record.js';
 import { migrate } from '../db/migrations.js';
@@ -105,6 +105,9 @@ async function fromFiles(
 async function fromMailbox(settings: Settings, ports: IntakePorts, dryRun: boolean): Promise<{ taken: TakenReport[]; code: number }> {
   const { imapAddressOf, pollMailbox } = await import('../mailbox/imap-mailbox.js');
   const address = imapAddressOf(required(settings, 'IMAP_URL'));
+  if (address.folder === settings.IMAP_DONE_FOLDER) {
+    throw new SettingError('IMAP_DONE_FOLDER', `must not be the folder IMAP_URL reads (${address.folder}): read messages are moved there`);
+  }
   const taken: TakenReport[] = [];
   await pollMailbox(address, { doneFolder: settings.IMAP_DONE_FOLDER, limit: READ_LIMIT, readOnly: dryRun }, async (message) => {
     const one = await takeReport({ ...message, envelope: {} }, ports);

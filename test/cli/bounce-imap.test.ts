@@ -112,7 +112,10 @@ describe.skipIf(!DOVECOT)('bounce --imap', () => {
     expect(await rows('yougotdata_report')).toBe(0);
   });
 
-  it('--imap with a FILE is a usage error', async () => {
+  it('--imap with a FILE, or a done folder that is the folder read, is for a person to fix', async () => {
+    const same = await yougotdata(['bounce', '--imap'], { ...env(), IMAP_DONE_FOLDER: 'INBOX' });
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain('IMAP_DONE_FOLDER must not be the folder IMAP_URL reads (INBOX)');
     const run = await yougotdata(['bounce', '--imap', 'some.eml'], env());
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--imap reads the mailbox in IMAP_URL: give it no FILE or MAILDIR');
