@@ -40,6 +40,13 @@ export function archiveClientOf(settings: Settings, options: { concurrency: numb
   return new ArchiveClient({ timeoutMs: settings.ARCHIVE_TIMEOUT_MS, retries: settings.ARCHIVE_RETRIES, ...options });
 }
 
+/** A second SIGTERM or SIGINT: the command exits 75 at once, without waiting for what is under way. */
+export class StoppedAtOnce extends Error {
+  constructor(signal: string) {
+    super(`${signal} again: exiting at once; the messages on the wire may go out again with the next run`);
+  }
+}
+
 /** A fatal error as the command reports it: what kind, the line to print, and the exit code. */
 interface Fatal {
   kind: string;
@@ -56,6 +63,7 @@ function classify(error: unknown): Fatal {
   if (error instanceof DatabaseRefused || error instanceof NotificationTableMissing)
     return { kind: 'database', message, exitCode: EXIT.usage };
   if (error instanceof NightError) return { kind: 'usage', message, exitCode: EXIT.usage };
+  if (error instanceof StoppedAtOnce) return { kind: 'stopped', message, exitCode: EXIT.tryLater };
   if (error instanceof DatabaseUnavailable) return { kind: 'database-unavailable', message, exitCode: EXIT.tryLater };
   if (error instanceof RunLockBusy || error instanceof RunLockLost) return { kind: 'locked', message, exitCode: EXIT.tryLater };
   if (isUnreachable(error)) {

@@ -8,6 +8,8 @@ export type Submission =
   | { kind: 'accepted'; accepted: string[]; refused: Refusal[] }
   /** Nobody got it. */
   | { kind: 'failed'; error: string; refused: Refusal[] }
+  /** The whole message went to the server and its reply never came: it may have been delivered, so it is not sent again. */
+  | { kind: 'unknown'; error: string; refused: Refusal[] }
   /** Kept as a draft: nothing left this machine (a dry run). */
   | { kind: 'drafted' };
 
@@ -17,6 +19,8 @@ export type Submission =
  */
 export interface Mailer {
   readonly delivers: boolean;
+  /** Why the mail server is taken to be out of reach for the rest of the run (the run then exits 75); unset: never. */
+  readonly unreachable?: string | null;
   /** `about`: the notification and night the message is for, or null for the run's digest. */
   send(message: OutgoingMessage, about: NoticeKey | null): Promise<Submission>;
   close(): Promise<void>;

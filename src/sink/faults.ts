@@ -29,7 +29,7 @@ export class SinkFaults {
   #data: CountedReply | undefined;
   #drops = new Map<DropPoint, number>();
   #lostReplies: { how: LostReply; remaining: number } | undefined;
-  #logins: CountedReply | undefined;
+  #logins: (CountedReply & { letThrough: number }) | undefined;
 
   /** RCPT TO of a matching address (a string matches case-insensitively) is answered with `reply`. */
   rejectRecipient(address: string | RegExp, reply: SmtpReply, times = Infinity): this {
@@ -58,9 +58,9 @@ export class SinkFaults {
     return this;
   }
 
-  /** AUTH is answered with `reply` (535 for a wrong password), whatever the credentials. */
-  refuseLogin(reply: SmtpReply, times = Infinity): this {
-    this.#logins = { reply, remaining: times };
+  /** AUTH is answered with `reply` (535 for a wrong password), whatever the credentials, once `after` logins went through. */
+  refuseLogin(reply: SmtpReply, times = Infinity, after = 0): this {
+    this.#logins = { reply, remaining: times, letThrough: after };
     return this;
   }
 
@@ -94,6 +94,10 @@ export class SinkFaults {
 
   takeLoginReply(): SmtpReply | undefined {
     if (!this.#logins || this.#logins.remaining <= 0) return undefined;
+    if (this.#logins.letThrough > 0) {
+      this.#logins.letThrough -= 1;
+      return undefined;
+    }
     this.#logins.remaining -= 1;
     return this.#logins.reply;
   }

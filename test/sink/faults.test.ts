@@ -164,10 +164,16 @@ describe('stats', () => {
 });
 
 describe('logins', () => {
-  it('refuse AUTH with 535 for the next N logins: nodemailer throws EAUTH, and every attempt is counted', async () => {
-    sink.faults.refuseLogin({ code: 535, message: '5.7.8 authentication credentials invalid' }, 1);
+  it('refuse AUTH with 535 for the next N logins after some went through: nodemailer throws EAUTH, every attempt counted', async () => {
+    sink.faults.refuseLogin({ code: 535, message: '5.7.8 authentication credentials invalid' }, 1, 1);
     const before = sink.stats.logins;
     const login = () => nodemailer.createTransport({ host: '127.0.0.1', port: sink.smtpPort, auth: { user: 'alice', pass: 'wrong' } });
+    const through = login();
+    try {
+      await through.sendMail({ from: 'a@example.org', to: 'b@example.org', text: 'x' });
+    } finally {
+      through.close();
+    }
     const refused = login();
     try {
       const failure = await failureOf(refused.sendMail({ from: 'a@example.org', to: 'b@example.org', text: 'x' }));
@@ -181,8 +187,8 @@ describe('logins', () => {
     } finally {
       accepted.close();
     }
-    expect(sink.stats.logins).toBe(before + 2);
-    expect(sink.messages()).toHaveLength(1);
+    expect(sink.stats.logins).toBe(before + 3);
+    expect(sink.messages()).toHaveLength(2);
   });
 
   it.each(['PLAIN', 'LOGIN'])('accepts any AUTH %s credentials without TLS', async (authMethod) => {
