@@ -93,3 +93,54 @@ describe('SmtpMailer stopped', () => {
     }
   });
 });
+
+describe('SmtpMailer and the reply to a whole message', () => {
+  const notice = (n: number): OutgoingMessage => ({
+    from: { name: null, address: address('archive@gemini.edu') },
+    to: [{ name: null, address: address(`pi${n}@uni.test`) }],
+    cc: [],
+    bcc: [],
+    subject: 'New Data for GN-2026B-Q-101/science',
+    text: 'Hello\n',
+    messageId: `<reply-${n}@gemini.edu>`,
+    date: new Date('2026-11-26T08:00:00Z'),
+  });
+  const copies = (n: number) => sink.messages().filter((m) => m.messageId === `<reply-${n}@gemini.edu>`).length;
+
+  it('lost after the final dot: unknown after one attempt, however many retries were allowed', async () => {
+    sink.faults.loseDataReply('drop', 1);
+    const mailer = new SmtpMailer({ smtpUrl: sink.smtpUrl, timeoutMs: 2000, retries: 3, backoffMs: 10 });
+    try {
+      const result = await mailer.send(notice(1));
+      expect(result).toMatchObject({
+        kind: 'unknown',
+        error: expect.stringMatching(/^no reply after the whole message was sent \(ECONNECTION/),
+      });
+      expect(copies(1)).toBe(1);
+    } finally {
+      await mailer.close();
+      sink.faults.reset();
+    }
+  });
+
+  it('a stop: the message on the wire waits for its reply, the one waiting for a connection is not tried', async () => {
+    sink.faults.loseDataReply('silence', 1);
+    const proxy = await startSmtpProxy(sink);
+    const stop = new AbortController();
+    const mailer = new SmtpMailer({ smtpUrl: proxy.url, timeoutMs: 1500, maxConnections: 1, stop: stop.signal });
+    try {
+      const first = mailer.send(notice(2));
+      const second = mailer.send(notice(3));
+      await until(() => proxy.counts.dataEnd === 1, 5000, 'the first message on the wire');
+      stop.abort('SIGTERM');
+      expect(await second).toEqual({ kind: 'failed', error: 'not tried: stopped by SIGTERM', refused: [] });
+      expect(await first).toMatchObject({ kind: 'unknown' });
+      expect(proxy.counts.dataEnd).toBe(1);
+      expect([copies(2), copies(3)]).toEqual([1, 0]);
+    } finally {
+      await mailer.close();
+      await proxy.close();
+      sink.faults.reset();
+    }
+  });
+});
