@@ -332,6 +332,20 @@ describe('triageText and triageJson', () => {
     expect(text).toContain('    files (2) announced by it: N1.fits, N2.fits');
   });
 
+  it('a message never answered: its error, and no word on who accepted it', () => {
+    const unanswered = message({
+      status: 'unknown',
+      sentAt: null,
+      accepted: [],
+      refused: [],
+      error: 'no reply after the whole message was sent',
+    });
+    const text = triageText(triage({ record: { state: 'present', runs: [run()], check: null, messages: [unanswered] } }));
+    expect(text).toContain('  message 1: unknown (created 2026-11-26 08:00:11 UTC)  <m1@gemini.test>');
+    expect(text).toContain('    error: no reply after the whole message was sent');
+    expect(text).not.toContain('accepted: none');
+  });
+
   it('the JSON has dates as ISO text and the verdict', () => {
     const json = triageJson(triage());
     expect(json.verdict).toBe(verdictOf(triage()));
