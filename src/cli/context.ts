@@ -54,6 +54,13 @@ export function tracingOf(settings: Settings): Tracing {
   return { bounces: address && secret ? new BounceTokens(address, secret) : null, dkim: dkimSigningOf(settings) };
 }
 
+/** A second SIGTERM or SIGINT: the command exits 75 at once, without waiting for what is under way. */
+export class StoppedAtOnce extends Error {
+  constructor(signal: string) {
+    super(`${signal} again: exiting at once; the messages on the wire may go out again with the next run`);
+  }
+}
+
 /** A fatal error as the command reports it: what kind, the line to print, and the exit code. */
 interface Fatal {
   kind: string;
@@ -70,6 +77,7 @@ function classify(error: unknown): Fatal {
   if (error instanceof DatabaseRefused || error instanceof NotificationTableMissing)
     return { kind: 'database', message, exitCode: EXIT.usage };
   if (error instanceof NightError) return { kind: 'usage', message, exitCode: EXIT.usage };
+  if (error instanceof StoppedAtOnce) return { kind: 'stopped', message, exitCode: EXIT.tryLater };
   if (error instanceof DatabaseUnavailable) return { kind: 'database-unavailable', message, exitCode: EXIT.tryLater };
   if (error instanceof RunLockBusy || error instanceof RunLockLost) return { kind: 'locked', message, exitCode: EXIT.tryLater };
   if (isUnreachable(error)) {

@@ -23,6 +23,15 @@ const url = (protocols: readonly string[]) =>
       `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
     );
 
+/** Whether a URL carries no `?…`; one that is not a URL at all is for the URL check to say. */
+function withoutQuery(value: string): boolean {
+  try {
+    return new URL(value).search === '';
+  } catch {
+    return true;
+  }
+}
+
 /** A whole number from `min` to `max`; the message names the bound a setting can break. */
 const integer = (min: 0 | 1, max: number) =>
   z
@@ -83,7 +92,10 @@ const shape = {
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   ARCHIVE_URL: url(['http:', 'https:']).default('https://archive.gemini.edu'),
   FITS_SERVER_URL: url(['http:', 'https:']).optional(),
-  SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://localhost:25'),
+  // nodemailer lets a URL's query (`?requireTLS=false`, `?secure=false`) override the job's own TLS rules.
+  SMTP_URL: url(['smtp:', 'smtps:'])
+    .refine(withoutQuery, 'must not carry query parameters (?…): the job sets TLS itself, and a password only travels inside TLS')
+    .default('smtp://localhost:25'),
   EMAIL_FROM: oneAddress.optional(),
   EMAIL_REPLY_TO: oneAddress.optional(),
   EMAIL_BCC: addressList.default([]),

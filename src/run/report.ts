@@ -25,7 +25,7 @@ const totalsLine = (results: readonly Result[]): string =>
     .join(', ');
 
 /** One line per result that needs a person, for a monitor's summary (the digest says more). */
-export function problemLines(report: RunReport): string[] {
+export function problemLines(report: Pick<RunReport, 'interrupted' | 'results'>): string[] {
   const lines = report.interrupted ? [`the run stopped early: ${report.interrupted}`] : [];
   for (const r of report.results.filter(needsAttention)) {
     const detail =
@@ -36,10 +36,13 @@ export function problemLines(report: RunReport): string[] {
   return lines;
 }
 
-/** 75 when the run stopped early, 1 when anything failed or had an invalid selection, else 0 (docs/commands.md#exit-codes). */
+/**
+ * 75 when the run stopped early, 1 when anything failed, had an invalid selection or may not have been delivered
+ * (`unknown`: the run finished, and a person should look), else 0 (docs/commands.md#exit-codes).
+ */
 export function exitCodeOf(report: RunReport): 0 | 1 | 75 {
   if (report.interrupted) return 75;
-  return report.results.some((r) => r.status === 'failed' || r.status === 'invalid-selection') ? 1 : 0;
+  return report.results.some((r) => r.status === 'failed' || r.status === 'invalid-selection' || r.status === 'unknown') ? 1 : 0;
 }
 
 /** Results a person should look at: the digest lists exactly these. */
@@ -139,6 +142,9 @@ export function digestText(report: RunReport): string | null {
     failed: (r) => `the next run tries again; to try now: ${rerun(r)}`,
     'invalid-selection': () => 'fix the selection in the notification table; nothing was sent',
     'no-recipients': () => 'add an address to the email fields; nothing was sent',
+    unknown: (r) =>
+      `the mail server never answered after taking the whole message, so it may have arrived: its log says, under ${r.messageId}; ` +
+      `the next run sends it once more (a second copy rather than none), or now: ${rerun(r)}`,
   };
   const untried = new Map<string, Result[]>();
   const listed: Result[] = [];

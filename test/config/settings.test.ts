@@ -54,6 +54,8 @@ describe('settings', () => {
     ['ARCHIVE_URL', 'ftp://archive'],
     ['FITS_SERVER_URL', 'mkofits-lv1'],
     ['SMTP_URL', 'http://mail'],
+    ['SMTP_URL', 'smtp://alice:pw@mail.gemini.edu?requireTLS=false'],
+    ['SMTP_URL', 'smtps://mail.gemini.edu:465?secure=false'],
     ['EMAIL_FROM', 'archive at gemini'],
     ['EMAIL_FROM', 'a@gemini.edu, b@gemini.edu'],
     ['EMAIL_FROM', 'Archive <archive@gemini.edu>; N/A'],
@@ -75,6 +77,14 @@ describe('settings', () => {
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(variable)).toBe(true);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('refuses query parameters in SMTP_URL, saying why and never echoing the password', () => {
+    const error = problem({ SMTP_URL: 'smtp://alice:s3cret@mail.gemini.edu:587?requireTLS=false&ignoreTLS=true' });
+    expect(error.message).toBe(
+      'SMTP_URL must not carry query parameters (?…): the job sets TLS itself, and a password only travels inside TLS',
+    );
+    expect(readSettings({ SMTP_URL: 'smtp://alice:s3cret@mail.gemini.edu:587' }).SMTP_URL).toBe('smtp://alice:s3cret@mail.gemini.edu:587');
   });
 
   it('reads the address settings once, into checked addresses', () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSettings } from '../../src/config/settings.js';
 import { debianTool } from '../harness/tools.js';
 
 const run = promisify(execFile);
@@ -57,5 +58,9 @@ describe.skipIf(!ANALYZE)('deploy/: systemd units', () => {
     expect(service).toMatch(/^Restart=on-failure$/m);
     expect(service).toMatch(/^RestartPreventExitStatus=1 2$/m);
     expect(service).toContain(command);
+    // A stop waits up to SMTP_TIMEOUT_MS for the replies of the messages on the wire, then reports: systemd must wait
+    // longer before its SIGKILL, whose rerun could send those messages again (docs/commands.md#signals).
+    const stopSeconds = Number(/^TimeoutStopSec=(\d+)s$/m.exec(service)?.[1]);
+    expect(stopSeconds).toBeGreaterThanOrEqual(readSettings({}).SMTP_TIMEOUT_MS / 1000 + 30);
   });
 });

@@ -113,7 +113,7 @@ describe('summaryBody', () => {
       [
         'yougotdata send, PI mode, night 20261126: exit code 0',
         `run ${RUN_ID}, 2026-11-27 18:00:00 to 2026-11-27 18:00:12 UTC (12 s)`,
-        'sent 3, dry-run 0, no-data 10, already-sent 1, invalid-selection 0, no-recipients 0, failed 0',
+        'sent 3, dry-run 0, no-data 10, already-sent 1, invalid-selection 0, no-recipients 0, failed 0, unknown 0',
         '4 messages sent, 15 archive requests',
         '',
       ].join('\n'),

@@ -53,6 +53,7 @@ describe('the file after one run', () => {
         'yougotdata_last_run_notifications{mode="pi",status="invalid-selection"} 0',
         'yougotdata_last_run_notifications{mode="pi",status="no-recipients"} 0',
         'yougotdata_last_run_notifications{mode="pi",status="failed"} 0',
+        'yougotdata_last_run_notifications{mode="pi",status="unknown"} 0',
         '# HELP yougotdata_last_run_messages_sent Messages the mail server accepted in the last run of yougotdata send (notifications and follow-ups, not the digest).',
         '# TYPE yougotdata_last_run_messages_sent gauge',
         'yougotdata_last_run_messages_sent{mode="pi"} 4',

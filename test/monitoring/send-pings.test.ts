@@ -58,7 +58,7 @@ describe('send pings the monitor', () => {
     const lines = end.body.split('\n');
     expect(lines[0]).toBe('yougotdata send, PI mode, night 20261126: exit code 0');
     expect(lines[1]).toMatch(new RegExp(`^run ${start.query.rid}, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d to .* UTC \\(\\d+ s\\)$`));
-    expect(lines[2]).toBe('sent 1, dry-run 0, no-data 1, already-sent 0, invalid-selection 0, no-recipients 0, failed 0');
+    expect(lines[2]).toBe('sent 1, dry-run 0, no-data 1, already-sent 0, invalid-selection 0, no-recipients 0, failed 0, unknown 0');
     expect(lines[3]).toBe('1 message sent, 2 archive requests');
     expect(lines.slice(4)).toEqual(['', '1 problem:', '#101 GN-2026B-Q-101/science 20261126 sent: "N/A" not an address', '']);
   });
@@ -72,7 +72,9 @@ describe('send pings the monitor', () => {
     expect(run.code).toBe(1);
     const end = expectPair(server.requests, '/1');
     expect(end.body).toMatch(/^yougotdata send, PI mode, night 20261126: exit code 1\n/);
-    expect(end.body).toContain('\nsent 1, dry-run 0, no-data 0, already-sent 0, invalid-selection 0, no-recipients 0, failed 1\n');
+    expect(end.body).toContain(
+      '\nsent 1, dry-run 0, no-data 0, already-sent 0, invalid-selection 0, no-recipients 0, failed 1, unknown 0\n',
+    );
     expect(end.body).toContain('\n1 message sent, 2 archive requests\n');
     expect(end.body).toMatch(/\n1 problem:\n#2 GN-2026B-Q-2\/science 20261126 failed: .*550 no such user/);
   });

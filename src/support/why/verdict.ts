@@ -34,6 +34,9 @@ function sentClause(message: MessageRecord): string {
   return parts.join('; ');
 }
 
+/** A message in status `unknown`. */
+const UNANSWERED = 'went to the mail server whole and no reply came (nothing confirmed its delivery)';
+
 /** What the send record says happened: undefined when it says nothing about this notification and night. */
 function recordClause(t: Triage): string | undefined {
   if (t.record.state === 'absent') {
@@ -48,6 +51,7 @@ function recordClause(t: Triage): string | undefined {
     for (const later of latestFirst.filter((m) => m.createdAt > latestSent.createdAt)) {
       if (later.status === 'failed')
         clauses.push(`a later message failed at ${clockTime(later.createdAt)}: ${later.error ?? 'no reason recorded'}`);
+      if (later.status === 'unknown') clauses.push(`a later message ${UNANSWERED} at ${clockTime(later.createdAt)}`);
       if (later.status === 'sending')
         clauses.push(
           `a later message was being handed to the mail server at ${clockTime(later.createdAt)} ` +
@@ -57,6 +61,9 @@ function recordClause(t: Triage): string | undefined {
     return clauses.join('; ');
   }
   const latest = latestFirst[0];
+  if (latest?.status === 'unknown') {
+    return `the message ${UNANSWERED} at ${clockTime(latest.createdAt)}: it may have arrived, and the next run sends it once more`;
+  }
   if (latest?.status === 'failed') {
     return `not sent: ${latest.error ?? 'the mail server failed'} (tried at ${clockTime(latest.createdAt)}; the next run tries again)`;
   }
@@ -168,6 +175,10 @@ export function adviceOf(t: Triage): string | null {
       row: `correct or remove the refused ${refused.length === 1 ? 'address' : 'addresses'} ${addresses}${column}`,
       source: `correct or remove ${role} ${addresses}`,
     });
+  }
+  const newest = newestFirst(t.record.messages)[0];
+  if (newest?.status === 'unknown') {
+    return `search the mail server's log for ${newest.messageId}; if it never arrived, the next run sends it, or now: ${rerunCommand(t)}`;
   }
   if (t.archive.state === 'answered' && t.archive.unannounced.length > 0) return `send the files not yet announced: ${rerunCommand(t)}`;
   if (latest) {
