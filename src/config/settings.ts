@@ -120,27 +120,3 @@ export function required<K extends keyof Settings>(settings: Settings, key: K): 
   }
   return value as NonNullable<Settings[K]>;
 }
-
-/** A URL fit for logs: the password, if any, replaced by ***. */
-export function maskUrl(text: string): string {
-  try {
-    const parsed = new URL(text);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return text.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
-  }
-}
-
-/** Removes every password of the given URLs from a message before it reaches a log or a report. */
-export function maskSecrets(message: string, urls: readonly (string | undefined)[]): string {
-  return urls.reduce<string>((text, value) => {
-    if (!value) return text;
-    try {
-      const password = decodeURIComponent(new URL(value).password);
-      return password ? text.split(password).join('***') : text;
-    } catch {
-      return text;
-    }
-  }, message);
-}

@@ -1,7 +1,7 @@
 import { MODE_NAME, sendCommandFor } from '../domain/mode.js';
 import { nightsText } from '../domain/night.js';
 import { isNotTried, notTried, PROBLEM_STATUSES, type Result, type RunReport, STATUSES, type Status } from '../domain/result.js';
-import { escapeControls } from '../text/escape.js';
+import { escapeControls, jsonText } from '../text/escape.js';
 import { type TextColumn, tableLines } from '../text/table.js';
 import { clip } from '../text/words.js';
 
@@ -69,7 +69,7 @@ export function joinReports(reports: readonly RunReport[]): RunReport {
 }
 
 const jsonRow = (r: Result): string =>
-  JSON.stringify({
+  jsonText({
     id: r.id,
     label: r.label,
     selection: r.selection,
@@ -86,10 +86,10 @@ const jsonRow = (r: Result): string =>
 
 /** The one JSON document of `send --json`, in pieces: a run of many thousand rows is never one string in memory. */
 export function* reportJson(report: RunReport): Generator<string> {
-  const head = JSON.stringify({ date: dateOf(report), mode: report.mode, dryRun: report.dryRun });
+  const head = jsonText({ date: dateOf(report), mode: report.mode, dryRun: report.dryRun });
   yield `${head.slice(0, -1)},"results":[`;
   for (const [index, result] of report.results.entries()) yield index === 0 ? jsonRow(result) : `,${jsonRow(result)}`;
-  yield `],"totals":${JSON.stringify(totalsOf(report.results))}}\n`;
+  yield `],"totals":${jsonText(totalsOf(report.results))}}\n`;
 }
 
 function detailOf(result: Result): string {
