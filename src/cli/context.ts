@@ -8,6 +8,7 @@ import type { Mode } from '../domain/mode.js';
 import { NightError } from '../domain/night.js';
 import { createLogger, LogFileError } from '../log/logger.js';
 import type { ProgressLine } from '../log/progress-line.js';
+import { OutFolderError } from '../preview/out-folder.js';
 import { maskCredentials } from '../text/credentials.js';
 import { escapeControls, jsonText } from '../text/escape.js';
 import { type CommandContext, EXIT } from './process-context.js';
@@ -56,7 +57,7 @@ function classify(error: unknown): Fatal {
     return { kind: 'configuration', message: `--log-file ${error.path}: ${message}`, exitCode: EXIT.usage };
   if (error instanceof DatabaseRefused || error instanceof NotificationTableMissing)
     return { kind: 'database', message, exitCode: EXIT.usage };
-  if (error instanceof NightError) return { kind: 'usage', message, exitCode: EXIT.usage };
+  if (error instanceof NightError || error instanceof OutFolderError) return { kind: 'usage', message, exitCode: EXIT.usage };
   if (error instanceof DatabaseUnavailable) return { kind: 'database-unavailable', message, exitCode: EXIT.tryLater };
   if (error instanceof RunLockBusy || error instanceof RunLockLost) return { kind: 'locked', message, exitCode: EXIT.tryLater };
   if (isUnreachable(error)) {

@@ -141,7 +141,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     const client = archiveClientOf(settings, { concurrency: request.concurrency, stop: stopper.signal });
     archive = client;
     closing.push(() => client.close());
-    const outbox = options.out === undefined ? null : new Outbox(resolve(context.cwd, options.out), request.nights);
+    const outbox = options.out === undefined ? null : await Outbox.open(resolve(context.cwd, options.out), request.nights);
     const smtp = options.dryRun
       ? null
       : new SmtpMailer({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, stop: stopper.signal });
