@@ -13,13 +13,13 @@ import { RunLog } from '../db/run-log.js';
 import { SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
 import { nightsText, parseNights } from '../domain/night.js';
-import type { RunReport } from '../domain/result.js';
+import type { RunProblem, RunReport } from '../domain/result.js';
 import { type ProgressLine, progressLine } from '../log/progress-line.js';
 import { discardingMailer, type Mailer } from '../mail/mailer.js';
 import { SmtpMailer } from '../mail/smtp-mailer.js';
 import { type RunMonitor, runMonitor } from '../monitoring/run-monitor.js';
 import { Outbox } from '../preview/outbox.js';
-import { exitCodeOf, problemLines, reportJson, reportTable, totalsOfEvery } from '../run/report.js';
+import { exitCodeOf, problemsOf, reportJson, reportTable, totalsOfEvery } from '../run/report.js';
 import { type SendRequest, sendNights } from '../run/send-run.js';
 import { writePieces } from '../streams/pieces.js';
 import { archiveClientOf, loggerOf, reportFatal, serverOf, settingsOf } from './context.js';
@@ -101,7 +101,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
   let request: ReturnType<typeof requestOf> | undefined;
   let archive: ArchiveClient | undefined;
   let report: RunReport | null = null;
-  let fatal: string | null = null;
+  let fatal: RunProblem | null = null;
   let exitCode: number = EXIT.failed;
   try {
     const settings = settingsOf(context);
@@ -122,6 +122,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     if (!options.dryRun) {
       monitor = await runMonitor({
         healthcheckUrl: settings.HEALTHCHECK_URL,
+        healthcheckDetails: settings.HEALTHCHECK_DETAILS,
         metricsFile: settings.METRICS_FILE,
         runId,
         warn: (fields, message) => runLog.warn(fields, message),
@@ -180,7 +181,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     progress?.end();
     const described = reportFatal(error, context, { json: options.json });
     exitCode = described.exitCode;
-    fatal = described.message;
+    fatal = { brief: `the run ended on a fatal error (${described.kind})`, full: described.message };
     return exitCode;
   } finally {
     for (const close of closing.reverse()) await close();
@@ -196,7 +197,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
         totals,
         messagesSent: totals.sent,
         archiveRequests: archive?.requests ?? 0,
-        problems: report ? problemLines(report) : [fatal ?? 'the run ended before its report'],
+        problems: report ? problemsOf(report) : fatal ? [fatal] : [],
       });
     }
     log?.flush();

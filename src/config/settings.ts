@@ -77,6 +77,8 @@ const shape = {
   ARCHIVE_MAX_FAILURES: positiveInteger(1000).default(10),
   LOG_FORMAT: z.enum(['text', 'json'], { message: 'must be text or json' }).default('text'),
   HEALTHCHECK_URL: url(['http:', 'https:']).optional(),
+  // The monitor is a third party: by default it learns ids, statuses and counts, never addresses or replies.
+  HEALTHCHECK_DETAILS: z.enum(['brief', 'full'], { message: 'must be brief or full' }).default('brief'),
   METRICS_FILE: z.string().trim().min(1).optional(),
 } as const;
 

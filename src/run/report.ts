@@ -1,9 +1,18 @@
 import { MODE_NAME, sendCommandFor } from '../domain/mode.js';
 import { nightsText } from '../domain/night.js';
-import { isNotTried, notTried, PROBLEM_STATUSES, type Result, type RunReport, STATUSES, type Status } from '../domain/result.js';
+import {
+  isNotTried,
+  notTried,
+  PROBLEM_STATUSES,
+  type Result,
+  type RunProblem,
+  type RunReport,
+  STATUSES,
+  type Status,
+} from '../domain/result.js';
 import { escapeControls, jsonText } from '../text/escape.js';
 import { type TextColumn, tableLines } from '../text/table.js';
-import { clip } from '../text/words.js';
+import { clip, plural } from '../text/words.js';
 
 export type Totals = Partial<Record<Status, number>>;
 
@@ -24,16 +33,31 @@ const totalsLine = (results: readonly Result[]): string =>
     .map(([status, n]) => `${status} ${n}`)
     .join(', ');
 
-/** One line per result that needs a person, for a monitor's summary (the digest says more). */
-export function problemLines(report: RunReport): string[] {
-  const lines = report.interrupted ? [`the run stopped early: ${report.interrupted}`] : [];
+/** `1 recipient refused, 2 pieces rejected`: what a result's addresses came to, by count alone. */
+function addressCounts(r: Result): string {
+  const counts = [
+    r.refused.length ? `${plural(r.refused.length, 'recipient')} refused` : null,
+    r.rejected.length ? `${plural(r.rejected.length, 'piece')} rejected` : null,
+  ];
+  return counts.filter((count): count is string => count !== null).join(', ');
+}
+
+/** One problem per result that needs a person, for a monitor's summary (the digest says more). */
+export function problemsOf(report: RunReport): RunProblem[] {
+  const problems: RunProblem[] = report.interrupted
+    ? [{ brief: 'the run stopped early', full: `the run stopped early: ${report.interrupted}` }]
+    : [];
   for (const r of report.results.filter(needsAttention)) {
     const detail =
       r.error ??
       [...r.refused.map((x) => `${x.address} refused`), ...r.rejected.map((x) => `${JSON.stringify(x)} not an address`)].join(', ');
-    lines.push(`#${r.id} ${r.selection ?? '(no selection)'} ${r.night} ${r.status}${detail ? `: ${detail}` : ''}`);
+    const counts = addressCounts(r);
+    problems.push({
+      brief: `#${r.id} ${r.night} ${r.status}${counts ? `: ${counts}` : ''}`,
+      full: `#${r.id} ${r.selection ?? '(no selection)'} ${r.night} ${r.status}${detail ? `: ${detail}` : ''}`,
+    });
   }
-  return lines;
+  return problems;
 }
 
 /** 75 when the run stopped early, 1 when anything failed or had an invalid selection, else 0 (docs/commands.md#exit-codes). */

@@ -8,7 +8,7 @@ import { MODES, type Mode } from '../../src/domain/mode.js';
 import { STATUSES } from '../../src/domain/result.js';
 import { escapeLabelValue, METRIC_FAMILIES, metricsFileText, readOwnSamples } from '../../src/monitoring/metrics-text.js';
 import type { RunSummary } from '../../src/monitoring/run-summary.js';
-import { failedCheckSummary, runSummary, totalsOf } from '../harness/run-summary.js';
+import { failedCheckSummary, problem, runSummary, totalsOf } from '../harness/run-summary.js';
 
 /** The sample lines as series → value text (our own label order makes the series text a key). */
 function series(text: string): Map<string, string> {
@@ -111,7 +111,7 @@ describe('the file after one run', () => {
   });
 
   it('does not depend on the run id, the date or the problems', () => {
-    expect(metricsFileText(null, runSummary({ runId: 'other', date: '20261120..20261126', problems: ['x'] }))).toBe(afterPi);
+    expect(metricsFileText(null, runSummary({ runId: 'other', date: '20261120..20261126', problems: [problem('x')] }))).toBe(afterPi);
   });
 
   it.each([
