@@ -102,6 +102,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
   let archive: ArchiveClient | undefined;
   let report: RunReport | null = null;
   let fatal: RunProblem | null = null;
+  let lastSuccessAt: Date | null = null;
   let exitCode: number = EXIT.failed;
   try {
     const settings = settingsOf(context);
@@ -138,6 +139,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       lock = await acquireRunLock(request.databaseUrl, request.mode, applicationName);
       closing.push(() => (lock as RunLock).release());
       await migrate(db);
+      lastSuccessAt = await new RunLog(db).lastSuccess(request.mode);
     }
     const client = archiveClientOf(settings, { concurrency: request.concurrency, stop: stopper.signal });
     archive = client;
@@ -197,6 +199,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
         totals,
         messagesSent: totals.sent,
         archiveRequests: archive?.requests ?? 0,
+        lastSuccessAt,
         problems: report ? problemsOf(report) : fatal ? [fatal] : [],
       });
     }

@@ -17,6 +17,11 @@ export interface RunSummary {
   messagesSent: number;
   /** Requests made to the archive or the summit FITS server, retries included. */
   archiveRequests: number;
+  /**
+   * When the last earlier run of this mode that exited 0 ended, as the run log records it (docs/commands.md#metrics);
+   * null when there was none, or the run could not read the log (the database unreachable).
+   */
+  lastSuccessAt: Date | null;
   /** One each: a notification that needs attention, the run's early stop, or the error that ended it. */
   problems: readonly RunProblem[];
 }

@@ -23,6 +23,7 @@ export function runSummary(changes: Partial<RunSummary> = {}): RunSummary {
     totals: totalsOf({ sent: 3, 'no-data': 10, 'already-sent': 1 }),
     messagesSent: 4,
     archiveRequests: 15,
+    lastSuccessAt: null,
     problems: [],
     ...changes,
   };
