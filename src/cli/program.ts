@@ -143,16 +143,18 @@ function buildProgram(context: CommandContext, done: (code: number) => void): Co
   return program;
 }
 
-/** Whether the command line asks for JSON: `--json` among the options, before any `--`. */
-const asksForJson = (argv: readonly string[]): boolean => {
+/** Whether the command line asks for JSON: a command that takes `--json`, given it before any `--`. */
+function asksForJson(program: Command, argv: readonly string[]): boolean {
+  const command = program.commands.find((candidate) => candidate.name() === argv[0]);
   const end = argv.indexOf('--');
-  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
-};
+  const options = end < 0 ? argv : argv.slice(0, end);
+  return command?.options.some((option) => option.long === '--json') === true && options.includes('--json');
+}
 
 /**
  * Parses argv and runs the command; usage errors exit 2 (docs/commands.md#exit-codes), --help and --version exit 0.
- * A usage error under `--json` also prints the error document (docs/commands.md#error-json): a script reading
- * stdout gets one JSON document whatever went wrong.
+ * A usage error of a command given `--json` also prints the error document (docs/commands.md#error-json): a script
+ * reading stdout gets one JSON document whatever went wrong.
  */
 export async function runCli(argv: readonly string[], context: CommandContext): Promise<number> {
   let code: number = EXIT.ok;
@@ -166,7 +168,7 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
     if (!(error instanceof CommanderError)) throw error;
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
     // Anything else is a usage error: `commander.help` too, the help shown on stderr for a missing command.
-    if (asksForJson(argv)) {
+    if (asksForJson(program, argv)) {
       const message = error.message.replace(/^error: /, '');
       context.stdout.write(`${jsonText({ error: { kind: 'usage', message }, exitCode: EXIT.usage })}\n`);
     }
