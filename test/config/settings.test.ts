@@ -27,6 +27,7 @@ describe('settings', () => {
       LOOKBACK_NIGHTS: 3,
       ARCHIVE_MAX_FAILURES: 10,
       LOG_FORMAT: 'text',
+      HEALTHCHECK_DETAILS: 'brief',
     });
   });
 
