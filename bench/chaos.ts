@@ -16,10 +16,10 @@
 import { parseArgs } from 'node:util';
 import { type ArchiveStandIn, makeEntry, type StandInFaultRule, startArchiveStandIn } from '../src/demo/archive-stand-in/index.js';
 import { postgresServer } from '../src/demo/embedded-postgres.js';
+import { loadNotifications } from '../src/demo/fitsstorage-table.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/demo/scratch-database.js';
 import { type MailSink, startMailSink } from '../src/sink/index.js';
 import { runYougotdata } from './child.js';
-import { loadNotifications } from './database.js';
 
 const NIGHT = '20261126';
 

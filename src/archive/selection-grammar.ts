@@ -5,6 +5,8 @@
  * unsure it answers `unknown`, and the job asks the server; it never accepts what the server may drop.
  */
 
+import { mightBeDate, mightBeDateRange, readAsDate, readAsDateRange } from './selection-date.js';
+
 /** The program, observation or data label a selection is confined to. */
 export interface Scope {
   readonly kind: 'program' | 'observation' | 'dataLabel';
@@ -64,8 +66,10 @@ export const EXACT_WORDS = {
     'polarization_flat',
     'specphot',
     'photometric_standard',
+    'processed_slit',
+    'processed_slitflat',
   ],
-  processing: ['Failed', 'Raw', 'Quick-Look', 'Science-Quality'],
+  processing: ['Failed', 'Raw', 'Quick-Look', 'Quality-Assessment', 'Science-Quality'],
   reduction: [
     'RAW',
     'PREPARED',
@@ -112,6 +116,8 @@ export const EXACT_WORDS = {
 
 /** Flags and words that set a field to themselves; checked after the key=value terms. */
 export const FLAG_WORDS = {
+  // Known to the archive, yet refused by readSelection: it sets QA NotFail after every other term, over CHECK mode's CHECK.
+  defaults: ['defaults'],
   spectroscopy: ['imaging', 'spectroscopy'],
   present: ['present', 'Present', 'notpresent', 'NotPresent'],
   canonical: ['canonical', 'Canonical', 'notcanonical', 'NotCanonical'],
@@ -134,7 +140,7 @@ export const LATE_WORDS = {
   mode: ['LS', 'MOS', 'IFS'],
 } as const satisfies Record<string, readonly string[]>;
 
-/** Instruments as the archive names them; matched ignoring case. SCORPIO is newer than the FitsStorage source read. */
+/** Instruments as the archive names them (docs/archive.md#selection-grammar); matched ignoring case. */
 export const INSTRUMENTS = [
   'GMOS-N',
   'GMOS-S',
@@ -151,7 +157,6 @@ export const INSTRUMENTS = [
   'Alopeke',
   'Zorro',
   'MAROON-X',
-  'SCORPIO',
   'GRACES',
   'michelle',
   'NICI',
@@ -242,12 +247,18 @@ const GMOS_FACILITY_MASKS = new Set([
   '0.5arcsec',
 ]);
 
+// The archive's patterns are Python's: `\d` is any decimal digit and `\w` any letter, digit or `_`, in any script.
+const DIGIT = String.raw`\p{Nd}`;
+const WORD = String.raw`[\p{L}\p{N}_]`;
+const pattern = (source: string): RegExp => new RegExp(`^(?:${source.replaceAll('\\d', DIGIT).replaceAll('\\w', WORD)})$`, 'u');
+
 // The archive's MOS mask names: `(.)` is any one character there too.
-const GMOS_MOS_MASK = /^(?:G[NS]?20\d\d[ABFDLWVSX].\d{3}-\d\d|G20\d\d[AB]\d{4}[CDFLQSV]-\d\d)$/u;
+const GMOS_MOS_MASK = pattern(String.raw`G[NS]?20\d\d[ABFDLWVSX].\d{3}-\d\d|G20\d\d[AB]\d{4}[CDFLQSV]-\d\d`);
 
 // `.fits` with an unescaped dot, as in FitsStorage's gemini_fitsfilename.
-const FITS_FILENAME =
-  /^(?:[NS]20\d\d[01]\d[0123]\dS\d{4}[\d-]*\w*|(?:20)?\d\d(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d\d_\d+)(?:.fits)?$/u;
+const FITS_FILENAME = pattern(
+  String.raw`(?:[NS]20\d\d[01]\d[0123]\dS\d{4}[\d-]*\w*|(?:20)?\d\d(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d\d_\d+)(?:.fits)?`,
+);
 
 const HOKUPAA_QUIRC = /^hokupa+\+*quirc$/;
 
@@ -258,12 +269,13 @@ const PROGRAM_ID_FORMS = [
   String.raw`G[NS]-(?:CAL|ENG)20\d\d[01]\d[0123]\d`,
   String.raw`(?:CAL|ENG)20\d\d[01]\d[0123]\d`,
   String.raw`G[NS]-20\d\d[AB]-(?:CAL|ENG)-\d+`,
-  String.raw`G-20\d\d[AB]-(?:CAL|ENG|COM|MON)-[A-Za-z0-9_]+-\d+`,
+  String.raw`G-20\d\d[AB]-(?:CAL|ENG|COM|MON)-\w+-\d+`,
 ];
 const PROGRAM_ID = `(?:${PROGRAM_ID_FORMS.join('|')})`;
-const PROGRAM_ID_RE = new RegExp(`^${PROGRAM_ID}$`);
-const OBSERVATION_ID_RE = new RegExp(String.raw`^${PROGRAM_ID}-\d+$`);
-const DATA_LABEL_RE = new RegExp(String.raw`^${PROGRAM_ID}-\d+-\d+(?:-[A-Za-z]\w*)?$`);
+const PROGRAM_ID_RE = pattern(PROGRAM_ID);
+const OBSERVATION_ID_RE = pattern(String.raw`${PROGRAM_ID}-\d+`);
+/** docs/archive.md#observation-ids-and-data-labels: one or two numbers after the observation's, then suffix parts. */
+const DATA_LABEL_RE = pattern(String.raw`${PROGRAM_ID}-\d+-\d+(?:-\d+)?(?:-[A-Za-z]\w*)*`);
 
 export const isProgramId = (text: string): boolean => PROGRAM_ID_RE.test(text);
 
@@ -280,97 +292,6 @@ function impossibility(term: string): string | undefined {
       'a control, invisible or malformed character'
     );
   return undefined;
-}
-
-// dateutil's vocabulary (months, weekdays, am/pm, h/m/s, jump words, UTC names): an 8-character term of these and digits may be a date.
-const CALENDAR_NAMES = new Set([
-  'jan',
-  'january',
-  'feb',
-  'february',
-  'mar',
-  'march',
-  'apr',
-  'april',
-  'may',
-  'jun',
-  'june',
-  'jul',
-  'july',
-  'aug',
-  'august',
-  'sep',
-  'sept',
-  'september',
-  'oct',
-  'october',
-  'nov',
-  'november',
-  'dec',
-  'december',
-  'mon',
-  'monday',
-  'tue',
-  'tuesday',
-  'wed',
-  'wednesday',
-  'thu',
-  'thursday',
-  'fri',
-  'friday',
-  'sat',
-  'saturday',
-  'sun',
-  'sunday',
-]);
-const DATE_PARSER_WORDS = new Set([
-  ...CALENDAR_NAMES,
-  'am',
-  'pm',
-  'a',
-  'p',
-  'h',
-  'hour',
-  'hours',
-  'm',
-  'minute',
-  'minutes',
-  's',
-  'second',
-  'seconds',
-  'at',
-  'on',
-  'and',
-  'ad',
-  't',
-  'of',
-  'st',
-  'nd',
-  'rd',
-  'th',
-  'utc',
-  'gmt',
-  'z',
-]);
-
-/**
- * Whether FitsStorage's gemini_date may accept the term: `today`, `yesterday`, `tomorrow`, or any 8 characters
- * python-dateutil can parse. Over-inclusive on purpose: a false "date" only rejects a term the server would drop anyway.
- */
-export function mightBeDate(text: string): boolean {
-  if (text === 'today' || text === 'yesterday' || text === 'tomorrow') return true;
-  if (codePoints(text) !== 8 || /[^\p{L}\p{Nd}\s.,;:'/()+-]/u.test(text)) return false;
-  const words = [...text.matchAll(/\p{L}+/gu)];
-  // After a number (an hour), an uppercase word of up to 5 letters may be a time zone name.
-  const mayBeZone = (word: string, at: number): boolean => /^[A-Z]{1,5}$/.test(word) && /\p{Nd}/u.test(text.slice(0, at));
-  const parseable = words.every(({ 0: word, index }) => DATE_PARSER_WORDS.has(word.toLowerCase()) || mayBeZone(word, index));
-  return parseable && (/\p{Nd}/u.test(text) || words.some(({ 0: word }) => CALENDAR_NAMES.has(word.toLowerCase())));
-}
-
-/** `A-B` where both halves may be dates: FitsStorage splits at the first `-`. */
-function mightBeDateRange(text: string): boolean {
-  const dash = text.indexOf('-');
-  return dash >= 0 && mightBeDate(text.slice(0, dash)) && mightBeDate(text.slice(dash + 1));
 }
 
 function isTelescope(term: string): boolean {
@@ -467,8 +388,9 @@ const RULES: readonly Rule[] = [
   criterion('filepre', isFilePrefix),
   criterion('object', (term) => ['object', 'Object'].includes(keyAndValue(term).key)),
   ...wordRules({ mode: LATE_WORDS.mode }),
-  (term) => (mightBeDate(term) ? { kind: 'date', field: 'date' } : undefined),
-  (term) => (mightBeDateRange(term) ? { kind: 'date', field: 'daterange' } : undefined),
+  // A bare date or range, as the archive reads it or as its earlier release did (docs/archive.md#dates-in-a-selection).
+  (term) => (readAsDate(term) !== undefined || mightBeDate(term) ? { kind: 'date', field: 'date' } : undefined),
+  (term) => (readAsDateRange(term) !== undefined || mightBeDateRange(term) ? { kind: 'date', field: 'daterange' } : undefined),
 ];
 
 /** How the archive reads one (already trimmed, non-empty) term. */

@@ -62,6 +62,12 @@ function problemsOf(readings: readonly { term: string; reading: TermReading }[],
   const problems: string[] = [];
   for (const { term, reading } of readings) {
     if (reading.kind === 'impossible') problems.push(`${quote(term)} cannot be a search term: ${reading.why}`);
+    if (reading.kind === 'criterion' && reading.field === 'defaults') {
+      problems.push(
+        `${quote(term)} makes the archive search QA NotFail after every other term, so CHECK mode would announce ` +
+          'files that are not in QA state CHECK: remove it',
+      );
+    }
   }
   const dates = readings.filter(({ reading }) => reading.kind === 'date').map(({ term }) => quote(term));
   if (dates.length > 0) {
@@ -81,10 +87,35 @@ export const selectionTerms = (text: string | null | undefined): string[] =>
     .map((term) => term.trim())
     .filter((term) => term !== '');
 
+/**
+ * The most characters a selection may take in a URL (docs/archive.md#urls): the message's search link must open in
+ * any mail client and browser, and the archive refuses a request line of some kilobytes (HTTP 414 or 431).
+ */
+const MAX_SELECTION_IN_URL = 2000;
+
+const UNESCAPED_IN_URL = /^[A-Za-z0-9\-_.!~*'()=]$/;
+const utf8 = new TextEncoder();
+
+/** The characters the terms take in a URL, each encoded as the client encodes it, `/` between them. */
+function lengthInUrl(terms: readonly string[]): number {
+  let length = terms.length - 1;
+  for (const term of terms) {
+    for (const byte of utf8.encode(term)) length += UNESCAPED_IN_URL.test(String.fromCharCode(byte)) ? 1 : 3;
+  }
+  return length;
+}
+
+/** Whether a search of these terms would not fit a URL: the archive is never asked about it, not even to show it. */
+export const tooLongForUrl = (terms: readonly string[]): boolean => lengthInUrl(terms) > MAX_SELECTION_IN_URL;
+
 /** Reads a notification's selection: valid, invalid (with the reason), or with terms only the server can confirm. */
 export function readSelection(text: string | null | undefined): SelectionReading {
   const terms = selectionTerms(text);
   if (terms.length === 0) return { kind: 'invalid', reason: 'selection is blank' };
+  const inUrl = lengthInUrl(terms);
+  if (inUrl > MAX_SELECTION_IN_URL) {
+    return invalid([`the selection takes ${inUrl} characters in a URL, more than the ${MAX_SELECTION_IN_URL} a search link can carry`]);
+  }
   const readings = terms.map((term) => ({ term, reading: classifyTerm(term) }));
   const { scope, problem } = scopeOf(readings.flatMap(({ reading }) => (reading.kind === 'scope' ? [reading.scope] : [])));
   const problems = problemsOf(readings, problem);

@@ -2,7 +2,7 @@ import { parseEmailAddress } from '../addresses/index.js';
 import { required } from '../config/settings.js';
 import { checkSmtp } from '../mail/smtp-check.js';
 import { maskCredentials } from '../text/credentials.js';
-import { reportFatal, settingsOf } from './context.js';
+import { reportFatal, settingsOf, tracingOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
 export interface CheckSmtpOptions {
@@ -23,7 +23,8 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
       }
       test = { from: required(settings, 'EMAIL_FROM'), to, now: context.now() };
     }
-    const failure = await checkSmtp({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, test }, out);
+    const tracing = tracingOf(settings);
+    const failure = await checkSmtp({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, test, ...tracing }, out);
     if (failure === null) return EXIT.ok;
     context.stderr.write(`yougotdata: check-smtp failed: ${maskCredentials(failure)}\n`);
     return EXIT.failed;

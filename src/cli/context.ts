@@ -8,6 +8,8 @@ import type { Mode } from '../domain/mode.js';
 import { NightError } from '../domain/night.js';
 import { createLogger, LogFileError } from '../log/logger.js';
 import type { ProgressLine } from '../log/progress-line.js';
+import { BounceTokens } from '../mail/bounce-token.js';
+import { type DkimSigning, dkimSigningOf } from '../mail/dkim.js';
 import { OutFolderError } from '../preview/out-folder.js';
 import { maskCredentials } from '../text/credentials.js';
 import { escapeControls, jsonText } from '../text/escape.js';
@@ -40,6 +42,18 @@ export function serverOf(settings: Settings, mode: Mode): string {
 /** An archive client with the settings' timeout and retries. */
 export function archiveClientOf(settings: Settings, options: { concurrency: number; stop?: AbortSignal }): ArchiveClient {
   return new ArchiveClient({ timeoutMs: settings.ARCHIVE_TIMEOUT_MS, retries: settings.ARCHIVE_RETRIES, ...options });
+}
+
+/** What the job does to each message it sends, beyond the message: the bounce token and the DKIM signature. */
+export interface Tracing {
+  bounces: BounceTokens | null;
+  dkim: DkimSigning | null;
+}
+
+/** The settings' bounce address and DKIM key, checked before anything is sent: a key that cannot be used is exit 2. */
+export function tracingOf(settings: Settings): Tracing {
+  const { BOUNCE_ADDRESS: address, BOUNCE_SECRET: secret } = settings;
+  return { bounces: address && secret ? new BounceTokens(address, secret) : null, dkim: dkimSigningOf(settings) };
 }
 
 /** A fatal error as the command reports it: what kind, the line to print, and the exit code. */

@@ -1,8 +1,7 @@
 import { tmpdir } from 'node:os';
-import pg from 'pg';
 import { startArchiveStandIn } from '../demo/archive-stand-in/index.js';
 import { EmbeddedPostgresUnavailable, postgresServer } from '../demo/embedded-postgres.js';
-import { FITSSTORAGE_NOTIFICATION_TABLE, insertNotifications } from '../demo/fitsstorage-table.js';
+import { loadNotifications } from '../demo/fitsstorage-table.js';
 import { demoNight, demoNotifications } from '../demo/scenario.js';
 import { createScratchDatabase } from '../demo/scratch-database.js';
 import { parseNight } from '../domain/night.js';
@@ -41,11 +40,7 @@ async function runDemo(options: { keep: boolean }, context: CommandContext): Pro
   const archive = await startArchiveStandIn();
   const sink = await startDemoSink(options.keep);
   try {
-    const db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-    await db.query(FITSSTORAGE_NOTIFICATION_TABLE);
-    await insertNotifications(db, demoNotifications);
-    await db.end();
+    await loadNotifications(database.url, demoNotifications);
     const night = parseNight('yesterday', context.now());
     archive.addEntries(demoNight(night));
     // An explicit environment and a working directory without .env: the demo never touches real servers.

@@ -2,7 +2,7 @@ import { required } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
 import { heldRunLocks } from '../db/run-lock.js';
 import { RunLog } from '../db/run-log.js';
-import { historyJson, historyText, readHistory } from '../support/run-history.js';
+import { historyJson, historyText, readHistory } from '../support/history.js';
 import { jsonText } from '../text/escape.js';
 import { loggerOf, reportFatal, settingsOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';

@@ -22,7 +22,7 @@ import { Outbox } from '../preview/outbox.js';
 import { exitCodeOf, problemsOf, reportJson, reportTable, totalsOfEvery } from '../run/report.js';
 import { type SendRequest, sendNights } from '../run/send-run.js';
 import { writePieces } from '../streams/pieces.js';
-import { archiveClientOf, loggerOf, reportFatal, serverOf, settingsOf } from './context.js';
+import { archiveClientOf, loggerOf, reportFatal, serverOf, settingsOf, tracingOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
 export interface SendOptions {
@@ -107,6 +107,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
   try {
     const settings = settingsOf(context);
     request = requestOf(options, settings, context.now());
+    const tracing = options.dryRun ? null : tracingOf(settings);
     const shown = progressLine(context.stderr, { enabled: !options.json });
     progress = shown;
     const runLog = loggerOf(context, settings, { logFile: options.logFile, progress: shown });
@@ -147,7 +148,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     const outbox = options.out === undefined ? null : await Outbox.open(resolve(context.cwd, options.out), request.nights);
     const smtp = options.dryRun
       ? null
-      : new SmtpMailer({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, stop: stopper.signal });
+      : new SmtpMailer({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, stop: stopper.signal, ...tracing });
     const mailer: Mailer = smtp ?? outbox ?? discardingMailer;
     closing.push(() => mailer.close());
     await smtp?.refuseCredentialsInTheClear();

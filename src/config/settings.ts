@@ -60,6 +60,25 @@ const addressList = z
     return z.NEVER;
   });
 
+/** One bare address, e.g. `fitsdata-bounces@gemini.edu`. */
+const bareAddress = z
+  .string()
+  .trim()
+  .transform((text, context): EmailAddress => {
+    const address = parseEmailAddress(text);
+    if (address) return address;
+    context.addIssue({ code: 'custom', message: `must be one bare address, e.g. fitsdata-bounces@gemini.edu (got "${text}")` });
+    return z.NEVER;
+  });
+
+/** A DNS name of letters, digits and inner hyphens: a DKIM domain, or a selector (one or more labels). */
+const dnsName = (example: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/, `must be a DNS name, e.g. ${example}`);
+
 const shape = {
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   ARCHIVE_URL: url(['http:', 'https:']).default('https://archive.gemini.edu'),
@@ -80,7 +99,18 @@ const shape = {
   // The monitor is a third party: by default it learns ids, statuses and counts, never addresses or replies.
   HEALTHCHECK_DETAILS: z.enum(['brief', 'full'], { message: 'must be brief or full' }).default('brief'),
   METRICS_FILE: z.string().trim().min(1).optional(),
+  BOUNCE_ADDRESS: bareAddress.optional(),
+  BOUNCE_SECRET: z.string().trim().optional(),
+  DKIM_DOMAIN: dnsName('gemini.edu').optional(),
+  DKIM_SELECTOR: dnsName('yougotdata2026').optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().trim().min(1).optional(),
 } as const;
+
+/** Settings that only make sense together: the first named needs the others. */
+const TOGETHER: readonly (readonly (keyof typeof shape)[])[] = [
+  ['BOUNCE_ADDRESS', 'BOUNCE_SECRET'],
+  ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY_FILE'],
+];
 
 const settingsSchema = z.object(shape);
 export type Settings = z.output<typeof settingsSchema>;
@@ -102,7 +132,14 @@ export function readSettings(env: Environment): Settings {
     }),
   );
   const parsed = settingsSchema.safeParse(present);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    for (const group of TOGETHER) {
+      const given = group.filter((key) => key in present);
+      const missing = group.find((key) => !(key in present));
+      if (given.length > 0 && missing) throw new SettingError(missing, `is required with ${given.join(' and ')}`);
+    }
+    return parsed.data;
+  }
   const issue = parsed.error.issues[0];
   const variable = String(issue?.path[0] ?? 'configuration');
   throw new SettingError(variable, issue?.message ?? 'is malformed');

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { Mode } from '../domain/mode.js';
 import type { Night } from '../domain/night.js';
 import type { NoticeKey } from '../domain/notice.js';
-import type { Refusal } from '../domain/result.js';
+import type { Refusal, RelayReply } from '../domain/result.js';
 import { rowsIfMigrated } from './database.js';
 
 /** What was already announced to one notification for one night. */
@@ -28,6 +28,8 @@ export interface Intent extends NoticeKey {
   selection: string;
   to: string[];
   cc: string[];
+  /** Hidden recipients, in the envelope only: a bounce token names a recipient by its place in to, cc and bcc. */
+  bcc: string[];
   files: string[];
   messageId: string;
   followsUp: number | null;
@@ -134,10 +136,11 @@ export class SendRecord {
 
   /** Written before the message is handed over: a crash after it leaves 'sending', and the files stay unannounced. */
   async intent(intent: Intent): Promise<number> {
-    const columns = 'notification_id, night, mode, status, message_id, follows_up, selection, recipients_to, recipients_cc, files';
+    const columns =
+      'notification_id, night, mode, status, message_id, follows_up, selection, recipients_to, recipients_cc, recipients_bcc, files';
     const result = await this.db.query<{ id: string }>(
       `INSERT INTO yougotdata_message (${columns})
-       VALUES ($1, $2, $3, 'sending', $4, $5, $6, $7, $8, $9) RETURNING id`,
+       VALUES ($1, $2, $3, 'sending', $4, $5, $6, $7, $8, $10, $9) RETURNING id`,
       [
         intent.notificationId,
         intent.night,
@@ -148,6 +151,7 @@ export class SendRecord {
         intent.to,
         intent.cc,
         intent.files,
+        intent.bcc,
       ],
     );
     return Number(result.rows[0]?.id);
@@ -160,16 +164,18 @@ export class SendRecord {
     files: readonly string[],
     accepted: readonly string[],
     refused: readonly Refusal[],
+    relay: readonly RelayReply[] = [],
   ): Promise<void> {
     const reannounced = 'night = EXCLUDED.night, message = EXCLUDED.message, announced_at = now()';
     await this.db.query(
       `WITH sent AS (
-         UPDATE yougotdata_message SET status = 'sent', accepted = $2, refused = $3, sent_at = now() WHERE id = $1 RETURNING id
+         UPDATE yougotdata_message SET status = 'sent', accepted = $2, refused = $3, relay = $8, sent_at = now()
+          WHERE id = $1 RETURNING id
        )
        INSERT INTO yougotdata_file (notification_id, mode, filename, night, message)
        SELECT $4, $5, filename, $6, sent.id FROM sent, unnest($7::text[]) AS filename
        ON CONFLICT (notification_id, mode, filename) DO UPDATE SET ${reannounced}`,
-      [message, accepted, JSON.stringify(refused), key.notificationId, key.mode, key.night, files],
+      [message, accepted, JSON.stringify(refused), key.notificationId, key.mode, key.night, files, JSON.stringify(relay)],
     );
   }
 

@@ -2,7 +2,7 @@
  * FitsStorage's `notification` table as the demo, the tests and the benchmark create and fill it. The job itself
  * never creates or writes it: the table belongs to FitsStorage.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import type { Notification } from '../domain/notification.js';
 
 /** FitsStorage's own definition of the table. */
@@ -31,5 +31,18 @@ export async function insertNotifications(db: Pick<pg.Pool, 'query'>, rows: read
        SELECT *, false FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
       [column('id'), column('label'), column('selection'), column('piemail'), column('ngoemail'), column('csemail')],
     );
+  }
+}
+
+/** Creates FitsStorage's notification table in the database at `url` and fills it: the demo's and the benchmark's. */
+export async function loadNotifications(url: string, rows: readonly NotificationRow[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(FITSSTORAGE_NOTIFICATION_TABLE);
+    await insertNotifications(client, rows);
+    await client.query('ANALYZE notification');
+  } finally {
+    await client.end().catch(() => {});
   }
 }

@@ -9,16 +9,26 @@ export const utcStamp = (date: Date): string => date.toISOString().slice(0, 19).
 
 export class NightError extends Error {}
 
-/** `today`/`yesterday` are UTC dates, as the archive computes them; otherwise a real YYYYMMDD. */
+/** The nights the archive can search: it answers 500 for a night outside these (docs/archive.md#nights). */
+export const FIRST_NIGHT = '19990101';
+export const LAST_NIGHT = '21000101';
+
+/** `today`/`yesterday` are UTC dates, as the archive computes them; otherwise a real YYYYMMDD the archive can search. */
 export function parseNight(text: string, now: Date): Night {
   const utcToday = DateTime.fromJSDate(now, { zone: 'utc' }).startOf('day');
-  if (text === 'today') return toNight(utcToday);
-  if (text === 'yesterday') return toNight(utcToday.minus({ days: 1 }));
-  if (/^\d{8}$/.test(text)) {
-    const date = DateTime.fromFormat(text, 'yyyyMMdd', { zone: 'utc' });
-    if (date.isValid && date.year >= 1990) return text as Night;
+  const night =
+    text === 'today'
+      ? toNight(utcToday)
+      : text === 'yesterday'
+        ? toNight(utcToday.minus({ days: 1 }))
+        : /^\d{8}$/.test(text) && DateTime.fromFormat(text, 'yyyyMMdd', { zone: 'utc' }).isValid
+          ? (text as Night)
+          : undefined;
+  if (night === undefined) throw new NightError(`not a night: "${text}" (use today, yesterday or a real date as YYYYMMDD)`);
+  if (night < FIRST_NIGHT || night > LAST_NIGHT) {
+    throw new NightError(`the archive has no night ${night}: it searches nights from ${FIRST_NIGHT} to ${LAST_NIGHT}`);
   }
-  throw new NightError(`not a night: "${text}" (use today, yesterday or a real date as YYYYMMDD)`);
+  return night;
 }
 
 export function toNight(date: DateTime): Night {

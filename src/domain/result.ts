@@ -26,6 +26,16 @@ export interface Refusal {
   reply: string;
 }
 
+/**
+ * What the relay answered to one SMTP transaction it accepted (`250 2.0.0 Ok: queued as 4XyZ`), for the recipients it
+ * took; `queueId` is the relay's name for the message, which comes back in the bounces it writes.
+ */
+export interface RelayReply {
+  recipients: string[];
+  reply: string;
+  queueId: string | null;
+}
+
 /** What happened to one notification for one night in one run. */
 export interface Result {
   id: number;

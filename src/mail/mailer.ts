@@ -1,15 +1,18 @@
 import type { NoticeKey } from '../domain/notice.js';
-import type { Refusal } from '../domain/result.js';
+import type { Refusal, RelayReply } from '../domain/result.js';
 import type { OutgoingMessage } from './message.js';
 
 /** What became of a message handed to a mailer. */
 export type Submission =
   /** The server took it for these recipients (others refused for good, with the server's reply). */
-  | { kind: 'accepted'; accepted: string[]; refused: Refusal[] }
+  | { kind: 'accepted'; accepted: string[]; refused: Refusal[]; relay: RelayReply[] }
   /** Nobody got it. */
   | { kind: 'failed'; error: string; refused: Refusal[] }
   /** Kept as a draft: nothing left this machine (a dry run). */
   | { kind: 'drafted' };
+
+/** What a message is about: its notification and night, and its send record row once recorded; null for the digest. */
+export type MessageAbout = (NoticeKey & { sendId?: number }) | null;
 
 /**
  * Where composed messages go: the SMTP server, the `--out` outbox, or nowhere (a dry run). The run records a
@@ -17,8 +20,7 @@ export type Submission =
  */
 export interface Mailer {
   readonly delivers: boolean;
-  /** `about`: the notification and night the message is for, or null for the run's digest. */
-  send(message: OutgoingMessage, about: NoticeKey | null): Promise<Submission>;
+  send(message: OutgoingMessage, about: MessageAbout): Promise<Submission>;
   close(): Promise<void>;
 }
 

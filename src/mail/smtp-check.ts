@@ -6,13 +6,17 @@ import { format } from 'node:util';
 import nodemailer from 'nodemailer';
 import { type Address, asciiAddress, type EmailAddress } from '../addresses/index.js';
 import { maskCredentials } from '../text/credentials.js';
+import type { BounceTokens } from './bounce-token.js';
+import { type DkimSigning, dkimZoneLine } from './dkim.js';
 import { messageIdFor } from './message.js';
 import { describeSmtpFailure, type SmtpFailure } from './smtp-failure.js';
-import { plainAddress, transportOptions } from './smtp-mailer.js';
+import { dkimOption, plainAddress, transportOptions } from './smtp-mailer.js';
 
 export interface SmtpCheckOptions {
   smtpUrl: string;
   timeoutMs: number;
+  bounces?: BounceTokens | null;
+  dkim?: DkimSigning | null;
   /** Also send a test message. */
   test?: { from: Address; to: EmailAddress; now: Date };
 }
@@ -47,11 +51,12 @@ function conversationLogger(lines: Line[]) {
 
 /** Prints the check through `out`; resolves to null when all is well, or the reason it is not. */
 export async function checkSmtp(options: SmtpCheckOptions, out: (line: string) => void): Promise<string | null> {
-  const { smtpUrl, timeoutMs, test } = options;
+  const { smtpUrl, timeoutMs, test, bounces, dkim } = options;
   const url = new URL(smtpUrl);
   const lines: Line[] = [];
   const transport = nodemailer.createTransport({
     ...transportOptions(smtpUrl, timeoutMs),
+    dkim: dkimOption(dkim),
     logger: conversationLogger(lines) as never,
     debug: true,
   });
@@ -79,6 +84,20 @@ export async function checkSmtp(options: SmtpCheckOptions, out: (line: string) =
     out(`TLS        ${tls}`);
     const user = decodeURIComponent(url.username);
     out(`Auth       ${user ? `accepted for ${JSON.stringify(user)}` : 'none configured (SMTP_URL names no user)'}`);
+    const dsn = said.some((line) => line.who === 'S' && /^250[- ]DSN\s*$/i.test(line.text));
+    out(
+      bounces
+        ? `Bounces    to ${bounces.address} with a token per recipient (${bounces.senderFor(1, 0).replace(/\+.*@/, '+<row>-<recipient>-<hmac>@')}); ` +
+            (dsn
+              ? 'the server offers DSN: delivery reports are asked for'
+              : 'the server does not offer DSN: bounces come without ENVID or ORCPT')
+        : 'Bounces    to the From address (BOUNCE_ADDRESS not set)',
+    );
+    out(
+      dkim
+        ? `DKIM       signing for ${dkim.domainName} with selector ${dkim.keySelector}; the DNS record to publish:\n  ${dkimZoneLine(dkim)}`
+        : 'DKIM       not signed by the job (DKIM_DOMAIN not set): the relay may sign',
+    );
     if (!test) {
       out('OK: the server greets, and accepts this client; nothing was sent (add --to ADDR to send a test message).');
       return null;
@@ -87,6 +106,7 @@ export async function checkSmtp(options: SmtpCheckOptions, out: (line: string) =
     const info = await transport
       .sendMail({
         from: { name: from.name ?? '', address: asciiAddress(from.address) },
+        envelope: { from: bounces?.address ?? asciiAddress(from.address), to: [asciiAddress(to)] },
         to: asciiAddress(to),
         subject: 'yougotdata check-smtp: test message',
         text:

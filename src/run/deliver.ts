@@ -1,5 +1,5 @@
 /**
- * The effects of sending one notice, in the order the delivery guarantee needs (docs/commands.md#a-run): the run
+ * The effects of sending one notice, in the order the delivery guarantee needs (docs/commands.md#delivery-guarantee): the run
  * still holds its lock, the intent is recorded, the message is handed over, the outcome is recorded.
  */
 import type { Logger } from 'pino';
@@ -40,7 +40,7 @@ export async function deliverNotice(message: OutgoingMessage, intent: Intent, po
   } catch (error) {
     return { status: 'failed', error: `not sent: the send record could not be written (${(error as Error).message})`, refused: [] };
   }
-  const submission = await mailer.send(message, intent);
+  const submission = await mailer.send(message, { ...intent, sendId: row });
   if (submission.kind !== 'accepted') {
     const error = submission.kind === 'failed' ? submission.error : 'the mailer kept a draft of a message it should have sent';
     const refused = submission.kind === 'failed' ? submission.refused : [];
@@ -55,7 +55,7 @@ export async function deliverNotice(message: OutgoingMessage, intent: Intent, po
   for (const refusal of submission.refused)
     log.warn({ night: intent.night, recipient: refusal.address, reply: refusal.reply }, 'recipient refused');
   try {
-    await record.sent(row, intent, intent.files, submission.accepted, submission.refused);
+    await record.sent(row, intent, intent.files, submission.accepted, submission.refused, submission.relay);
   } catch (error) {
     const problem = `delivered, but the send record could not be updated (${(error as Error).message}): a rerun will send it again`;
     return { status: 'sent', refused: submission.refused, problem };

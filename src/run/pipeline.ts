@@ -256,6 +256,7 @@ async function processNight(
     selection: selection.text,
     to: plan.recipients.to.map((a) => a.address as string),
     cc: plan.recipients.cc.map((a) => a.address as string),
+    bcc: [...plan.recipients.bcc],
     files: decision.files.map((entry) => entry.name),
     messageId: message.messageId,
     followsUp: decision.previous?.lastMessage.id ?? null,

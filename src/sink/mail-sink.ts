@@ -18,6 +18,8 @@ export interface MailSinkOptions {
   host?: string;
   /** Offer STARTTLS with this certificate; without it the sink speaks only in the clear. */
   tls?: SinkTls;
+  /** Offer DSN and keep the parameters clients send (`From.Params`, `To[].Params` in the API); off by default, as MailHog. */
+  dsn?: boolean;
 }
 
 export interface MailSink {
@@ -43,7 +45,7 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
   const store = new MessageStore();
   const faults = new SinkFaults();
   const stats: SinkStats = { connections: 0, accepted: 0 };
-  const smtp = createSinkSmtpServer({ store, faults, stats, tls: options.tls });
+  const smtp = createSinkSmtpServer({ store, faults, stats, tls: options.tls, dsn: options.dsn });
   const api = createMailHogApi(store);
   const smtpPort = await listen(smtp.server, options.smtpPort ?? 0, host);
   const httpPort = await listen(api, options.httpPort ?? 0, host).catch(async (error: unknown) => {

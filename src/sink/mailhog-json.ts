@@ -1,4 +1,4 @@
-import type { SinkMessage } from './message.js';
+import type { SinkMessage, SmtpParams } from './message.js';
 import type { MimeEntity } from './mime.js';
 
 /** An address as MailHog's JSON writes it. */
@@ -43,8 +43,8 @@ export function toMailHogMessage(message: SinkMessage): MailHogMessage {
   const { content, envelope } = message;
   return {
     ID: message.id,
-    From: toPath(envelope.from),
-    To: envelope.to.map(toPath),
+    From: toPath(envelope.from, envelope.fromParams),
+    To: envelope.to.map((address, index) => toPath(address, envelope.toParams[index] ?? {})),
     // MailHog keeps the parts on the message, not on its content
     Content: { ...toContent(content), Headers: withTraceHeaders(message), MIME: null },
     Created: message.created.toISOString(),
@@ -61,13 +61,16 @@ function toMime(entity: MimeEntity): MailHogMime | null {
   return entity.parts && { Parts: entity.parts.map(toContent) };
 }
 
-function toPath(address: string): MailHogPath {
+function toPath(address: string, params: SmtpParams): MailHogPath {
   const at = address.lastIndexOf('@');
   return {
     Relays: null,
     Mailbox: at < 0 ? address : address.slice(0, at),
     Domain: at < 0 ? '' : address.slice(at + 1),
-    Params: '',
+    // As MailHog keeps them: the command's parameters after the address, `RET=HDRS ENVID=…` (here xtext decoded).
+    Params: Object.entries(params)
+      .map(([key, value]) => (value === true ? key : `${key}=${value}`))
+      .join(' '),
   };
 }
 

@@ -1,6 +1,6 @@
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { SinkFaults, SmtpReply } from './faults.js';
-import { toSinkMessage } from './message.js';
+import { type SmtpParams, toSinkMessage } from './message.js';
 import type { MessageStore } from './store.js';
 
 /** Large enough for any notification; bigger messages get 552. */
@@ -24,10 +24,12 @@ interface SmtpDeps {
   readonly faults: SinkFaults;
   readonly stats: SinkStats;
   readonly tls?: SinkTls;
+  /** Offer DSN (RFC 3461) in EHLO, and keep the RET, ENVID, NOTIFY and ORCPT a client sends. */
+  readonly dsn?: boolean;
 }
 
 /** An SMTP server that keeps every message, takes any login, and injects the configured faults. */
-export function createSinkSmtpServer({ store, faults, stats, tls }: SmtpDeps): SMTPServer {
+export function createSinkSmtpServer({ store, faults, stats, tls, dsn }: SmtpDeps): SMTPServer {
   const server: SMTPServer = new SMTPServer({
     name: 'mail-sink',
     banner: 'yougotdata mail-sink',
@@ -38,6 +40,7 @@ export function createSinkSmtpServer({ store, faults, stats, tls }: SmtpDeps): S
     // a pooled client sends many commands without logging in
     maxAllowedUnauthenticatedCommands: false,
     disableReverseLookup: true,
+    hideDSN: !dsn,
     size: MAX_MESSAGE_BYTES,
     rejectOversized: true,
     onConnect(_session, callback) {
@@ -72,7 +75,12 @@ async function keep(stream: SMTPServerDataStream, session: SMTPServerSession, { 
   if (stream.sizeExceeded) throw smtpError({ code: 552, message: 'message exceeds fixed maximum message size' });
   const { mailFrom, rcptTo } = session.envelope;
   const message = await toSinkMessage({
-    envelope: { from: mailFrom ? mailFrom.address : '', to: rcptTo.map((r) => r.address) },
+    envelope: {
+      from: mailFrom ? mailFrom.address : '',
+      to: rcptTo.map((r) => r.address),
+      fromParams: paramsOf(mailFrom),
+      toParams: rcptTo.map(paramsOf),
+    },
     // typed string, but false until the client has greeted
     helo: session.hostNameAppearsAs || '',
     secure: session.secure,
@@ -82,6 +90,9 @@ async function keep(stream: SMTPServerDataStream, session: SMTPServerSession, { 
   stats.accepted += 1;
   return message.id;
 }
+
+/** smtp-server types `args` as false when a command had none. */
+const paramsOf = (address: SMTPServerAddress | false): SmtpParams => ({ ...(address ? address.args || {} : {}) });
 
 async function readAll(stream: SMTPServerDataStream): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyTerm, INSTRUMENTS, mightBeDate, type Scope } from '../../src/archive/selection-grammar.js';
+import { mightBeDate } from '../../src/archive/selection-date.js';
+import { classifyTerm, INSTRUMENTS, type Scope } from '../../src/archive/selection-grammar.js';
 
 const criteria: [string, string][] = [
   ['Gemini-North', 'telescope'],
@@ -83,6 +84,10 @@ const criteria: [string, string][] = [
   ['spectroscopy', 'spectroscopy'],
   ['photstandard', 'photstandard'],
   ['warnings', 'caloption'],
+  ['defaults', 'defaults'],
+  ['processed_slit', 'caltype'],
+  ['processed_slitflat', 'caltype'],
+  ['Quality-Assessment', 'processing'],
   ['Pass', 'qa_state'],
   ['Usable', 'qa_state'],
   ['Fail', 'qa_state'],
@@ -133,6 +138,10 @@ const scopes: [string, Scope][] = [
   ['GN-2019A-FT-211-3-005', { kind: 'dataLabel', id: 'GN-2019A-FT-211-3-005' }],
   ['GN-2019A-FT-211-3-005-flat', { kind: 'dataLabel', id: 'GN-2019A-FT-211-3-005-flat' }],
   ['GN-CAL20120123-4-001', { kind: 'dataLabel', id: 'GN-CAL20120123-4-001' }],
+  ['GN-2019A-Q-1-2-3-4', { kind: 'dataLabel', id: 'GN-2019A-Q-1-2-3-4' }],
+  ['GN-2019A-Q-101-5-012-MRG-ADD', { kind: 'dataLabel', id: 'GN-2019A-Q-101-5-012-MRG-ADD' }],
+  ['G-2026B-ENG-SCORPIO-02-0023-0011-0002', { kind: 'dataLabel', id: 'G-2026B-ENG-SCORPIO-02-0023-0011-0002' }],
+  ['progid=GN-2019A-Q-101-5-012-SQ-ARC', { kind: 'dataLabel', id: 'GN-2019A-Q-101-5-012-SQ-ARC' }],
   ['progid=GN-2019A-Q-1', { kind: 'program', id: 'GN-2019A-Q-1' }],
   ['progid=GN-2019A-Q-1-2', { kind: 'observation', id: 'GN-2019A-Q-1-2' }],
   ['progid= GN-2019A-Q-1-2-003', { kind: 'dataLabel', id: 'GN-2019A-Q-1-2-003' }],
@@ -191,7 +200,8 @@ const unknown: string[] = [
   'Gemini',
   'Today',
   'Undefined',
-  'defaults',
+  // an instrument the archive's list does not hold yet: SCORPIO/science would search every program
+  'SCORPIO',
   'N2030',
   'GMOSN',
   'filter',
@@ -200,7 +210,8 @@ const unknown: string[] = [
   'sciencex',
   'GMOS-N-2',
   'GN-CAL20',
-  'GN-2019A-Q-1-2-3-4',
+  'GN-2019A-Q-1-2-3-4-5',
+  'GN-2019A-Q-1-2-003-4x',
   'ｇｍｏｓ',
 ];
 
@@ -209,7 +220,7 @@ describe('classifyTerm', () => {
     expect(classifyTerm(term)).toEqual({ kind: 'criterion', field });
   });
 
-  it.each([...INSTRUMENTS, 'GMOS-N', 'GMOS', 'Flamingos', 'IGRINS-2', 'SCORPIO'])('instrument %s', (name) => {
+  it.each([...INSTRUMENTS, 'GMOS-N', 'GMOS', 'Flamingos', 'IGRINS-2'])('instrument %s', (name) => {
     expect(classifyTerm(name)).toEqual({ kind: 'criterion', field: 'inst' });
   });
 

@@ -121,9 +121,9 @@ describe('migrate', () => {
     const before = (await columns()).rows;
     const first = await yougotdata(['migrate'], { DATABASE_URL: db.url });
     expect(first.code).toBe(0);
-    expect(first.stdout).toBe('applied 001_send_record.sql, 002_run_log.sql, 003_night_url.sql; schema version 3\n');
+    expect(first.stdout).toBe('applied 001_send_record.sql, 002_run_log.sql, 003_night_url.sql, 005_relay_replies.sql; schema version 5\n');
     const second = await yougotdata(['migrate'], { DATABASE_URL: db.url });
-    expect(second.stdout).toBe('up to date (schema version 3)\n');
+    expect(second.stdout).toBe('up to date (schema version 5)\n');
     const tables = await db.pool.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
     expect(tables.rows.map((r) => r.tablename)).toEqual([
       'notification',
@@ -144,7 +144,7 @@ describe('migrate', () => {
       yougotdata(['migrate'], { DATABASE_URL: other.url }),
     ]);
     expect(runs.map((r) => r.code)).toEqual([0, 0]);
-    expect((await other.pool.query('SELECT count(*)::int AS n FROM yougotdata_migration')).rows[0].n).toBe(3);
+    expect((await other.pool.query('SELECT count(*)::int AS n FROM yougotdata_migration')).rows[0].n).toBe(4);
     await other.drop();
   });
 

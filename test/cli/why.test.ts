@@ -181,10 +181,11 @@ describe('why: what the record says', () => {
 
 describe('why: the live checks', () => {
   it('a term only the archive knows is confirmed with its summary page', async () => {
-    await peers.addNotifications([{ ...janeDoeRow, selection: 'GN-2026B-Q-101/IFU-NS-2' }]);
+    peers.archive.learnWords(['SCORPIO']);
+    await peers.addNotifications([{ ...janeDoeRow, selection: 'GN-2026B-Q-101/SCORPIO' }]);
     const run = await why('101');
     expect(run.stdout).toContain("valid, confined to program GN-2026B-Q-101 (confirmed with the archive's summary page)");
-    expect(peers.archive.requests.map((r) => r.path)).toContain(`/summary/nolinks/night=${NIGHT}/GN-2026B-Q-101/IFU-NS-2`);
+    expect(peers.archive.requests.map((r) => r.path)).toContain(`/summary/nolinks/night=${NIGHT}/GN-2026B-Q-101/SCORPIO`);
   });
 
   it('an archive that fails now says how', async () => {

@@ -66,6 +66,10 @@ describe('settings', () => {
     ['LOG_FORMAT', 'pretty'],
     ['HEALTHCHECK_URL', 'hc-ping.com/abc'],
     ['HEALTHCHECK_URL', 'ftp://hc-ping.com/abc'],
+    ['BOUNCE_ADDRESS', 'Bounces <fitsdata-bounces@gemini.edu>'],
+    ['BOUNCE_ADDRESS', 'fitsdata-bounces'],
+    ['DKIM_DOMAIN', 'gemini .edu'],
+    ['DKIM_SELECTOR', '-2026'],
   ])('a malformed %s (%s) is an error naming it', (variable, value) => {
     const error = problem({ [variable]: value });
     expect(error).toBeInstanceOf(SettingError);
@@ -85,6 +89,23 @@ describe('settings', () => {
     expect(settings.EMAIL_REPLY_TO).toEqual({ name: 'Help, Desk', address: 'helpdesk@gemini.edu' });
     expect(settings.EMAIL_BCC).toEqual(['audit@gemini.edu', 'copy@gemini.edu']);
     expect(settings.ERRORS_TO).toEqual(['ops@gemini.edu']);
+  });
+
+  it('reads the bounce and DKIM settings, each needing the others of its group', () => {
+    const settings = readSettings({
+      BOUNCE_ADDRESS: ' fitsdata-bounces@gemini.edu ',
+      BOUNCE_SECRET: 'a3f1c9e07b52d846a3f1c9e07b52d846',
+      DKIM_DOMAIN: 'Gemini.EDU',
+      DKIM_SELECTOR: 'ygd2026',
+      DKIM_PRIVATE_KEY_FILE: '/etc/yougotdata/dkim.pem',
+    });
+    expect(settings).toMatchObject({ BOUNCE_ADDRESS: 'fitsdata-bounces@gemini.edu', DKIM_DOMAIN: 'gemini.edu', DKIM_SELECTOR: 'ygd2026' });
+    expect(problem({ BOUNCE_ADDRESS: 'fitsdata-bounces@gemini.edu' }).message).toBe('BOUNCE_SECRET is required with BOUNCE_ADDRESS');
+    expect(problem({ BOUNCE_SECRET: 'a3f1c9e07b52d846a3f1c9e07b52d846' }).message).toBe('BOUNCE_ADDRESS is required with BOUNCE_SECRET');
+    expect(problem({ DKIM_DOMAIN: 'gemini.edu', DKIM_SELECTOR: 's' }).message).toBe(
+      'DKIM_PRIVATE_KEY_FILE is required with DKIM_DOMAIN and DKIM_SELECTOR',
+    );
+    expect(problem({ DKIM_PRIVATE_KEY_FILE: '/k.pem' }).variable).toBe('DKIM_DOMAIN');
   });
 
   it('names a missing required setting and what it is for', () => {

@@ -167,6 +167,16 @@ describe('nights', () => {
     expect(names(await search(`night=${NIGHT}`, SOUTH))).toEqual([firstIn, lastIn]);
   });
 
+  it('leaves a file of another or no telescope out of a night search, and keeps it in a date search', async () => {
+    const entries = [null, 'UKIRT'].map(
+      (telescope): Entry => ({ ...makeEntry({ programId: NORTH, ut: '2024-01-15T10:00:00Z' }), telescope }),
+    );
+    archive.addEntries(entries);
+    expect(await search(`night=${NIGHT}`, NORTH)).toEqual([]);
+    expect(await search(`nightrange=20240114-20240116`, NORTH)).toEqual([]);
+    expect(names(await search(`date=${NIGHT}`, NORTH)).sort()).toEqual(names(entries).sort());
+  });
+
   it('serves both sites in one search, each by its own night', async () => {
     const [north] = addFiles({ programId: NORTH }, '2024-01-15T10:00:00Z');
     const [south] = addFiles({ programId: SOUTH }, '2024-01-14T23:00:00Z');
@@ -276,7 +286,7 @@ describe('/jsonsummary and /summary/nolinks', () => {
     archive.addEntries([makeEntry({ programId: NORTH, ut: '2024-01-15T10:00:00Z', object: '<b>x</b>' })]);
     const page = await summary(`night=${NIGHT}`, '<script>');
     expect(page).not.toMatch(/<script>|<b>x/);
-    expect(warningOf(page)).toBe('&#60;script&#62; ');
+    expect(warningOf(page)).toBe('&lt;script&gt; ');
   });
 
   it('recognises words the job may not know: gratings and masks', async () => {
@@ -292,12 +302,24 @@ describe('/jsonsummary and /summary/nolinks', () => {
   it('answers 500 with an HTML page for a malformed night or date, not a warning', async () => {
     const badRanges = [
       'nightrange=20240101',
-      'nightrange=20240101-2024010',
+      'nightrange=20240101-202401',
       'nightrange=20240101-20240230',
       'nightrange=a-b',
       'daterange=20240101-',
+      // A day and a moment cannot be ordered.
+      'daterange=20240101-20240102T10',
     ];
-    for (const bad of ['night=2024011', 'night=20240230', 'night=', 'date=tomorrow', 'daterange=20240101', ...badRanges]) {
+    // Outside 19990101..21000101 a night is no date to the archive; an offset breaks its comparison with those limits.
+    const badNights = [
+      'night=202401',
+      'night=20240230',
+      'night=',
+      'date=someday',
+      'night=19981231',
+      'night=21000102',
+      'night=20240101T10Z',
+    ];
+    for (const bad of [...badNights, 'daterange=20240101', ...badRanges]) {
       for (const page of ['jsonsummary', 'summary/nolinks']) {
         const response = await get(page, bad, NORTH);
         expect(response.status, `${page}/${bad}`).toBe(500);
@@ -305,6 +327,16 @@ describe('/jsonsummary and /summary/nolinks', () => {
         await response.text();
       }
     }
+  });
+
+  it('reads night and date values as the archive does: ISO 8601 forms, weeks and days of the year, either end first', async () => {
+    const [file] = addFiles({ programId: NORTH }, '2024-01-15T10:00:00Z');
+    const nights = ['2024-01-15', '2024015', '2024-W03-1', '2024-01-15T23:59'].map((night) => `night=${night}`);
+    for (const term of [...nights, 'nightrange=20240115-20240114', 'nightrange=2024-01-14--2024-01-16']) {
+      expect(names(await search(term, NORTH)), term).toEqual([file]);
+    }
+    expect(names(await search('daterange=20240115T09-20240115T11', NORTH))).toEqual([file]);
+    expect(await search('daterange=20240115T10:30-20240115T11', NORTH)).toEqual([]);
   });
 
   it('keeps the later of two terms of one kind, so an overridden bad night is never read', async () => {
@@ -349,6 +381,19 @@ describe('/jsonsummary and /summary/nolinks', () => {
     const withIds = [...valid, ...valid.map((id) => `${id}-12`), ...valid.map((id) => `${id}-12-001-MRG-ADD`)];
     for (const id of withIds) expect(warningOf(await summary(id)), id).toBeUndefined();
     expect(warningOf(await summary(...invalid))).toBe(invalid.map((id) => `${id} `).join(''));
+  });
+
+  it("knows the archive's words and not others: SCORPIO and a bare Undefined are dropped", async () => {
+    const known = ['defaults', 'Quality-Assessment', 'processed_slit', 'processed_slitflat', 'gEmInI_nOrTh', '8x8', 'alopeke', 'NOAO'];
+    expect(warningOf(await summary(`night=${NIGHT}`, ...known))).toBeUndefined();
+    expect(warningOf(await summary(`night=${NIGHT}`, 'SCORPIO', 'science', 'Undefined'))).toBe('SCORPIO Undefined ');
+  });
+
+  it('defaults sets QA NotFail after every other term, over a CHECK that comes later', async () => {
+    const checked = addFiles({ programId: NORTH, qaState: 'CHECK' }, '2024-01-15T10:00:00Z');
+    const passed = addFiles({ programId: NORTH, qaState: 'Pass' }, '2024-01-15T11:00:00Z');
+    expect(names(await search(`night=${NIGHT}`, NORTH, 'CHECK'))).toEqual(checked);
+    expect(names(await search(`night=${NIGHT}`, NORTH, 'defaults', 'CHECK'))).toEqual([...checked, ...passed]);
   });
 
   it('filters by QA state, CHECK included, and applies no QA filter without a QA term', async () => {

@@ -18,6 +18,15 @@ describe('nights', () => {
     },
   );
 
+  // The archive answers 500 for nights outside 19990101..21000101, its DATE_LIMIT_LOW and DATE_LIMIT_HIGH.
+  it.each(['19900101', '19981231', '21000102', '29991231', '19981231..19990102'])('%s is a night the archive cannot search', (text) => {
+    expect(() => parseNights(text, now)).toThrow('it searches nights from 19990101 to 21000101');
+  });
+
+  it.each(['19990101', '21000101'])('%s, a limit, is searched', (text) => {
+    expect(parseNight(text, now)).toBe(text);
+  });
+
   it('uses the UTC date, not local time', () => {
     expect(parseNight('today', new Date('2026-11-26T23:59:59-10:00'))).toBe('20261127');
   });

@@ -1,5 +1,7 @@
 import { accessSync, constants } from 'node:fs';
+import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * A program from Debian's packages that some tests drive (Chromium, promtool, node_exporter): the first of `names`
@@ -20,4 +22,21 @@ export function debianTool(names: readonly string[], apt: string): string | null
   if (process.env.CI) throw new Error(`${missing} (.ci/run installs it)`);
   console.warn(`${missing}; the tests that need it are skipped`);
   return null;
+}
+
+/** Resolves once something listens on 127.0.0.1:`port` (a daemon just started); `gone` says it died trying. */
+export async function waitForPort(port: number, what: string, gone: () => boolean = () => false): Promise<void> {
+  for (let i = 0; i < 100 && !gone(); i += 1) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await sleep(100);
+  }
+  throw new Error(`${what} did not listen on 127.0.0.1:${port}`);
 }

@@ -5,8 +5,9 @@ import type { Mode } from '../../src/domain/mode.js';
 import { parseNight } from '../../src/domain/night.js';
 import { type MessageInput, renderMessage } from '../../src/mail/render.js';
 
+/** The project's sample of archive entries, parsed as the client parses an answer. */
 const fixture: ArchiveEntry[] = (
-  JSON.parse(readFileSync(new URL('../../fixtures/archive/jsonsummary-m101.json', import.meta.url), 'utf8')) as unknown[]
+  JSON.parse(readFileSync(new URL('../../fixtures/archive/jsonsummary-sample.json', import.meta.url), 'utf8')) as unknown[]
 ).map((raw) => archiveEntrySchema.parse(raw));
 
 const night = parseNight('20260814', new Date(0));
@@ -36,7 +37,7 @@ function render(fields: Partial<MessageInput> = {}) {
   return renderMessage({ mode: 'pi', night, selection, searchUrl, entries: [entry()], ...fields });
 }
 
-/** `count` distinct files, cycling through the fixture's real entries. */
+/** `count` distinct files, cycling through the fixture's entries. */
 function manyEntries(count: number): ArchiveEntry[] {
   return Array.from({ length: count }, (_, i) => ({
     ...fixture[i % fixture.length]!,
@@ -129,44 +130,57 @@ describe('subject', () => {
 });
 
 describe('file listing', () => {
-  const message = render({ entries: fixture });
+  /** 250 files, each of the fixture's entries in turn: over two UT dates, and with its nulls. */
+  const files = manyEntries(250);
+  const message = render({ entries: files });
   const { rows } = readHtml(message.html);
 
-  it('uses all 250 real fixture entries', () => {
-    expect(fixture).toHaveLength(250);
-  });
-
   it('lists every file in the text part, one line each', () => {
-    for (const { name, data_label } of fixture) {
+    for (const { name, data_label } of files) {
       expect(message.text.split('\n').filter((line) => line.startsWith(`${name} `))).toHaveLength(1);
       expect(message.text).toContain(` ${data_label} `);
     }
   });
 
   it('lists every file in the HTML table, in the archive order', () => {
-    expect(rows.slice(1).map((cells) => cells[0])).toEqual(fixture.map((e) => e.name));
-    expect(rows.slice(1).map((cells) => cells[2])).toEqual(fixture.map((e) => e.data_label));
+    expect(rows.slice(1).map((cells) => cells[0])).toEqual(files.map((e) => e.name));
+    expect(rows.slice(1).map((cells) => cells[2])).toEqual(files.map((e) => e.data_label));
   });
 
   it('has one <tr> per entry plus the header, each with nine cells', () => {
-    expect(message.html.match(/<tr[ >]/g)).toHaveLength(fixture.length + 1);
-    expect(rows).toHaveLength(fixture.length + 1);
+    expect(message.html.match(/<tr[ >]/g)).toHaveLength(files.length + 1);
+    expect(rows).toHaveLength(files.length + 1);
     for (const cells of rows) expect(cells).toHaveLength(9);
     expect(rows[0]).toEqual(['File', 'UT', 'Data label', 'Instrument', 'Object', 'Class', 'Type', 'QA', 'Exposure']);
   });
 
-  it('shows every field of a real entry', () => {
-    const first = fixture[0]!;
+  it('shows every field of an entry, a time with its date when the files span two UT dates', () => {
+    const first = files[0]!;
     expect(rows[1]).toEqual([
       first.name,
-      '2007-02-21 15:49:30',
+      '2026-03-14 08:12:31',
       first.data_label,
       'GMOS-N',
-      'M101-pos1',
+      'NGC 4051',
       'science',
       'OBJECT',
       'Pass',
-      '120 s',
+      '300 s',
+    ]);
+  });
+
+  it('shows a null object and observation class as a dash', () => {
+    const proprietary = files.findIndex((e) => e.observation_class === null);
+    expect(rows[proprietary + 1]).toEqual([
+      files[proprietary]!.name,
+      '2026-03-14 10:27:50',
+      'GN-2026A-FT-7-1-004',
+      'GMOS-N',
+      '—',
+      '—',
+      'OBJECT',
+      'Pass',
+      '450 s',
     ]);
   });
 
@@ -179,7 +193,7 @@ describe('file listing', () => {
   it('aligns the text table: every table line has the same width', () => {
     const lines = message.text.split('\n');
     const start = lines.findIndex((line) => line.startsWith('File '));
-    const table = lines.slice(start, start + fixture.length + 2);
+    const table = lines.slice(start, start + files.length + 2);
     expect(table[1]).toMatch(/^[- ]+$/);
     expect(new Set(table.map((line) => [...line].length)).size).toBe(1);
   });
@@ -194,7 +208,7 @@ describe('file listing', () => {
   });
 
   it('is deterministic', () => {
-    expect(render({ entries: fixture })).toEqual(message);
+    expect(render({ entries: files })).toEqual(message);
   });
 });
 

@@ -44,6 +44,13 @@ describe('SmtpMailer and IDN domains', () => {
         kind: 'accepted',
         accepted: ['Jo@xn--strae-oqa.de', 'jm@xn--mller-kva.de', 'hidden@xn--rhtu98c.jp'],
         refused: [],
+        relay: [
+          {
+            recipients: ['Jo@xn--strae-oqa.de', 'jm@xn--mller-kva.de', 'hidden@xn--rhtu98c.jp'],
+            reply: expect.stringMatching(/^250 Ok: queued as \S+@mail-sink$/),
+            queueId: expect.stringMatching(/@mail-sink$/),
+          },
+        ],
       });
       if (result.kind !== 'accepted') return;
       expect(result.accepted.map((a) => a.toLowerCase())).toEqual([to, cc, bcc].map(addressKey));

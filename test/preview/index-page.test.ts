@@ -5,7 +5,7 @@ import type { Night } from '../../src/domain/night.js';
 import type { Result } from '../../src/domain/result.js';
 import type { OutgoingMessage } from '../../src/mail/message.js';
 import { emlOf } from '../../src/preview/eml.js';
-import { anchorOf, escapeHtml, indexPage, type PreviewMessage } from '../../src/preview/index-page.js';
+import { anchorOf, indexPage, type PreviewMessage } from '../../src/preview/index-page.js';
 
 const NIGHT = '20261126' as Night;
 const at = new Date('2026-11-26T18:00:00Z');
@@ -53,13 +53,16 @@ const entry = (extra: Partial<PreviewMessage> = {}): PreviewMessage => ({
   ...extra,
 });
 
-describe('escapeHtml', () => {
-  it('leaves no markup, no way out of a quoted attribute', () => {
-    expect(escapeHtml(`<a href="x" onclick='y'>&amp;</a>`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
-  });
-});
-
 describe('indexPage', () => {
+  it('a value leaves no markup, and no way out of the quoted attribute it sits in', () => {
+    const subject = `<a href="x" onclick='y'>&amp;</a>`;
+    const html = indexPage({ mode: 'pi', date: NIGHT, generatedAt: at, messages: [entry({ message: message({ subject }) })] });
+    const escaped = '&lt;a href&#x3D;&quot;x&quot; onclick&#x3D;&#x27;y&#x27;&gt;&amp;amp;&lt;/a&gt;';
+    expect(html).toContain(`<td>${escaped}</td>`);
+    expect(html).toContain(`title="HTML body of message 1: ${escaped}"`);
+    expect(html).not.toContain(subject);
+  });
+
   it('one summary row and one section per message, in order, with their anchors', () => {
     const html = indexPage({
       mode: 'pi',
@@ -93,7 +96,7 @@ describe('indexPage', () => {
     expect(html).toContain('sandbox=""');
     expect(html).not.toMatch(/sandbox="[^"]*allow-(scripts|same-origin)/);
     expect(html).toContain(
-      'srcdoc="&lt;!doctype html&gt;&lt;p title=&quot;q&quot;&gt;Hello &amp;amp; &lt;b&gt;welcome&lt;/b&gt;&lt;/p&gt;"',
+      'srcdoc="&lt;!doctype html&gt;&lt;p title&#x3D;&quot;q&quot;&gt;Hello &amp;amp; &lt;b&gt;welcome&lt;/b&gt;&lt;/p&gt;"',
     );
     expect(html).toContain('<pre>Hello,\n&lt;plain &amp; simple&gt;\n</pre>');
   });
@@ -116,7 +119,7 @@ describe('indexPage', () => {
     });
     expect(html).not.toContain('<img');
     expect(html).not.toMatch(/<script/i);
-    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
     expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"`);
     expect(html).toContain('yougotdata preview: CHECK messages for night 20261126');
   });

@@ -210,7 +210,12 @@ describe('one archive request for the night and its look-back nights', () => {
 
   it('a file whose night the range answer cannot tell is never dropped, nor guessed: asked night by night', async () => {
     const noTelescope: Record<string, unknown> = { ...at('GN-2026B-Q-5', '2026-11-25T06:00:00Z', 'Gemini-North'), telescope: null };
-    peers.archive.addEntries([noTelescope, ...scienceFiles('GN-2026B-Q-5', 1, '20261126')]);
+    // The archive leaves a file without a telescope out of night searches; answers that hold one anyway must lose nothing.
+    peers.archive.inject([
+      { match: '/jsonsummary/nightrange=', extraEntries: [noTelescope] },
+      { match: '/jsonsummary/night=20261125/', extraEntries: [noTelescope] },
+    ]);
+    peers.archive.addEntries(scienceFiles('GN-2026B-Q-5', 1, '20261126'));
     const result = await run('20261126', 1);
     expect(result.json().results.map((r: { night: string; status: string; files: number }) => [r.night, r.status, r.files])).toEqual([
       ['20261126', 'sent', 1],

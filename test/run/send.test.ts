@@ -251,11 +251,13 @@ describe('bad input', () => {
   });
 
   it('confirms a term the local grammar does not know with the server, then searches', async () => {
-    await peers.addNotifications([{ ...janeDoeRow, selection: 'GN-2026B-Q-101/IFU-NS-2' }]);
+    // An archive newer than the job's word lists: it knows an instrument the job does not yet.
+    peers.archive.learnWords(['SCORPIO']);
+    await peers.addNotifications([{ ...janeDoeRow, selection: 'GN-2026B-Q-101/SCORPIO' }]);
     const run = await send();
     const summaries = peers.archive.requests.filter((r) => r.path.startsWith('/summary/nolinks/'));
-    expect(summaries.map((r) => r.path)).toEqual([`/summary/nolinks/night=${NIGHT}/GN-2026B-Q-101/IFU-NS-2`]);
-    expect(jsonSummaries().map((r) => r.path)).toEqual([`/jsonsummary/night=${NIGHT}/GN-2026B-Q-101/IFU-NS-2`]);
+    expect(summaries.map((r) => r.path)).toEqual([`/summary/nolinks/night=${NIGHT}/GN-2026B-Q-101/SCORPIO`]);
+    expect(jsonSummaries().map((r) => r.path)).toEqual([`/jsonsummary/night=${NIGHT}/GN-2026B-Q-101/SCORPIO`]);
     expect(run.json().results[0].status).toBe('no-data');
   });
 

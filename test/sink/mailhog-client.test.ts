@@ -163,7 +163,7 @@ describe('the mailhog npm client, used unchanged', () => {
     expect(response.statusCode).toBe(200);
     const relayed = relayTarget.messages();
     expect(relayed).toHaveLength(1);
-    expect(relayed[0]!.envelope).toEqual({ from: 'archive@gemini.example', to: ['reviewer@example.org'] });
+    expect(relayed[0]!.envelope).toMatchObject({ from: 'archive@gemini.example', to: ['reviewer@example.org'] });
     expect(relayed[0]!.raw).toBe(sink.messages()[0]!.raw);
     const seen = await mailhog({ host: '127.0.0.1', port: relayTarget.httpPort }).latestTo('reviewer@example.org');
     expect(seen!.subject).toBe('New Data for GN-2026B-Q-101/science');

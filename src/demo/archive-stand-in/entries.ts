@@ -31,7 +31,7 @@ export interface StandInNightProgram {
   qaState?: QaState;
 }
 
-const FIXTURE_URL = new URL('../../../fixtures/archive/jsonsummary-m101.json', import.meta.url);
+const FIXTURE_URL = new URL('../../../fixtures/archive/jsonsummary-sample.json', import.meta.url);
 /** Files per observation in a made-up night, so data labels look like a real sequence. */
 const FILES_PER_OBSERVATION = 10;
 /** How long after the exposure the archive ingests a file. */
@@ -49,14 +49,14 @@ const localOffsets = new Map<string, number>();
 const releaseDates = new Map<number, string>();
 
 /**
- * The real entries of the m101 search, read once (the file sits three levels above both src/demo/archive-stand-in
- * and dist/demo/archive-stand-in).
+ * The project's sample of real-shaped entries, read once (the file sits three levels above both
+ * src/demo/archive-stand-in and dist/demo/archive-stand-in; the demo is not in the package, so it runs from a checkout).
  */
 function fixtureEntries(): readonly Record<string, unknown>[] {
   if (!fixture) {
     const parsed: unknown = JSON.parse(readFileSync(FIXTURE_URL, 'utf8'));
     if (!Array.isArray(parsed) || parsed.length === 0) throw new Error(`${FIXTURE_URL.pathname}: not a /jsonsummary array`);
-    // The m101 search's own cut marker, not part of any file's entry.
+    // An open search's cut marker, not part of any file's entry.
     fixture = (parsed as Record<string, unknown>[]).map(({ results_truncated: _marker, ...entry }) => entry);
   }
   return fixture;
@@ -182,7 +182,7 @@ function observationFields(entry: Record<string, unknown>, spec: StandInFileSpec
 }
 
 /**
- * A real-shaped `/jsonsummary` entry: the next of the 250 fixture entries (in turn), re-dated to
+ * A real-shaped `/jsonsummary` entry: the next of the fixture's entries (in turn), re-dated to
  * `spec.ut` and re-labelled for `spec.programId` with a fresh file name and data label.
  */
 export function makeEntry(spec: StandInFileSpec): Record<string, unknown> {

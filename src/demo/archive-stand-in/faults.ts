@@ -16,6 +16,8 @@ export interface StandInFault {
   oversizeBytes?: number;
   /** Add one file of each of these programs to the answer. */
   extraPrograms?: string[];
+  /** Add these files to the answer, whether or not the search would find them (an archive breaking its own rules). */
+  extraEntries?: Record<string, unknown>[];
 }
 
 export interface StandInFaultRule extends StandInFault {

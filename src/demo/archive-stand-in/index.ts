@@ -53,8 +53,10 @@ export interface ArchiveStandIn {
   readonly role: ServerRole;
   /** Adds /jsonsummary entries; an entry with the name of one held replaces it. */
   addEntries(entries: readonly Record<string, unknown>[]): void;
-  /** Removes every file and pending fault, and sets the latency back to 0. */
+  /** Removes every file, pending fault and learned word, and sets the latency back to 0. */
   clear(): void;
+  /** Plays an archive newer than the job's word lists: recognises these words too (they filter nothing). */
+  learnWords(words: readonly string[]): void;
   /** Queues faults, used up in order by the requests they match (`[{status: 500}, {status: 500}]`, then normal answers). */
   inject(rules: StandInFaultRule | readonly StandInFaultRule[]): void;
   /** Latency of every answer, on top of any fault's. */
@@ -149,6 +151,7 @@ class StandInServer implements ArchiveStandIn {
   readonly #timers = new Set<NodeJS.Timeout>();
   #latencyMs = 0;
   #url = '';
+  readonly #learned = new Set<string>();
 
   constructor(readonly role: ServerRole) {
     this.#server = createServer((req, res) => this.#receive(req, res));
@@ -177,7 +180,12 @@ class StandInServer implements ArchiveStandIn {
   clear(): void {
     this.#store.clear();
     this.#faults.clear();
+    this.#learned.clear();
     this.#latencyMs = 0;
+  }
+
+  learnWords(words: readonly string[]): void {
+    for (const word of words) this.#learned.add(word);
   }
 
   inject(rules: StandInFaultRule | readonly StandInFaultRule[]): void {
@@ -256,9 +264,10 @@ class StandInServer implements ArchiveStandIn {
     const route = routeOf(segments);
     if (!route) return html(404, errorPage(404, 'No such page.'));
     if (route.page === 'searchform') return html(200, searchFormPage(route.terms));
-    const selection = readSelection(route.terms, this.role, Date.now());
+    const selection = readSelection(route.terms, this.role, Date.now(), this.#learned);
     const found = this.#store.search(selection, selection.closed ? CLOSED_QUERY_LIMIT : OPEN_QUERY_LIMIT);
-    const entries = withOtherPrograms(found, fault?.extraPrograms ?? []);
+    const extra = (fault?.extraEntries ?? []).map((entry) => storedEntry(entry));
+    const entries = withOtherPrograms([...found, ...extra].sort(byFileName), fault?.extraPrograms ?? []);
     return route.page === 'jsonsummary' ? json(entries) : html(200, summaryPage(route.terms, entries, selection.unrecognised));
   }
 }

@@ -1,3 +1,4 @@
+import Handlebars from 'handlebars';
 import type { StoredEntry } from './terms.js';
 
 const SUMMARY_COLUMNS: readonly [heading: string, field: string][] = [
@@ -11,10 +12,8 @@ const SUMMARY_COLUMNS: readonly [heading: string, field: string][] = [
   ['QA', 'qa_state'],
 ];
 
-/** Every value a page shows came from a URL or a PI's header: never markup. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
+/** Every value a page shows came from a URL or a PI's header: never markup. Escaped as the preview page escapes. */
+const { escapeExpression: escapeHtml } = Handlebars;
 
 function page(title: string, body: string): string {
   return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>\n<body>\n${body}\n</body></html>\n`;

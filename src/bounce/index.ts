@@ -1,0 +1,2 @@
+export { type Envelope, READ_LIMIT, type ReadOptions, readReport } from './read-report.js';
+export * from './reading.js';

@@ -1,0 +1,36 @@
+/**
+ * `yougotdata audit`'s reading of the table: every row (the matching ones reported, all of them compared for
+ * duplicates), and with `--online` the archive's word on selection terms only it knows. Sends and writes nothing.
+ */
+import type { ArchiveClient } from '../../archive/client.js';
+import { unrecognisedTerms } from '../../archive/selection.js';
+import type { NotificationTable } from '../../db/notification-table.js';
+import type { Night } from '../../domain/night.js';
+import { type AuditReport, auditNotifications } from './report.js';
+import { type Confirmation, selectionsToConfirm } from './row-reading.js';
+
+export interface AuditPorts {
+  notifications: Pick<NotificationTable, 'read'>;
+  /** With `--online`: the archive whose summary page confirms terms, asked for `night` (any night will do). */
+  online: { archive: Pick<ArchiveClient, 'summaryPage'>; base: string; night: Night } | null;
+}
+
+export async function auditTable(match: string | undefined, ports: AuditPorts): Promise<AuditReport> {
+  const rows = await ports.notifications.read();
+  const only = match === undefined ? undefined : new Set((await ports.notifications.read(match)).map((row) => row.id));
+  if (!ports.online) return auditNotifications(rows, { only });
+  const { archive, base, night } = ports.online;
+  const confirmations = new Map<number, Confirmation>();
+  const asked = selectionsToConfirm(only ? rows.filter((row) => only.has(row.id)) : rows);
+  // The client holds requests to ARCHIVE_CONCURRENCY however many are asked at once.
+  await Promise.all(
+    asked.map(async ({ terms, ids }) => {
+      const page = await archive.summaryPage(base, night, terms);
+      const confirmation: Confirmation = page.ok
+        ? { state: 'answered', dropped: unrecognisedTerms(page.value) }
+        : { state: 'failed', error: page.error };
+      for (const id of ids) confirmations.set(id, confirmation);
+    }),
+  );
+  return auditNotifications(rows, { confirmations, only });
+}

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { adviceOf, verdictOf } from '../../../src/support/why/verdict.js';
+import { answered, at, check, message, run, triage } from './sample-facts.js';
+
+describe('verdictOf', () => {
+  it('an IDN recipient the server accepted in its xn-- form is a visible recipient, not a Bcc', () => {
+    const sent = message({ to: ['jm@Müller.de'], cc: [], accepted: ['jm@xn--mller-kva.de'], refused: [] });
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [sent] } }))).toBe(
+      'Sent at 08:00:12 UTC on 2026-11-26 to jm@Müller.de.',
+    );
+  });
+
+  it('sent, one recipient refused: the example in the README', () => {
+    expect(verdictOf(triage())).toBe('Sent at 08:00:12 UTC on 2026-11-26 to a@x.test, b@y.test; c@z.test refused: 550 no such user.');
+  });
+
+  it('sent to everyone, Bcc counted, not named', () => {
+    const sent = message({ accepted: ['a@x.test', 'B@Y.test', 'c@z.test', 'audit@gemini.test'], refused: [] });
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [sent] } }))).toBe(
+      'Sent at 08:00:12 UTC on 2026-11-26 to a@x.test, b@y.test, c@z.test (and 1 Bcc).',
+    );
+  });
+
+  it('several messages for the night: the latest, and a later failure', () => {
+    const first = message({ id: 1, refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] });
+    const second = message({
+      id: 2,
+      createdAt: at('09:00:00'),
+      sentAt: at('09:00:01'),
+      refused: [],
+      accepted: ['a@x.test', 'b@y.test', 'c@z.test'],
+    });
+    const failed = message({
+      id: 3,
+      status: 'failed',
+      createdAt: at('10:00:00'),
+      sentAt: null,
+      accepted: [],
+      refused: [],
+      error: 'ETIMEDOUT: Greeting never received',
+    });
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [failed, second, first] } }))).toBe(
+      'Sent at 09:00:01 UTC on 2026-11-26 to a@x.test, b@y.test, c@z.test (the latest of 2 messages for the night); a later message failed at 10:00:00 UTC on 2026-11-26: ETIMEDOUT: Greeting never received.',
+    );
+  });
+
+  it('not sent: every recipient refused', () => {
+    const failed = message({
+      status: 'failed',
+      sentAt: null,
+      accepted: [],
+      error: 'no recipient accepted the message: a@x.test: 550 no such user',
+    });
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: check('failed'), messages: [failed] } }))).toBe(
+      'Not sent: no recipient accepted the message: a@x.test: 550 no such user (tried at 08:00:11 UTC on 2026-11-26; the next run tries again).',
+    );
+  });
+
+  it('no data when the run checked, and files since', () => {
+    const base = { runs: [run()], messages: [], check: check('no-data') };
+    expect(verdictOf(triage({ archive: answered({ files: 0, programs: {}, qaStates: {} }), record: { state: 'present', ...base } }))).toBe(
+      'Nothing sent: the archive had no files for GN-2026B-Q-101/science on night 20261126 when the PI run checked at 08:00:05 UTC on 2026-11-26.',
+    );
+    expect(verdictOf(triage({ archive: answered({ unannounced: ['N1.fits', 'N2.fits'] }), record: { state: 'present', ...base } }))).toBe(
+      'Nothing sent: the archive had no files for GN-2026B-Q-101/science on night 20261126 when the PI run checked at 08:00:05 UTC on 2026-11-26; the archive has 2 files for it now: `yougotdata send --date 20261126 --match 101` sends them.',
+    );
+  });
+
+  it('invalid selection: recorded, or only now', () => {
+    const invalid = {
+      state: 'invalid',
+      reason: 'the archive does not recognise "sceince" (did you mean science?)',
+      checkedBy: 'archive',
+    } as const;
+    const recorded = check('invalid-selection', { error: invalid.reason });
+    expect(
+      verdictOf(
+        triage({
+          selection: invalid,
+          archive: { state: 'not-asked', why: 'x' },
+          record: { state: 'present', runs: [run()], check: recorded, messages: [] },
+        }),
+      ),
+    ).toBe(
+      'Nothing sent: the PI run at 08:00:05 UTC on 2026-11-26 found the selection invalid: the archive does not recognise "sceince" (did you mean science?).',
+    );
+    expect(
+      verdictOf(
+        triage({
+          selection: invalid,
+          archive: { state: 'not-asked', why: 'x' },
+          record: { state: 'present', runs: [], check: null, messages: [] },
+        }),
+      ),
+    ).toBe(
+      'No PI run for night 20261126 is recorded: did cron run? (see `yougotdata history`); the selection is invalid: the archive does not recognise "sceince" (did you mean science?), so nothing is sent.',
+    );
+  });
+
+  it('no recipients', () => {
+    const t = triage({
+      recipients: { to: [], cc: ['b@y.test'], rejected: ['TBD'] },
+      record: { state: 'present', runs: [run()], check: check('no-recipients', { rejected: ['TBD'] }), messages: [] },
+      archive: answered({ unannounced: ['N1.fits', 'N2.fits'] }),
+    });
+    expect(verdictOf(t)).toBe(
+      'Nothing sent: the PI run at 08:00:05 UTC on 2026-11-26 found no valid address in piemail (rejected: "TBD").',
+    );
+    // A synced row's addresses come from the program's record: an edit of the row would be undone by the next sync.
+    expect(adviceOf(t)).toBe(
+      "Add a PI email address in the observing database's contact details for program GN-2026B-Q-101 (from its Phase I/II proposal); the sync copies it into row #101 each day, so an edit of the row would be undone.",
+    );
+    const byHand = { ...t, notification: { ...t.notification, label: 'GN-2026B-Q-101 extra copy' } };
+    expect(adviceOf(byHand)).toBe("Edit row #101 (added by hand): put the PI's address in piemail.");
+  });
+
+  it("CHECK mode names the contact scientist's field and the summit server", () => {
+    const t = triage({
+      mode: 'check',
+      recipients: { to: [], cc: [], rejected: ['N/A'] },
+      record: { state: 'present', runs: [], check: null, messages: [] },
+      archive: answered({ unannounced: ['N1.fits'] }),
+    });
+    expect(verdictOf(t)).toBe(
+      'No CHECK run for night 20261126 is recorded: did cron run? (see `yougotdata history`); there is no valid address in csemail (rejected: "N/A"), so nothing is sent.',
+    );
+  });
+
+  it('a run that recorded nothing for this notification, or never ended', () => {
+    const quiet = { state: 'present' as const, check: null, messages: [] };
+    expect(verdictOf(triage({ archive: answered({ files: 0, programs: {}, qaStates: {} }), record: { ...quiet, runs: [run()] } }))).toBe(
+      'The PI run for night 20261126 (started at 08:00:00 UTC on 2026-11-26) recorded nothing for this notification: it was added after that run, or the run stopped early; the archive has no files for it on night 20261126.',
+    );
+    expect(
+      verdictOf(
+        triage({
+          archive: answered({ files: 0, programs: {}, qaStates: {} }),
+          record: { ...quiet, runs: [run({ finishedAt: null, exitCode: null, totals: null })] },
+        }),
+      ),
+    ).toMatch(/^The PI run for night 20261126 started at 08:00:00 UTC on 2026-11-26 has no end: it crashed or is still running/);
+  });
+
+  it('no record at all (migrate never ran)', () => {
+    const t = triage({ record: { state: 'absent' }, archive: answered({ unannounced: ['N1.fits', 'N2.fits'] }) });
+    expect(verdictOf(t)).toBe(
+      "No send record yet: the tool's tables do not exist (`yougotdata migrate` never ran), so this tool has sent nothing; the archive has 2 files for it now: `yougotdata send --date 20261126 --match 101` sends them.",
+    );
+    expect(adviceOf(t)).toContain('yougotdata migrate');
+  });
+
+  it('the archive failing or widening now', () => {
+    const quiet = {
+      state: 'present' as const,
+      runs: [run()],
+      check: check('sent', { files: 2 }),
+      messages: [message({ refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] })],
+    };
+    expect(
+      verdictOf(triage({ record: quiet, archive: { state: 'failed', url: 'u', searchUrl: 's', error: 'HTTP 503 from the archive' } })),
+    ).toMatch(/; the archive search fails now: HTTP 503 from the archive\.$/);
+    expect(verdictOf(triage({ record: quiet, archive: answered({ foreignPrograms: ['GN-2026B-Q-7'] }) }))).toMatch(
+      /; the archive returns files of other programs now \(GN-2026B-Q-7\), so nothing is sent\.$/,
+    );
+  });
+});
+
+describe('adviceOf', () => {
+  it('after a delivered message: where to look, with the subject and message id', () => {
+    const sent = message({ refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] });
+    expect(adviceOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [sent] } }))).toBe(
+      'the mail server accepted the message: ask the recipients to look in spam and mail filters for the subject "New Data for GN-2026B-Q-101/science", or search the mail server\'s log for <m1@gemini.test>',
+    );
+  });
+
+  it('a refused address: fix it where the fix lasts, naming the column it is in', () => {
+    expect(adviceOf(triage())).toBe(
+      "Correct or remove the contact scientist email address c@z.test in the observing database's contact details for program GN-2026B-Q-101 (from its Phase I/II proposal); the sync copies it into row #101 each day, so an edit of the row would be undone.",
+    );
+    const byHand = triage({ notification: { ...triage().notification, label: 'extra copy' } });
+    expect(adviceOf(byHand)).toBe('Edit row #101 (added by hand): correct or remove the refused address c@z.test in csemail.');
+  });
+
+  it('an invalid selection: the edit of the row, which lasts even for a synced row', () => {
+    const invalid = { state: 'invalid', reason: 'selection is blank', checkedBy: 'grammar' } as const;
+    expect(adviceOf(triage({ selection: invalid }))).toBe(
+      'Edit row #101 (synced for GN-2026B-Q-101, but the sync writes a selection only when it creates the row, so this edit lasts): correct the selection; nothing is sent until then.',
+    );
+  });
+});
