@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ArchiveClient } from '../archive/client.js';
-import { environmentWithDotEnv, maskSecrets, readSettings, required, SettingError, type Settings } from '../config/settings.js';
+import { environmentWithDotEnv, readSettings, required, SettingError, type Settings } from '../config/settings.js';
 import { DatabaseRefused, DatabaseUnavailable, isUnreachable } from '../db/database.js';
 import { NotificationTableMissing } from '../db/notification-table.js';
 import { RunLockBusy, RunLockLost } from '../db/run-lock.js';
@@ -10,7 +10,9 @@ import { createLogger, LogFileError } from '../log/logger.js';
 import type { ProgressLine } from '../log/progress-line.js';
 import { BounceTokens } from '../mail/bounce-token.js';
 import { type DkimSigning, dkimSigningOf } from '../mail/dkim.js';
-import { escapeControls } from '../text/escape.js';
+import { OutFolderError } from '../preview/out-folder.js';
+import { maskCredentials } from '../text/credentials.js';
+import { escapeControls, jsonText } from '../text/escape.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
 /** The environment the command sees: the process's, over a `.env` in the working directory. */
@@ -76,7 +78,7 @@ function classify(error: unknown): Fatal {
     return { kind: 'configuration', message: `--log-file ${error.path}: ${message}`, exitCode: EXIT.usage };
   if (error instanceof DatabaseRefused || error instanceof NotificationTableMissing)
     return { kind: 'database', message, exitCode: EXIT.usage };
-  if (error instanceof NightError) return { kind: 'usage', message, exitCode: EXIT.usage };
+  if (error instanceof NightError || error instanceof OutFolderError) return { kind: 'usage', message, exitCode: EXIT.usage };
   if (error instanceof StoppedAtOnce) return { kind: 'stopped', message, exitCode: EXIT.tryLater };
   if (error instanceof DatabaseUnavailable) return { kind: 'database-unavailable', message, exitCode: EXIT.tryLater };
   if (error instanceof RunLockBusy || error instanceof RunLockLost) return { kind: 'locked', message, exitCode: EXIT.tryLater };
@@ -97,31 +99,22 @@ interface DescribedFatal extends Fatal {
 }
 
 /** A fatal error's kind, exit code and one line, passwords masked and control characters escaped (a bug: no stack). */
-export function describeFatal(error: unknown, context: CommandContext): DescribedFatal {
+function describeFatal(error: unknown): DescribedFatal {
   const fatal = classify(error);
-  const masked = maskSecrets(fatal.message, secretsOf(context));
+  const masked = maskCredentials(fatal.message);
   const line = escapeControls(masked);
   if (fatal.kind !== 'unexpected') return { ...fatal, message: line, detail: line };
   return { ...fatal, message: line.split('\\n')[0] ?? line, detail: masked };
 }
 
 /**
- * A command's failure as one line on stderr, every password of the command's URLs masked (those of `.env` too);
+ * A command's failure as one line on stderr, every URL's password masked;
  * with `--json`, also the one JSON document on stdout: `{"error":{"kind","message"},"exitCode":N}`.
  */
 export function reportFatal(error: unknown, context: CommandContext, options: { json?: boolean } = {}): DescribedFatal {
-  const fatal = describeFatal(error, context);
+  const fatal = describeFatal(error);
   context.stderr.write(`yougotdata: ${fatal.detail}\n`);
   if (options.json)
-    context.stdout.write(`${JSON.stringify({ error: { kind: fatal.kind, message: fatal.message }, exitCode: fatal.exitCode })}\n`);
+    context.stdout.write(`${jsonText({ error: { kind: fatal.kind, message: fatal.message }, exitCode: fatal.exitCode })}\n`);
   return fatal;
-}
-
-/** Every URL of the environment the command sees (`.env` included): their passwords never reach a line. */
-function secretsOf(context: CommandContext): string[] {
-  let environment = context.env;
-  try {
-    environment = environmentOf(context);
-  } catch {}
-  return Object.values(environment).filter((value): value is string => typeof value === 'string' && value.includes('://'));
 }

@@ -13,13 +13,13 @@ import { RunLog } from '../db/run-log.js';
 import { SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
 import { nightsText, parseNights } from '../domain/night.js';
-import type { Result, RunReport } from '../domain/result.js';
+import type { Result, RunProblem, RunReport } from '../domain/result.js';
 import { type ProgressLine, progressLine } from '../log/progress-line.js';
 import { discardingMailer, type Mailer } from '../mail/mailer.js';
 import { SmtpMailer } from '../mail/smtp-mailer.js';
 import { type RunMonitor, runMonitor } from '../monitoring/run-monitor.js';
 import { Outbox } from '../preview/outbox.js';
-import { exitCodeOf, problemLines, reportJson, reportTable, totalsOfEvery } from '../run/report.js';
+import { exitCodeOf, problemsOf, reportJson, reportTable, totalsOfEvery } from '../run/report.js';
 import { type SendRequest, sendNights } from '../run/send-run.js';
 import { writePieces } from '../streams/pieces.js';
 import { archiveClientOf, loggerOf, reportFatal, StoppedAtOnce, serverOf, settingsOf, tracingOf } from './context.js';
@@ -103,7 +103,8 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
   const recorded: Result[] = [];
   let reportStarted = false;
   let unsubscribe: (() => void) | undefined;
-  let fatal: string | null = null;
+  let fatal: RunProblem | null = null;
+  let lastSuccessAt: Date | null = null;
   let exitCode: number = EXIT.failed;
   try {
     const settings = settingsOf(context);
@@ -131,6 +132,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     if (!options.dryRun) {
       monitor = await runMonitor({
         healthcheckUrl: settings.HEALTHCHECK_URL,
+        healthcheckDetails: settings.HEALTHCHECK_DETAILS,
         metricsFile: settings.METRICS_FILE,
         runId,
         warn: (fields, message) => runLog.warn(fields, message),
@@ -146,11 +148,12 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       lock = await acquireRunLock(request.databaseUrl, request.mode, applicationName);
       closing.push(() => (lock as RunLock).release());
       await migrate(db);
+      lastSuccessAt = await new RunLog(db).lastSuccess(request.mode);
     }
     const client = archiveClientOf(settings, { concurrency: request.concurrency, stop: stopper.signal });
     archive = client;
     closing.push(() => client.close());
-    const outbox = options.out === undefined ? null : new Outbox(resolve(context.cwd, options.out), request.nights);
+    const outbox = options.out === undefined ? null : await Outbox.open(resolve(context.cwd, options.out), request.nights);
     const smtp = options.dryRun
       ? null
       : new SmtpMailer({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, stop: stopper.signal, ...tracing });
@@ -190,7 +193,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     progress?.end();
     const described = reportFatal(error, context, { json: options.json });
     exitCode = described.exitCode;
-    fatal = described.message;
+    fatal = { brief: `the run ended on a fatal error (${described.kind})`, full: described.message };
     return exitCode;
   } finally {
     for (const close of closing.reverse()) await close();
@@ -208,7 +211,8 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
         totals,
         messagesSent: totals.sent,
         archiveRequests: archive?.requests ?? 0,
-        problems: report ? problemLines(report) : [fatal ?? 'the run ended before its report', ...problemLines(partial)],
+        lastSuccessAt,
+        problems: report ? problemsOf(report) : [...(fatal ? [fatal] : []), ...problemsOf(partial)],
       });
     }
     unsubscribe?.();

@@ -108,6 +108,8 @@ const shape = {
   ARCHIVE_MAX_FAILURES: positiveInteger(1000).default(10),
   LOG_FORMAT: z.enum(['text', 'json'], { message: 'must be text or json' }).default('text'),
   HEALTHCHECK_URL: url(['http:', 'https:']).optional(),
+  // The monitor is a third party: by default it learns ids, statuses and counts, never addresses or replies.
+  HEALTHCHECK_DETAILS: z.enum(['brief', 'full'], { message: 'must be brief or full' }).default('brief'),
   METRICS_FILE: z.string().trim().min(1).optional(),
   BOUNCE_ADDRESS: bareAddress.optional(),
   BOUNCE_SECRET: z.string().trim().optional(),
@@ -168,28 +170,4 @@ export function required<K extends keyof Settings>(settings: Settings, key: K): 
     throw new SettingError(key, `is required${purposes[key] ? `: ${purposes[key]}` : ''}`);
   }
   return value as NonNullable<Settings[K]>;
-}
-
-/** A URL fit for logs: the password, if any, replaced by ***. */
-export function maskUrl(text: string): string {
-  try {
-    const parsed = new URL(text);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return text.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
-  }
-}
-
-/** Removes every password of the given URLs from a message before it reaches a log or a report. */
-export function maskSecrets(message: string, urls: readonly (string | undefined)[]): string {
-  return urls.reduce<string>((text, value) => {
-    if (!value) return text;
-    try {
-      const password = decodeURIComponent(new URL(value).password);
-      return password ? text.split(password).join('***') : text;
-    } catch {
-      return text;
-    }
-  }, message);
 }

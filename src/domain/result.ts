@@ -59,6 +59,16 @@ export interface Result {
   url: string | null;
 }
 
+/**
+ * One thing in a run that needs a person, as a monitor outside may be told of it: `brief` holds notification ids,
+ * nights, statuses and counts only; `full` adds the selection and the reason, with the addresses, names and mail
+ * server replies it may hold (docs/commands.md#healthcheck).
+ */
+export interface RunProblem {
+  brief: string;
+  full: string;
+}
+
 /** What one run of `send` did: every result, in table order. */
 export interface RunReport {
   /** The nights asked for: one, or each of a `--date A..B` range. */

@@ -199,7 +199,7 @@ describe('PostgreSQL lost mid-run', () => {
       expect(end?.pathname).toBe('/ping/check-key/75');
       expect(end?.body).toContain(`\n${delivered} messages sent, `);
       expect(end?.body).toMatch(new RegExp(`\\nsent ${delivered}, `));
-      const metrics = await readFile(join(dir, 'yougotdata.prom'), 'utf8');
+      const metrics = await readFile(join(dir, 'yougotdata-pi.prom'), 'utf8');
       expect(metrics).toContain(`yougotdata_last_run_messages_sent{mode="pi"} ${delivered}\n`);
       expect(metrics).toContain(`yougotdata_last_run_notifications{mode="pi",status="sent"} ${delivered}\n`);
     } finally {
