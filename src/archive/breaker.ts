@@ -1,6 +1,6 @@
 /**
  * Stops a run asking a server that is down. Each notification whose requests all failed for a transient cause
- * (timeout, refused or reset connection, 5xx, 429) counts one; any answer resets the count. After `limit` in a row
+ * (timeout, refused or reset connection, 5xx, 429, an answer that is not a JSON list) counts one; any answer resets the count. After `limit` in a row
  * the breaker opens: no request goes out again this run, and what is left fails at once, to be sent by a rerun.
  */
 export class ServerBreaker {

@@ -7,11 +7,18 @@ import { type ArchiveEntry, archiveEntrySchema } from './entry.js';
 export type ArchivePage = 'jsonsummary' | 'summary/nolinks' | 'searchform';
 
 /**
- * Each term encoded on its own, so no term can change the path or reach another host; `=` stays
- * readable as in the old job's URLs, and a dot segment can never be resolved away.
+ * A term `.` or `..`: a URL parser resolves it, encoded or not (`%2E%2E` is `..` to `new URL()` and to servers), so
+ * it would delete the term before it, or the page name. The grammar refuses it; the URL builder refuses it too.
  */
+export class DotSegmentTerm extends RangeError {
+  constructor(term: string) {
+    super(`the term "${term}" cannot be sent: a URL would resolve it and search something else (docs/archive.md#terms)`);
+  }
+}
+
+/** Each term encoded on its own, so no term can change the path or reach another host; `=` stays readable as in the old job's URLs. */
 function encodeTerm(term: string): string {
-  if (term === '.' || term === '..') return term.replace(/\./g, '%2E');
+  if (term === '.' || term === '..') throw new DotSegmentTerm(term);
   return encodeURIComponent(term).replace(/%3D/g, '=');
 }
 
@@ -27,14 +34,20 @@ function nightTerm(nights: Night | NightSpan): string {
   return `nightrange=${nights.first}-${nights.last}`;
 }
 
-/** `{base}/{page}/night={D}/{term}/{term}…`: the URL the old job used, with /jsonsummary for the search. */
+/**
+ * `{base}/{page}/night={D}/{term}/{term}…`: the URL the old job used, with /jsonsummary for the search. Throws a
+ * DotSegmentTerm for a term `.` or `..`.
+ */
 export function archiveUrl(base: string, page: ArchivePage, nights: Night | NightSpan, terms: readonly string[]): string {
   return `${base.replace(/\/+$/, '')}/${page}/${[nightTerm(nights), ...terms].map(encodeTerm).join('/')}`;
 }
 
 export type ArchiveAnswer<T> =
   | { ok: true; value: T; url: string; attempts: number }
-  /** `transient`: the server or the network failed (timeout, refused or reset, 5xx, 429), so it may be down. */
+  /**
+   * `transient`: the server or the network failed (timeout, refused or reset, 5xx, 429, an answer that is not the
+   * archive's JSON), so it may be down.
+   */
   | { ok: false; error: string; url: string; attempts: number; transient: boolean };
 
 export interface ArchiveClientOptions {
@@ -115,16 +128,34 @@ export class ArchiveClient {
 
   /** The files the search returns, validated; never "no data" for an answer that is not a JSON array. */
   async searchFiles(base: string, nights: Night | NightSpan, terms: readonly string[]): Promise<ArchiveAnswer<ArchiveEntry[]>> {
-    return this.get(archiveUrl(base, 'jsonsummary', nights, terms), parseEntries);
+    return this.ask(base, 'jsonsummary', nights, terms, parseEntries);
   }
 
   /** The HTML summary of the same search, for the server's own word on which terms it dropped. */
   async summaryPage(base: string, night: Night, terms: readonly string[]): Promise<ArchiveAnswer<string>> {
-    return this.get(archiveUrl(base, 'summary/nolinks', night, terms), (body) => body);
+    return this.ask(base, 'summary/nolinks', night, terms, (body) => body);
   }
 
   async close(): Promise<void> {
     await this.agent.close();
+  }
+
+  /** A URL that cannot be built safely is a failure of its own, and no request. */
+  private async ask<T>(
+    base: string,
+    page: ArchivePage,
+    nights: Night | NightSpan,
+    terms: readonly string[],
+    parse: (body: string) => T,
+  ): Promise<ArchiveAnswer<T>> {
+    let url: string;
+    try {
+      url = archiveUrl(base, page, nights, terms);
+    } catch (error) {
+      if (!(error instanceof DotSegmentTerm)) throw error;
+      return { ok: false, error: error.message, url: `${base.replace(/\/+$/, '')}/${page}/…`, attempts: 0, transient: false };
+    }
+    return this.get(url, parse);
   }
 
   private async get<T>(url: string, parse: (body: string) => T): Promise<ArchiveAnswer<T>> {
@@ -135,11 +166,8 @@ export class ArchiveClient {
         const body = await this.attempt(url);
         // The slot is free: let its next request go out before this answer is parsed and acted on.
         await nextTurn();
-        try {
-          return { ok: true, value: parse(body), url, attempts: attempt };
-        } catch (error) {
-          return { ok: false, error: (error as Error).message, url, attempts: attempt, transient: false };
-        }
+        // An answer that is not the archive's (a proxy's maintenance page) throws a TransientFailure: retried, and counted.
+        return { ok: true, value: parse(body), url, attempts: attempt };
       } catch (error) {
         if (error instanceof Stopped) return { ok: false, error: error.message, url, attempts: attempt - 1, transient: false };
         const message = (error as Error).message;
@@ -238,16 +266,22 @@ function describeNetworkError(error: unknown, timeoutMs: number, signal: AbortSi
   return e.code ? `${e.code}: ${e.message ?? ''}`.trim() : (e.message ?? String(error));
 }
 
-/** A JSON array of valid entries, or an error that says what was wrong with the answer. */
+/**
+ * A JSON array of valid entries, or an error that says what was wrong with the answer. An answer that is not a JSON
+ * list is not the archive's at all (a proxy's maintenance page, with a 200): transient, as a 503 would be
+ * (docs/commands.md#per-notification). A list with a malformed file is the archive's, and asking again changes nothing.
+ */
 export function parseEntries(body: string): ArchiveEntry[] {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     const start = body.trimStart().slice(0, 60).replace(/\s+/g, ' ');
-    throw new Error(`the answer is not JSON (it starts "${start}")`);
+    throw new TransientFailure(`the answer is not JSON (it starts "${start}")`);
   }
-  if (!Array.isArray(json)) throw new Error(`the answer is JSON but not a list of files (${json === null ? 'null' : typeof json})`);
+  if (!Array.isArray(json)) {
+    throw new TransientFailure(`the answer is JSON but not a list of files (${json === null ? 'null' : typeof json})`);
+  }
   return json.map((item, index) => {
     const parsed = archiveEntrySchema.safeParse(item);
     if (!parsed.success) {

@@ -1,4 +1,5 @@
 import { parseAddresses } from '../addresses/index.js';
+import { jsonText } from '../text/escape.js';
 import type { CommandContext } from './process-context.js';
 
 /** `yougotdata addresses TEXT`: how an email field of the notification table parses. */
@@ -6,7 +7,7 @@ export function addressesCommand(text: string, options: { json: boolean }, conte
   const parsed = parseAddresses(text);
   if (options.json) {
     context.stdout.write(
-      `${JSON.stringify({ addresses: parsed.addresses.map((a) => ({ name: a.name, address: a.address })), rejected: parsed.rejected })}\n`,
+      `${jsonText({ addresses: parsed.addresses.map((a) => ({ name: a.name, address: a.address })), rejected: parsed.rejected })}\n`,
     );
     return 0;
   }

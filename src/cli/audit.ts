@@ -5,6 +5,7 @@ import { NotificationTable } from '../db/notification-table.js';
 import { parseNight } from '../domain/night.js';
 import { auditJson, auditText } from '../support/audit/output.js';
 import { auditTable } from '../support/audit/read.js';
+import { jsonText } from '../text/escape.js';
 import { archiveClientOf, loggerOf, reportFatal, settingsOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
@@ -37,7 +38,7 @@ export async function auditCommand(options: AuditOptions, context: CommandContex
       clock: context.now,
     });
     log.info({ problems: report.problems.length }, 'audit read the table');
-    context.stdout.write(options.json ? `${JSON.stringify(auditJson(report))}\n` : auditText(report));
+    context.stdout.write(options.json ? `${jsonText(auditJson(report))}\n` : auditText(report));
     return report.problems.length === 0 ? EXIT.ok : EXIT.failed;
   } catch (error) {
     return reportFatal(error, context, { json: options.json }).exitCode;

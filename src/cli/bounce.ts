@@ -8,6 +8,7 @@ import { bounceJson, bounceText } from '../delivery/output.js';
 import { BounceTokens } from '../mail/bounce-token.js';
 import { messageFiles, readMessageFile } from '../mailbox/message-files.js';
 import { readMessageHead } from '../mailbox/message-stream.js';
+import { jsonText } from '../text/escape.js';
 import { describeFatal, loggerOf, reportFatal, settingsOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
@@ -48,7 +49,7 @@ async function recordOf(settings: Settings, options: BounceOptions, context: Com
 }
 
 function print(taken: readonly TakenReport[], options: BounceOptions, context: CommandContext): void {
-  context.stdout.write(options.json ? `${JSON.stringify(bounceJson(taken))}\n` : bounceText(taken));
+  context.stdout.write(options.json ? `${jsonText(bounceJson(taken))}\n` : bounceText(taken));
 }
 
 /**
@@ -69,10 +70,10 @@ async function fromPipe(options: BounceOptions, context: CommandContext): Promis
     print([taken], options, context);
     return EXIT.ok;
   } catch (error) {
-    const fatal = describeFatal(error, context);
+    const fatal = describeFatal(error);
     context.stderr.write(`yougotdata: ${fatal.detail} (exit 75: the mail server keeps the message and tries again)\n`);
     if (options.json)
-      context.stdout.write(`${JSON.stringify({ error: { kind: fatal.kind, message: fatal.message }, exitCode: EXIT.tryLater })}\n`);
+      context.stdout.write(`${jsonText({ error: { kind: fatal.kind, message: fatal.message }, exitCode: EXIT.tryLater })}\n`);
     return EXIT.tryLater;
   } finally {
     for (const close of closing.reverse()) await close();

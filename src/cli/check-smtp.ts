@@ -1,6 +1,7 @@
 import { parseEmailAddress } from '../addresses/index.js';
-import { maskSecrets, required } from '../config/settings.js';
+import { required } from '../config/settings.js';
 import { checkSmtp } from '../mail/smtp-check.js';
+import { maskCredentials } from '../text/credentials.js';
 import { reportFatal, settingsOf, tracingOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
@@ -10,11 +11,9 @@ export interface CheckSmtpOptions {
 
 /** `yougotdata check-smtp [--to ADDR]`: what the SMTP server answers; sends nothing unless --to. 0 when all is well. */
 export async function checkSmtpCommand(options: CheckSmtpOptions, context: CommandContext): Promise<number> {
-  const secrets = [context.env.SMTP_URL];
-  const out = (line: string) => context.stdout.write(`${maskSecrets(line, secrets)}\n`);
+  const out = (line: string) => context.stdout.write(`${maskCredentials(line)}\n`);
   try {
     const settings = settingsOf(context);
-    secrets.push(settings.SMTP_URL);
     let test: Parameters<typeof checkSmtp>[0]['test'];
     if (options.to !== undefined) {
       const to = parseEmailAddress(options.to.trim());
@@ -27,7 +26,7 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
     const tracing = tracingOf(settings);
     const failure = await checkSmtp({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, test, ...tracing }, out);
     if (failure === null) return EXIT.ok;
-    context.stderr.write(`yougotdata: check-smtp failed: ${maskSecrets(failure, secrets)}\n`);
+    context.stderr.write(`yougotdata: check-smtp failed: ${maskCredentials(failure)}\n`);
     return EXIT.failed;
   } catch (error) {
     return reportFatal(error, context).exitCode;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ArchiveClient } from '../archive/client.js';
-import { environmentWithDotEnv, maskSecrets, readSettings, required, SettingError, type Settings } from '../config/settings.js';
+import { environmentWithDotEnv, readSettings, required, SettingError, type Settings } from '../config/settings.js';
 import { DatabaseRefused, DatabaseUnavailable, isUnreachable } from '../db/database.js';
 import { NotificationTableMissing } from '../db/notification-table.js';
 import { RunLockBusy, RunLockLost } from '../db/run-lock.js';
@@ -11,7 +11,9 @@ import type { ProgressLine } from '../log/progress-line.js';
 import { BounceTokens } from '../mail/bounce-token.js';
 import { type DkimSigning, dkimSigningOf } from '../mail/dkim.js';
 import { ImapRefused, ImapUnavailable, MissingMessagePath } from '../mailbox/failures.js';
-import { escapeControls } from '../text/escape.js';
+import { OutFolderError } from '../preview/out-folder.js';
+import { maskCredentials } from '../text/credentials.js';
+import { escapeControls, jsonText } from '../text/escape.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
 /** The environment the command sees: the process's, over a `.env` in the working directory. */
@@ -55,6 +57,13 @@ export function tracingOf(settings: Settings): Tracing {
   return { bounces: address && secret ? new BounceTokens(address, secret) : null, dkim: dkimSigningOf(settings) };
 }
 
+/** A second SIGTERM or SIGINT: the command exits 75 at once, without waiting for what is under way. */
+export class StoppedAtOnce extends Error {
+  constructor(signal: string) {
+    super(`${signal} again: exiting at once; the messages on the wire may go out again with the next run`);
+  }
+}
+
 /** A fatal error as the command reports it: what kind, the line to print, and the exit code. */
 interface Fatal {
   kind: string;
@@ -70,9 +79,11 @@ function classify(error: unknown): Fatal {
     return { kind: 'configuration', message: `--log-file ${error.path}: ${message}`, exitCode: EXIT.usage };
   if (error instanceof DatabaseRefused || error instanceof NotificationTableMissing)
     return { kind: 'database', message, exitCode: EXIT.usage };
-  if (error instanceof NightError || error instanceof MissingMessagePath) return { kind: 'usage', message, exitCode: EXIT.usage };
+  if (error instanceof NightError || error instanceof OutFolderError || error instanceof MissingMessagePath)
+    return { kind: 'usage', message, exitCode: EXIT.usage };
   if (error instanceof ImapRefused) return { kind: 'configuration', message, exitCode: EXIT.usage };
   if (error instanceof ImapUnavailable) return { kind: 'mailbox-unavailable', message, exitCode: EXIT.tryLater };
+  if (error instanceof StoppedAtOnce) return { kind: 'stopped', message, exitCode: EXIT.tryLater };
   if (error instanceof DatabaseUnavailable) return { kind: 'database-unavailable', message, exitCode: EXIT.tryLater };
   if (error instanceof RunLockBusy || error instanceof RunLockLost) return { kind: 'locked', message, exitCode: EXIT.tryLater };
   if (isUnreachable(error)) {
@@ -92,31 +103,22 @@ interface DescribedFatal extends Fatal {
 }
 
 /** A fatal error's kind, exit code and one line, passwords masked and control characters escaped (a bug: no stack). */
-export function describeFatal(error: unknown, context: CommandContext): DescribedFatal {
+export function describeFatal(error: unknown): DescribedFatal {
   const fatal = classify(error);
-  const masked = maskSecrets(fatal.message, secretsOf(context));
+  const masked = maskCredentials(fatal.message);
   const line = escapeControls(masked);
   if (fatal.kind !== 'unexpected') return { ...fatal, message: line, detail: line };
   return { ...fatal, message: line.split('\\n')[0] ?? line, detail: masked };
 }
 
 /**
- * A command's failure as one line on stderr, every password of the command's URLs masked (those of `.env` too);
+ * A command's failure as one line on stderr, every URL's password masked;
  * with `--json`, also the one JSON document on stdout: `{"error":{"kind","message"},"exitCode":N}`.
  */
 export function reportFatal(error: unknown, context: CommandContext, options: { json?: boolean } = {}): DescribedFatal {
-  const fatal = describeFatal(error, context);
+  const fatal = describeFatal(error);
   context.stderr.write(`yougotdata: ${fatal.detail}\n`);
   if (options.json)
-    context.stdout.write(`${JSON.stringify({ error: { kind: fatal.kind, message: fatal.message }, exitCode: fatal.exitCode })}\n`);
+    context.stdout.write(`${jsonText({ error: { kind: fatal.kind, message: fatal.message }, exitCode: fatal.exitCode })}\n`);
   return fatal;
-}
-
-/** Every URL of the environment the command sees (`.env` included): their passwords never reach a line. */
-function secretsOf(context: CommandContext): string[] {
-  let environment = context.env;
-  try {
-    environment = environmentOf(context);
-  } catch {}
-  return Object.values(environment).filter((value): value is string => typeof value === 'string' && value.includes('://'));
 }

@@ -3,6 +3,7 @@ import { openDatabase } from '../db/database.js';
 import { heldRunLocks } from '../db/run-lock.js';
 import { RunLog } from '../db/run-log.js';
 import { historyJson, historyText, readHistory } from '../support/history.js';
+import { jsonText } from '../text/escape.js';
 import { loggerOf, reportFatal, settingsOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
@@ -24,7 +25,7 @@ export async function historyCommand(options: HistoryOptions, context: CommandCo
       const { runs, logExists } = await readHistory({ runLog: new RunLog(db), heldLocks: () => heldRunLocks(db) }, now, options.days);
       log.info({ days: options.days, runs: runs.length }, 'history read');
       const shape = { now, days: options.days, logExists };
-      context.stdout.write(options.json ? `${JSON.stringify(historyJson(runs, shape))}\n` : historyText(runs, shape));
+      context.stdout.write(options.json ? `${jsonText(historyJson(runs, shape))}\n` : historyText(runs, shape));
       return EXIT.ok;
     } finally {
       await db.end().catch(() => {});

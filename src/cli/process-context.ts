@@ -3,6 +3,7 @@
  * and `--version` do not load the database, settings and logging modules.
  */
 import type { TerminalStream } from '../log/progress-line.js';
+import { drained } from '../streams/drained.js';
 
 /** What a command needs of the world, so the demo and tests can run commands in-process. */
 export interface CommandContext {
@@ -14,10 +15,11 @@ export interface CommandContext {
   stderr: TerminalStream;
   now: () => Date;
   /**
-   * Calls `stop` on the first SIGTERM or SIGINT, so a long command can finish cleanly; a second one exits at once.
-   * Returns what removes the handler. Absent where signals are not this command's (the demo, tests in-process).
+   * Calls `stop` on the first SIGTERM or SIGINT, so a long command can finish cleanly; a second one exits 75 at once,
+   * after `atOnce` has written the command's last words (its one JSON document, with --json). Returns what removes the
+   * handler. Absent where signals are not this command's (the demo, tests in-process).
    */
-  onStop?: (stop: (signal: string) => void) => () => void;
+  onStop?: (stop: (signal: string) => void, atOnce?: (signal: string) => void) => () => void;
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, tryLater: 75 } as const;
@@ -29,13 +31,18 @@ export const processContext = (): CommandContext => ({
   stdout: process.stdout,
   stderr: process.stderr,
   now: () => new Date(),
-  onStop(stop) {
+  onStop(stop, atOnce) {
     let received = 0;
     const listener = (signal: NodeJS.Signals) => {
       received += 1;
       if (received === 1) return stop(signal);
-      process.stderr.write(`yougotdata: ${signal} again: exiting at once; the messages being sent may go out again with the next run\n`);
-      process.exit(EXIT.tryLater);
+      if (atOnce) atOnce(signal);
+      else process.stderr.write(`yougotdata: ${signal} again: exiting at once\n`);
+      // What was just written reaches a pipe first; a reader that takes nothing holds the exit up a second at most.
+      const exit = () => process.exit(EXIT.tryLater);
+      if (process.stdout.writableLength === 0) exit();
+      void drained(process.stdout).then(exit);
+      setTimeout(exit, 1000).unref();
     };
     process.on('SIGTERM', listener);
     process.on('SIGINT', listener);

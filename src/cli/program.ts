@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { escapeControls, jsonText } from '../text/escape.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
 /** src/cli and dist/cli both sit two levels below the package's root. */
@@ -43,7 +44,12 @@ function port(value: string): number {
 function buildProgram(context: CommandContext, done: (code: number) => void): Command {
   const program = new Command('yougotdata')
     .description('Emails PIs and contact scientists when the archive gets new data for their program.')
-    .configureOutput({ writeOut: (s) => context.stdout.write(s), writeErr: (s) => context.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => context.stdout.write(s),
+      writeErr: (s) => context.stderr.write(s),
+      // An error repeats what was typed, which may hold terminal controls: shown escaped, line by line.
+      outputError: (s, write) => write(s.split('\n').map(escapeControls).join('\n')),
+    })
     .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
@@ -151,7 +157,19 @@ function buildProgram(context: CommandContext, done: (code: number) => void): Co
   return program;
 }
 
-/** Parses argv and runs the command; usage errors exit 2 (docs/commands.md#exit-codes), --help and --version exit 0. */
+/** Whether the command line asks for JSON: a command that takes `--json`, given it before any `--`. */
+function asksForJson(program: Command, argv: readonly string[]): boolean {
+  const command = program.commands.find((candidate) => candidate.name() === argv[0]);
+  const end = argv.indexOf('--');
+  const options = end < 0 ? argv : argv.slice(0, end);
+  return command?.options.some((option) => option.long === '--json') === true && options.includes('--json');
+}
+
+/**
+ * Parses argv and runs the command; usage errors exit 2 (docs/commands.md#exit-codes), --help and --version exit 0.
+ * A usage error of a command given `--json` also prints the error document (docs/commands.md#error-json): a script
+ * reading stdout gets one JSON document whatever went wrong.
+ */
 export async function runCli(argv: readonly string[], context: CommandContext): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram(context, (c) => {
@@ -161,10 +179,13 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // `commander.help` is the help shown on stderr for a missing command: a usage error, unlike --help.
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+    // Anything else is a usage error: `commander.help` too, the help shown on stderr for a missing command.
+    if (asksForJson(program, argv)) {
+      const message = error.message.replace(/^error: /, '');
+      context.stdout.write(`${jsonText({ error: { kind: 'usage', message }, exitCode: EXIT.usage })}\n`);
     }
-    throw error;
+    return EXIT.usage;
   }
 }

@@ -13,16 +13,16 @@ import { RunLog } from '../db/run-log.js';
 import { SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
 import { nightsText, parseNights } from '../domain/night.js';
-import type { RunReport } from '../domain/result.js';
+import type { Result, RunProblem, RunReport } from '../domain/result.js';
 import { type ProgressLine, progressLine } from '../log/progress-line.js';
 import { discardingMailer, type Mailer } from '../mail/mailer.js';
 import { SmtpMailer } from '../mail/smtp-mailer.js';
 import { type RunMonitor, runMonitor } from '../monitoring/run-monitor.js';
 import { Outbox } from '../preview/outbox.js';
-import { exitCodeOf, problemLines, reportJson, reportTable, totalsOfEvery } from '../run/report.js';
+import { exitCodeOf, problemsOf, reportJson, reportTable, totalsOfEvery } from '../run/report.js';
 import { type SendRequest, sendNights } from '../run/send-run.js';
 import { writePieces } from '../streams/pieces.js';
-import { archiveClientOf, loggerOf, reportFatal, serverOf, settingsOf, tracingOf } from './context.js';
+import { archiveClientOf, loggerOf, reportFatal, StoppedAtOnce, serverOf, settingsOf, tracingOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
 export interface SendOptions {
@@ -94,14 +94,17 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
   const host = hostname();
   let log: Logger | undefined;
   let progress: ProgressLine | undefined;
-  // Set once the run has ended: a worker still finishing after a fatal error must not draw the progress again.
-  let ended = false;
   // Set when a real run starts: what the monitor is told at the end, whatever ends the run.
   let monitor: RunMonitor | undefined;
   let request: ReturnType<typeof requestOf> | undefined;
   let archive: ArchiveClient | undefined;
   let report: RunReport | null = null;
-  let fatal: string | null = null;
+  // Every result as it is recorded: what the monitor counts when a fatal error leaves no report.
+  const recorded: Result[] = [];
+  let reportStarted = false;
+  let unsubscribe: (() => void) | undefined;
+  let fatal: RunProblem | null = null;
+  let lastSuccessAt: Date | null = null;
   let exitCode: number = EXIT.failed;
   try {
     const settings = settingsOf(context);
@@ -112,17 +115,24 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     const runLog = loggerOf(context, settings, { logFile: options.logFile, progress: shown });
     log = runLog;
     const stopper = new AbortController();
-    const unsubscribe = context.onStop?.((signal) => {
-      runLog.warn(
-        `${signal}: stopping: no new notification is taken; the messages being sent finish, ` +
-          `then the run reports (another ${signal} exits at once)`,
-      );
-      stopper.abort(signal);
-    });
-    if (unsubscribe) closing.push(async () => unsubscribe());
+    // Held until the monitor has been told how the run ended: a signal during the end ping must not kill it.
+    unsubscribe = context.onStop?.(
+      (signal) => {
+        runLog.warn(
+          `${signal}: stopping: no new notification is taken; the messages on the wire finish, ` +
+            `then the run reports (another ${signal} exits at once)`,
+        );
+        stopper.abort(signal);
+      },
+      (signal) => {
+        progress?.end();
+        reportFatal(new StoppedAtOnce(signal), context, { json: options.json && !reportStarted });
+      },
+    );
     if (!options.dryRun) {
       monitor = await runMonitor({
         healthcheckUrl: settings.HEALTHCHECK_URL,
+        healthcheckDetails: settings.HEALTHCHECK_DETAILS,
         metricsFile: settings.METRICS_FILE,
         runId,
         warn: (fields, message) => runLog.warn(fields, message),
@@ -138,17 +148,18 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       lock = await acquireRunLock(request.databaseUrl, request.mode, applicationName);
       closing.push(() => (lock as RunLock).release());
       await migrate(db);
+      lastSuccessAt = await new RunLog(db).lastSuccess(request.mode);
     }
     const client = archiveClientOf(settings, { concurrency: request.concurrency, stop: stopper.signal });
     archive = client;
     closing.push(() => client.close());
-    const outbox = options.out === undefined ? null : new Outbox(resolve(context.cwd, options.out), request.nights);
+    const outbox = options.out === undefined ? null : await Outbox.open(resolve(context.cwd, options.out), request.nights);
     const smtp = options.dryRun
       ? null
       : new SmtpMailer({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, stop: stopper.signal, ...tracing });
     const mailer: Mailer = smtp ?? outbox ?? discardingMailer;
     closing.push(() => mailer.close());
-    await smtp?.refuseCredentialsInTheClear();
+    await smtp?.checkLogin();
     report = await sendNights(request, {
       notifications: new NotificationTable(db),
       record: new SendRecord(db),
@@ -158,12 +169,13 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       lock,
       breaker: new ServerBreaker(SERVER[request.mode], settings.ARCHIVE_MAX_FAILURES),
       stop: stopper.signal,
+      halt: (reason) => stopper.abort(reason),
+      recorded: (results) => recorded.push(...results),
       clock: context.now,
       log: runLog,
       // Only a terminal shows progress: elsewhere the rows are not even counted.
       progress: shown.drawn
         ? (done, total) => {
-            if (ended) return;
             shown.show(`${done}/${total} notifications`);
             if (done === total) shown.end();
           }
@@ -172,21 +184,23 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       pid: process.pid,
     });
     shown.end();
+    reportStarted = true;
     await writePieces(context.stdout, options.json ? reportJson(report) : reportTable(report));
     exitCode = outbox ? await finishPreview(outbox, report, options.json, context) : exitCodeOf(report);
     return exitCode;
   } catch (error) {
     // The error's line is written straight to stderr: on a terminal it must start below the progress, not after it.
-    ended = true;
     progress?.end();
     const described = reportFatal(error, context, { json: options.json });
     exitCode = described.exitCode;
-    fatal = described.message;
+    fatal = { brief: `the run ended on a fatal error (${described.kind})`, full: described.message };
     return exitCode;
   } finally {
     for (const close of closing.reverse()) await close();
     if (monitor && request) {
-      const totals = totalsOfEvery(report?.results ?? []);
+      // After a fatal error, what the run recorded until then: the messages it did send are counted.
+      const partial = { results: recorded, interrupted: null };
+      const totals = totalsOfEvery(recorded);
       await monitor.finish({
         runId,
         mode: request.mode,
@@ -197,9 +211,11 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
         totals,
         messagesSent: totals.sent,
         archiveRequests: archive?.requests ?? 0,
-        problems: report ? problemLines(report) : [fatal ?? 'the run ended before its report'],
+        lastSuccessAt,
+        problems: report ? problemsOf(report) : [...(fatal ? [fatal] : []), ...problemsOf(partial)],
       });
     }
+    unsubscribe?.();
     log?.flush();
   }
 }

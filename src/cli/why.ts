@@ -8,6 +8,7 @@ import type { Mode } from '../domain/mode.js';
 import { parseNights } from '../domain/night.js';
 import { why } from '../support/why/gather.js';
 import { whyJson, whyText } from '../support/why/output.js';
+import { jsonText } from '../text/escape.js';
 import { archiveClientOf, loggerOf, reportFatal, serverOf, settingsOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
 
@@ -43,7 +44,7 @@ export async function whyCommand(text: string, options: WhyOptions, context: Com
       clock: context.now,
     };
     const answer = await why(text, nights, mode, ports);
-    context.stdout.write(options.json ? `${JSON.stringify(whyJson(answer, text, mode))}\n` : whyText(answer, text));
+    context.stdout.write(options.json ? `${jsonText(whyJson(answer, text, mode))}\n` : whyText(answer, text));
     return answer.triages.length > 0 ? EXIT.ok : EXIT.failed;
   } catch (error) {
     return reportFatal(error, context, { json: options.json }).exitCode;

@@ -23,6 +23,15 @@ const url = (protocols: readonly string[]) =>
       `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
     );
 
+/** Whether a URL carries no `?…`; one that is not a URL at all is for the URL check to say. */
+function withoutQuery(value: string): boolean {
+  try {
+    return new URL(value).search === '';
+  } catch {
+    return true;
+  }
+}
+
 /** A whole number from `min` to `max`; the message names the bound a setting can break. */
 const integer = (min: 0 | 1, max: number) =>
   z
@@ -83,7 +92,10 @@ const shape = {
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   ARCHIVE_URL: url(['http:', 'https:']).default('https://archive.gemini.edu'),
   FITS_SERVER_URL: url(['http:', 'https:']).optional(),
-  SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://localhost:25'),
+  // nodemailer lets a URL's query (`?requireTLS=false`, `?secure=false`) override the job's own TLS rules.
+  SMTP_URL: url(['smtp:', 'smtps:'])
+    .refine(withoutQuery, 'must not carry query parameters (?…): the job sets TLS itself, and a password only travels inside TLS')
+    .default('smtp://localhost:25'),
   EMAIL_FROM: oneAddress.optional(),
   EMAIL_REPLY_TO: oneAddress.optional(),
   EMAIL_BCC: addressList.default([]),
@@ -96,6 +108,8 @@ const shape = {
   ARCHIVE_MAX_FAILURES: positiveInteger(1000).default(10),
   LOG_FORMAT: z.enum(['text', 'json'], { message: 'must be text or json' }).default('text'),
   HEALTHCHECK_URL: url(['http:', 'https:']).optional(),
+  // The monitor is a third party: by default it learns ids, statuses and counts, never addresses or replies.
+  HEALTHCHECK_DETAILS: z.enum(['brief', 'full'], { message: 'must be brief or full' }).default('brief'),
   METRICS_FILE: z.string().trim().min(1).optional(),
   BOUNCE_ADDRESS: bareAddress.optional(),
   BOUNCE_SECRET: z.string().trim().optional(),
@@ -159,28 +173,4 @@ export function required<K extends keyof Settings>(settings: Settings, key: K): 
     throw new SettingError(key, `is required${purposes[key] ? `: ${purposes[key]}` : ''}`);
   }
   return value as NonNullable<Settings[K]>;
-}
-
-/** A URL fit for logs: the password, if any, replaced by ***. */
-export function maskUrl(text: string): string {
-  try {
-    const parsed = new URL(text);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return text.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
-  }
-}
-
-/** Removes every password of the given URLs from a message before it reaches a log or a report. */
-export function maskSecrets(message: string, urls: readonly (string | undefined)[]): string {
-  return urls.reduce<string>((text, value) => {
-    if (!value) return text;
-    try {
-      const password = decodeURIComponent(new URL(value).password);
-      return password ? text.split(password).join('***') : text;
-    } catch {
-      return text;
-    }
-  }, message);
 }

@@ -44,8 +44,8 @@ function authenticationProblem(error: unknown): string | null {
   const message = (error as Error | null)?.message ?? '';
   if (!message.startsWith('SASL: ')) return null;
   if (/client password must be a (non-empty )?string/.test(message)) {
-    const withPassword = 'postgres://user:password@host/database';
-    return `the database asks for a password and DATABASE_URL has none: give it as ${withPassword} (or in ~/.pgpass)`;
+    // Not written as a whole URL: a URL's password is masked in every message (src/text/credentials.ts).
+    return 'the database asks for a password and DATABASE_URL has none: write it after the user name and a colon (user:password@host), or in ~/.pgpass';
   }
   return `the database login failed: ${message}: check the user and password of DATABASE_URL`;
 }

@@ -54,6 +54,15 @@ export class RunLog {
     await this.db.query('UPDATE yougotdata_run SET finished_at = now(), totals = $2, exit_code = $3 WHERE id = $1', [id, totals, exitCode]);
   }
 
+  /** When the last run of `mode` that exited 0 ended; null when none did. */
+  async lastSuccess(mode: Mode): Promise<Date | null> {
+    const result = await this.db.query<{ at: Date | null }>(
+      'SELECT max(finished_at) AS at FROM yougotdata_run WHERE mode = $1 AND exit_code = 0',
+      [mode],
+    );
+    return result.rows[0]?.at ?? null;
+  }
+
   /** The runs started since `since`, oldest first; null before the run log exists (no run was ever recorded). */
   since(since: Date): Promise<RunEntry[] | null> {
     return this.where('started_at >= $1', [since]);

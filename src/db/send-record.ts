@@ -1,8 +1,9 @@
 /**
  * The send record: what was sent, to whom, listing which files, for each notification, night and mode.
- * yougotdata_message gets a row just before a message is handed to SMTP ('sending') and again after ('sent' or
- * 'failed'); yougotdata_file a row per announced file, in the statement that marks its message sent; yougotdata_night
- * the outcome of the latest check of a night (see migrations/001_send_record.sql).
+ * yougotdata_message gets a row just before a message is handed to SMTP ('sending') and again after ('sent', 'failed',
+ * or 'unknown' when the whole message went out and no reply came); yougotdata_file a row per announced file, in the
+ * statement that marks its message sent; yougotdata_night the outcome of the latest check of a night (see
+ * migrations/001_send_record.sql and 004_unknown_delivery.sql).
  */
 import type pg from 'pg';
 import type { Mode } from '../domain/mode.js';
@@ -54,7 +55,7 @@ export interface CheckedNight extends NightCheck {
 
 export interface MessageRecord extends NoticeKey {
   id: number;
-  status: 'sending' | 'sent' | 'failed';
+  status: 'sending' | 'sent' | 'failed' | 'unknown';
   messageId: string;
   followsUp: number | null;
   to: string[];
@@ -188,6 +189,35 @@ export class SendRecord {
       error,
       JSON.stringify(refused),
     ]);
+  }
+
+  /** The whole message went out and the server never answered: not announced, so the next run sends it once more. */
+  async unknown(message: number, error: string, refused: readonly Refusal[]): Promise<void> {
+    await this.db.query(`UPDATE yougotdata_message SET status = 'unknown', error = $2, refused = $3 WHERE id = $1`, [
+      message,
+      error,
+      JSON.stringify(refused),
+    ]);
+  }
+
+  /**
+   * `${notification id}:${night}` → the message whose latest word is `unknown`, for the nights given: the run that sends
+   * them again says so.
+   */
+  async unconfirmed(mode: Mode, nights: readonly Night[]): Promise<Map<string, { messageId: string; createdAt: Date }>> {
+    const rows = await rowsIfMigrated<{ notification_id: number; night: Night; message_id: string; created_at: Date }>(
+      this.db,
+      `SELECT u.notification_id, u.night, u.message_id, u.created_at
+         FROM yougotdata_message u
+        WHERE u.mode = $1 AND u.night = ANY($2) AND u.status = 'unknown'
+          AND NOT EXISTS (SELECT 1 FROM yougotdata_message later
+                           WHERE later.notification_id = u.notification_id AND later.mode = u.mode AND later.night = u.night
+                             AND later.id > u.id)`,
+      [mode, nights],
+    );
+    return new Map(
+      (rows ?? []).map((row) => [`${row.notification_id}:${row.night}`, { messageId: row.message_id, createdAt: row.created_at }]),
+    );
   }
 
   /** Upserts the latest check of each night given. */

@@ -1,12 +1,15 @@
 import type { Mode } from './mode.js';
 import type { Night } from './night.js';
 
-/** Every way one notification's night can end, in the order reports list them. */
-export const STATUSES = ['sent', 'dry-run', 'no-data', 'already-sent', 'invalid-selection', 'no-recipients', 'failed'] as const;
+/**
+ * Every way one notification's night can end, in the order reports list them. `unknown`: the whole message went to the
+ * mail server and its reply never came, so it may have been delivered (docs/commands.md#statuses).
+ */
+export const STATUSES = ['sent', 'dry-run', 'no-data', 'already-sent', 'invalid-selection', 'no-recipients', 'failed', 'unknown'] as const;
 export type Status = (typeof STATUSES)[number];
 
-/** Nothing was sent because a person must fix something first (or the next run retries). */
-export const PROBLEM_STATUSES: readonly Status[] = ['failed', 'invalid-selection', 'no-recipients'];
+/** A person should look: nothing was sent until something is fixed (or the next run retries), or nobody knows if it was. */
+export const PROBLEM_STATUSES: readonly Status[] = ['failed', 'invalid-selection', 'no-recipients', 'unknown'];
 /** Nothing to send, and nothing wrong. */
 export const QUIET_STATUSES: readonly Status[] = ['no-data', 'already-sent'];
 
@@ -54,6 +57,16 @@ export interface Result {
   messageId: string | null;
   /** The archive search, for the report reader and the digest. */
   url: string | null;
+}
+
+/**
+ * One thing in a run that needs a person, as a monitor outside may be told of it: `brief` holds notification ids,
+ * nights, statuses and counts only; `full` adds the selection and the reason, with the addresses, names and mail
+ * server replies it may hold (docs/commands.md#healthcheck).
+ */
+export interface RunProblem {
+  brief: string;
+  full: string;
 }
 
 /** What one run of `send` did: every result, in table order. */

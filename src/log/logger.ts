@@ -1,6 +1,7 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, openSync, writeSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
-import { escapeControls } from '../text/escape.js';
+import { maskCredentials } from '../text/credentials.js';
+import { escapeControls, escapeJsonControls } from '../text/escape.js';
 import { type ProgressLine, progressLine, type TerminalStream } from './progress-line.js';
 import { formatLogLine } from './text-line.js';
 
@@ -30,6 +31,12 @@ export interface LoggerOptions {
   progress?: ProgressLine;
 }
 
+/**
+ * A JSON line of pino's as the job writes it: URL passwords masked, and DEL, C1 and bidi controls (which pino, like
+ * JSON.stringify, leaves raw) escaped, so a person reading the log file or a collector's view sees them as text.
+ */
+const safeJsonLine = (line: string): string => escapeJsonControls(maskCredentials(line));
+
 /** Appends each line with one synchronous write: nothing is lost when the job calls `process.exit` after flushing. */
 class AppendFile {
   private failed = false;
@@ -40,7 +47,7 @@ class AppendFile {
   write(line: string): boolean {
     if (this.failed) return true;
     try {
-      writeSync(this.fd, line);
+      writeSync(this.fd, safeJsonLine(line));
     } catch (error) {
       // A full disk must not end the run: said once on stderr, then the file is left alone.
       this.failed = true;
@@ -53,6 +60,26 @@ class AppendFile {
   }
 }
 
+/** Owner and group: the log names every recipient, which is no business of the host's other users. */
+const LOG_FILE_MODE = 0o640;
+
+/**
+ * Opens the log file for appending, created 0640 (less under a stricter umask). One of ours that a former version
+ * left readable by every user (0644) loses that, its owner and group keeping theirs; another user's file is left
+ * as it is.
+ */
+function openLogFile(path: string): number {
+  const fd = openSync(path, 'a', LOG_FILE_MODE);
+  try {
+    const { mode, uid } = fstatSync(fd);
+    if (mode & 0o007 && uid === process.getuid?.()) fchmodSync(fd, mode & 0o770);
+    return fd;
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
 /** Each JSON line pino writes, as the line of the format, through the progress line. */
 class StderrLines {
   constructor(
@@ -60,7 +87,7 @@ class StderrLines {
     private readonly progress: ProgressLine,
   ) {}
   write(line: string): boolean {
-    this.progress.write(this.format === 'json' ? line : `${textOf(line)}\n`);
+    this.progress.write(this.format === 'json' ? safeJsonLine(line) : `${maskCredentials(textOf(line))}\n`);
     return true;
   }
 }
@@ -86,7 +113,7 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.logFile) {
     let fd: number;
     try {
-      fd = openSync(options.logFile, 'a');
+      fd = openLogFile(options.logFile);
     } catch (error) {
       throw new LogFileError(options.logFile, error);
     }

@@ -8,6 +8,8 @@ export type Submission =
   | { kind: 'accepted'; accepted: string[]; refused: Refusal[]; relay: RelayReply[] }
   /** Nobody got it. */
   | { kind: 'failed'; error: string; refused: Refusal[] }
+  /** The whole message went to the server and its reply never came: it may have been delivered, so it is not sent again. */
+  | { kind: 'unknown'; error: string; refused: Refusal[] }
   /** Kept as a draft: nothing left this machine (a dry run). */
   | { kind: 'drafted' };
 
@@ -20,6 +22,8 @@ export type MessageAbout = (NoticeKey & { sendId?: number }) | null;
  */
 export interface Mailer {
   readonly delivers: boolean;
+  /** Why the mail server is taken to be out of reach for the rest of the run (the run then exits 75); unset: never. */
+  readonly unreachable?: string | null;
   send(message: OutgoingMessage, about: MessageAbout): Promise<Submission>;
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@
 import { format } from 'node:util';
 import nodemailer from 'nodemailer';
 import { type Address, asciiAddress, type EmailAddress } from '../addresses/index.js';
-import { maskUrl } from '../config/settings.js';
+import { maskCredentials } from '../text/credentials.js';
 import type { BounceTokens } from './bounce-token.js';
 import { type DkimSigning, dkimZoneLine } from './dkim.js';
 import { messageIdFor } from './message.js';
@@ -64,7 +64,7 @@ export async function checkSmtp(options: SmtpCheckOptions, out: (line: string) =
     for (const line of lines.splice(0)) out(line.who === '*' ? `  ${line.text}` : `  ${line.who}: ${line.text}`);
   };
   try {
-    out(`SMTP_URL   ${maskUrl(smtpUrl)}`);
+    out(`SMTP_URL   ${maskCredentials(url.href)}`);
     out('Conversation:');
     try {
       await transport.verify();
@@ -110,7 +110,7 @@ export async function checkSmtp(options: SmtpCheckOptions, out: (line: string) =
         to: asciiAddress(to),
         subject: 'yougotdata check-smtp: test message',
         text:
-          `A test message from yougotdata check-smtp, sent ${now.toISOString()} through ${maskUrl(smtpUrl)}.\n` +
+          `A test message from yougotdata check-smtp, sent ${now.toISOString()} through ${maskCredentials(url.href)}.\n` +
           `Nothing to do: it only shows that mail from ${from.address} reaches ${to}.\n`,
         messageId: messageIdFor(['check-smtp', now.getTime()], from),
         date: now,

@@ -1,6 +1,8 @@
 /** What nodemailer's errors carry besides the message. */
 export interface SmtpFailure extends Error {
   code?: string;
+  /** The system's code (ECONNREFUSED, a certificate's) when nodemailer files it under its own, such as ESOCKET. */
+  originalCode?: string;
   responseCode?: number;
   response?: string;
   rejected?: string[];

@@ -1,8 +1,9 @@
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer, { type Mail } from 'nodemailer';
 import { asciiAddress } from '../addresses/index.js';
 import { SettingError } from '../config/setting-error.js';
-import { notTried, type Refusal, type RelayReply } from '../domain/result.js';
+import { notTried, type Refusal, type RelayReply, stoppedBy } from '../domain/result.js';
 import type { BounceTokens } from './bounce-token.js';
 import type { DkimSigning } from './dkim.js';
 import type { Mailer, MessageAbout, Submission } from './mailer.js';
@@ -20,7 +21,7 @@ export interface SmtpMailerOptions {
   retries?: number;
   backoffMs?: number;
   maxConnections?: number;
-  /** Aborted when the run is stopped: a message already handed over finishes, but is not tried again. */
+  /** Aborted when the run is stopped: a message on the wire finishes, but is not tried again; the others are not tried. */
   stop?: AbortSignal;
   /** With BOUNCE_ADDRESS: a bounce token in each envelope sender, and delivery reports asked for. */
   bounces?: BounceTokens | null;
@@ -56,7 +57,17 @@ export const dkimOption = (dkim: DkimSigning | null | undefined) =>
 /** nodemailer lists recipients as strings or as `{address}` objects. */
 export const plainAddress = (entry: string | { address: string }): string => (typeof entry === 'string' ? entry : entry.address);
 const isPermanent = (error: SmtpFailure) => (error.responseCode ?? 0) >= 500;
-const connectionCodes = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET']);
+
+/** What the system says when a server cannot be reached or goes away; a certificate refused is not one of them. */
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE']);
+
+/** A failure of the connection itself, not of the message: after every retry, the server is taken to be out of reach. */
+const isOutOfReach = (error: SmtpFailure): boolean =>
+  ['ECONNECTION', 'ETIMEDOUT', 'EDNS'].includes(error.code ?? '') ||
+  (error.code === 'ESOCKET' && NETWORK_ERRORS.has(error.originalCode ?? ''));
+
+/** The server turned the user and password down (not a temporary 4xx: that is worth another try). */
+const isLoginRefusal = (error: SmtpFailure): boolean => error.code === 'EAUTH' && Math.floor((error.responseCode ?? 0) / 100) !== 4;
 
 /** Refusals per recipient, split into those final (5xx) and those worth another try (4xx). */
 function splitRefusals(addresses: readonly string[], errors: readonly SmtpFailure[] | undefined) {
@@ -70,11 +81,42 @@ function splitRefusals(addresses: readonly string[], errors: readonly SmtpFailur
   return { final, temporary };
 }
 
-/** `smtp://user:pass@…`: credentials on a connection that starts in the clear. */
-function credentialsOverSmtp(smtpUrl: string): boolean {
-  const url = new URL(smtpUrl);
-  return url.protocol === 'smtp:' && (url.username !== '' || url.password !== '');
+/** SMTP_URL's user and password were refused: a setting to correct before anything more is sent (exit 2). */
+export class SmtpLoginRefused extends SettingError {
+  constructor(user: string, error: SmtpFailure) {
+    super(
+      'SMTP_URL',
+      `names a user the mail server does not accept: the login of "${user}" was refused (${smtpReply(error)}); correct the user or password, nothing is sent until then`,
+    );
+  }
 }
+
+/**
+ * How far one attempt's message got. nodemailer reads the message from the stream it creates only once the server has
+ * answered DATA with 354, and pipes it to the socket, the final dot last: whether any, or all, of it went out is read
+ * off that stream (docs/commands.md#delivery-guarantee).
+ */
+interface Transmission {
+  stream?: Readable;
+}
+/** Some of the message has gone to the server: a stop lets the attempt finish rather than cut it. */
+const begun = (transmission: Transmission) => transmission.stream?.readableDidRead === true;
+/**
+ * The transmissions of every copy of one message (one per recipient with BOUNCE_ADDRESS). Once one copy has started
+ * to go out, a stop lets the other copies go too: a message half sent would leave its other recipients without it.
+ */
+type Copies = Transmission[];
+/** The whole message, final dot included, has gone to the server: only its reply says whether it was taken. */
+const whole = (transmission: Transmission) => transmission.stream?.readableEnded === true;
+
+/** The user SMTP_URL names, or null when it names none (no login). */
+function userOf(smtpUrl: string): string | null {
+  const url = new URL(smtpUrl);
+  return url.username !== '' || url.password !== '' ? decodeURIComponent(url.username) : null;
+}
+
+/** `smtp://user:pass@…`: credentials on a connection that starts in the clear. */
+const credentialsOverSmtp = (smtpUrl: string): boolean => new URL(smtpUrl).protocol === 'smtp:' && userOf(smtpUrl) !== null;
 
 /** What every connection to SMTP_URL shares, the job's and check-smtp's: its timeouts, and no local files or URLs in a message. */
 export function transportOptions(smtpUrl: string, timeoutMs: number) {
@@ -92,13 +134,18 @@ export function transportOptions(smtpUrl: string, timeoutMs: number) {
 }
 
 /**
- * One pooled SMTP transport for a whole run. A recipient refused for good is recorded and the
- * others still get the message; temporary refusals and dropped connections are retried.
+ * One pooled SMTP transport for a whole run. A recipient refused for good is recorded and the others still get the
+ * message; temporary refusals and connections lost before the whole message went out are retried. Once the whole
+ * message has gone out, it is never sent again by this run, whatever happens to the reply.
  */
 export class SmtpMailer implements Mailer {
   readonly delivers = true;
+  /** Set once a message has used every retry on a server that could not be reached: the rest are not tried. */
+  private outOfReach: string | null = null;
+  private loginRefused: SmtpLoginRefused | null = null;
   private readonly transport: Mail;
-  private unreachable: string | null = null;
+  /** Attempts under way, by the signal handed to nodemailer with each. */
+  private readonly attempts = new Map<AbortSignal, { cancel: AbortController; transmission: Transmission; copies: Copies }>();
 
   constructor(private readonly options: SmtpMailerOptions) {
     this.transport = nodemailer.createTransport({
@@ -109,34 +156,68 @@ export class SmtpMailer implements Mailer {
       maxRequeues: 0,
       dkim: dkimOption(options.dkim),
     });
+    // Keeps the stream each attempt's message is read from, whatever stages nodemailer puts before it (DKIM, say).
+    this.transport.use('stream', (mail, done) => {
+      const attempt = mail.data.signal && this.attempts.get(mail.data.signal);
+      if (attempt) {
+        const create = mail.message.createReadStream.bind(mail.message);
+        mail.message.createReadStream = (streamOptions) => {
+          const stream = create(streamOptions);
+          attempt.transmission.stream = stream;
+          return stream;
+        };
+      }
+      done();
+    });
+    // A stop cancels every attempt whose message has not started to go out: queued in the pool, connecting, or still
+    // at the envelope. Those whose message is on the wire finish, so the wait is at most one SMTP_TIMEOUT_MS.
+    options.stop?.addEventListener(
+      'abort',
+      () => {
+        for (const { cancel, copies } of this.attempts.values()) if (!copies.some(begun)) cancel.abort();
+      },
+      { once: true },
+    );
+  }
+
+  get unreachable(): string | null {
+    return this.outOfReach;
   }
 
   async send(message: OutgoingMessage, about: MessageAbout = null): Promise<Submission> {
+    if (this.loginRefused) throw this.loginRefused;
     const recipients = [...message.to, ...message.cc]
       .map((a) => a.address)
       .concat(message.bcc)
       .map(asciiAddress);
+    const copies: Copies = [];
     const { bounces } = this.options;
-    if (!bounces) return this.submit(message, recipients, { from: asciiAddress(message.from.address) });
+    if (!bounces) return this.submit(message, recipients, { from: asciiAddress(message.from.address) }, copies);
     // One transaction per recipient, each with its own token and ORCPT (docs/sending.md#one-transaction-per-recipient).
     const sendId = about?.sendId;
     const submissions = await Promise.all(
       recipients.map((recipient, position) =>
-        this.submit(message, [recipient], {
-          from: sendId === undefined ? bounces.address : bounces.senderFor(sendId, position),
-          dsn: { id: envelopeIdOf(message.messageId), return: 'headers', notify: ['failure', 'delay'], recipient },
-        }),
+        this.submit(
+          message,
+          [recipient],
+          {
+            from: sendId === undefined ? bounces.address : bounces.senderFor(sendId, position),
+            dsn: { id: envelopeIdOf(message.messageId), return: 'headers', notify: ['failure', 'delay'], recipient },
+          },
+          copies,
+        ),
       ),
     );
     return joinSubmissions(submissions.map((submission, position) => ({ submission, recipient: recipients[position] as string })));
   }
 
-  /** One message to `recipients` in one transaction, retried while the server refuses for now. */
-  private async submit(message: OutgoingMessage, recipients: readonly string[], envelope: Envelope): Promise<Submission> {
+  /** One message to `recipients` in one transaction, retried while the server refuses for now or the connection fails before the message went out. */
+  private async submit(message: OutgoingMessage, recipients: readonly string[], envelope: Envelope, copies: Copies): Promise<Submission> {
     // Once a message has used every retry on a dead server, the rest are not tried: the next run sends them.
-    if (this.unreachable) return { kind: 'failed', error: notTried(this.unreachable), refused: [] };
+    if (this.outOfReach) return { kind: 'failed', error: notTried(this.outOfReach), refused: [] };
     const retries = this.options.retries ?? 3;
     const backoffMs = this.options.backoffMs ?? 1000;
+    const { stop } = this.options;
     let pending = [...recipients];
     const accepted: string[] = [];
     const refused: Refusal[] = [];
@@ -144,16 +225,22 @@ export class SmtpMailer implements Mailer {
     // Replies of the last temporary refusals, or none when the last attempt failed before RCPT.
     let temporary: Refusal[] = [];
     let lastError = '';
-    const { stop } = this.options;
-    // After a stop, the message handed over gets its attempt, and no other.
-    for (let attempt = 0; attempt <= retries && pending.length > 0 && !(attempt > 0 && stop?.aborted); attempt += 1) {
+    // Set when the whole message went out and no reply came: it may have been delivered.
+    let unanswered = false;
+    for (let attempt = 0; attempt <= retries && pending.length > 0; attempt += 1) {
       if (attempt > 0) {
         // A stop during the backoff ends the wait, and with it the message's attempts.
         await sleep(Math.random() * backoffMs * 2 ** (attempt - 1), undefined, { signal: stop }).catch(() => {});
-        if (stop?.aborted) break;
       }
-      try {
-        const info = (await this.transport.sendMail(this.compose(message, pending, envelope))) as SentInfo;
+      // After a stop no attempt starts; one cancelled before its message went out was not made.
+      if (stop?.aborted && attempt === 0) return { kind: 'failed', error: notTried(stoppedBy(stop)), refused: [] };
+      if (stop?.aborted) break;
+      const { info, error, transmission } = await this.attempt(message, pending, envelope, copies);
+      if (error && stop?.aborted && !begun(transmission)) {
+        if (attempt === 0) return { kind: 'failed', error: notTried(stoppedBy(stop)), refused: [] };
+        break;
+      }
+      if (info) {
         const took = info.accepted.map(plainAddress);
         accepted.push(...took);
         if (took.length > 0) {
@@ -163,50 +250,80 @@ export class SmtpMailer implements Mailer {
         const split = splitRefusals(info.rejected.map(plainAddress), info.rejectedErrors);
         refused.push(...split.final);
         temporary = split.temporary;
-      } catch (caught) {
-        const error = caught as SmtpFailure;
+      } else if (error) {
         lastError = describeSmtpFailure(error, this.options.timeoutMs);
+        if (isLoginRefusal(error)) throw this.refuseLogin(error);
         if (error.code === 'EENVELOPE' && error.rejected?.length) {
           const split = splitRefusals(error.rejected, error.rejectedErrors);
           refused.push(...split.final);
           temporary = split.temporary;
+        } else if (whole(transmission) && error.responseCode === undefined) {
+          // RFC 5321 §6.1: a possible second copy (the next run's) rather than a lost notice, and never more than that.
+          unanswered = true;
+          temporary = [];
+          break;
         } else if (isPermanent(error)) {
           return { kind: 'failed', error: `the SMTP server refused the message: ${lastError}`, refused };
         } else {
           temporary = [];
-          if (attempt === retries && connectionCodes.has(error.code ?? '')) {
-            this.unreachable = `the SMTP server could not be reached (${lastError})`;
-          }
+          if (attempt === retries && isOutOfReach(error)) this.outOfReach = `the SMTP server could not be reached (${lastError})`;
           continue;
         }
       }
       pending = temporary.map((t) => t.address);
     }
     refused.push(...temporary);
+    const noReply = `no reply after the whole message was sent (${lastError}): it may have been delivered, and is not sent again by this run`;
     if (accepted.length > 0) {
-      const unanswered = pending.filter((address) => !temporary.some((t) => t.address === address));
-      refused.push(...unanswered.map((address) => ({ address, reply: lastError })));
+      const left = pending.filter((address) => !temporary.some((t) => t.address === address));
+      refused.push(...left.map((address) => ({ address, reply: unanswered ? noReply : lastError })));
       return { kind: 'accepted', accepted, refused, relay };
     }
+    if (unanswered) return { kind: 'unknown', error: noReply, refused };
     const why = refused.length > 0 ? refused.map((r) => `${r.address}: ${r.reply}`).join('; ') : lastError;
     return { kind: 'failed', error: `no recipient accepted the message: ${why}`, refused };
   }
 
   /**
-   * Before any message: with a user and password over smtp://, a server that offers no STARTTLS ends the run with a
-   * configuration error rather than a failure per message. Any other trouble is each message's to report.
+   * Before any message, when SMTP_URL names a user: one connection and one login. A refused login, or over smtp:// a
+   * server with no STARTTLS to protect it, ends the run with a configuration error before anything is sent (exit 2)
+   * rather than a failure, and a login, per message. Any other trouble is each message's to report.
    */
-  async refuseCredentialsInTheClear(): Promise<void> {
-    if (!credentialsOverSmtp(this.options.smtpUrl)) return;
+  async checkLogin(): Promise<void> {
+    if (userOf(this.options.smtpUrl) === null) return;
     try {
       await this.transport.verify();
-    } catch (error) {
-      if ((error as SmtpFailure).code !== 'ETLS') return;
+    } catch (caught) {
+      const error = caught as SmtpFailure;
+      if (isLoginRefusal(error)) throw this.refuseLogin(error);
+      if (error.code !== 'ETLS') return;
       throw new SettingError(
         'SMTP_URL',
         `holds a user and password, and the server offers no STARTTLS to protect them: ${NO_STARTTLS}; nothing was sent`,
       );
     }
+  }
+
+  /** One attempt of one message, cancelled by a stop while the message has not started to go out. */
+  private async attempt(message: OutgoingMessage, recipients: readonly string[], envelope: Envelope, copies: Copies) {
+    const cancel = new AbortController();
+    const transmission: Transmission = {};
+    copies.push(transmission);
+    this.attempts.set(cancel.signal, { cancel, transmission, copies });
+    try {
+      const info = (await this.transport.sendMail({ ...this.compose(message, recipients, envelope), signal: cancel.signal })) as SentInfo;
+      return { info, transmission };
+    } catch (error) {
+      return { error: error as SmtpFailure, transmission };
+    } finally {
+      this.attempts.delete(cancel.signal);
+    }
+  }
+
+  /** Latched: every later message ends the run the same way, without a login of its own. */
+  private refuseLogin(error: SmtpFailure): SmtpLoginRefused {
+    this.loginRefused ??= new SmtpLoginRefused(userOf(this.options.smtpUrl) ?? '', error);
+    return this.loginRefused;
   }
 
   async close(): Promise<void> {
@@ -220,26 +337,30 @@ export class SmtpMailer implements Mailer {
 
 /**
  * The submissions of one message, one per recipient, as one: accepted when anyone took it. A recipient whose
- * transaction failed without a refusal of its own (the message refused at DATA, the server gone) is refused with
- * that transaction's error.
+ * transaction ended without a refusal of its own (the message refused at DATA, the server gone, no reply after the
+ * whole message) is refused with that transaction's error. Taken by nobody, it is `unknown` when some copy may have
+ * been delivered (so the next run sends it once more), else failed.
  */
 export function joinSubmissions(parts: readonly { submission: Submission; recipient: string }[]): Submission {
   const accepted: string[] = [];
   const refused: Refusal[] = [];
   const relay: RelayReply[] = [];
   const errors = new Set<string>();
+  let unknown: string | null = null;
   for (const { submission, recipient } of parts) {
     if (submission.kind === 'drafted') continue;
     refused.push(...submission.refused);
     if (submission.kind === 'accepted') {
       accepted.push(...submission.accepted);
       relay.push(...submission.relay);
-    } else {
-      errors.add(submission.error);
-      if (!submission.refused.some((r) => r.address === recipient)) refused.push({ address: recipient, reply: submission.error });
+      continue;
     }
+    if (submission.kind === 'unknown') unknown ??= submission.error;
+    errors.add(submission.error);
+    if (!submission.refused.some((r) => r.address === recipient)) refused.push({ address: recipient, reply: submission.error });
   }
   if (accepted.length > 0) return { kind: 'accepted', accepted, refused, relay };
+  if (unknown !== null) return { kind: 'unknown', error: unknown, refused };
   const only = errors.size === 1 ? [...errors][0] : undefined;
   const error = only ?? `no recipient accepted the message: ${refused.map((r) => `${r.address}: ${r.reply}`).join('; ')}`;
   return { kind: 'failed', error, refused };

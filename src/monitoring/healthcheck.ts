@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
+import type { Settings } from '../config/settings.js';
 import { MODE_NAME } from '../domain/mode.js';
 import { utcStamp } from '../domain/night.js';
 import { STATUSES } from '../domain/result.js';
@@ -63,10 +64,17 @@ export function clipToBytes(text: string, limit: number): string {
 const more = (count: number) => `… and ${count} more`;
 
 /**
- * The end ping's body: the run in a few lines, then its problems, as many as fit in `limitBytes`, the rest
- * counted. Plain text a person reads in the monitor's event log.
+ * How much of each problem the end ping tells the monitor, a third party (healthchecks.io): `brief`, the default,
+ * notification ids, nights, statuses and counts; `full` also the selections and the reasons, with the addresses,
+ * names and mail server replies they hold (docs/commands.md#healthcheck).
  */
-export function summaryBody(summary: RunSummary, limitBytes: number = PING_BODY_LIMIT_BYTES): string {
+export type PingDetails = Settings['HEALTHCHECK_DETAILS'];
+
+/**
+ * The end ping's body: the run in a few lines, then its problems (`details` of each), as many as fit in
+ * `limitBytes`, the rest counted. Plain text a person reads in the monitor's event log.
+ */
+export function summaryBody(summary: RunSummary, details: PingDetails = 'brief', limitBytes: number = PING_BODY_LIMIT_BYTES): string {
   const seconds = Math.max(0, Math.round((summary.endedAt.getTime() - summary.startedAt.getTime()) / 1000));
   const nights = summary.date.includes('..') ? 'nights' : 'night';
   const head = [
@@ -80,7 +88,7 @@ export function summaryBody(summary: RunSummary, limitBytes: number = PING_BODY_
   const lines = [...head, '', `${plural(problems.length, 'problem')}:`];
   let used = byteLength(`${lines.join('\n')}\n`);
   for (const [index, problem] of problems.entries()) {
-    const line = clipToBytes(escapeControls(problem), PROBLEM_LINE_LIMIT_BYTES);
+    const line = clipToBytes(escapeControls(problem[details]), PROBLEM_LINE_LIMIT_BYTES);
     const left = problems.length - index - 1;
     // Room is kept for the "… and N more" line that would follow this one.
     const needed = byteLength(line) + 1 + (left > 0 ? byteLength(more(left)) + 1 : 0);
@@ -104,6 +112,8 @@ export interface PingFailure {
 export interface HealthcheckOptions {
   /** Ties the start and end pings (a UUID); the same for both. */
   runId: string;
+  /** How much of each problem the end ping's body tells; `brief` when absent. */
+  details?: PingDetails;
   /** Told of a ping that failed for good; the run goes on. Shaped like a pino logger's `warn`. */
   warn: (fields: PingFailure, message: string) => void;
   /** Each attempt, connection and answer included. */
@@ -119,7 +129,11 @@ export interface Healthcheck {
   finish(summary: RunSummary): Promise<void>;
 }
 
-/** At most two attempts of 2 s and a pause: one ping can hold the run up for about 4 s, never more. */
+/**
+ * At most two attempts of 2 s and a pause, and an attempt that got no answer at all is not repeated: a monitor that
+ * silent is down, and a second wait would only hold the run up. So a dead monitor costs the start ping 2 s, beside
+ * the work, and the end ping 2 s: about 4 s on a run shorter than 2 s, 2 s on a longer one (README, Monitoring).
+ */
 const ATTEMPT_TIMEOUT_MS = 2_000;
 const RETRY_DELAY_MS = 200;
 const ATTEMPTS = 2;
@@ -127,17 +141,23 @@ const ATTEMPTS = 2;
 /** Busy or broken for the moment: a second attempt may get through, where a 404 never would. */
 const worthRetrying = (status: number) => status === 429 || status >= 500;
 
+/** No answer within the attempt's time: the deadline passed, or the connection could not even be made in it. */
+function unanswered(error: unknown): boolean {
+  const failure = error as { name?: string; code?: string };
+  return failure?.name === 'TimeoutError' || failure?.name === 'AbortError' || failure?.code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
 function describe(error: unknown, timeoutMs: number): string {
-  const failure = error as { name?: string; code?: string; message?: string };
-  if (failure?.name === 'TimeoutError' || failure?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  if (unanswered(error)) return `no answer within ${timeoutMs} ms`;
+  const failure = error as { code?: string; message?: string };
   const message = failure?.message ?? String(error);
   return failure?.code && !message.includes(failure.code) ? `${failure.code}: ${message}` : message;
 }
 
 /** The summary, or a line saying why it is missing: the end ping matters more than its body. */
-function bodyOf(summary: RunSummary): string {
+function bodyOf(summary: RunSummary, details: PingDetails): string {
   try {
-    return summaryBody(summary);
+    return summaryBody(summary, details);
   } catch (error) {
     return `exit code ${summary.exitCode}; the summary could not be written: ${escapeControls(String(error))}\n`;
   }
@@ -190,6 +210,7 @@ export function healthcheck(checkUrl: string | undefined, options: HealthcheckOp
         }
       } catch (error) {
         problem = describe(error, timeoutMs);
+        if (unanswered(error)) again = false;
       }
       if (!again) {
         warn(attempt, `healthcheck ${name} ping failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${problem}; the run goes on`);
@@ -203,7 +224,7 @@ export function healthcheck(checkUrl: string | undefined, options: HealthcheckOp
     start: () => ping('start', ''),
     async finish(summary) {
       try {
-        await ping({ exitCode: summary.exitCode }, bodyOf(summary));
+        await ping({ exitCode: summary.exitCode }, bodyOf(summary, options.details ?? 'brief'));
       } finally {
         agent.destroy().catch(() => {});
       }

@@ -3,6 +3,7 @@ import { constants, type Stats } from 'node:fs';
 import { access, type FileHandle, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SettingError } from '../config/setting-error.js';
+import { MODES, type Mode } from '../domain/mode.js';
 import { metricsFileText } from './metrics-text.js';
 import type { RunSummary } from './run-summary.js';
 
@@ -13,14 +14,22 @@ export class MetricsFileError extends SettingError {
   }
 }
 
-// Ours is a few kilobytes; anything much larger is not our file, and not worth reading into memory.
-const MAX_PREVIOUS_BYTES = 1024 * 1024;
-
 const codeOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
 
 /**
- * Throws a MetricsFileError unless a run could write `path`: a `.prom` name, in an existing folder
- * this process may create files in, and not itself a folder. Creates nothing.
+ * The file of one mode, beside the one `METRICS_FILE` names: `yougotdata.prom` gives `yougotdata-pi.prom` and
+ * `yougotdata-check.prom`. Each mode's runs write their own file only, so a PI and a CHECK run that end at the same
+ * moment (both timers catch up after downtime) cannot undo each other; node_exporter reads both, and any other
+ * `*.prom` of the folder.
+ */
+export function modeMetricsFile(setting: string, mode: Mode): string {
+  // METRICS_FILE ends in .prom (checkMetricsFile): the mode goes before it.
+  return join(dirname(setting), `${basename(setting).slice(0, -'.prom'.length)}-${mode}.prom`);
+}
+
+/**
+ * Throws a MetricsFileError unless a run could write the files of `path` (METRICS_FILE): a `.prom` name, in an
+ * existing folder this process may create files in, and neither it nor a mode's file a folder. Creates nothing.
  */
 export async function checkMetricsFile(path: string): Promise<void> {
   // node_exporter's textfile collector reads only *.prom files: any other name would never be collected.
@@ -43,36 +52,26 @@ export async function checkMetricsFile(path: string): Promise<void> {
   } catch (error) {
     throw new MetricsFileError(path, `the folder ${folder} is not writable by this user (${codeOf(error) ?? String(error)})`);
   }
-  try {
-    if ((await lstat(path)).isDirectory()) throw new MetricsFileError(path, 'is a folder');
-  } catch (error) {
-    if (error instanceof MetricsFileError) throw error;
-    if (codeOf(error) !== 'ENOENT') throw new MetricsFileError(path, `cannot be inspected (${codeOf(error) ?? String(error)})`);
-  }
-}
-
-/** The previous file's text, or null when there is none or it cannot be read: then it is simply replaced. */
-async function readPrevious(path: string): Promise<string | null> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(path, 'r');
-    const info = await handle.stat();
-    if (!info.isFile() || info.size > MAX_PREVIOUS_BYTES) return null;
-    return await handle.readFile('utf8');
-  } catch {
-    return null;
-  } finally {
-    await handle?.close();
+  for (const file of [path, ...MODES.map((mode) => modeMetricsFile(path, mode))]) {
+    try {
+      if ((await lstat(file)).isDirectory()) throw new MetricsFileError(path, file === path ? 'is a folder' : `${file} is a folder`);
+    } catch (error) {
+      if (error instanceof MetricsFileError) throw error;
+      if (codeOf(error) !== 'ENOENT') throw new MetricsFileError(path, `${file} cannot be inspected (${codeOf(error) ?? String(error)})`);
+    }
   }
 }
 
 /**
- * Writes the metrics file after a run (see metricsFileText for what it holds), replacing it
- * atomically: node_exporter may read it at any moment and must see the old file or the new one,
- * never a part. Throws if it cannot be written, leaving no temporary file behind.
+ * Writes the metrics file of the run's mode (see metricsFileText for what it holds), from the summary alone, nothing
+ * read back; replacing it atomically: node_exporter may read it at any moment and must see the old file or the new
+ * one, never a part. Then removes the file `setting` itself names, where earlier versions kept both modes: its stale
+ * series would stand in for a mode whose own file is missing. Throws if the file cannot be written, leaving no
+ * temporary file behind.
  */
-export async function writeMetricsFile(path: string, summary: RunSummary): Promise<void> {
-  const text = metricsFileText(await readPrevious(path), summary);
+export async function writeMetricsFile(setting: string, summary: RunSummary): Promise<void> {
+  const path = modeMetricsFile(setting, summary.mode);
+  const text = metricsFileText(summary);
   // In the same folder, so the rename stays on one file system; not ending in .prom, so node_exporter never reads it half-written.
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;
@@ -93,4 +92,7 @@ export async function writeMetricsFile(path: string, summary: RunSummary): Promi
     if (created) await unlink(temporary).catch(() => {});
     throw error;
   }
+  await unlink(setting).catch((error: unknown) => {
+    if (codeOf(error) !== 'ENOENT') throw error;
+  });
 }

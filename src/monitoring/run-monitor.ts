@@ -1,4 +1,4 @@
-import { healthcheck, type PingFailure } from './healthcheck.js';
+import { healthcheck, type PingDetails, type PingFailure } from './healthcheck.js';
 import { checkMetricsFile, writeMetricsFile } from './metrics-file.js';
 import type { RunSummary } from './run-summary.js';
 
@@ -12,6 +12,7 @@ export interface RunMonitor {
 
 export interface RunMonitorOptions {
   healthcheckUrl: string | undefined;
+  healthcheckDetails: PingDetails;
   metricsFile: string | undefined;
   runId: string;
   warn: (fields: Partial<PingFailure>, message: string) => void;
@@ -21,7 +22,7 @@ export interface RunMonitorOptions {
 export async function runMonitor(options: RunMonitorOptions): Promise<RunMonitor> {
   const { metricsFile, warn } = options;
   if (metricsFile) await checkMetricsFile(metricsFile);
-  const ping = healthcheck(options.healthcheckUrl, { runId: options.runId, warn });
+  const ping = healthcheck(options.healthcheckUrl, { runId: options.runId, details: options.healthcheckDetails, warn });
   let started: Promise<void> = Promise.resolve();
   return {
     start() {

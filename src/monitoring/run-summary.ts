@@ -1,5 +1,5 @@
 import type { Mode } from '../domain/mode.js';
-import type { Status } from '../domain/result.js';
+import type { RunProblem, Status } from '../domain/result.js';
 
 /** What a monitor learns of one finished run of `send`: the end ping's body and the metrics file are made from it. */
 export interface RunSummary {
@@ -17,6 +17,11 @@ export interface RunSummary {
   messagesSent: number;
   /** Requests made to the archive or the summit FITS server, retries included. */
   archiveRequests: number;
-  /** One line each: a notification that needs attention, or the error that ended the run. */
-  problems: string[];
+  /**
+   * When the last earlier run of this mode that exited 0 ended, as the run log records it (docs/commands.md#metrics);
+   * null when there was none, or the run could not read the log (the database unreachable).
+   */
+  lastSuccessAt: Date | null;
+  /** One each: a notification that needs attention, the run's early stop, or the error that ended it. */
+  problems: readonly RunProblem[];
 }

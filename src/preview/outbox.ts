@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Night } from '../domain/night.js';
 import type { NoticeKey } from '../domain/notice.js';
@@ -8,34 +7,39 @@ import type { OutgoingMessage } from '../mail/message.js';
 import { dateOf } from '../run/report.js';
 import { emlOf } from './eml.js';
 import { indexPage, type PreviewMessage } from './index-page.js';
+import { preparedFolder, writePrivateFile } from './out-folder.js';
 
 const draftKey = (id: number, night: Night): string => `${id}|${night}`;
 
 /**
  * The dry-run outbox, a mailer that delivers nothing: each message a dry run composes is written as it comes as
  * `<id>.eml` (a message of another night than the one asked for, from the look-back or a `--date A..B` range, as
- * `<id>-<night>.eml`), and at the end `index.html` lists them all. Files of the same name are replaced; other files
- * in the folder are left alone.
+ * `<id>-<night>.eml`), and at the end `index.html` lists them all. The folder is this user's (made 0700 when new),
+ * each file 0600; files of the same name are replaced, other files in the folder are left alone.
  */
 export class Outbox implements Mailer {
   readonly delivers = false;
   private readonly drafts: { file: string; key: NoticeKey; message: OutgoingMessage }[] = [];
   private readonly names = new Set<string>();
-  private folder: Promise<unknown> | undefined;
 
   /** `nights`: the nights the run was asked for (null if unknown: every file then names its night). */
-  constructor(
+  private constructor(
     readonly dir: string,
     private readonly nights: readonly Night[] | null,
   ) {}
+
+  /** The outbox of `dir`, its folder made or checked now: an OutFolderError if it is not this user's. */
+  static async open(dir: string, nights: readonly Night[] | null): Promise<Outbox> {
+    await preparedFolder(dir);
+    return new Outbox(dir, nights);
+  }
 
   async send(message: OutgoingMessage, about: NoticeKey | null): Promise<Submission> {
     // The digest is not a preview: a dry run mails nobody about its problems.
     if (!about) return { kind: 'drafted' };
     const file = this.nameFor(about.notificationId, about.night);
     this.drafts.push({ file, key: about, message });
-    await this.ensureFolder();
-    await writeFile(join(this.dir, file), await emlOf(message));
+    await writePrivateFile(join(this.dir, file), await emlOf(message));
     return { kind: 'drafted' };
   }
 
@@ -47,7 +51,6 @@ export class Outbox implements Mailer {
 
   /** Writes index.html for the run's report; returns its path. */
   async finish(report: RunReport, generatedAt: Date): Promise<string> {
-    await this.ensureFolder();
     // Each draft's result looked up in a map built once: a search per draft is quadratic in the rows of a big run.
     const drafted = new Map<string, Result>();
     for (const result of report.results) {
@@ -62,7 +65,7 @@ export class Outbox implements Mailer {
       .sort((a, b) => a.result.id - b.result.id || a.result.night.localeCompare(b.result.night) || a.file.localeCompare(b.file));
     const others = report.results.filter((r) => r.status !== 'dry-run');
     const path = join(this.dir, 'index.html');
-    await writeFile(path, indexPage({ mode: report.mode, date: dateOf(report), generatedAt, messages, others }));
+    await writePrivateFile(path, indexPage({ mode: report.mode, date: dateOf(report), generatedAt, messages, others }));
     return path;
   }
 
@@ -74,10 +77,5 @@ export class Outbox implements Mailer {
     for (let n = 2; this.names.has(name); n += 1) name = `${base}-${n}.eml`;
     this.names.add(name);
     return name;
-  }
-
-  private ensureFolder(): Promise<unknown> {
-    this.folder ??= mkdir(this.dir, { recursive: true });
-    return this.folder;
   }
 }

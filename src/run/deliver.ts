@@ -6,15 +6,15 @@ import type { Logger } from 'pino';
 import type { RunLock } from '../db/run-lock.js';
 import type { Intent, SendRecord } from '../db/send-record.js';
 import { notTried, type Refusal, stoppedBy } from '../domain/result.js';
-import type { Mailer } from '../mail/mailer.js';
+import type { Mailer, Submission } from '../mail/mailer.js';
 import type { OutgoingMessage } from '../mail/message.js';
 
 export interface DeliveryPorts {
   mailer: Mailer;
-  record: Pick<SendRecord, 'intent' | 'sent' | 'failed'>;
+  record: Pick<SendRecord, 'intent' | 'sent' | 'failed' | 'unknown'>;
   /** Absent when nothing is delivered (a dry run holds no lock). */
   lock: Pick<RunLock, 'assertHeld'> | null;
-  /** Once aborted (SIGTERM, SIGINT), no message is handed over; those already handed over finish. */
+  /** Once aborted (SIGTERM, SIGINT, a fatal error), no message is handed over; those already on the wire finish. */
   stop: AbortSignal;
   log: Logger;
 }
@@ -22,6 +22,8 @@ export interface DeliveryPorts {
 export type Delivered =
   | { status: 'dry-run' }
   | { status: 'failed'; error: string; refused: Refusal[] }
+  /** Handed over whole, never answered: recorded so, not announced, so the next run sends it once more. */
+  | { status: 'unknown'; error: string; refused: Refusal[] }
   /** `problem`: delivered, but something about it needs a person (the record could not be updated). */
   | { status: 'sent'; refused: Refusal[]; problem: string | null };
 
@@ -40,7 +42,23 @@ export async function deliverNotice(message: OutgoingMessage, intent: Intent, po
   } catch (error) {
     return { status: 'failed', error: `not sent: the send record could not be written (${(error as Error).message})`, refused: [] };
   }
-  const submission = await mailer.send(message, { ...intent, sendId: row });
+  let submission: Submission;
+  try {
+    submission = await mailer.send(message, { ...intent, sendId: row });
+  } catch (error) {
+    // A mailer throws only what ends the run (a refused login), before handing the message over.
+    await record.failed(row, `not sent: ${(error as Error).message}`, []).catch(() => {});
+    throw error;
+  }
+  if (submission.kind === 'unknown') {
+    await record.unknown(row, submission.error, submission.refused).catch((cause: Error) => {
+      log.warn(
+        { night: intent.night, messageId: intent.messageId },
+        `the send record could not mark the message unknown (${cause.message}); it stays 'sending', and the next run sends it again`,
+      );
+    });
+    return { status: 'unknown', error: submission.error, refused: submission.refused };
+  }
   if (submission.kind !== 'accepted') {
     const error = submission.kind === 'failed' ? submission.error : 'the mailer kept a draft of a message it should have sent';
     const refused = submission.kind === 'failed' ? submission.refused : [];

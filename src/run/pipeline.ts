@@ -18,6 +18,7 @@ import { type Night, shiftNight } from '../domain/night.js';
 import type { Notification } from '../domain/notification.js';
 import { isNotTried, notTried, QUIET_STATUSES, type Result, type RunReport, type Status, stoppedBy } from '../domain/result.js';
 import type { Mailer } from '../mail/mailer.js';
+import { SmtpLoginRefused } from '../mail/smtp-mailer.js';
 import { composeNotice, type Sender } from './compose.js';
 import { decideNight, type NightDecision } from './decide.js';
 import { deliverNotice } from './deliver.js';
@@ -43,15 +44,19 @@ export interface RunRequest {
 /** What a run needs of the world, each a small adapter. */
 export interface RunPorts {
   notifications: Pick<NotificationTable, 'count' | 'pages'>;
-  record: Pick<SendRecord, 'announcements' | 'recentlyComplete' | 'intent' | 'sent' | 'failed' | 'checked'>;
+  record: Pick<SendRecord, 'announcements' | 'recentlyComplete' | 'unconfirmed' | 'intent' | 'sent' | 'failed' | 'unknown' | 'checked'>;
   archive: Pick<ArchiveClient, 'searchFiles' | 'summaryPage'>;
   mailer: Mailer;
   /** The run lock, checked before each message is recorded and handed over; null when nothing is delivered. */
   lock: Pick<RunLock, 'assertHeld'> | null;
   /** Opens when the server searched is down: the rest of the run asks it nothing more. */
   breaker: ServerBreaker;
-  /** Aborted by SIGTERM or SIGINT: no new notification is taken, no new message handed over. */
+  /** Aborted by SIGTERM or SIGINT, or by `halt`: no new notification is taken, no new message handed over. */
   stop: AbortSignal;
+  /** Aborts `stop` after an error that ends the run, so the other workers stop too (docs/commands.md#a-run). */
+  halt(reason: string): void;
+  /** Each notification's results once recorded: what a run that ends on a fatal error has done. */
+  recorded?: (results: readonly Result[]) => void;
   clock: () => Date;
   log: Logger;
   progress?: (done: number, total: number) => void;
@@ -69,9 +74,17 @@ interface RunState {
   lookback: Night[];
   /** Null when nothing is delivered: a dry run records nothing. */
   checks: NightCheckLog | null;
+  /** `${id}:${night}` → an earlier run's message the mail server never answered: sending it again is said. */
+  unconfirmed: Map<string, { messageId: string; createdAt: Date }>;
+  /** `${id}:${night}` of messages this run handed over whole and never got an answer for: not sent again by it. */
+  unanswered: Set<string>;
 }
 
-export async function runNight(request: RunRequest, ports: RunPorts): Promise<RunReport> {
+/** What ends a run rather than one notification: the run lock lost, the mail server refusing the login. */
+const endsTheRun = (error: unknown) => error instanceof RunLockLost || error instanceof SmtpLoginRefused;
+
+/** `unanswered` is shared by the nights of one run, so a look-back night never sends again what an earlier one did. */
+export async function runNight(request: RunRequest, ports: RunPorts, unanswered = new Set<string>()): Promise<RunReport> {
   const rows = ports.notifications.pages(request.match);
   const total = ports.progress ? await ports.notifications.count(request.match) : 0;
   const lookback = Array.from({ length: request.lookbackNights }, (_, i) => shiftNight(request.night, -(i + 1)));
@@ -84,18 +97,33 @@ export async function runNight(request: RunRequest, ports: RunPorts): Promise<Ru
     recentlyComplete: await ports.record.recentlyComplete(request.mode, lookback, since),
     lookback,
     checks: ports.mailer.delivers ? new NightCheckLog(ports.record, ports.clock, warn) : null,
+    unconfirmed: ports.mailer.delivers ? await ports.record.unconfirmed(request.mode, [request.night, ...lookback]) : new Map(),
+    unanswered,
   };
   const results: { id: number; results: Result[] }[] = [];
   let done = 0;
+  // The first error that ends the run halts every worker; the run throws it once they have all stopped.
+  let fatal: { error: unknown } | null = null;
   const worker = async () => {
-    for (let row = await rows.next(); row; row = await rows.next()) {
-      results.push({ id: row.id, results: await processNotification(row, state) });
-      done += 1;
-      ports.progress?.(done, Math.max(total, done));
+    try {
+      while (!fatal) {
+        const row = await rows.next();
+        if (!row) return;
+        const rowResults = await processNotification(row, state);
+        results.push({ id: row.id, results: rowResults });
+        ports.recorded?.(rowResults);
+        done += 1;
+        ports.progress?.(done, Math.max(total, done));
+      }
+    } catch (error) {
+      if (fatal) return;
+      fatal = { error };
+      ports.halt('a fatal error');
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, request.workers) }, worker));
   await state.checks?.flush();
+  if (fatal) throw (fatal as { error: unknown }).error;
   // In table order, whatever order the workers finished in.
   results.sort((a, b) => a.id - b.id);
   return {
@@ -108,9 +136,9 @@ export async function runNight(request: RunRequest, ports: RunPorts): Promise<Ru
 }
 
 /** Why the run stopped early, if it did: no notification is taken after this, and the run exits 75. */
-function interruption(ports: Pick<RunPorts, 'breaker' | 'stop'>): string | null {
+function interruption(ports: Pick<RunPorts, 'breaker' | 'mailer' | 'stop'>): string | null {
   if (ports.stop.aborted) return stoppedBy(ports.stop);
-  return ports.breaker.open;
+  return ports.breaker.open ?? ports.mailer.unreachable ?? null;
 }
 
 /**
@@ -162,7 +190,7 @@ async function processNotification(row: Notification, state: RunState): Promise<
   try {
     return await processPlan(plan, state, counted.archive);
   } catch (error) {
-    if (error instanceof RunLockLost) throw error;
+    if (endsTheRun(error)) throw error;
     return [resultOf(plan, state.request.night, 'failed', { error: `unexpected error: ${(error as Error).message}` })];
   } finally {
     counted.settle();
@@ -182,7 +210,10 @@ async function processPlan(plan: Plan, state: RunState, archive: RunPorts['archi
     log.warn({ status, url: checked.url }, error);
     return [recorded(state, plan, request.night, status, { error, url: checked.url })];
   }
-  const lookback = state.lookback.filter((night) => !state.recentlyComplete.has(`${plan.notification.id}:${night}`));
+  const lookback = state.lookback.filter((night) => {
+    const key = `${plan.notification.id}:${night}`;
+    return !state.recentlyComplete.has(key) && !state.unanswered.has(key);
+  });
   const terms = searchTerms(checked.selection.terms, request.mode);
   const search = await searchNights([request.night, ...lookback], (nights) => archive.searchFiles(request.base, nights, terms));
   for (const note of search.notes) log.warn({ night: request.night }, note);
@@ -249,6 +280,15 @@ async function processNight(
     uniqueId: randomUUID(),
   });
   const files = decision.files.length;
+  const key = `${plan.notification.id}:${night}`;
+  const unconfirmed = state.unconfirmed.get(key);
+  if (unconfirmed) {
+    log.warn(
+      { night, previous: unconfirmed.messageId },
+      `sending again: the message handed to the mail server at ${unconfirmed.createdAt.toISOString()} was never answered, ` +
+        'so nothing confirmed its delivery; this one may be a second copy',
+    );
+  }
   const intent = {
     notificationId: plan.notification.id,
     night,
@@ -270,6 +310,10 @@ async function processNight(
   });
   if (delivered.status === 'dry-run') return finish('dry-run', { files, url, messageId: message.messageId });
   if (delivered.status === 'failed') return finish('failed', { error: delivered.error, url, files, refused: delivered.refused });
+  if (delivered.status === 'unknown') {
+    state.unanswered.add(key);
+    return finish('unknown', { error: delivered.error, url, files, refused: delivered.refused, messageId: message.messageId });
+  }
   log.info({ night, messageId: message.messageId, to: intent.to, cc: intent.cc, files }, 'sent');
   return finish('sent', { error: delivered.problem, url, files, refused: delivered.refused, messageId: message.messageId });
 }

@@ -1,9 +1,18 @@
 import { MODE_NAME, sendCommandFor } from '../domain/mode.js';
 import { nightsText } from '../domain/night.js';
-import { isNotTried, notTried, PROBLEM_STATUSES, type Result, type RunReport, STATUSES, type Status } from '../domain/result.js';
-import { escapeControls } from '../text/escape.js';
+import {
+  isNotTried,
+  notTried,
+  PROBLEM_STATUSES,
+  type Result,
+  type RunProblem,
+  type RunReport,
+  STATUSES,
+  type Status,
+} from '../domain/result.js';
+import { escapeControls, jsonText } from '../text/escape.js';
 import { type TextColumn, tableLines } from '../text/table.js';
-import { clip } from '../text/words.js';
+import { clip, plural } from '../text/words.js';
 
 export type Totals = Partial<Record<Status, number>>;
 
@@ -24,22 +33,40 @@ const totalsLine = (results: readonly Result[]): string =>
     .map(([status, n]) => `${status} ${n}`)
     .join(', ');
 
-/** One line per result that needs a person, for a monitor's summary (the digest says more). */
-export function problemLines(report: RunReport): string[] {
-  const lines = report.interrupted ? [`the run stopped early: ${report.interrupted}`] : [];
+/** `1 recipient refused, 2 pieces rejected`: what a result's addresses came to, by count alone. */
+function addressCounts(r: Result): string {
+  const counts = [
+    r.refused.length ? `${plural(r.refused.length, 'recipient')} refused` : null,
+    r.rejected.length ? `${plural(r.rejected.length, 'piece')} rejected` : null,
+  ];
+  return counts.filter((count): count is string => count !== null).join(', ');
+}
+
+/** One problem per result that needs a person, for a monitor's summary (the digest says more). */
+export function problemsOf(report: Pick<RunReport, 'interrupted' | 'results'>): RunProblem[] {
+  const problems: RunProblem[] = report.interrupted
+    ? [{ brief: 'the run stopped early', full: `the run stopped early: ${report.interrupted}` }]
+    : [];
   for (const r of report.results.filter(needsAttention)) {
     const detail =
       r.error ??
       [...r.refused.map((x) => `${x.address} refused`), ...r.rejected.map((x) => `${JSON.stringify(x)} not an address`)].join(', ');
-    lines.push(`#${r.id} ${r.selection ?? '(no selection)'} ${r.night} ${r.status}${detail ? `: ${detail}` : ''}`);
+    const counts = addressCounts(r);
+    problems.push({
+      brief: `#${r.id} ${r.night} ${r.status}${counts ? `: ${counts}` : ''}`,
+      full: `#${r.id} ${r.selection ?? '(no selection)'} ${r.night} ${r.status}${detail ? `: ${detail}` : ''}`,
+    });
   }
-  return lines;
+  return problems;
 }
 
-/** 75 when the run stopped early, 1 when anything failed or had an invalid selection, else 0 (docs/commands.md#exit-codes). */
+/**
+ * 75 when the run stopped early, 1 when anything failed, had an invalid selection or may not have been delivered
+ * (`unknown`: the run finished, and a person should look), else 0 (docs/commands.md#exit-codes).
+ */
 export function exitCodeOf(report: RunReport): 0 | 1 | 75 {
   if (report.interrupted) return 75;
-  return report.results.some((r) => r.status === 'failed' || r.status === 'invalid-selection') ? 1 : 0;
+  return report.results.some((r) => r.status === 'failed' || r.status === 'invalid-selection' || r.status === 'unknown') ? 1 : 0;
 }
 
 /** Results a person should look at: the digest lists exactly these. */
@@ -69,7 +96,7 @@ export function joinReports(reports: readonly RunReport[]): RunReport {
 }
 
 const jsonRow = (r: Result): string =>
-  JSON.stringify({
+  jsonText({
     id: r.id,
     label: r.label,
     selection: r.selection,
@@ -86,10 +113,10 @@ const jsonRow = (r: Result): string =>
 
 /** The one JSON document of `send --json`, in pieces: a run of many thousand rows is never one string in memory. */
 export function* reportJson(report: RunReport): Generator<string> {
-  const head = JSON.stringify({ date: dateOf(report), mode: report.mode, dryRun: report.dryRun });
+  const head = jsonText({ date: dateOf(report), mode: report.mode, dryRun: report.dryRun });
   yield `${head.slice(0, -1)},"results":[`;
   for (const [index, result] of report.results.entries()) yield index === 0 ? jsonRow(result) : `,${jsonRow(result)}`;
-  yield `],"totals":${JSON.stringify(totalsOf(report.results))}}\n`;
+  yield `],"totals":${jsonText(totalsOf(report.results))}}\n`;
 }
 
 function detailOf(result: Result): string {
@@ -139,6 +166,9 @@ export function digestText(report: RunReport): string | null {
     failed: (r) => `the next run tries again; to try now: ${rerun(r)}`,
     'invalid-selection': () => 'fix the selection in the notification table; nothing was sent',
     'no-recipients': () => 'add an address to the email fields; nothing was sent',
+    unknown: (r) =>
+      `the mail server never answered after taking the whole message, so it may have arrived: its log says, under ${r.messageId}; ` +
+      `the next run sends it once more (a second copy rather than none), or now: ${rerun(r)}`,
   };
   const untried = new Map<string, Result[]>();
   const listed: Result[] = [];

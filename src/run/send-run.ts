@@ -29,10 +29,11 @@ export interface SendPorts extends RunPorts {
 export async function sendNights(request: SendRequest, ports: SendPorts): Promise<RunReport> {
   const { log, runLog } = ports;
   const reports: RunReport[] = [];
+  const unanswered = new Set<string>();
   for (const night of request.nights) {
     log.info({ night, mode: request.mode, dryRun: !ports.mailer.delivers }, 'run starts');
     const runId = runLog ? await runLog.start({ night, mode: request.mode, host: ports.host, pid: ports.pid }) : null;
-    const report = await runNight({ ...request, night }, ports);
+    const report = await runNight({ ...request, night }, ports, unanswered);
     const totals = totalsOf(report.results);
     const exitCode = exitCodeOf(report);
     if (runLog && runId !== null) {

@@ -6,6 +6,9 @@ export interface SmtpReply {
 
 export type DropPoint = 'rcpt' | 'data';
 
+/** What becomes of the reply to a message the sink took whole and kept: never sent, or lost with the connection. */
+export type LostReply = 'silence' | 'drop';
+
 interface RecipientRule {
   readonly address: string | RegExp;
   readonly reply: SmtpReply;
@@ -25,6 +28,8 @@ export class SinkFaults {
   #recipients: RecipientRule[] = [];
   #data: CountedReply | undefined;
   #drops = new Map<DropPoint, number>();
+  #lostReplies: { how: LostReply; remaining: number } | undefined;
+  #logins: (CountedReply & { letThrough: number }) | undefined;
 
   /** RCPT TO of a matching address (a string matches case-insensitively) is answered with `reply`. */
   rejectRecipient(address: string | RegExp, reply: SmtpReply, times = Infinity): this {
@@ -44,10 +49,27 @@ export class SinkFaults {
     return this;
   }
 
+  /**
+   * The whole message is received and kept, final dot included, and then its reply is lost: `silence` never sends it
+   * (the connection stays open), `drop` destroys the connection instead. The client cannot tell whether it was taken.
+   */
+  loseDataReply(how: LostReply, times = Infinity): this {
+    this.#lostReplies = { how, remaining: times };
+    return this;
+  }
+
+  /** AUTH is answered with `reply` (535 for a wrong password), whatever the credentials, once `after` logins went through. */
+  refuseLogin(reply: SmtpReply, times = Infinity, after = 0): this {
+    this.#logins = { reply, remaining: times, letThrough: after };
+    return this;
+  }
+
   reset(): void {
     this.#recipients = [];
     this.#data = undefined;
     this.#drops.clear();
+    this.#lostReplies = undefined;
+    this.#logins = undefined;
   }
 
   /** Consumes one use of the first rule matching the address. */
@@ -62,6 +84,22 @@ export class SinkFaults {
     if (!this.#data || this.#data.remaining <= 0) return undefined;
     this.#data.remaining -= 1;
     return this.#data.reply;
+  }
+
+  takeLostReply(): LostReply | undefined {
+    if (!this.#lostReplies || this.#lostReplies.remaining <= 0) return undefined;
+    this.#lostReplies.remaining -= 1;
+    return this.#lostReplies.how;
+  }
+
+  takeLoginReply(): SmtpReply | undefined {
+    if (!this.#logins || this.#logins.remaining <= 0) return undefined;
+    if (this.#logins.letThrough > 0) {
+      this.#logins.letThrough -= 1;
+      return undefined;
+    }
+    this.#logins.remaining -= 1;
+    return this.#logins.reply;
   }
 
   takeDrop(at: DropPoint): boolean {

@@ -11,6 +11,8 @@ export interface SinkStats {
   connections: number;
   /** Messages accepted and kept since start (clear() does not reset it). */
   accepted: number;
+  /** AUTH commands since start, accepted or refused. */
+  logins: number;
 }
 
 /** A certificate and its key, PEM: with them the sink offers STARTTLS. */
@@ -48,6 +50,9 @@ export function createSinkSmtpServer({ store, faults, stats, tls, dsn }: SmtpDep
       callback();
     },
     onAuth(auth, _session, callback) {
+      stats.logins += 1;
+      const refusal = faults.takeLoginReply();
+      if (refusal) return callback(smtpError(refusal));
       callback(null, { user: auth.username ?? 'anonymous' });
     },
     onRcptTo(address, session, callback) {
@@ -58,7 +63,12 @@ export function createSinkSmtpServer({ store, faults, stats, tls, dsn }: SmtpDep
     onData(stream, session, callback) {
       if (faults.takeDrop('data')) return dropConnection(server, session);
       keep(stream, session, { store, faults, stats }).then(
-        (id) => callback(null, `Ok: queued as ${id}`),
+        (id) => {
+          const lost = faults.takeLostReply();
+          if (lost === 'drop') return dropConnection(server, session);
+          // 'silence': the reply is never sent, and the connection waits until the client gives up.
+          if (lost !== 'silence') callback(null, `Ok: queued as ${id}`);
+        },
         (error: Error) => callback(error),
       );
     },

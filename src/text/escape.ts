@@ -16,3 +16,15 @@ export function escapeControls(text: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
+
+/**
+ * JSON text with each of those characters written as `\uXXXX`: the same value to a parser, nothing raw for a
+ * terminal or a log viewer. JSON.stringify escapes C0 itself but leaves DEL, C1 (U+009B is a CSI) and the bidi
+ * controls raw. A line feed, which ends a JSON line, is kept.
+ */
+export function escapeJsonControls(json: string): string {
+  return json.replace(UNSAFE, (char) => (char === '\n' ? char : `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`));
+}
+
+/** `JSON.stringify(value)`, with escapeJsonControls: what every JSON document and line of the job is written with. */
+export const jsonText = (value: unknown): string => escapeJsonControls(JSON.stringify(value));

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { archiveUrl, parseEntries } from '../../src/archive/client.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArchiveClient, archiveUrl, DotSegmentTerm, parseEntries } from '../../src/archive/client.js';
+import { type ArchiveStandIn, startArchiveStandIn } from '../../src/demo/archive-stand-in/index.js';
 import type { Night } from '../../src/domain/night.js';
+import { scienceFiles } from '../harness/peers.js';
 
 const night = '20261126' as Night;
 
@@ -15,8 +17,6 @@ describe('archiveUrl', () => {
   });
 
   it.each([
-    ['..', '/jsonsummary/night=20261126/%2E%2E'],
-    ['.', '/jsonsummary/night=20261126/%2E'],
     ['a?b=1', '/jsonsummary/night=20261126/a%3Fb=1'],
     ['x#frag', '/jsonsummary/night=20261126/x%23frag'],
     ['two words', '/jsonsummary/night=20261126/two%20words'],
@@ -27,6 +27,44 @@ describe('archiveUrl', () => {
     const url = archiveUrl('http://archive.test', 'jsonsummary', night, [term]);
     expect(url).toBe(`http://archive.test${path}`);
     expect(new URL(url).host).toBe('archive.test');
+    expect(new URL(url).pathname).toBe(path);
+  });
+
+  it.each(['.', '..'])('refuses the term %j, which a URL parser resolves even encoded', (term) => {
+    expect(() => archiveUrl('http://archive.test', 'jsonsummary', night, ['GN-2026B-Q-101', term])).toThrow(DotSegmentTerm);
+    // Why encoding is not enough: the URL the client would send resolves %2E%2E, deleting the program id.
+    expect(new URL('http://archive.test/jsonsummary/night=20261126/GN-2026B-Q-101/%2E%2E').pathname).toBe('/jsonsummary/night=20261126/');
+  });
+});
+
+describe('the client and a dot-segment term, against the archive stand-in', () => {
+  let standIn: ArchiveStandIn;
+  let client: ArchiveClient;
+  beforeAll(async () => {
+    standIn = await startArchiveStandIn();
+    standIn.addEntries([...scienceFiles('GN-2026B-Q-101', 1), ...scienceFiles('GN-2026B-Q-666', 2)]);
+    client = new ArchiveClient({ timeoutMs: 2000, retries: 0, concurrency: 1 });
+  });
+  afterAll(async () => {
+    await client.close();
+    await standIn.close();
+  });
+
+  it.each([
+    ['..', 'searchFiles'],
+    ['.', 'searchFiles'],
+    ['..', 'summaryPage'],
+  ] as const)('%j: the %s request is never made, and the answer is a failure that says why', async (term, ask) => {
+    standIn.resetStats();
+    const answer = await client[ask](standIn.url, night, ['GN-2026B-Q-101', term]);
+    expect(answer).toMatchObject({ ok: false, transient: false, attempts: 0 });
+    expect(answer.ok === false && answer.error).toContain(`the term "${term}" cannot be sent`);
+    expect(standIn.requests).toEqual([]);
+  });
+
+  it('the same search without the term is asked, and finds only its program', async () => {
+    const answer = await client.searchFiles(standIn.url, night, ['GN-2026B-Q-101']);
+    expect(answer.ok && answer.value.map((entry) => entry.program_id)).toEqual(['GN-2026B-Q-101']);
   });
 });
 

@@ -54,6 +54,8 @@ function bounceWith(handles: { envelopeId?: string; messageId?: string; queueId?
   );
   text = text.replace(/^Message-ID:\r?\n <yougotdata\.[^>]+>/m, `Message-ID:\r\n ${handles.messageId ?? '<elsewhere@other.test>'}`);
   text = text.replace(/^X-Postfix-Queue-ID: .*$/m, `X-Postfix-Queue-ID: ${handles.queueId ?? 'F00D'}`);
+  // Written after the message it reports on: a report older than a message is never about it.
+  text = text.replace(/^Date: .*$/m, `Date: ${new Date().toUTCString()}`);
   return Buffer.from(text.replace(/^Message-Id: <[^>]+>$/m, `Message-Id: <${handles.report ?? 'report'}@relay.yougotdata.test>`));
 }
 

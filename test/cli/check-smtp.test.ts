@@ -85,6 +85,15 @@ describe('check-smtp', () => {
     expect(run.stdout + run.stderr).not.toContain(password);
   });
 
+  it('a one-letter password: the URL shows *** in its place, and no other word loses a letter', async () => {
+    const run = await yougotdata(['check-smtp'], { ...env(), SMTP_URL: sink.smtpUrl.replace('smtp://', 'smtp://mailer:e@') });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`SMTP_URL   ${sink.smtpUrl.replace('smtp://', 'smtp://mailer:***@')}\n`);
+    // Masked as text, "e" made this "th*** s***rv***r off***rs no STARTTLS", which shows the password.
+    expect(run.stderr).toContain("the server offers no STARTTLS, and SMTP_URL's password is never sent in the clear");
+    expect(run.stdout + run.stderr).not.toContain('***r');
+  });
+
   it('nothing listening: exit 1, the reason', async () => {
     const run = await yougotdata(['check-smtp'], { ...env(), SMTP_URL: 'smtp://127.0.0.1:1' });
     expect(run.code).toBe(1);

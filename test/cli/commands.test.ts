@@ -52,6 +52,38 @@ describe('--help', () => {
   });
 });
 
+describe('a usage error under --json', () => {
+  it.each([
+    [['send', '--json', '--concurrency', '0'], "option '--concurrency <n>' argument '0' is invalid. must be a whole number from 1 to 64"],
+    [['send', '--json', '--out', 'preview'], '--out needs --dry-run (a real run sends the messages; it writes no preview)'],
+    [['send', '--json', '--bogus'], "unknown option '--bogus'"],
+    [['why', '--json'], "missing required argument 'text'"],
+    [['audit', '--json', '--match'], "option '--match <text>' argument missing"],
+    [['history', '--json', '--days', '400'], "option '--days <n>' argument '400' is invalid. must be a whole number of days from 1 to 366"],
+    [['addresses', '--json', 'a@b.org', 'c@d.org'], "too many arguments for 'addresses'. Expected 1 argument but got 2."],
+  ])('%j: exit 2, the error on stderr, and the one JSON error document on stdout', async (argv, message) => {
+    const run = await yougotdata(argv, {});
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`error: ${message}\n`);
+    expect(run.stdout.endsWith('\n')).toBe(true);
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.json()).toEqual({ error: { kind: 'usage', message }, exitCode: 2 });
+  });
+
+  it('without --json, stdout stays empty; an option after -- is an argument, not --json', async () => {
+    expect(await yougotdata(['send', '--bogus'], {})).toMatchObject({ code: 2, stdout: '' });
+    expect(await yougotdata(['addresses', 'a@b.org', '--', '--json'], {})).toMatchObject({ code: 2, stdout: '' });
+  });
+
+  it('what was typed is escaped: no raw control reaches stderr or the JSON document', async () => {
+    const run = await yougotdata(['send', '--json', '--date', 'today', '--\u202eevil\x1b[2J\x9b'], {});
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('{"error":{"kind":"usage","message":"unknown option \'--\\u202eevil\\u001b[2J\\u009b\'"},"exitCode":2}\n');
+    expect(run.stderr).toContain("error: unknown option '--\\u202eevil\\x1b[2J\\x9b'\n");
+    expect((run.stdout + run.stderr).replace(/\n/g, '')).not.toMatch(/[\p{Cc}\u202e]/u);
+  });
+});
+
 describe('addresses', () => {
   it('--json prints the addresses and the rejected pieces', async () => {
     const run = await yougotdata(['addresses', '--json', '"Doe, John" <j@d.org>; Testy McTestFace foo2@bar.com, N/A'], {});
@@ -90,7 +122,7 @@ describe('migrate', () => {
     const first = await yougotdata(['migrate'], { DATABASE_URL: db.url });
     expect(first.code).toBe(0);
     expect(first.stdout).toBe(
-      'applied 001_send_record.sql, 002_run_log.sql, 003_night_url.sql, 005_relay_replies.sql, 006_delivery_reports.sql; schema version 6\n',
+      'applied 001_send_record.sql, 002_run_log.sql, 003_night_url.sql, 004_unknown_delivery.sql, 005_relay_replies.sql, 006_delivery_reports.sql; schema version 6\n',
     );
     const second = await yougotdata(['migrate'], { DATABASE_URL: db.url });
     expect(second.stdout).toBe('up to date (schema version 6)\n');
@@ -116,7 +148,7 @@ describe('migrate', () => {
       yougotdata(['migrate'], { DATABASE_URL: other.url }),
     ]);
     expect(runs.map((r) => r.code)).toEqual([0, 0]);
-    expect((await other.pool.query('SELECT count(*)::int AS n FROM yougotdata_migration')).rows[0].n).toBe(5);
+    expect((await other.pool.query('SELECT count(*)::int AS n FROM yougotdata_migration')).rows[0].n).toBe(6);
     await other.drop();
   });
 

@@ -71,6 +71,18 @@ describe.each(JSON_COMMANDS.map((argv) => [argv[0], argv] as const))('%s --json'
   });
 });
 
+describe('a password in DATABASE_URL', () => {
+  it('is masked where it stands in a URL, never as text: a one-letter password leaves every other word whole', async () => {
+    const port = await freePort();
+    const url = `postgres://fitsdata:a@127.0.0.1:${port}/fits`;
+    const run = await spawnYougotdata(['send', '--date', NIGHT, '--json'], envWith(url));
+    // Masked as text, "a" made this "c***nnot re***ch the d***t***b***se", which shows the password.
+    expect(expectFatal(run, 75, 'database-unavailable')).toBe(
+      `cannot reach the database: connect ECONNREFUSED 127.0.0.1:${port}; try again later`,
+    );
+  });
+});
+
 describe('send --json with a --log-file that cannot be opened', () => {
   it('exit 2, kind configuration, before the database is opened', async () => {
     const run = await spawnYougotdata(
@@ -139,7 +151,7 @@ describe('a server that asks for a password', () => {
     async (_name, argv) => {
       const run = await spawnYougotdata(argv, envWith(login(null)));
       expect(expectFatal(run, 2, 'database')).toBe(
-        'the database asks for a password and DATABASE_URL has none: give it as postgres://user:password@host/database (or in ~/.pgpass)',
+        'the database asks for a password and DATABASE_URL has none: write it after the user name and a colon (user:password@host), or in ~/.pgpass',
       );
     },
   );

@@ -26,16 +26,19 @@ export interface PingServer {
 
 /**
  * Starts the stand-in; `answer` gives the status of the nth request (from 1), null to never answer it (a hung
- * monitor: the socket stays open until the client gives up or the server closes).
+ * monitor: the socket stays open until the client gives up or the server closes), or a promise of either, to answer
+ * when the test says.
  */
-export async function startPingServer(answer: (request: number) => number | null = () => 200): Promise<PingServer> {
+export async function startPingServer(
+  answer: (request: number, ping: RecordedPing) => number | null | Promise<number | null> = () => 200,
+): Promise<PingServer> {
   const requests: RecordedPing[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const url = new URL(req.url ?? '/', 'http://monitor');
-      requests.push({
+      const ping: RecordedPing = {
         method: req.method ?? '',
         path: req.url ?? '',
         pathname: url.pathname,
@@ -43,9 +46,10 @@ export async function startPingServer(answer: (request: number) => number | null
         contentType: req.headers['content-type'],
         body: Buffer.concat(chunks).toString('utf8'),
         at: Date.now(),
-      });
-      const status = answer(requests.length);
-      if (status === null) return;
+      };
+      requests.push(ping);
+      const status = await answer(requests.length, ping);
+      if (status === null || res.destroyed) return;
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'OK' : 'oops');
     });
   });

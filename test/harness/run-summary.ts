@@ -1,4 +1,4 @@
-import { STATUSES, type Status } from '../../src/domain/result.js';
+import { type RunProblem, STATUSES, type Status } from '../../src/domain/result.js';
 import type { RunSummary } from '../../src/monitoring/run-summary.js';
 
 /** The run id of runSummary(): a UUID, as send makes one. */
@@ -7,6 +7,9 @@ export const RUN_ID = '6f1c2f1e-3b0a-4d9e-9a57-0c6b1d2e3f40';
 /** Every status at 0, with the given ones set. */
 export const totalsOf = (some: Partial<Record<Status, number>> = {}): Record<Status, number> =>
   Object.fromEntries(STATUSES.map((status) => [status, some[status] ?? 0])) as Record<Status, number>;
+
+/** A problem told the same in brief and in full, where the difference does not matter to a test. */
+export const problem = (full: string, brief = full): RunProblem => ({ brief, full });
 
 /** A PI run on the morning after 20261126 that sent three messages and exited 0, with the given fields changed. */
 export function runSummary(changes: Partial<RunSummary> = {}): RunSummary {
@@ -20,6 +23,7 @@ export function runSummary(changes: Partial<RunSummary> = {}): RunSummary {
     totals: totalsOf({ sent: 3, 'no-data': 10, 'already-sent': 1 }),
     messagesSent: 4,
     archiveRequests: 15,
+    lastSuccessAt: null,
     problems: [],
     ...changes,
   };
@@ -36,7 +40,7 @@ export function failedCheckSummary(changes: Partial<RunSummary> = {}): RunSummar
     totals: totalsOf({ sent: 2, failed: 1 }),
     messagesSent: 2,
     archiveRequests: 7,
-    problems: ['#201 failed: the archive timed out'],
+    problems: [problem('#201 20261126 failed: archive search failed: no answer within 20000 ms', '#201 20261126 failed')],
     ...changes,
   });
 }

@@ -3,7 +3,8 @@ import { type ProxiedConnection, startTcpProxy, type TcpProxy } from './tcp-prox
 
 /**
  * A TCP proxy in front of the mail sink that reads the SMTP conversation, so a test can act at an exact
- * moment of a submission: when the client sends DATA, when the sink has accepted a message (its
+ * moment of a submission: when the client sends DATA, when it has sent the whole message (its final dot), when the
+ * sink has accepted a message (its
  * "250 … queued as" reply, before the client sees it), or just after the client got that reply.
  * It can hold the acceptance back (the window in which a crash leaves a message delivered but not
  * known to be), and close connections between messages (a server dropping idle connections).
@@ -13,6 +14,8 @@ export interface SmtpProxyOptions {
   holdAcceptanceMs?: number;
   /** Called when the client sends its n-th DATA command (1-based): the message is about to be transmitted. */
   onData?(n: number): void;
+  /** Called when the client has sent the whole of its n-th message, final dot included: only the reply is to come. */
+  onDataEnd?(n: number): void;
   /** Called when the sink has accepted its n-th message, before the client is told; `reply` ends with the sink's id for it. */
   onAccepted?(n: number, reply: string): void;
   /** Called when the client has been told of the n-th acceptance. */
@@ -22,8 +25,8 @@ export interface SmtpProxyOptions {
 export interface SmtpProxy {
   readonly url: string;
   readonly tcp: TcpProxy;
-  /** DATA commands seen, acceptances seen from the sink, acceptances forwarded to the client. */
-  readonly counts: { data: number; accepted: number; forwarded: number };
+  /** DATA commands seen, whole messages sent, acceptances seen from the sink, acceptances forwarded to the client. */
+  readonly counts: { data: number; dataEnd: number; accepted: number; forwarded: number };
   /** Closes each connection right after its client has been told of an acceptance, `times` times. */
   closeAfterAcceptance(times: number): void;
   /**
@@ -49,7 +52,7 @@ interface Conversation {
 }
 
 export async function startSmtpProxy(sink: { smtpPort: number }, options: SmtpProxyOptions = {}): Promise<SmtpProxy> {
-  const counts = { data: 0, accepted: 0, forwarded: 0 };
+  const counts = { data: 0, dataEnd: 0, accepted: 0, forwarded: 0 };
   const conversations = new Map<number, Conversation>();
   let closeAfter = 0;
   let swallow = 0;
@@ -78,6 +81,8 @@ export async function startSmtpProxy(sink: { smtpPort: number }, options: SmtpPr
           }
           conversation.inData = false;
           text = seen.slice(end + END_OF_DATA.length);
+          counts.dataEnd += 1;
+          options.onDataEnd?.(counts.dataEnd);
         }
         conversation.commands += text;
         for (let newline = conversation.commands.indexOf('\r\n'); newline !== -1; newline = conversation.commands.indexOf('\r\n')) {

@@ -2,7 +2,7 @@
  * What `send` writes on stderr as cron runs it (a pipe, not a terminal: cron mails it) and on a person's terminal
  * (a progress line shared with the log), and what `--log-file` keeps, from real runs against the real peers.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -91,6 +91,65 @@ describe('under cron (stderr is a pipe)', () => {
     expect(stderr).toHaveLength(1);
     if (format === 'json') expect(JSON.parse(stderr[0] ?? '')).toMatchObject({ level: 40, notification: 2 });
     else expect(stderr[0]).toMatch(/ WARN {2}#2 GN-2026B-Q-2\/science: no recipient accepted/);
+  });
+});
+
+describe('the --log-file on disk (it names every recipient)', () => {
+  const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+  /** `send --log-file`, spawned under `umask`: the child takes the umask this process has when it starts it. */
+  function sendUnderUmask(logFile: string, umask: number) {
+    const previous = process.umask(umask);
+    try {
+      return spawnYougotdata([...sendArgs, '--log-file', logFile], peers.env);
+    } finally {
+      process.umask(previous);
+    }
+  }
+
+  it('is created 0640 even under a umask of 000: no other user of the host reads it', async () => {
+    await oneFailing();
+    const logFile = join(folder, 'created.jsonl');
+    const run = await sendUnderUmask(logFile, 0o000);
+    expect(run.code).toBe(1);
+    expect(readFileSync(logFile, 'utf8')).toContain('"pi1@uni.test"');
+    expect(modeOf(logFile)).toBe(0o640);
+  });
+
+  it('one of ours left readable by every user (0664) by an earlier version loses that, and keeps its lines', async () => {
+    await oneFailing();
+    const logFile = join(folder, 'earlier.jsonl');
+    writeFileSync(logFile, '{"msg":"an earlier run"}\n');
+    chmodSync(logFile, 0o664);
+    const run = await sendUnderUmask(logFile, 0o022);
+    expect(run.code).toBe(1);
+    expect(modeOf(logFile)).toBe(0o660);
+    expect(readFileSync(logFile, 'utf8')).toMatch(/^\{"msg":"an earlier run"\}\n\{/);
+  });
+
+  it('a password in a logged URL is masked where it stands, on stderr and in the file', async () => {
+    await peers.addNotifications([piRow(1)]);
+    peers.archive.inject({ status: 500, times: Number.POSITIVE_INFINITY });
+    const logFile = join(folder, 'masked.jsonl');
+    const archive = peers.archive.url.replace('http://', 'http://reader:pw-in-url@');
+    const run = await spawnYougotdata([...sendArgs, '--log-file', logFile], { ...peers.env, ARCHIVE_URL: archive, ARCHIVE_RETRIES: '0' });
+    expect(run.code).toBe(1);
+    const logged = readFileSync(logFile, 'utf8');
+    expect(run.stderr).toContain(`url=${peers.archive.url.replace('http://', 'http://reader:***@')}/jsonsummary/`);
+    expect(logged).toContain(`"url":"${peers.archive.url.replace('http://', 'http://reader:***@')}/jsonsummary/`);
+    expect(run.stdout + run.stderr + logged).not.toContain('pw-in-url');
+  });
+
+  it.runIf(process.getuid?.() === 0)("another user's file is appended to and left as it is", async () => {
+    await oneFailing();
+    const logFile = join(folder, 'theirs.jsonl');
+    writeFileSync(logFile, '');
+    chmodSync(logFile, 0o644);
+    chownSync(logFile, 65534, 65534);
+    const run = await sendUnderUmask(logFile, 0o022);
+    expect(run.code).toBe(1);
+    expect(modeOf(logFile)).toBe(0o644);
+    expect(readFileSync(logFile, 'utf8')).toContain('"run ends"');
   });
 });
 

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressKey, type EmailAddress, parseEmailAddress } from '../../src/addresses/email-address.js';
+import { parseNight } from '../../src/domain/night.js';
+import { BounceTokens } from '../../src/mail/bounce-token.js';
 import type { OutgoingMessage } from '../../src/mail/message.js';
 import { SmtpMailer } from '../../src/mail/smtp-mailer.js';
 import { type MailSink, startMailSink } from '../../src/sink/index.js';
@@ -97,6 +99,87 @@ describe('SmtpMailer stopped', () => {
       await mailer.close();
       await proxy.close();
       sink.faults.reset();
+    }
+  });
+});
+
+describe('SmtpMailer and the reply to a whole message', () => {
+  const notice = (n: number): OutgoingMessage => ({
+    from: { name: null, address: address('archive@gemini.edu') },
+    to: [{ name: null, address: address(`pi${n}@uni.test`) }],
+    cc: [],
+    bcc: [],
+    subject: 'New Data for GN-2026B-Q-101/science',
+    text: 'Hello\n',
+    messageId: `<reply-${n}@gemini.edu>`,
+    date: new Date('2026-11-26T08:00:00Z'),
+  });
+  const copies = (n: number) => sink.messages().filter((m) => m.messageId === `<reply-${n}@gemini.edu>`).length;
+
+  it('lost after the final dot: unknown after one attempt, however many retries were allowed', async () => {
+    sink.faults.loseDataReply('drop', 1);
+    const mailer = new SmtpMailer({ smtpUrl: sink.smtpUrl, timeoutMs: 2000, retries: 3, backoffMs: 10 });
+    try {
+      const result = await mailer.send(notice(1));
+      expect(result).toMatchObject({
+        kind: 'unknown',
+        error: expect.stringMatching(/^no reply after the whole message was sent \(ECONNECTION/),
+      });
+      expect(copies(1)).toBe(1);
+    } finally {
+      await mailer.close();
+      sink.faults.reset();
+    }
+  });
+
+  it('a stop: the message on the wire waits for its reply, the one waiting for a connection is not tried', async () => {
+    sink.faults.loseDataReply('silence', 1);
+    const proxy = await startSmtpProxy(sink);
+    const stop = new AbortController();
+    const mailer = new SmtpMailer({ smtpUrl: proxy.url, timeoutMs: 1500, maxConnections: 1, stop: stop.signal });
+    try {
+      const first = mailer.send(notice(2));
+      const second = mailer.send(notice(3));
+      await until(() => proxy.counts.dataEnd === 1, 5000, 'the first message on the wire');
+      stop.abort('SIGTERM');
+      expect(await second).toEqual({ kind: 'failed', error: 'not tried: stopped by SIGTERM', refused: [] });
+      expect(await first).toMatchObject({ kind: 'unknown' });
+      expect(proxy.counts.dataEnd).toBe(1);
+      expect([copies(2), copies(3)]).toEqual([1, 0]);
+    } finally {
+      await mailer.close();
+      await proxy.close();
+      sink.faults.reset();
+    }
+  });
+});
+
+describe('SmtpMailer with a copy per recipient (BOUNCE_ADDRESS)', () => {
+  it('a stop while one copy is on the wire lets the other copies of that message go too: no recipient is left out', async () => {
+    const proxy = await startSmtpProxy(sink, { holdAcceptanceMs: 800 });
+    const stop = new AbortController();
+    const bounces = new BounceTokens(address('fitsdata-bounces@gemini.edu'), 'a secret of sixteen or more');
+    const mailer = new SmtpMailer({ smtpUrl: proxy.url, timeoutMs: 5000, maxConnections: 1, stop: stop.signal, bounces });
+    const message: OutgoingMessage = {
+      from: { name: null, address: address('archive@gemini.edu') },
+      to: [{ name: null, address: address('pi@uni.test') }],
+      cc: [{ name: null, address: address('cs@gemini.test') }],
+      bcc: [],
+      subject: 'New Data for GN-2026B-Q-101/science',
+      text: 'Hello\n',
+      messageId: '<copies@gemini.edu>',
+      date: new Date('2026-11-26T08:00:00Z'),
+    };
+    try {
+      const sent = mailer.send(message, { notificationId: 101, night: parseNight('20261126', new Date()), mode: 'pi', sendId: 7 });
+      await until(() => proxy.counts.dataEnd === 1, 5000, 'the first copy on the wire');
+      stop.abort('SIGTERM');
+      expect(await sent).toMatchObject({ kind: 'accepted', accepted: ['pi@uni.test', 'cs@gemini.test'], refused: [] });
+      const copies = sink.messages().filter((m) => m.messageId === '<copies@gemini.edu>');
+      expect(copies.map((m) => m.envelope.to.join()).sort()).toEqual(['cs@gemini.test', 'pi@uni.test']);
+    } finally {
+      await mailer.close();
+      await proxy.close();
     }
   });
 });

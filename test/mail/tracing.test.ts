@@ -243,4 +243,32 @@ describe('the copies of one message, one per recipient, joined', () => {
       ],
     });
   });
+
+  it('a copy that went out whole and got no reply: unknown when nobody took the message, so the next run sends it once more', () => {
+    const unanswered = { kind: 'unknown' as const, error: 'no reply after the whole message was sent (ETIMEDOUT)', refused: [] };
+    const refused = {
+      kind: 'failed' as const,
+      error: 'no recipient accepted the message: b@x.test: 550 gone',
+      refused: [{ address: 'b@x.test', reply: '550 gone' }],
+    };
+    expect(
+      joinSubmissions([
+        { recipient: 'a@x.test', submission: unanswered },
+        { recipient: 'b@x.test', submission: refused },
+      ]),
+    ).toEqual({
+      kind: 'unknown',
+      error: unanswered.error,
+      refused: [
+        { address: 'a@x.test', reply: unanswered.error },
+        { address: 'b@x.test', reply: '550 gone' },
+      ],
+    });
+    expect(
+      joinSubmissions([
+        { recipient: 'a@x.test', submission: unanswered },
+        { recipient: 'c@x.test', submission: accepted('c@x.test') },
+      ]),
+    ).toMatchObject({ kind: 'accepted', accepted: ['c@x.test'], refused: [{ address: 'a@x.test', reply: unanswered.error }] });
+  });
 });

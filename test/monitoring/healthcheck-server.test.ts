@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { healthcheck, type PingFailure } from '../../src/monitoring/healthcheck.js';
 import { closedPort, type PingServer, startPingServer } from '../harness/ping-server.js';
-import { RUN_ID, runSummary } from '../harness/run-summary.js';
+import { problem, RUN_ID, runSummary } from '../harness/run-summary.js';
 
 const servers: PingServer[] = [];
 /** A stand-in monitor on a free port that records every request; `answer` decides each reply (null: never answers). */
@@ -31,7 +31,7 @@ describe('healthcheck pings a real HTTP server', () => {
     const { seen, warn } = warnings();
     const ping = healthcheck(server.url, { runId: RUN_ID, warn });
     await ping.start();
-    const problems = exitCode === 0 ? [] : ['#17 GN-2026B-Q-101 20261125 failed: archive search failed: HTTP 503'];
+    const problems = exitCode === 0 ? [] : [problem('#17 GN-2026B-Q-101 20261125 failed: archive search failed: HTTP 503')];
     await ping.finish(runSummary({ exitCode, problems }));
 
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
@@ -87,33 +87,43 @@ describe('healthcheck pings a real HTTP server', () => {
     ]);
   });
 
-  it('gives up on a server that never answers in bounded time: one retry, one warning', async () => {
+  it('gives up on a server that never answers after one attempt: a silent monitor is down, and a retry only waits again', async () => {
     const server = await monitor(() => null);
     const { seen, warn } = warnings();
     const began = performance.now();
     await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).finish(runSummary({ exitCode: 1 }));
     const took = performance.now() - began;
-    expect(server.requests).toHaveLength(2);
-    // Two attempts of 300 ms and a pause of 50 ms, with room for a busy machine.
-    expect(took).toBeGreaterThanOrEqual(600);
-    expect(took).toBeLessThan(2_000);
+    expect(server.requests).toHaveLength(1);
+    // One attempt of 300 ms, with room for a busy machine.
+    expect(took).toBeGreaterThanOrEqual(300);
+    expect(took).toBeLessThan(1_500);
     expect(seen).toEqual([
       {
-        fields: { url: server.origin, attempt: 2 },
-        message: 'healthcheck end ping failed after 2 attempts: no answer within 300 ms; the run goes on',
+        fields: { url: server.origin, attempt: 1 },
+        message: 'healthcheck end ping failed after 1 attempt: no answer within 300 ms; the run goes on',
       },
     ]);
   });
 
-  it('holds a run up for about four seconds at most with the default timeouts', async () => {
+  it('holds a run up for about two seconds a ping with the default timeouts', async () => {
     const server = await monitor(() => null);
     const { seen, warn } = warnings();
     const began = performance.now();
     await healthcheck(server.url, { runId: RUN_ID, warn }).start();
     const took = performance.now() - began;
-    expect(took).toBeGreaterThanOrEqual(4_000);
-    expect(took).toBeLessThan(5_500);
+    expect(took).toBeGreaterThanOrEqual(2_000);
+    expect(took).toBeLessThan(3_500);
     expect(seen).toHaveLength(1);
+  });
+
+  it('a first attempt answered 503, then silence: two attempts, the second ends it', async () => {
+    const server = await monitor((n) => (n === 1 ? 503 : null));
+    const { seen, warn } = warnings();
+    await healthcheck(server.url, { runId: RUN_ID, warn, ...FAST }).start();
+    expect(server.requests).toHaveLength(2);
+    expect(seen.map((w) => w.message)).toEqual([
+      'healthcheck start ping failed after 2 attempts: no answer within 300 ms; the run goes on',
+    ]);
   });
 
   it('warns when the port refuses the connection, after one retry, and never throws', async () => {

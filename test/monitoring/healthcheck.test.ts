@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clipToBytes, PING_BODY_LIMIT_BYTES, pingUrl, summaryBody } from '../../src/monitoring/healthcheck.js';
-import { RUN_ID, runSummary } from '../harness/run-summary.js';
+import { problem, RUN_ID, runSummary } from '../harness/run-summary.js';
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 /** A string cut inside a surrogate pair does not survive a trip through UTF-8. */
@@ -113,7 +113,7 @@ describe('summaryBody', () => {
       [
         'yougotdata send, PI mode, night 20261126: exit code 0',
         `run ${RUN_ID}, 2026-11-27 18:00:00 to 2026-11-27 18:00:12 UTC (12 s)`,
-        'sent 3, dry-run 0, no-data 10, already-sent 1, invalid-selection 0, no-recipients 0, failed 0',
+        'sent 3, dry-run 0, no-data 10, already-sent 1, invalid-selection 0, no-recipients 0, failed 0, unknown 0',
         '4 messages sent, 15 archive requests',
         '',
       ].join('\n'),
@@ -130,13 +130,25 @@ describe('summaryBody', () => {
       runSummary({
         exitCode: 1,
         problems: [
-          '#17 GN-2026B-Q-101 20261125 failed: archive search failed: HTTP 503',
-          '#21 GS-2026B-FT-4 invalid-selection: unknown term "GMOZ"',
+          problem('#17 GN-2026B-Q-101 20261125 failed: archive search failed: HTTP 503'),
+          problem('#21 GS-2026B-FT-4 invalid-selection: unknown term "GMOZ"'),
         ],
       }),
     );
     expect(body).toContain('\n\n2 problems:\n#17 GN-2026B-Q-101 20261125 failed: archive search failed: HTTP 503\n#21 GS-');
     expect(body.endsWith('"GMOZ"\n')).toBe(true);
+  });
+
+  it('tells each problem in brief unless asked for full details: the monitor is a third party', () => {
+    const refused = problem(
+      '#2 GN-2026B-Q-2/science 20261126 failed: no recipient accepted the message: "Jane Doe" <pi2@uni.test>: 550 no such user',
+      '#2 20261126 failed: 1 recipient refused',
+    );
+    const summary = runSummary({ exitCode: 1, problems: [refused] });
+    expect(summaryBody(summary)).toContain('\n1 problem:\n#2 20261126 failed: 1 recipient refused\n');
+    expect(summaryBody(summary)).not.toMatch(/pi2|Jane|550|GN-2026B/);
+    expect(summaryBody(summary, 'brief')).toBe(summaryBody(summary));
+    expect(summaryBody(summary, 'full')).toContain(`\n1 problem:\n${refused.full}\n`);
   });
 
   it('counts one message and one archive request in the singular', () => {
@@ -145,7 +157,7 @@ describe('summaryBody', () => {
   });
 
   it('says "1 problem"', () => {
-    expect(summaryBody(runSummary({ problems: ['lost the database'] }))).toContain('\n1 problem:\nlost the database\n');
+    expect(summaryBody(runSummary({ problems: [problem('lost the database')] }))).toContain('\n1 problem:\nlost the database\n');
   });
 
   it('shows a zero for a status missing from the totals', () => {
@@ -154,7 +166,7 @@ describe('summaryBody', () => {
   });
 
   it('escapes control characters typed into the table', () => {
-    const body = summaryBody(runSummary({ problems: ['#3 evil\x1b[2J\rFAILED\u202e: x\ny'] }));
+    const body = summaryBody(runSummary({ problems: [problem('#3 evil\x1b[2J\rFAILED\u202e: x\ny')] }), 'full');
     expect(body).toContain('#3 evil\\x1b[2J\\rFAILED\\u202e: x\\ny\n');
     expect(body.replace(/\n/g, '')).not.toMatch(/[\p{Cc}\u202e]/u);
   });
@@ -165,24 +177,24 @@ describe('summaryBody', () => {
   });
 
   it('cuts a long list with "… and N more", within 10 KB', () => {
-    const problems = Array.from({ length: 500 }, (_, i) => `#${i} GN-2026B-Q-${i} failed: archive search failed: timeout after 30000 ms`);
-    const body = summaryBody(runSummary({ exitCode: 1, problems }));
+    const lines500 = Array.from({ length: 500 }, (_, i) => `#${i} GN-2026B-Q-${i} failed: archive search failed: timeout after 30000 ms`);
+    const body = summaryBody(runSummary({ exitCode: 1, problems: lines500.map((line) => problem(line)) }));
     expect(bytes(body)).toBeLessThanOrEqual(PING_BODY_LIMIT_BYTES);
     const lines = body.trimEnd().split('\n');
     const shown = lines.filter((line) => line.startsWith('#')).length;
     expect(shown).toBeGreaterThan(50);
     expect(lines.at(-1)).toBe(`… and ${500 - shown} more`);
-    expect(lines.at(-2)).toBe(problems[shown - 1]);
+    expect(lines.at(-2)).toBe(lines500[shown - 1]);
   });
 
   it('clips one enormous problem instead of dropping every other', () => {
-    const body = summaryBody(runSummary({ problems: [`#1 ${'x'.repeat(50_000)}`, '#2 short'] }));
+    const body = summaryBody(runSummary({ problems: [problem(`#1 ${'x'.repeat(50_000)}`), problem('#2 short')] }));
     expect(bytes(body)).toBeLessThanOrEqual(PING_BODY_LIMIT_BYTES);
     expect(body).toMatch(/#1 x+…\n#2 short\n$/);
   });
 
   it('cuts multi-byte text on a character boundary', () => {
-    const problems = Array.from({ length: 400 }, (_, i) => `#${i} 山田 🔭 ${'観測'.repeat(20)}`);
+    const problems = Array.from({ length: 400 }, (_, i) => problem(`#${i} 山田 🔭 ${'観測'.repeat(20)}`));
     const body = summaryBody(runSummary({ problems }));
     expect(bytes(body)).toBeLessThanOrEqual(PING_BODY_LIMIT_BYTES);
     expect(wellFormed(body)).toBe(true);
@@ -190,12 +202,12 @@ describe('summaryBody', () => {
   });
 
   it('fills the room it has: the first problem left out would not have fitted', () => {
-    const problems = Array.from({ length: 300 }, (_, i) => `#${i} ${'y'.repeat(i % 97)}`);
-    const body = summaryBody(runSummary({ problems }));
+    const texts = Array.from({ length: 300 }, (_, i) => `#${i} ${'y'.repeat(i % 97)}`);
+    const body = summaryBody(runSummary({ problems: texts.map((text) => problem(text)) }));
     const lines = body.trimEnd().split('\n');
     const shown = lines.filter((line) => line.startsWith('#')).length;
     const without = body.slice(0, body.lastIndexOf('…'));
-    const next = problems[shown] ?? '';
+    const next = texts[shown] ?? '';
     expect(bytes(without) + bytes(next) + 1 + bytes(`… and ${300 - shown - 1} more\n`)).toBeGreaterThan(PING_BODY_LIMIT_BYTES);
   });
 
@@ -205,8 +217,8 @@ describe('summaryBody', () => {
         fc.array(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }), { maxLength: 60 }),
         fc.integer({ min: 400, max: 3000 }),
         (texts, limit) => {
-          const problems = texts.map((text, i) => `#${i} ${text}`);
-          const body = summaryBody(runSummary({ exitCode: 1, problems }), limit);
+          const problems = texts.map((text, i) => problem(`#${i} ${text}`));
+          const body = summaryBody(runSummary({ exitCode: 1, problems }), 'full', limit);
           expect(bytes(body)).toBeLessThanOrEqual(limit);
           expect(wellFormed(body)).toBe(true);
           const lines = body.trimEnd().split('\n');

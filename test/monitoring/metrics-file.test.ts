@@ -1,6 +1,7 @@
 /**
- * The metrics file on disk: the start check, the atomic replacement node_exporter relies on, the
- * previous file read back (or replaced when damaged), and what is left behind when a write fails.
+ * The metrics files on disk: one per mode beside METRICS_FILE, the start check, the atomic replacement node_exporter
+ * relies on, two modes written at the same moment, the earlier versions' shared file removed, and what is left
+ * behind when a write fails.
  */
 import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -9,80 +10,100 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingError } from '../../src/config/settings.js';
-import { checkMetricsFile, MetricsFileError, writeMetricsFile } from '../../src/monitoring/metrics-file.js';
-import { metricsFileText, readOwnSamples } from '../../src/monitoring/metrics-text.js';
+import { checkMetricsFile, MetricsFileError, modeMetricsFile, writeMetricsFile } from '../../src/monitoring/metrics-file.js';
+import { metricsFileText } from '../../src/monitoring/metrics-text.js';
 import { failedCheckSummary, runSummary } from '../harness/run-summary.js';
 
 let dir: string;
 let target: string;
+let piFile: string;
+let checkFile: string;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'yougotdata-metrics-'));
   target = join(dir, 'yougotdata.prom');
+  piFile = join(dir, 'yougotdata-pi.prom');
+  checkFile = join(dir, 'yougotdata-check.prom');
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe('modeMetricsFile', () => {
+  it.each([
+    ['/var/lib/node_exporter/yougotdata.prom', 'pi', '/var/lib/node_exporter/yougotdata-pi.prom'],
+    ['/var/lib/node_exporter/yougotdata.prom', 'check', '/var/lib/node_exporter/yougotdata-check.prom'],
+    ['relative/site.north.prom', 'pi', 'relative/site.north-pi.prom'],
+    ['/d/.prom', 'check', '/d/-check.prom'],
+  ] as const)('%s, %s mode: %s, beside it and ending in .prom', (setting, mode, file) => {
+    expect(modeMetricsFile(setting, mode)).toBe(file);
+  });
+});
+
 describe('writeMetricsFile', () => {
-  it('writes the text of the run, readable by all (0644) even under a umask of 077, and nothing else', async () => {
+  it("writes the text of the run to its mode's file, readable by all (0644) even under a umask of 077, and nothing else", async () => {
     const umask = process.umask(0o077);
     try {
       await writeMetricsFile(target, runSummary());
     } finally {
       process.umask(umask);
     }
-    expect(await readFile(target, 'utf8')).toBe(metricsFileText(null, runSummary()));
-    expect((await stat(target)).mode & 0o777).toBe(0o644);
-    expect(await readdir(dir)).toEqual(['yougotdata.prom']);
+    expect(await readFile(piFile, 'utf8')).toBe(metricsFileText(runSummary()));
+    expect((await stat(piFile)).mode & 0o777).toBe(0o644);
+    expect(await readdir(dir)).toEqual(['yougotdata-pi.prom']);
   });
 
-  it('reads the previous file, so after a PI run and a CHECK run both modes are in it', async () => {
+  it('a CHECK run writes its own file and leaves the PI file as it was, byte for byte and inode', async () => {
     await writeMetricsFile(target, runSummary());
+    const before = await stat(piFile);
     await writeMetricsFile(target, failedCheckSummary());
-    expect(await readFile(target, 'utf8')).toBe(metricsFileText(metricsFileText(null, runSummary()), failedCheckSummary()));
+    expect(await readFile(checkFile, 'utf8')).toBe(metricsFileText(failedCheckSummary()));
+    expect(await readFile(piFile, 'utf8')).toBe(metricsFileText(runSummary()));
+    expect((await stat(piFile)).ino).toBe(before.ino);
+    expect((await readdir(dir)).sort()).toEqual(['yougotdata-check.prom', 'yougotdata-pi.prom']);
   });
 
-  it('replaces a damaged previous file, keeping only its well-formed samples of ours', async () => {
-    const pi = metricsFileText(null, runSummary());
-    await writeFile(target, `rm -rf /\n${pi.replace('# TYPE yougotdata_last_run_exit_code gauge', 'oops')}yougotdata_last_run_`);
-    await writeMetricsFile(target, failedCheckSummary());
-    expect(await readFile(target, 'utf8')).toBe(metricsFileText(pi, failedCheckSummary()));
+  it('a PI and a CHECK run ending at the same moment, 20 times over: both modes are there after each', async () => {
+    let kept = 0;
+    for (let round = 0; round < 20; round++) {
+      const pi = runSummary({ archiveRequests: round });
+      const check = failedCheckSummary({ archiveRequests: round });
+      await Promise.all([writeMetricsFile(target, pi), writeMetricsFile(target, check)]);
+      const [piText, checkText] = await Promise.all([readFile(piFile, 'utf8'), readFile(checkFile, 'utf8')]);
+      if (piText === metricsFileText(pi) && checkText === metricsFileText(check)) kept += 1;
+    }
+    expect(kept).toBe(20);
   });
 
-  it.each([
-    ['binary junk', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256))],
-    ['an empty file', Buffer.alloc(0)],
-    ['a file of 2 MiB, too large to be ours', Buffer.from(metricsFileText(null, runSummary()).repeat(1 + (2 * 1024 * 1024) / 1500))],
-  ])('takes nothing from %s and replaces it', async (_, content) => {
-    await writeFile(target, content);
-    await writeMetricsFile(target, failedCheckSummary());
-    expect(await readFile(target, 'utf8')).toBe(metricsFileText(null, failedCheckSummary()));
+  it('removes the file METRICS_FILE itself names, where earlier versions kept both modes, and leaves other files alone', async () => {
+    await writeFile(target, 'yougotdata_last_run_exit_code{mode="check"} 0\n');
+    await writeFile(join(dir, 'node.prom'), 'other_metric 1\n');
+    await writeMetricsFile(target, runSummary());
+    expect((await readdir(dir)).sort()).toEqual(['node.prom', 'yougotdata-pi.prom']);
+    expect(await readFile(join(dir, 'node.prom'), 'utf8')).toBe('other_metric 1\n');
   });
 
   it('is never seen in part: a reader sees the old whole file or the new one, and no other .prom file appears', async () => {
     await writeMetricsFile(target, runSummary());
+    const whole = new Set([metricsFileText(runSummary()), metricsFileText(runSummary({ exitCode: 1 }))]);
     let writing = true;
     let reads = 0;
     const reader = (async () => {
       while (writing) {
-        const [text, names] = await Promise.all([readFile(target, 'utf8'), readdir(dir)]);
-        const { samples, dropped } = readOwnSamples(text);
-        expect(dropped).toBe(0);
-        expect(text.endsWith('\n')).toBe(true);
-        expect(samples.filter((sample) => sample.mode === 'pi').length).toBeGreaterThanOrEqual(14);
-        expect(names.filter((name) => name.endsWith('.prom'))).toEqual(['yougotdata.prom']);
+        const [text, names] = await Promise.all([readFile(piFile, 'utf8'), readdir(dir)]);
+        expect(whole.has(text)).toBe(true);
+        expect(names.filter((name) => name.endsWith('.prom'))).toEqual(['yougotdata-pi.prom']);
         reads += 1;
       }
     })();
     // Its failure is reported when it is awaited below, after the writes.
     reader.catch(() => {});
     try {
-      let inode = (await stat(target)).ino;
+      let inode = (await stat(piFile)).ino;
       for (let run = 0; run < 150; run++) {
-        await writeMetricsFile(target, run % 2 ? runSummary() : failedCheckSummary());
+        await writeMetricsFile(target, runSummary({ exitCode: run % 2 }));
         // A new file renamed into place each time, not the old one rewritten where a reader could see it half done.
-        const next = (await stat(target)).ino;
+        const next = (await stat(piFile)).ino;
         expect(next).not.toBe(inode);
         inode = next;
       }
@@ -91,14 +112,14 @@ describe('writeMetricsFile', () => {
       await reader;
     }
     expect(reads).toBeGreaterThan(20);
-    expect(await readdir(dir)).toEqual(['yougotdata.prom']);
+    expect(await readdir(dir)).toEqual(['yougotdata-pi.prom']);
   });
 
-  it('fails, leaving no temporary file, when the target cannot be replaced', async () => {
-    await mkdir(join(target, 'in-the-way'), { recursive: true });
+  it("fails, leaving no temporary file, when the mode's file cannot be replaced", async () => {
+    await mkdir(join(piFile, 'in-the-way'), { recursive: true });
     await expect(writeMetricsFile(target, runSummary())).rejects.toThrow();
-    expect(await readdir(dir)).toEqual(['yougotdata.prom']);
-    expect(await readdir(target)).toEqual(['in-the-way']);
+    expect(await readdir(dir)).toEqual(['yougotdata-pi.prom']);
+    expect(await readdir(piFile)).toEqual(['in-the-way']);
   });
 
   it('fails, creating nothing, when the folder has gone since the start check', async () => {
@@ -146,9 +167,12 @@ describe('checkMetricsFile', () => {
     }
   });
 
-  it('refuses a target that is a folder', async () => {
+  it("refuses a target that is a folder, or a mode's file that is", async () => {
     await mkdir(target);
     expect((await problemWith(target)).message).toBe(`METRICS_FILE ${target}: is a folder`);
+    await rm(target, { recursive: true });
+    await mkdir(checkFile);
+    expect((await problemWith(target)).message).toBe(`METRICS_FILE ${target}: ${checkFile} is a folder`);
   });
 
   it('refuses a folder this user cannot write to', async () => {

@@ -31,7 +31,7 @@ function rulesYaml(): string {
 /**
  * promtool's unit tests of the rules (times from 0): the PI mode succeeded at 1 h and then stops; the CHECK mode
  * succeeded at 1 h and again at 25 h. A PI run exits 1 and stays so; a CHECK run exits 75 and its retry, 15
- * minutes later, exits 0.
+ * minutes later, exits 0. Both modes' files are read every minute until the CHECK file goes missing at 60 minutes.
  */
 const RULE_TESTS = `rule_files:
   - rules.yaml
@@ -72,13 +72,56 @@ tests:
             exp_annotations:
               summary: "yougotdata pi: the last run exited 1"
               description: "1: a notification failed (the ERRORS_TO digest says which); 2: fix the configuration; 75: try again later."
+  - interval: 1m
+    input_series:
+      - series: 'yougotdata_last_run_exit_code{mode="pi"}'
+        values: '0x150'
+      - series: 'yougotdata_last_run_exit_code{mode="check"}'
+        values: '0x60 _x90'
+    alert_rule_test:
+      - eval_time: 60m
+        alertname: YougotdataMetricsMissing
+        exp_alerts: []
+      # The last sample is seen for 5 minutes more, then the rule waits its 30 minutes.
+      - eval_time: 90m
+        alertname: YougotdataMetricsMissing
+        exp_alerts: []
+      - eval_time: 100m
+        alertname: YougotdataMetricsMissing
+        exp_alerts:
+          - exp_labels: { severity: warning, mode: check }
+            exp_annotations:
+              summary: "yougotdata check: no metrics, so no other alert can fire for it"
+              description: "Is its .prom file beside METRICS_FILE in node_exporter's textfile folder? A run of that mode writes it; ls -l the folder and yougotdata history say more."
+  # A new host, no file yet: both modes.
+  - interval: 1m
+    input_series:
+      - series: 'up{job="node"}'
+        values: '1x60'
+    alert_rule_test:
+      - eval_time: 45m
+        alertname: YougotdataMetricsMissing
+        exp_alerts:
+          - exp_labels: { severity: warning, mode: pi }
+            exp_annotations:
+              summary: "yougotdata pi: no metrics, so no other alert can fire for it"
+              description: "Is its .prom file beside METRICS_FILE in node_exporter's textfile folder? A run of that mode writes it; ls -l the folder and yougotdata history say more."
+          - exp_labels: { severity: warning, mode: check }
+            exp_annotations:
+              summary: "yougotdata check: no metrics, so no other alert can fire for it"
+              description: "Is its .prom file beside METRICS_FILE in node_exporter's textfile folder? A run of that mode writes it; ls -l the folder and yougotdata history say more."
 `;
 
 describe('the alert rules in README.md', () => {
   it('name only series the metrics file holds', () => {
     const names = new Set(METRIC_FAMILIES.map((family) => family.name as string));
     const named = [...rulesYaml().matchAll(/\byougotdata_[a-z_]+/g)].map((match) => match[0]);
-    expect(named).toEqual(['yougotdata_last_success_timestamp_seconds', 'yougotdata_last_run_exit_code']);
+    expect(named).toEqual([
+      'yougotdata_last_success_timestamp_seconds',
+      'yougotdata_last_run_exit_code',
+      'yougotdata_last_run_exit_code',
+      'yougotdata_last_run_exit_code',
+    ]);
     for (const name of named) expect(names.has(name), name).toBe(true);
     // Every series the section mentions is one the file holds.
     for (const [name] of monitoringSection().matchAll(/\byougotdata_[a-z_]+_[a-z_]+/g)) expect(names.has(name), name).toBe(true);
@@ -95,14 +138,14 @@ describe('the alert rules in README.md', () => {
       await rm(dir, { recursive: true, force: true });
     });
 
-    it('pass promtool check rules: two rules, no lint', async () => {
+    it('pass promtool check rules: three rules, no lint', async () => {
       const result = await promtool(PROMTOOL as string, ['check', 'rules', join(dir, 'rules.yaml')]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain('SUCCESS: 2 rules found');
+      expect(result.stdout).toContain('SUCCESS: 3 rules found');
     });
 
-    it('fire for a mode without a success for 26 h and for a failed last run, not for a 75 retried in time', async () => {
+    it('fire for a mode without a success for 26 h, for a failed last run (not a 75 retried in time), and for a missing file', async () => {
       const result = await promtool(PROMTOOL as string, ['test', 'rules', join(dir, 'rules.test.yaml')]);
       expect(result.stdout + result.stderr).toContain('SUCCESS');
       expect(result.code).toBe(0);

@@ -1,6 +1,7 @@
 /**
- * The metrics file that real `send` runs leave behind (METRICS_FILE in a folder of its own), as promtool and
- * node_exporter's textfile collector read it: both modes' series with the runs' figures, the last success kept.
+ * The metrics files that real `send` runs leave behind (METRICS_FILE in a folder of its own: one file per mode beside
+ * it), as promtool and node_exporter's textfile collector read them: both modes' series with the runs' figures, runs
+ * of the two modes at the same moment, the last success from the run log.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { STATUSES, type Status } from '../../src/domain/result.js';
 import { janeDoeRow, NIGHT, scienceFiles, spawnYougotdata, usePeers } from '../harness/peers.js';
-import { type PingServer, startPingServer } from '../harness/ping-server.js';
+import { closedPort, type PingServer, startPingServer } from '../harness/ping-server.js';
 import {
   checkMetrics,
   findNodeExporter,
@@ -41,7 +42,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 /** Each test starts from no file at all, as on a new host. */
-const noFile = () => rm(target, { force: true });
+async function noFile() {
+  for (const name of await readdir(dir)) await rm(join(dir, name), { recursive: true, force: true });
+}
 
 const env = (extra: Record<string, string> = {}) => ({ ...peers.env, METRICS_FILE: target, ...extra });
 
@@ -115,20 +118,24 @@ describe('the metrics file after a PI run, then a CHECK run that fails', () => {
     check = await timedRun(['--check']);
   });
 
-  it('is what the runs did', async () => {
+  it('is what the runs did: one file per mode, beside METRICS_FILE', async () => {
     expect(pi.run.code).toBe(0);
     expect(check.run.code).toBe(1);
     expect(check.run.stdout).toContain('failed');
-    const text = await readFile(target, 'utf8');
-    expect(text).toMatch(/^# HELP yougotdata_last_run_start_timestamp_seconds /);
-    expect(text).toContain('yougotdata_last_run_exit_code{mode="pi"} 0\n');
-    expect(text).toContain('yougotdata_last_run_exit_code{mode="check"} 1\n');
-    // Nothing but the file itself: the temporary file was renamed over it.
-    expect(await readdir(dir)).toEqual(['yougotdata.prom']);
+    expect((await readdir(dir)).sort()).toEqual(['yougotdata-check.prom', 'yougotdata-pi.prom']);
+    const piText = await readFile(join(dir, 'yougotdata-pi.prom'), 'utf8');
+    const checkText = await readFile(join(dir, 'yougotdata-check.prom'), 'utf8');
+    expect(piText).toMatch(/^# HELP yougotdata_last_run_start_timestamp_seconds /);
+    expect(piText).toContain('yougotdata_last_run_exit_code{mode="pi"} 0\n');
+    expect(checkText).toContain('yougotdata_last_run_exit_code{mode="check"} 1\n');
+    expect(piText).not.toContain('mode="check"');
+    expect(checkText).not.toContain('mode="pi"');
   });
 
-  it.skipIf(!PROMTOOL)('passes promtool check metrics', async () => {
-    expect(await checkMetrics(PROMTOOL as string, target)).toEqual({ code: 0, stdout: '', stderr: '' });
+  it.skipIf(!PROMTOOL)('passes promtool check metrics, each file', async () => {
+    for (const file of ['yougotdata-pi.prom', 'yougotdata-check.prom']) {
+      expect(await checkMetrics(PROMTOOL as string, join(dir, file))).toEqual({ code: 0, stdout: '', stderr: '' });
+    }
   });
 
   it.skipIf(!NODE_EXPORTER)('is served by node_exporter with both modes and no scrape error', async () => {
@@ -144,8 +151,65 @@ describe('the metrics file after a PI run, then a CHECK run that fails', () => {
   });
 });
 
+describe('a PI run and a CHECK run that end at the same moment (both timers catching up after downtime)', () => {
+  /**
+   * A monitor that holds both runs' start pings and answers them at one instant, a second after the second one came:
+   * each run, its work done by then, writes its metrics when its start ping is answered, so the two write together.
+   */
+  async function togetherMonitor(): Promise<PingServer> {
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let starts = 0;
+    return startPingServer(async (_n, ping) => {
+      if (!ping.pathname.endsWith('/start')) return 200;
+      starts += 1;
+      if (starts === 2) setTimeout(release, 1000);
+      await released;
+      return 200;
+    });
+  }
+
+  it.skipIf(!NODE_EXPORTER)(
+    'leave both modes served by node_exporter, each time',
+    async () => {
+      await noFile();
+      await fourNotifications();
+      for (let round = 0; round < 3; round++) {
+        const monitor = await togetherMonitor();
+        try {
+          const extra = { HEALTHCHECK_URL: monitor.url };
+          const [piRun, checkRun] = await Promise.all([timedRun([], extra), timedRun(['--check'], extra)]);
+          expect([piRun.run.code, checkRun.run.code]).toEqual([0, 0]);
+          // Both start pings were answered in time: the runs wrote their metrics at that one instant.
+          expect(piRun.run.stderr + checkRun.run.stderr).not.toContain('healthcheck');
+          const samples = await (exporter as NodeExporter).scrape();
+          expect(scrapedValue(samples, 'node_textfile_scrape_error')).toBe(0);
+          // This round's runs, both of them, every series.
+          const end = (mode: string) => scrapedValue(samples, 'yougotdata_last_run_end_timestamp_seconds', { mode }) ?? 0;
+          expect(end('pi')).toBeGreaterThanOrEqual(Math.floor(piRun.before));
+          expect(end('check')).toBeGreaterThanOrEqual(Math.floor(checkRun.before));
+          expect(ourSamples(samples)).toHaveLength(2 * (7 + STATUSES.length));
+        } finally {
+          await monitor.close();
+        }
+      }
+    },
+    60_000,
+  );
+});
+
 describe('the last success', () => {
-  it.skipIf(!NODE_EXPORTER)('of a mode is kept when its next run fails, and the other mode is left alone', async () => {
+  /** When the run log says the last run of `mode` that exited 0 ended, in seconds. */
+  async function runLogSuccess(mode: string): Promise<number> {
+    const { rows } = await peers.db.pool.query('SELECT max(finished_at) AS at FROM yougotdata_run WHERE mode = $1 AND exit_code = 0', [
+      mode,
+    ]);
+    return (rows[0].at as Date).getTime() / 1000;
+  }
+
+  it.skipIf(!NODE_EXPORTER)('of a mode is read from the run log when its next run fails; the other mode is left alone', async () => {
     await noFile();
     await fourNotifications();
     const pi = await timedRun([]);
@@ -167,9 +231,22 @@ describe('the last success', () => {
       { ...FAILED_CHECK_RUN, totals: totalsOf({ 'already-sent': 1, 'no-data': 2, failed: 1 }), messagesSent: 0 },
       failed,
     );
-    expect(scrapedValue(after, 'yougotdata_last_success_timestamp_seconds', { mode: 'check' })).toBe(success);
+    // The good run's end as the run log recorded it: within a second of the end the good run wrote itself.
+    const fromLog = await runLogSuccess('check');
+    expect(scrapedValue(after, 'yougotdata_last_success_timestamp_seconds', { mode: 'check' })).toBe(fromLog);
+    expect(Math.abs(fromLog - (success as number))).toBeLessThan(1);
     const piSeries = (samples: Scraped[]) => ourSamples(samples).filter((sample) => sample.labels.mode === 'pi');
     expect(piSeries(after)).toEqual(piSeries(before));
+  });
+
+  it('is left out by a run that cannot reach the database (exit 75): unknown, not made up', async () => {
+    await noFile();
+    const unreachable = `postgres://yougotdata@127.0.0.1:${await closedPort()}/fits`;
+    const { run } = await timedRun([], { DATABASE_URL: unreachable });
+    expect(run.code).toBe(75);
+    const text = await readFile(join(dir, 'yougotdata-pi.prom'), 'utf8');
+    expect(text).toContain('yougotdata_last_run_exit_code{mode="pi"} 75\n');
+    expect(text).not.toContain('yougotdata_last_success_timestamp_seconds');
   });
 });
 

@@ -199,15 +199,33 @@ describe('the archive breaker', () => {
     for (const id of failing) expect(searches().filter((r) => r.path.includes(`GN-2026B-Q-${id}/`))).toHaveLength(1);
   });
 
-  it('a failure that is not transient (an HTML page for JSON) is not counted: the server is up, the row is wrong', async () => {
+  it('an HTML maintenance page with a 200 for every search: retried and counted like a 503, exit 75; the archive back, each sent once', async () => {
+    await addNight(peers, IDS, WITH_DATA);
+    peers.archive.inject({ html: true, times: Infinity });
+    const run = await sendInProcess(downEnv());
+    await expectTripped(run, 'the archive', /the answer is not JSON \(it starts "<!DOCTYPE html>/);
+    const requests = peers.archive.stats.total;
+    expect(requests).toBeGreaterThanOrEqual(MAX_FAILURES * (1 + RETRIES));
+    expect(requests).toBeLessThanOrEqual(REQUEST_BOUND);
+    expect(searches().every((r) => r.status === 200)).toBe(true);
+    console.log(`maintenance page: ${ROWS} rows, ${requests} requests (bound ${REQUEST_BOUND}), exit ${run.code}`);
+
+    peers.archive.clear();
+    peers.archive.resetStats();
+    for (const id of WITH_DATA) peers.archive.addEntries(scienceFiles(`GN-2026B-Q-${id}`, 2, NIGHT));
+    await expectRerunComplete();
+  });
+
+  it("a list with a malformed file is the archive's own answer: not retried, not counted, every row asked once", async () => {
     const ids = IDS.slice(0, 12);
     await addNight(peers, ids, ids);
-    peers.archive.inject({ html: true, times: Infinity });
+    // An exposure time in words, for every notification: the archive answered, so the breaker stays closed.
+    peers.archive.addEntries(ids.map((id) => ({ ...scienceFiles(`GN-2026B-Q-${id}`, 1, NIGHT)[0], exposure_time: 'long' })));
     const run = await sendInProcess(downEnv({ ARCHIVE_MAX_FAILURES: '3' }));
     expect(run.code).toBe(1);
     const report: Report = run.json();
     expect(idsWith(report, 'failed')).toEqual(ids);
-    for (const result of report.results) expect(result.error).toContain('not JSON');
+    for (const result of report.results) expect(result.error).toContain('is malformed');
     expect(searches()).toHaveLength(ids.length);
   });
 });

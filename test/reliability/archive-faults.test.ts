@@ -135,7 +135,7 @@ describe('archive faults', () => {
       { truncate: true, match: on(2) }, // recovers
       { status: 429, retryAfterSeconds: 1, match: on(3) }, // recovers
       { hang: true, times: 3, match: on(4) }, // every attempt
-      { html: true, match: on(5) }, // not JSON: no retry
+      { html: true, times: 3, match: on(5) }, // every attempt (not JSON: retried, like a 503)
       { truncate: true, times: 3, match: on(6) }, // every attempt
       { status: 503, times: 3, match: on(7) }, // every attempt
       { status: 500, times: 3, match: on(10) }, // no data behind it, but that is not known

@@ -1,6 +1,10 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CommandRun, type Peers, spawnYougotdata, startPeers, yougotdata } from '../harness/peers.js';
+import { startPingServer } from '../harness/ping-server.js';
 import {
   addNight,
   copiesPerNotification,
@@ -153,6 +157,56 @@ describe('PostgreSQL lost mid-run', () => {
     // (Logs on stderr say what each notification met; the run's own end is one line.)
     if (lost.code === 75) expect(lost.stderr).toMatch(/^yougotdata: .*(database|lock)/m);
     else expect((lost.json() as Report).results.filter((r) => r.status === 'failed').length).toBeGreaterThan(0);
+  });
+
+  it('the run that loses the database stops its workers before its last line, and its ping and metrics count what it sent', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => i + 1);
+    await addNight(peers, ids, ids);
+    peers.archive.setLatency(60);
+    // The seventh message's acceptance reaches the run after the database has gone: its worker is still at work when
+    // another one meets the loss.
+    const held = await startSmtpProxy(peers.sink, {
+      holdAcceptanceMs: 300,
+      onAccepted: (n) => {
+        if (n !== 7) return;
+        pgProxy.mode = 'refuse';
+        pgProxy.cut();
+      },
+    });
+    const monitor = await startPingServer();
+    const dir = await mkdtemp(join(tmpdir(), 'yougotdata-lost-db-'));
+    try {
+      const env = reliabilityEnv(peers, {
+        DATABASE_URL: throughProxy(peers.db.url, pgProxy),
+        SMTP_URL: held.url,
+        ARCHIVE_CONCURRENCY: '2',
+        HEALTHCHECK_URL: monitor.url,
+        METRICS_FILE: join(dir, 'yougotdata.prom'),
+      });
+      const lost = await spawnYougotdata(sendArgs, env);
+      pgProxy.mode = 'forward';
+      peers.archive.setLatency(0);
+      expect(lost.code).toBe(75);
+      expectNoCrash(lost);
+      // The fatal line is the run's last word: no worker goes on logging after it.
+      const lines = lost.stderr.trim().split('\n');
+      expect(lines.at(-1)).toMatch(/^yougotdata: .*(database|lock)/);
+      expect(lines.filter((line) => line.startsWith('yougotdata: '))).toHaveLength(1);
+      // What went out is counted, from the results the run recorded before the end.
+      const delivered = peers.sink.messages().length;
+      expect(delivered).toBeGreaterThanOrEqual(7);
+      const end = monitor.requests.at(-1);
+      expect(end?.pathname).toBe('/ping/check-key/75');
+      expect(end?.body).toContain(`\n${delivered} messages sent, `);
+      expect(end?.body).toMatch(new RegExp(`\\nsent ${delivered}, `));
+      const metrics = await readFile(join(dir, 'yougotdata-pi.prom'), 'utf8');
+      expect(metrics).toContain(`yougotdata_last_run_messages_sent{mode="pi"} ${delivered}\n`);
+      expect(metrics).toContain(`yougotdata_last_run_notifications{mode="pi",status="sent"} ${delivered}\n`);
+    } finally {
+      await held.close();
+      await monitor.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a run whose sessions (and with them the run lock) are ended mid-run does not go on sending beside the next run', async () => {

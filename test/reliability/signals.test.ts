@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { SMTP_POOL_CONNECTIONS } from '../../src/mail/smtp-mailer.js';
 import { scienceFiles, spawnYougotdata, usePeers } from '../harness/peers.js';
+import { startPingServer } from '../harness/ping-server.js';
 import {
   addNight,
   copiesPerNotification,
@@ -154,23 +156,23 @@ describe('send stopped by a signal, then run again', () => {
     await expectRerunCompletes();
   });
 
-  it.each([1, 3, 6])('SIGTERM as message %i starts its DATA: that message finishes and is recorded sent; no new one starts', async (n) => {
+  it.each([1, 3, 6])('SIGTERM once message %i has gone out whole: it finishes and is recorded sent; no new one starts', async (n) => {
     await addNight(peers, IDS, WITH_DATA);
-    let dataAtSignal = 0;
+    let sentAtSignal = 0;
     const { run, proxy } = await startRun({}, (pid) => ({
-      onData: (count) => {
+      onDataEnd: (count) => {
         if (count !== n) return;
-        dataAtSignal = count;
+        sentAtSignal = count;
         signal(pid(), 'SIGTERM');
       },
     }));
     try {
       const { report } = await expectStopped(await run, 'SIGTERM');
-      expect(dataAtSignal).toBe(n);
+      expect(sentAtSignal).toBe(n);
       const sent = report.results.filter((r) => r.status === 'sent').length;
-      // The message at DATA, and those before it, reached the sink; after it, only messages already handed over.
+      // The message on the wire, and those before it, reached the sink; after it, only messages already on the wire.
       expect(sent).toBeGreaterThanOrEqual(n);
-      expect(proxy.counts.data).toBeLessThanOrEqual(n + WORKERS - 1);
+      expect(proxy.counts.dataEnd).toBeLessThanOrEqual(n + WORKERS - 1);
       expect(proxy.counts.accepted).toBe(sent);
     } finally {
       await proxy.close();
@@ -208,7 +210,7 @@ describe('send stopped by a signal, then run again', () => {
     await addNight(peers, IDS, WITH_DATA);
     peers.sink.faults.rejectData({ code: 451, message: '4.3.0 try again later' }, 1);
     const { run, proxy } = await startRun({}, (pid) => ({
-      onData: (count) => {
+      onDataEnd: (count) => {
         if (count === 1) signal(pid(), 'SIGTERM');
       },
     }));
@@ -262,6 +264,12 @@ describe('send stopped by a signal, then run again', () => {
       expect(stopped.code).toBe(75);
       expect(Date.now() - secondAt).toBeLessThan(HOLD_MS / 2);
       expect(stopped.stderr).toMatch(/SIGTERM again: exiting at once/);
+      // Still exactly one JSON document on stdout, as --json promises.
+      expect(stopped.stdout.trim().split('\n')).toHaveLength(1);
+      expect(stopped.json()).toEqual({
+        error: { kind: 'stopped', message: expect.stringMatching(/^SIGTERM again: exiting at once/) },
+        exitCode: 75,
+      });
     } finally {
       await proxy.close();
     }
@@ -271,5 +279,61 @@ describe('send stopped by a signal, then run again', () => {
     const copies = copiesPerNotification(notices(), IDS);
     for (const id of WITH_DATA) expect(copies.get(id), `copies for notification ${id}`).toBeGreaterThanOrEqual(1);
     expect([...copies.values()].filter((n) => n > 1).length).toBeLessThanOrEqual(WORKERS);
+  });
+  it('SIGTERM with messages waiting their turn behind a relay that never answers: only those on the wire finish, within one SMTP_TIMEOUT_MS', async () => {
+    await addNight(peers, IDS, WITH_DATA);
+    peers.sink.faults.loseDataReply('silence');
+    const TIMEOUT_MS = 4000;
+    let signalledAt = 0;
+    let unanswered: number[] = [];
+    // Four workers, three connections: three messages go out whole and wait for their replies, the fourth waits its turn.
+    const { run, proxy } = await startRun({ SMTP_TIMEOUT_MS: String(TIMEOUT_MS) }, (pid) => ({
+      onDataEnd: (count) => {
+        if (count !== SMTP_POOL_CONNECTIONS) return;
+        signalledAt = Date.now();
+        signal(pid(), 'SIGTERM');
+      },
+    }));
+    try {
+      const stopped = await run;
+      const afterSignal = Date.now() - signalledAt;
+      expect(stopped.code, stopped.stderr).toBe(75);
+      const report: Report = stopped.json();
+      // No message went out after the signal: those on the wire ended unanswered, the rest were not tried.
+      expect(proxy.counts.dataEnd).toBe(SMTP_POOL_CONNECTIONS);
+      unanswered = report.results.filter((r) => r.status === 'unknown').map((r) => r.id);
+      expect(unanswered).toHaveLength(SMTP_POOL_CONNECTIONS);
+      for (const result of report.results.filter((r) => r.status === 'failed')) expect(result.error).toBe('not tried: stopped by SIGTERM');
+      expect(await recordedWith(peers.db.pool, NIGHT, ['unknown'])).toEqual(unanswered);
+      expect(await sendingRows(peers.db.pool, NIGHT)).toEqual([]);
+      expect(notices()).toHaveLength(SMTP_POOL_CONNECTIONS);
+      // One reply's wait, not one per message waiting behind it (docs/commands.md#signals: TimeoutStopSec); wide, for a busy machine.
+      expect(afterSignal).toBeLessThan(2 * TIMEOUT_MS);
+    } finally {
+      await proxy.close();
+    }
+    peers.sink.faults.reset();
+    await sendInProcess(reliabilityEnv(peers));
+    const copies = copiesPerNotification(notices(), IDS);
+    // The unanswered ones once more (a second copy rather than none), every other exactly once.
+    for (const id of WITH_DATA) expect(copies.get(id), `copies for notification ${id}`).toBe(unanswered.includes(id) ? 2 : 1);
+  });
+
+  it('SIGTERM during the end ping: the ping finishes and the run exits with its own code, not killed by the signal', async () => {
+    await addNight(peers, IDS, WITH_DATA);
+    let pid = 0;
+    // The end ping (the second request) is answered just after the signal reaches the run.
+    const monitor = await startPingServer((request) => {
+      if (request === 2) signal(pid, 'SIGTERM');
+      return 200;
+    });
+    try {
+      const run = await spawnYougotdata(argv, env({ HEALTHCHECK_URL: monitor.url }), { onSpawn: (p) => (pid = p) });
+      expect(run.signal).toBeNull();
+      expect(run.code, run.stderr).toBe(0);
+      expect(monitor.requests.map((r) => r.pathname)).toEqual(['/ping/check-key/start', '/ping/check-key']);
+    } finally {
+      await monitor.close();
+    }
   });
 });

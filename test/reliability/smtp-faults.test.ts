@@ -1,8 +1,9 @@
 import net from 'node:net';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
+import { SMTP_POOL_CONNECTIONS } from '../../src/mail/smtp-mailer.js';
 import { startMailSink, startSilentSmtpServer } from '../../src/sink/index.js';
-import { type Peers, spawnYougotdata, usePeers } from '../harness/peers.js';
+import { type Peers, scienceFiles, spawnYougotdata, usePeers, yougotdata } from '../harness/peers.js';
 import {
   addNight,
   copiesPerNotification,
@@ -12,6 +13,7 @@ import {
   piRow,
   type Report,
   recordedRefusals,
+  recordedWith,
   reliabilityEnv,
   sendInProcess,
   statusesOf,
@@ -117,35 +119,64 @@ describe('SMTP faults', () => {
   });
 
   it.each([
-    [3, 'sent'],
-    [Infinity, 'failed'],
-  ])(
-    'a server that takes the message and closes without a reply (%s times): no more copies than the mailer made attempts',
-    async (times, status) => {
-      await addNight(peers, [1, 2], [1, 2]);
-      const proxy = await startSmtpProxy(peers.sink);
-      try {
-        proxy.swallowAcceptance(times);
-        // Notification 1 alone: the swallowed acceptances are all its message's.
-        const run = await sendInProcess(reliabilityEnv(peers, { SMTP_URL: proxy.url }), '--match', '1');
-        const report: Report = run.json();
-        expect(statusesOf(report)).toEqual({ 1: status });
-        if (status === 'failed') expect(report.results[0]!.error).toMatch(/ECONNECTION|closed/i);
-        // The one duplicate SMTP cannot rule out, at most once per attempt of the mailer's own (four), each attempt
-        // one transmission: nothing below it sends the message again.
-        const copies = copiesPerNotification(peers.sink.messages(), [1]).get(1)!;
-        expect(copies).toBe(Math.min(times + 1, 4));
-        expect(proxy.counts.data).toBe(copies);
-      } finally {
-        await proxy.close();
+    ['never answers (its reply never comes)', 'silence'],
+    ['drops the connection after the final dot', 'drop'],
+  ] as const)(
+    'a relay that takes the whole message and %s: one copy each, recorded unknown, exit 1; the next run sends each once more',
+    async (_case, how) => {
+      const ids = [1, 2, 3, 4, 5, 6];
+      await addNight(peers, ids, ids);
+      // The six notices lose their reply; the digest after them goes through.
+      peers.sink.faults.loseDataReply(how, ids.length);
+      const run = await sendInProcess(reliabilityEnv(peers, { ERRORS_TO: OPS }));
+      expect(run.code).toBe(1);
+      const report: Report = run.json();
+      expect(idsWith(report, 'unknown')).toEqual(ids);
+      expect(report.totals).toEqual({ unknown: 6 });
+      for (const result of report.results) {
+        expect(result.error).toMatch(
+          /^no reply after the whole message was sent \((ETIMEDOUT|ECONNECTION): .*\): it may have been delivered/,
+        );
+        expect(result.messageId).toMatch(/^<yougotdata\./);
       }
+      // Each message went out once: a message whose data has gone out is never sent again by the run.
+      expect([...copiesPerNotification(notices(), ids).values()]).toEqual(ids.map(() => 1));
+      expect(await recordedWith(peers.db.pool, NIGHT, ['unknown'])).toEqual(ids);
+      const digest = await digestText();
+      expect(digest).toMatch(/#1 .*: unknown\n {2}error: no reply after the whole message was sent/);
+      expect(digest).toMatch(/to do: the mail server never answered after taking the whole message, so it may have arrived/);
+
+      // Nothing confirmed them, so none counts as announced: the next run sends each once more, and says so.
+      const again = await sendInProcess(reliabilityEnv(peers));
+      expect(again.code).toBe(0);
+      expect(idsWith(again.json(), 'sent')).toEqual(ids);
+      expect(again.stderr.match(/sending again: the message handed to the mail server at .* was never answered/g)).toHaveLength(6);
+      expect([...copiesPerNotification(notices(), ids).values()]).toEqual(ids.map(() => 2));
+      const third = await sendInProcess(reliabilityEnv(peers));
+      expect(idsWith(third.json(), 'already-sent')).toEqual(ids);
+      expect([...copiesPerNotification(notices(), ids).values()]).toEqual(ids.map(() => 2));
     },
   );
 
-  it('the server down for the whole run: every would-be message failed, exit 1; the next run sends them', async () => {
+  it("a message sent whole and never answered is not sent again by the same run, not even as a later night's look-back", async () => {
+    await peers.addNotifications([piRow(1)]);
+    peers.archive.addEntries(scienceFiles('GN-2026B-Q-1', 2, '20261125'));
+    peers.sink.faults.loseDataReply('drop', 1);
+    // Night 25, then night 26 with night 25 as its look-back night: one request covers both.
+    const run = await yougotdata(['send', '--date', '20261125..20261126', '--json'], reliabilityEnv(peers, { LOOKBACK_NIGHTS: '1' }));
+    expect(run.code).toBe(1);
+    const report: Report = run.json();
+    expect(report.results.map((r) => [r.night, r.status])).toEqual([
+      ['20261125', 'unknown'],
+      ['20261126', 'no-data'],
+    ]);
+    expect(notices()).toHaveLength(1);
+  });
+
+  it('the server down for the whole run: every would-be message failed, exit 75 (try again later); the next run sends them', async () => {
     await addNight(peers, [1, 2, 3, 4], [1, 2, 3]);
     const { value: down, ms } = await timed(() => sendInProcess(reliabilityEnv(peers, { SMTP_URL: 'smtp://127.0.0.1:9', ERRORS_TO: OPS })));
-    expect(down.code).toBe(1);
+    expect(down.code).toBe(75);
     const report: Report = down.json();
     expect(statusesOf(report)).toEqual({ 1: 'failed', 2: 'failed', 3: 'failed', 4: 'no-data' });
     for (const result of report.results.slice(0, 3)) expect(result.error).toMatch(/ECONNECTION|ECONNREFUSED/);
@@ -173,7 +204,7 @@ describe('SMTP faults', () => {
     try {
       const port = (closing.address() as net.AddressInfo).port;
       const run = await sendInProcess(reliabilityEnv(peers, { SMTP_URL: `smtp://127.0.0.1:${port}`, ARCHIVE_CONCURRENCY: '2' }));
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(75);
       const report: Report = run.json();
       expect(idsWith(report, 'failed')).toEqual(ids);
       const notTried = report.results.filter((r) => r.error?.startsWith('not tried: the SMTP server could not be reached ('));
@@ -193,7 +224,7 @@ describe('SMTP faults', () => {
     expect([...copiesPerNotification(peers.sink.messages(), ids).values()]).toEqual(ids.map(() => 1));
   });
 
-  it('a server that accepts the connection and never answers: SMTP_TIMEOUT_MS ends each wait, the run ends, the next run sends', async () => {
+  it('a server that accepts the connection and never answers: SMTP_TIMEOUT_MS ends each wait, the run exits 75, the next run sends', async () => {
     const ids = [1, 2, 3];
     await addNight(peers, ids, ids);
     const silent = await startSilentSmtpServer();
@@ -201,7 +232,7 @@ describe('SMTP faults', () => {
       const { value: hung, ms } = await timed(() =>
         sendInProcess(reliabilityEnv(peers, { SMTP_URL: silent.url, SMTP_TIMEOUT_MS: '1000' })),
       );
-      expect(hung.code).toBe(1);
+      expect(hung.code).toBe(75);
       const report: Report = hung.json();
       expect(idsWith(report, 'failed')).toEqual(ids);
       for (const result of report.results)
@@ -249,5 +280,83 @@ describe('a relay that speaks STARTTLS', () => {
     } finally {
       await relay.close();
     }
+  });
+});
+
+describe('a relay that wants a login', () => {
+  const WRONG_PASSWORD = { code: 535, message: '5.7.8 authentication credentials invalid' };
+  const ids = [1, 2, 3, 4, 5, 6];
+  /** The built CLI against a STARTTLS relay it trusts (NODE_EXTRA_CA_CERTS is read when node starts). */
+  const sendThrough = (relay: { smtpPort: number }, password: string, extra: Record<string, string> = {}) =>
+    spawnYougotdata(
+      ['send', '--date', NIGHT, '--json'],
+      reliabilityEnv(peers, {
+        SMTP_URL: `smtp://alice:${password}@localhost:${relay.smtpPort}`,
+        NODE_EXTRA_CA_CERTS: LOCALHOST_CERT_FILE,
+        ERRORS_TO: OPS,
+        ...extra,
+      }),
+    );
+
+  it('a wrong password: one login, refused, then exit 2 with one line naming SMTP_URL; nothing sent; right, all sent', async () => {
+    await addNight(peers, ids, ids);
+    const relay = await startMailSink({ tls: localhostTls });
+    try {
+      relay.faults.refuseLogin(WRONG_PASSWORD);
+      const refused = await sendThrough(relay, 'wr0ng-pw');
+      expect(refused.code).toBe(2);
+      expect(relay.stats.logins).toBe(1);
+      expect(relay.messages()).toHaveLength(0);
+      const lines = refused.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^yougotdata: configuration: SMTP_URL names a user the mail server does not accept: the login of "alice" was refused \(535 5\.7\.8 authentication credentials invalid\); correct the user or password/,
+      );
+      expect(refused.stderr + refused.stdout).not.toContain('wr0ng-pw');
+      expect(refused.json()).toMatchObject({ error: { kind: 'configuration' }, exitCode: 2 });
+      // Stopped before any notification was taken: nothing searched, nothing recorded to retry.
+      expect(peers.archive.requests).toHaveLength(0);
+
+      relay.faults.reset();
+      const right = await sendThrough(relay, 'right-pw');
+      expect(right.code).toBe(0);
+      expect(idsWith(right.json(), 'sent')).toEqual(ids);
+      expect([...copiesPerNotification(relay.messages(), ids).values()]).toEqual(ids.map(() => 1));
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('a login refused later in the run: the run ends there, exit 2, after one refusal per connection, not one per message', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => i + 1);
+    await addNight(peers, many, many);
+    const relay = await startMailSink({ tls: localhostTls });
+    try {
+      // The check before the first message passes; the pool's own logins are refused.
+      relay.faults.refuseLogin(WRONG_PASSWORD, Infinity, 1);
+      const run = await sendThrough(relay, 'changed-pw');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^yougotdata: configuration: SMTP_URL names a user the mail server does not accept/m);
+      expect(relay.stats.logins).toBeLessThanOrEqual(1 + SMTP_POOL_CONNECTIONS);
+      expect(relay.messages()).toHaveLength(0);
+      expect(await recordedWith(peers.db.pool, NIGHT, ['sending'])).toEqual([]);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('SMTP_URL with query parameters (?requireTLS=false) is refused: exit 2, and the password never leaves the machine', async () => {
+    await addNight(peers, ids, ids);
+    const run = await spawnYougotdata(
+      ['send', '--date', NIGHT, '--json'],
+      reliabilityEnv(peers, { SMTP_URL: `smtp://alice:s3cret-pw@127.0.0.1:${peers.sink.smtpPort}?requireTLS=false` }),
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'yougotdata: configuration: SMTP_URL must not carry query parameters (?…): the job sets TLS itself, and a password only travels inside TLS',
+    ]);
+    expect(run.stdout).not.toContain('s3cret-pw');
+    expect(peers.sink.stats.logins).toBe(0);
+    expect(peers.sink.messages()).toHaveLength(0);
   });
 });

@@ -1,8 +1,11 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import { scienceFiles, usePeers, yougotdata } from '../harness/peers.js';
+import { scienceFiles, spawnYougotdata, usePeers, yougotdata } from '../harness/peers.js';
 import { NIGHT, reliabilityEnv } from '../harness/reliability.js';
 
 /**
@@ -97,5 +100,55 @@ describe('control characters from the table', () => {
     expect(logs).toMatch(/INFO +#2 GN-2026B-Q-2\/science: sent /);
     expect(logs).toMatch(/WARN +#1 GN-2026B-Q-1\/science\\x1b\[2J\\x07\\r\\u202e: /);
     expectEscaped(logs, 'the text logs on a terminal');
+  });
+});
+
+describe('control characters in JSON', () => {
+  /** C1 controls (U+009B is a CSI, U+0085 a line break) and bidi controls, which JSON.stringify leaves raw. */
+  const HOSTILE_JSON = `${HOSTILE}\u009b31m\u0085\u2066\u200f`;
+  const LABEL = `Auto - GN-2026B-Q-2 ${HOSTILE_JSON}`;
+
+  /** One JSON document or line per line of `output`, each free of raw controls, each parsed. */
+  function jsonLines(output: string, what: string): unknown[] {
+    expectEscaped(output, what);
+    return output
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line));
+  }
+
+  it('are escaped as \\u in --json documents, LOG_FORMAT=json lines and the --log-file, which still parse to the stored text', async () => {
+    // Notification 1's selection is invalid: its warning, on stderr too, carries the selection.
+    await peers.addNotifications([
+      { id: 1, label: 'Auto - GN-2026B-Q-1', selection: `GN-2026B-Q-1/science${HOSTILE_JSON}`, piemail: 'pi1@uni.test' },
+      { id: 2, label: LABEL, selection: 'GN-2026B-Q-2/science', piemail: `pi2@uni.test, ${HOSTILE_JSON}N/A` },
+    ]);
+    peers.archive.addEntries(scienceFiles('GN-2026B-Q-2', 1));
+    const dir = await mkdtemp(join(tmpdir(), 'yougotdata-json-escapes-'));
+    try {
+      const logFile = join(dir, 'send.jsonl');
+      const env = reliabilityEnv(peers, { LOG_FORMAT: 'json' });
+      const send = await spawnYougotdata(['send', '--date', NIGHT, '--json', '--log-file', logFile], env);
+      expect(send.code).toBe(1);
+      const [report] = jsonLines(send.stdout, 'send --json') as [{ results: { label: string; rejected: string[] }[] }];
+      expect(report.results[1]!.label).toBe(LABEL);
+      expect(report.results[1]!.rejected.join(' ')).toContain('\u202e');
+      expect(send.stdout).toContain('\\u202e\\u009b31m\\u0085\\u2066\\u200f');
+
+      // The controls reach each output escaped, and its parser gives them back.
+      const holdsHostile = (parsed: unknown[]) => JSON.stringify(parsed).includes('\u202e');
+      expect(holdsHostile(jsonLines(send.stderr, 'LOG_FORMAT=json on stderr'))).toBe(true);
+      expect(holdsHostile(jsonLines(await readFile(logFile, 'utf8'), 'the --log-file'))).toBe(true);
+      for (const argv of [
+        ['why', '2', '--date', NIGHT, '--json'],
+        ['audit', '--json'],
+        ['addresses', '--json', `pi2@uni.test, ${HOSTILE_JSON}N/A`],
+      ]) {
+        const run = await spawnYougotdata(argv, env);
+        expect(holdsHostile(jsonLines(run.stdout, argv.join(' '))), argv.join(' ')).toBe(true);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

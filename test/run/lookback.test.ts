@@ -112,9 +112,13 @@ describe('late data', () => {
   });
 
   it('a look-back that fails is reported and retried next run, without holding up tonight', async () => {
-    peers.archive.addEntries([...scienceFiles('GN-2026B-Q-5', 1, '20261126'), ...scienceFiles('GN-2026B-Q-5', 1, '20261125')]);
-    // A range answer that is not JSON (a proxy's page): the trouble is the range's, so tonight is asked alone.
-    peers.archive.inject({ match: 'nightrange=', html: true, times: 10 });
+    // The look-back night's file is malformed (an exposure time in words): the range's answer is the archive's own, and
+    // fails for a reason of the range, not of a server down, so tonight is asked alone. (A maintenance page in place
+    // of JSON would be the server's trouble, which tonight shares: see test/reliability/archive-breaker.test.ts.)
+    peers.archive.addEntries([
+      ...scienceFiles('GN-2026B-Q-5', 1, '20261126'),
+      { ...scienceFiles('GN-2026B-Q-5', 1, '20261125')[0], exposure_time: 'long' },
+    ]);
     const broken = await run('20261126', 1);
     expect(broken.code).toBe(1);
     expect(broken.json().results.map((r: { night: string; status: string }) => [r.night, r.status])).toEqual([

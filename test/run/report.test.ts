@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Night } from '../../src/domain/night.js';
 import type { Result, RunReport } from '../../src/domain/result.js';
-import { digestText, exitCodeOf, joinReports, reportJson, reportTable } from '../../src/run/report.js';
+import { digestText, exitCodeOf, joinReports, problemsOf, reportJson, reportTable } from '../../src/run/report.js';
 
 const night = '20261126' as Night;
 const result = (over: Partial<Result>): Result => ({
@@ -153,5 +153,45 @@ describe('the digest', () => {
     // Another reason for not trying keeps its own words.
     expect(text).toContain('1 notification(s) not tried: the SMTP server could not be reached (ECONNREFUSED).\n  #50');
     expect(text).toContain('#1 Auto - GN-2026B-Q-1 [GN-2026B-Q-1/science]: failed\n  error: archive search failed: HTTP 503');
+  });
+});
+
+describe('problemsOf: what a monitor may be told', () => {
+  const run = {
+    ...report(
+      result({
+        id: 1,
+        status: 'sent',
+        to: ['a@x.org'],
+        refused: [{ address: 'jane@uni.test', reply: '550 5.1.1 <jane@uni.test> no such user' }],
+      }),
+      result({ id: 2, status: 'no-recipients', rejected: ['Jane Doe N/A', 'TBD'] }),
+      result({ id: 3, status: 'failed', error: 'no recipient accepted the message: kai@uni.test: 550 mailbox unavailable' }),
+      result({ id: 4, status: 'no-data' }),
+    ),
+    interrupted: 'stopped by SIGTERM',
+  };
+
+  it('gives each problem in brief: ids, nights, statuses and counts, no address, name, selection or reply', () => {
+    expect(problemsOf(run).map((p) => p.brief)).toEqual([
+      'the run stopped early',
+      '#1 20261126 sent: 1 recipient refused',
+      '#2 20261126 no-recipients: 2 pieces rejected',
+      '#3 20261126 failed',
+    ]);
+    expect(
+      problemsOf(run)
+        .map((p) => p.brief)
+        .join('\n'),
+    ).not.toMatch(/@|Jane|TBD|550|GN-2026B|SIGTERM/);
+  });
+
+  it('and in full, with the selection and the reason', () => {
+    expect(problemsOf(run).map((p) => p.full)).toEqual([
+      'the run stopped early: stopped by SIGTERM',
+      '#1 GN-2026B-Q-1/science 20261126 sent: jane@uni.test refused',
+      '#2 GN-2026B-Q-1/science 20261126 no-recipients: "Jane Doe N/A" not an address, "TBD" not an address',
+      '#3 GN-2026B-Q-1/science 20261126 failed: no recipient accepted the message: kai@uni.test: 550 mailbox unavailable',
+    ]);
   });
 });

@@ -358,11 +358,11 @@ describe('bad input', () => {
     expect(record.rows[0].refused).toEqual([{ address: 'ngo@office.test', reply: expect.stringContaining('550') }]);
   });
 
-  it('SMTP down: every message failed, exit 1; the next run sends them', async () => {
+  it('SMTP down: every message failed, exit 75 (try again later); the next run sends them', async () => {
     await peers.addNotifications([janeDoeRow, { id: 2, selection: 'GN-2026B-Q-2/science', piemail: 'two@uni.test' }]);
     peers.archive.addEntries([...scienceFiles('GN-2026B-Q-101', 2), ...scienceFiles('GN-2026B-Q-2', 1)]);
     const down = await yougotdata(['send', '--date', NIGHT, '--json'], { ...peers.env, SMTP_URL: 'smtp://127.0.0.1:9' });
-    expect(down.code).toBe(1);
+    expect(down.code).toBe(75);
     expect(down.json().results.map((r: { status: string }) => r.status)).toEqual(['failed', 'failed']);
     expect(down.json().results[0].error).toMatch(/ECONNECTION|ECONNREFUSED/);
     const again = await send();

@@ -29,6 +29,7 @@ interface SmtpFailure {
   code?: string;
   responseCode?: number;
   permanent?: boolean;
+  command?: string;
 }
 
 async function failureOf(sending: Promise<unknown>): Promise<SmtpFailure> {
@@ -100,6 +101,33 @@ describe('fault hooks', () => {
     expect(sink.stats.connections).toBe(before + 3);
   });
 
+  it.each([
+    ['silence', 'ETIMEDOUT'],
+    ['drop', 'ECONNECTION'],
+  ] as const)('lose the reply after the whole message (%s): the message is kept, nodemailer throws %s with no reply', async (how, code) => {
+    sink.faults.loseDataReply(how, 1);
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.smtpPort, socketTimeout: 300 });
+    try {
+      const failure = await failureOf(transport.sendMail({ from: 'a@example.org', to: 'pi@uni.example', text: 'files' }));
+      // The same code and command as a connection lost before the message: the error alone cannot tell them apart.
+      expect(failure).toMatchObject({ code, command: 'CONN' });
+      expect(failure.responseCode).toBeUndefined();
+    } finally {
+      transport.close();
+    }
+    expect(sink.messages()).toHaveLength(1);
+    await send('pi@uni.example');
+    expect(sink.messages()).toHaveLength(2);
+  });
+
+  it('a connection dropped at RCPT fails exactly as one dropped after the final dot', async () => {
+    sink.faults.dropConnection('rcpt', 1);
+    const failure = await failureOf(send('pi@uni.example'));
+    expect(failure).toMatchObject({ code: 'ECONNECTION', command: 'CONN' });
+    expect(failure.responseCode).toBeUndefined();
+    expect(sink.messages()).toEqual([]);
+  });
+
   // observed nodemailer behaviour the job has to live with, kept here so an upgrade that changes it shows up
   it.each([
     { warm: false, maxRequeues: 5, outcome: 'ECONNECTION' },
@@ -131,11 +159,38 @@ describe('stats', () => {
     } finally {
       transport.close();
     }
-    expect(sink.stats).toEqual({ connections: connections + 1, accepted: accepted + 3 });
+    expect(sink.stats).toEqual({ connections: connections + 1, accepted: accepted + 3, logins: sink.stats.logins });
   });
 });
 
 describe('logins', () => {
+  it('refuse AUTH with 535 for the next N logins after some went through: nodemailer throws EAUTH, every attempt counted', async () => {
+    sink.faults.refuseLogin({ code: 535, message: '5.7.8 authentication credentials invalid' }, 1, 1);
+    const before = sink.stats.logins;
+    const login = () => nodemailer.createTransport({ host: '127.0.0.1', port: sink.smtpPort, auth: { user: 'alice', pass: 'wrong' } });
+    const through = login();
+    try {
+      await through.sendMail({ from: 'a@example.org', to: 'b@example.org', text: 'x' });
+    } finally {
+      through.close();
+    }
+    const refused = login();
+    try {
+      const failure = await failureOf(refused.sendMail({ from: 'a@example.org', to: 'b@example.org', text: 'x' }));
+      expect(failure).toMatchObject({ code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN' });
+    } finally {
+      refused.close();
+    }
+    const accepted = login();
+    try {
+      await accepted.sendMail({ from: 'a@example.org', to: 'b@example.org', text: 'x' });
+    } finally {
+      accepted.close();
+    }
+    expect(sink.stats.logins).toBe(before + 3);
+    expect(sink.messages()).toHaveLength(2);
+  });
+
   it.each(['PLAIN', 'LOGIN'])('accepts any AUTH %s credentials without TLS', async (authMethod) => {
     const transport = nodemailer.createTransport({
       host: '127.0.0.1',

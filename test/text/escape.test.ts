@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeControls } from '../../src/text/escape.js';
+import { escapeControls, escapeJsonControls, jsonText } from '../../src/text/escape.js';
 
 describe('escapeControls', () => {
   it.each([
@@ -26,5 +26,21 @@ describe('escapeControls', () => {
       '\x7f' +
       Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(0x80 + i)).join('');
     expect(escapeControls(everyControl)).toMatch(/^[\x20-\x7e]+$/);
+  });
+});
+
+describe('jsonText', () => {
+  const hostile = 'a\x1b[2J\x07\r\u202e\x7f\x9b31m\x85\u2066\u200f\u061cb\n\t"\\';
+
+  it('writes DEL, C1 and bidi controls as \\u escapes, as JSON.stringify does C0: the same value, nothing raw', () => {
+    const text = jsonText({ label: hostile });
+    expect(text).toBe('{"label":"a\\u001b[2J\\u0007\\r\\u202e\\u007f\\u009b31m\\u0085\\u2066\\u200f\\u061cb\\n\\t\\"\\\\"}');
+    expect(text).toMatch(/^[\x20-\x7e]+$/);
+    expect(JSON.parse(text)).toEqual({ label: hostile });
+  });
+
+  it('leaves letters of any script, emoji and the line feed that ends a JSON line', () => {
+    expect(jsonText(['Müller 山田', 'NGC 1068 🔭', 'زهرة'])).toBe('["Müller 山田","NGC 1068 🔭","زهرة"]');
+    expect(escapeJsonControls('{"a":"\u202e"}\n')).toBe('{"a":"\\u202e"}\n');
   });
 });

@@ -147,7 +147,8 @@ export function triageText(t: Triage): string {
           `${m.messageId}${m.followsUp !== null ? `  (follows up message ${m.followsUp})` : ''}`,
       );
       lines.push(`    to ${m.to.join(', ') || '(nobody)'}${m.cc.length > 0 ? `; cc ${m.cc.join(', ')}` : ''}`);
-      if (m.status !== 'sending') lines.push(`    accepted: ${m.accepted.join(', ') || 'none'}`);
+      // Neither a message being handed over nor one never answered has a word from the server on who took it.
+      if (m.status !== 'sending' && m.status !== 'unknown') lines.push(`    accepted: ${m.accepted.join(', ') || 'none'}`);
       for (const relay of m.relay) lines.push(`    relay: ${relay.reply} (${relay.recipients.join(', ')})`);
       for (const refusal of m.refused) lines.push(`    refused: ${refusal.address} (${refusal.reply})`);
       if (m.error) lines.push(`    error: ${m.error}`);

@@ -47,6 +47,9 @@ function sentClause(message: MessageRecord): string {
   return parts.join('; ');
 }
 
+/** A message in status `unknown`. */
+const UNANSWERED = 'went to the mail server whole and no reply came (nothing confirmed its delivery)';
+
 /** What the send record says happened: undefined when it says nothing about this notification and night. */
 function recordClause(t: Triage): string | undefined {
   if (t.record.state === 'absent') {
@@ -65,6 +68,7 @@ function recordClause(t: Triage): string | undefined {
     for (const later of latestFirst.filter((m) => m.createdAt > latestSent.createdAt)) {
       if (later.status === 'failed')
         clauses.push(`a later message failed at ${clockTime(later.createdAt)}: ${later.error ?? 'no reason recorded'}`);
+      if (later.status === 'unknown') clauses.push(`a later message ${UNANSWERED} at ${clockTime(later.createdAt)}`);
       if (later.status === 'sending')
         clauses.push(
           `a later message was being handed to the mail server at ${clockTime(later.createdAt)} ` +
@@ -74,6 +78,9 @@ function recordClause(t: Triage): string | undefined {
     return clauses.join('; ');
   }
   const latest = latestFirst[0];
+  if (latest?.status === 'unknown') {
+    return `the message ${UNANSWERED} at ${clockTime(latest.createdAt)}: it may have arrived, and the next run sends it once more`;
+  }
   if (latest?.status === 'failed') {
     return `not sent: ${latest.error ?? 'the mail server failed'} (tried at ${clockTime(latest.createdAt)}; the next run tries again)`;
   }
@@ -207,6 +214,10 @@ export function adviceOf(t: Triage): string | null {
   const latest = newestFirst(t.record.messages).find((m) => m.status === 'sent');
   const refused = (latest?.refused ?? []).map((r) => r.address);
   if (refused.length > 0) return fixAddresses(t, refused, 'refused');
+  const newest = newestFirst(t.record.messages)[0];
+  if (newest?.status === 'unknown') {
+    return `search the mail server's log for ${newest.messageId}; if it never arrived, the next run sends it, or now: ${rerunCommand(t)}`;
+  }
   const bouncing = t.deliveries.filter((d) => d.standing.bouncing).map((d) => d.address);
   if (bouncing.length > 0) return fixAddresses(t, bouncing, 'bouncing');
   if (t.archive.state === 'answered' && t.archive.unannounced.length > 0) return `send the files not yet announced: ${rerunCommand(t)}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { triageJson, triageText } from '../../../src/support/why/output.js';
 import { verdictOf } from '../../../src/support/why/verdict.js';
-import { triage } from './sample-facts.js';
+import { message, run, triage } from './sample-facts.js';
 
 describe('triageText and triageJson', () => {
   it('the text shows the verdict first, then every part', () => {
@@ -25,6 +25,20 @@ describe('triageText and triageJson', () => {
     expect(text).toContain('  search   https://archive/jsonsummary/night=20261126/GN-2026B-Q-101/science');
     expect(text).toContain('    refused: c@z.test (550 no such user)');
     expect(text).toContain('    files (2) announced by it: N1.fits, N2.fits');
+  });
+
+  it('a message never answered: its error, and no word on who accepted it', () => {
+    const unanswered = message({
+      status: 'unknown',
+      sentAt: null,
+      accepted: [],
+      refused: [],
+      error: 'no reply after the whole message was sent',
+    });
+    const text = triageText(triage({ record: { state: 'present', runs: [run()], check: null, messages: [unanswered] } }));
+    expect(text).toContain('  message 1: unknown (created 2026-11-26 08:00:11 UTC)  <m1@gemini.test>');
+    expect(text).toContain('    error: no reply after the whole message was sent');
+    expect(text).not.toContain('accepted: none');
   });
 
   it('the JSON has dates as ISO text and the verdict', () => {

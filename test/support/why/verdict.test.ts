@@ -45,6 +45,34 @@ describe('verdictOf', () => {
     );
   });
 
+  it('a message the mail server took whole and never answered: it may have arrived, and the next run sends it once more', () => {
+    const unanswered = message({
+      status: 'unknown',
+      sentAt: null,
+      accepted: [],
+      refused: [],
+      error: 'no reply after the whole message was sent (ETIMEDOUT: no answer within 60000 ms (SMTP_TIMEOUT_MS): Timeout)',
+    });
+    const facts = triage({
+      archive: answered({ unannounced: ['N1.fits', 'N2.fits'] }),
+      record: { state: 'present', runs: [run()], check: null, messages: [unanswered] },
+    });
+    expect(verdictOf(facts)).toBe(
+      'The message went to the mail server whole and no reply came (nothing confirmed its delivery) at 08:00:11 UTC on 2026-11-26: ' +
+        'it may have arrived, and the next run sends it once more; the archive has 2 files for it now: ' +
+        '`yougotdata send --date 20261126 --match 101` sends them.',
+    );
+    expect(adviceOf(facts)).toBe(
+      "search the mail server's log for <m1@gemini.test>; if it never arrived, the next run sends it, or now: yougotdata send --date 20261126 --match 101",
+    );
+    const later = message({ id: 2, status: 'unknown', createdAt: at('09:00:00'), sentAt: null, accepted: [], refused: [] });
+    const sent = message({ refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] });
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [later, sent] } }))).toBe(
+      'Sent at 08:00:12 UTC on 2026-11-26 to a@x.test, b@y.test, c@z.test; a later message went to the mail server whole and no reply came ' +
+        '(nothing confirmed its delivery) at 09:00:00 UTC on 2026-11-26.',
+    );
+  });
+
   it('not sent: every recipient refused', () => {
     const failed = message({
       status: 'failed',
