@@ -92,7 +92,9 @@ export interface DeliveryEvent extends Omit<EventEntry, 'sendId'> {
   matchedBy: MatchedBy;
   report: number;
   readAt: Date;
+  /** The notification and mode of the message it is about; null when the record no longer has that message. */
   notificationId: number | null;
+  mode: Mode | null;
 }
 
 /** What recording a report did: added it, or found it read before (then what was made of it then). */
@@ -125,7 +127,7 @@ const sentMessageOf = (row: Record<string, any>): SentMessage => ({
 });
 
 const EVENT = `SELECT e.address, e.final_recipient, e.send_id, e.action, e.status, e.reply_code, e.class, e.hard, e.diagnostic,
-                      e.remote_mta, e.occurred_at, r.matched_by, r.id AS report, r.read_at, m.notification_id
+                      e.remote_mta, e.occurred_at, r.matched_by, r.id AS report, r.read_at, m.notification_id, m.mode
                  FROM yougotdata_delivery_event e
                  JOIN yougotdata_report r ON r.id = e.report
                  LEFT JOIN yougotdata_message m ON m.id = e.send_id`;
@@ -147,6 +149,7 @@ const deliveryEventOf = (row: Record<string, any>): DeliveryEvent => ({
   report: Number(row.report),
   readAt: row.read_at,
   notificationId: row.notification_id,
+  mode: row.mode,
 });
 
 /** At most this many queue ids of one report are looked up: a report names one or two. */
@@ -286,11 +289,13 @@ export class DeliveryRecord {
     return (rows ?? []).map(deliveryEventOf);
   }
 
-  /** Failures recorded (read) since `since`, whenever they happened: what a digest has not told yet. */
-  async failuresReadSince(since: Date): Promise<DeliveryEvent[]> {
-    const rows = await rowsIfMigrated(this.db, `${EVENT} WHERE e.action = 'failed' AND r.read_at >= $1 ORDER BY r.read_at, e.report`, [
-      since,
-    ]);
+  /** Failures of `mode`'s messages that `bounce` recorded since `since`, whenever they happened: what a run has not told yet. */
+  async failuresReadSince(since: Date, mode: Mode): Promise<DeliveryEvent[]> {
+    const rows = await rowsIfMigrated(
+      this.db,
+      `${EVENT} WHERE e.action = 'failed' AND r.read_at >= $1 AND m.mode = $2 ORDER BY r.read_at, e.report`,
+      [since, mode],
+    );
     return (rows ?? []).map(deliveryEventOf);
   }
 

@@ -76,5 +76,6 @@ export const failure = (address: string, occurredAt: string, extra: Partial<Deli
   report: 1,
   readAt: at(occurredAt),
   notificationId: 101,
+  mode: 'pi',
   ...extra,
 });
