@@ -1,5 +1,6 @@
 import { required } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
+import { DeliveryRecord } from '../db/delivery-record.js';
 import { NotificationTable } from '../db/notification-table.js';
 import { parseNight } from '../domain/night.js';
 import { auditJson, auditText } from '../support/audit/output.js';
@@ -29,7 +30,13 @@ export async function auditCommand(options: AuditOptions, context: CommandContex
       closing.push(() => archive.close());
       online = { archive, base: settings.ARCHIVE_URL, night: parseNight('today', context.now()) };
     }
-    const report = await auditTable(options.match, { notifications: new NotificationTable(db), online });
+    const report = await auditTable(options.match, {
+      notifications: new NotificationTable(db),
+      online,
+      deliveries: new DeliveryRecord(db),
+      bounceAddress: settings.BOUNCE_ADDRESS !== undefined,
+      clock: context.now,
+    });
     log.info({ problems: report.problems.length }, 'audit read the table');
     context.stdout.write(options.json ? `${jsonText(auditJson(report))}\n` : auditText(report));
     return report.problems.length === 0 ? EXIT.ok : EXIT.failed;

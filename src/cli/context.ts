@@ -10,6 +10,7 @@ import { createLogger, LogFileError } from '../log/logger.js';
 import type { ProgressLine } from '../log/progress-line.js';
 import { BounceTokens } from '../mail/bounce-token.js';
 import { type DkimSigning, dkimSigningOf } from '../mail/dkim.js';
+import { ImapRefused, ImapUnavailable, MissingMessagePath } from '../mailbox/failures.js';
 import { OutFolderError } from '../preview/out-folder.js';
 import { maskCredentials } from '../text/credentials.js';
 import { escapeControls, jsonText } from '../text/escape.js';
@@ -78,7 +79,10 @@ function classify(error: unknown): Fatal {
     return { kind: 'configuration', message: `--log-file ${error.path}: ${message}`, exitCode: EXIT.usage };
   if (error instanceof DatabaseRefused || error instanceof NotificationTableMissing)
     return { kind: 'database', message, exitCode: EXIT.usage };
-  if (error instanceof NightError || error instanceof OutFolderError) return { kind: 'usage', message, exitCode: EXIT.usage };
+  if (error instanceof NightError || error instanceof OutFolderError || error instanceof MissingMessagePath)
+    return { kind: 'usage', message, exitCode: EXIT.usage };
+  if (error instanceof ImapRefused) return { kind: 'configuration', message, exitCode: EXIT.usage };
+  if (error instanceof ImapUnavailable) return { kind: 'mailbox-unavailable', message, exitCode: EXIT.tryLater };
   if (error instanceof StoppedAtOnce) return { kind: 'stopped', message, exitCode: EXIT.tryLater };
   if (error instanceof DatabaseUnavailable) return { kind: 'database-unavailable', message, exitCode: EXIT.tryLater };
   if (error instanceof RunLockBusy || error instanceof RunLockLost) return { kind: 'locked', message, exitCode: EXIT.tryLater };
@@ -99,7 +103,7 @@ interface DescribedFatal extends Fatal {
 }
 
 /** A fatal error's kind, exit code and one line, passwords masked and control characters escaped (a bug: no stack). */
-function describeFatal(error: unknown): DescribedFatal {
+export function describeFatal(error: unknown): DescribedFatal {
   const fatal = classify(error);
   const masked = maskCredentials(fatal.message);
   const line = escapeControls(masked);

@@ -9,6 +9,8 @@ import { drained } from '../streams/drained.js';
 export interface CommandContext {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** What `bounce` reads a message from when given no file: the mail server's pipe. Absent: nothing to read. */
+  stdin?: AsyncIterable<Buffer | string> & { isTTY?: boolean };
   stdout: NodeJS.WritableStream;
   stderr: TerminalStream;
   now: () => Date;
@@ -25,6 +27,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, tryLater: 75 } as const;
 export const processContext = (): CommandContext => ({
   env: process.env,
   cwd: process.cwd(),
+  stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
   now: () => new Date(),

@@ -109,6 +109,20 @@ function buildProgram(context: CommandContext, done: (code: number) => void): Co
     .action(async (options) => done(await (await import('./audit.js')).auditCommand(options, context)));
 
   program
+    .command('bounce')
+    .description(
+      'read what came back to the bounce address (bounces, delays, auto-replies, complaints), match each to the send record, record it',
+    )
+    .argument('[paths...]', 'message files, or Maildirs and folders of them; none: one message on stdin, as a mail server pipes it')
+    .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
+    .option('--dry-run', 'read and print; record nothing, move nothing, need no database', false)
+    .option('--imap', 'read the mailbox in IMAP_URL; move what is recorded to IMAP_DONE_FOLDER, leave the rest for a person', false)
+    .action(async function (this: Command, paths: string[], options) {
+      if (options.imap && paths.length > 0) this.error('error: --imap reads the mailbox in IMAP_URL: give it no FILE or MAILDIR');
+      done(await (await import('./bounce.js')).bounceCommand(paths, options, context));
+    });
+
+  program
     .command('history')
     .description('one line per run of send from the run log: did cron run, how did it end?')
     .option('--days <n>', 'runs started in the last N days', wholeNumber(366, 'days'), 7)

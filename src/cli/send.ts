@@ -6,6 +6,7 @@ import { ServerBreaker } from '../archive/breaker.js';
 import type { ArchiveClient } from '../archive/client.js';
 import { required, type Settings } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
+import { DeliveryRecord } from '../db/delivery-record.js';
 import { migrate } from '../db/migrations.js';
 import { NotificationTable } from '../db/notification-table.js';
 import { acquireRunLock, type RunLock } from '../db/run-lock.js';
@@ -18,6 +19,7 @@ import { type ProgressLine, progressLine } from '../log/progress-line.js';
 import { discardingMailer, type Mailer } from '../mail/mailer.js';
 import { SmtpMailer } from '../mail/smtp-mailer.js';
 import { type RunMonitor, runMonitor } from '../monitoring/run-monitor.js';
+import { bouncesByClass } from '../monitoring/run-summary.js';
 import { Outbox } from '../preview/outbox.js';
 import { exitCodeOf, problemsOf, reportJson, reportTable, totalsOfEvery } from '../run/report.js';
 import { type SendRequest, sendNights } from '../run/send-run.js';
@@ -65,6 +67,8 @@ function requestOf(
     sender: { from, replyTo: settings.EMAIL_REPLY_TO },
     bcc: settings.EMAIL_BCC,
     errorsTo: settings.ERRORS_TO,
+    // Read once the database is open (a dry run tells nobody of them).
+    bounces: [],
     lookbackNights: settings.LOOKBACK_NIGHTS,
     workers: concurrency * 2,
     databaseUrl,
@@ -84,6 +88,12 @@ async function finishPreview(outbox: Outbox, report: RunReport, json: boolean, c
     context.stderr.write(`yougotdata: the preview page could not be written: ${(error as Error).message}\n`);
     return Math.max(exitCodeOf(report), EXIT.failed);
   }
+}
+
+/** Failures of the mode's messages recorded since its previous run started (a day, for the first run): new to tell. */
+async function bouncesSinceLastRun(db: Awaited<ReturnType<typeof openDatabase>>, mode: Mode, startedAt: Date) {
+  const previous = await new RunLog(db).lastStart(mode);
+  return new DeliveryRecord(db).failuresReadSince(previous ?? new Date(startedAt.getTime() - 86_400_000), mode);
 }
 
 /** `yougotdata send`: the daily job. Returns the exit code. */
@@ -149,6 +159,10 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       closing.push(() => (lock as RunLock).release());
       await migrate(db);
       lastSuccessAt = await new RunLog(db).lastSuccess(request.mode);
+      request.bounces = await bouncesSinceLastRun(db, request.mode, startedAt).catch((error: Error) => {
+        runLog.warn({}, `the bounces since the last run could not be read (${error.message}): the digest and metrics leave them out`);
+        return [];
+      });
     }
     const client = archiveClientOf(settings, { concurrency: request.concurrency, stop: stopper.signal });
     archive = client;
@@ -212,6 +226,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
         messagesSent: totals.sent,
         archiveRequests: archive?.requests ?? 0,
         lastSuccessAt,
+        bounces: bouncesByClass(request.bounces),
         problems: report ? problemsOf(report) : [...(fatal ? [fatal] : []), ...problemsOf(partial)],
       });
     }

@@ -1,5 +1,6 @@
 import { required } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
+import { DeliveryRecord } from '../db/delivery-record.js';
 import { NotificationTable } from '../db/notification-table.js';
 import { RunLog } from '../db/run-log.js';
 import { SendRecord } from '../db/send-record.js';
@@ -32,7 +33,16 @@ export async function whyCommand(text: string, options: WhyOptions, context: Com
     closing.push(() => db.end().catch(() => {}));
     const archive = archiveClientOf(settings, { concurrency: 2 });
     closing.push(() => archive.close());
-    const ports = { notifications: new NotificationTable(db), record: new SendRecord(db), runLog: new RunLog(db), archive, base, log };
+    const ports = {
+      notifications: new NotificationTable(db),
+      record: new SendRecord(db),
+      runLog: new RunLog(db),
+      deliveries: new DeliveryRecord(db),
+      archive,
+      base,
+      log,
+      clock: context.now,
+    };
     const answer = await why(text, nights, mode, ports);
     context.stdout.write(options.json ? `${jsonText(whyJson(answer, text, mode))}\n` : whyText(answer, text));
     return answer.triages.length > 0 ? EXIT.ok : EXIT.failed;

@@ -116,6 +116,8 @@ const shape = {
   DKIM_DOMAIN: dnsName('gemini.edu').optional(),
   DKIM_SELECTOR: dnsName('yougotdata2026').optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().trim().min(1).optional(),
+  IMAP_URL: url(['imap:', 'imaps:']).optional(),
+  IMAP_DONE_FOLDER: z.string().trim().min(1).default('Processed'),
 } as const;
 
 /** Settings that only make sense together: the first named needs the others. */
@@ -161,6 +163,7 @@ const purposes: Partial<Record<keyof Settings, string>> = {
   DATABASE_URL: 'the PostgreSQL database holding the notification table, e.g. postgres://user@host/fitsdata',
   FITS_SERVER_URL: 'the summit FITS server queried with --check, e.g. http://mkofits-lv1',
   EMAIL_FROM: 'the From address of every message',
+  IMAP_URL: 'the bounce mailbox `bounce --imap` reads, e.g. imaps://fitsdata-bounces:password@imap.gemini.edu/INBOX',
 };
 
 /** A setting a command cannot run without. */

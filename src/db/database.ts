@@ -19,6 +19,9 @@ export function isUnreachable(error: unknown): boolean {
   );
 }
 
+/** The database answered with an error, or could not be reached: not a fault of the data being written. */
+export const isDatabaseError = (error: unknown): boolean => error instanceof pg.DatabaseError || isUnreachable(error);
+
 const UNDEFINED_TABLE = '42P01';
 
 export const isUndefinedTable = (error: unknown): boolean => (error as { code?: string } | null)?.code === UNDEFINED_TABLE;

@@ -63,6 +63,14 @@ export class RunLog {
     return result.rows[0]?.at ?? null;
   }
 
+  /** When the latest run of `mode` started; null when none is recorded (or the run log does not exist yet). */
+  async lastStart(mode: Mode): Promise<Date | null> {
+    const rows = await rowsIfMigrated<{ at: Date | null }>(this.db, 'SELECT max(started_at) AS at FROM yougotdata_run WHERE mode = $1', [
+      mode,
+    ]);
+    return rows?.[0]?.at ?? null;
+  }
+
   /** The runs started since `since`, oldest first; null before the run log exists (no run was ever recorded). */
   since(since: Date): Promise<RunEntry[] | null> {
     return this.where('started_at >= $1', [since]);

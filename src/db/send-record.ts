@@ -60,8 +60,11 @@ export interface MessageRecord extends NoticeKey {
   followsUp: number | null;
   to: string[];
   cc: string[];
+  bcc: string[];
   accepted: string[];
   refused: Refusal[];
+  /** The relay's reply to each transaction it accepted, with its queue id (docs/sending.md#relay-replies). */
+  relay: RelayReply[];
   files: string[];
   error: string | null;
   createdAt: Date;
@@ -278,8 +281,10 @@ export class SendRecord {
         followsUp: row.follows_up === null ? null : Number(row.follows_up),
         to: row.recipients_to,
         cc: row.recipients_cc,
+        bcc: row.recipients_bcc ?? [],
         accepted: row.accepted,
         refused: row.refused,
+        relay: row.relay ?? [],
         files: row.files,
         error: row.error,
         createdAt: row.created_at,

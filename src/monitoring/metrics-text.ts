@@ -1,3 +1,4 @@
+import { FAILURE_CLASSES, type FailureClass } from '../bounce/reading.js';
 import type { Mode } from '../domain/mode.js';
 import { STATUSES, type Status } from '../domain/result.js';
 import type { RunSummary } from './run-summary.js';
@@ -9,7 +10,7 @@ interface Family {
   name: string;
   help: string;
   kind: Kind;
-  /** Only the notifications family has a `status` label besides `mode`. */
+  /** The notifications family has a `status` label besides `mode`, the bounces family a `class` label. */
   byStatus: boolean;
 }
 
@@ -58,6 +59,12 @@ export const METRIC_FAMILIES = [
     byStatus: false,
   },
   {
+    name: 'yougotdata_last_run_bounces',
+    help: "Failed recipients of this mode's messages that yougotdata bounce recorded since the mode's previous run, per class (every class, 0 where none).",
+    kind: 'count',
+    byStatus: false,
+  },
+  {
     name: 'yougotdata_last_success_timestamp_seconds',
     help: 'When the last run of yougotdata send that exited 0 ended (Unix time).',
     kind: 'timestamp',
@@ -73,6 +80,8 @@ interface OwnSample {
   mode: Mode;
   /** Present exactly for `yougotdata_last_run_notifications`. */
   status?: Status;
+  /** Present exactly for `yougotdata_last_run_bounces`. */
+  class?: FailureClass;
   value: number;
 }
 
@@ -119,6 +128,14 @@ function samplesOfRun(summary: RunSummary): OwnSample[] {
     ),
     { name: 'yougotdata_last_run_messages_sent', mode, value: count(summary.messagesSent, 'messagesSent') },
     { name: 'yougotdata_last_run_archive_requests', mode, value: count(summary.archiveRequests, 'archiveRequests') },
+    ...FAILURE_CLASSES.map(
+      (failureClass): OwnSample => ({
+        name: 'yougotdata_last_run_bounces',
+        mode,
+        class: failureClass,
+        value: count(summary.bounces[failureClass], `bounces.${failureClass}`),
+      }),
+    ),
   ];
   const success = summary.exitCode === 0 ? end : summary.lastSuccessAt && ms(summary.lastSuccessAt, 'lastSuccessAt');
   if (success) samples.push({ name: 'yougotdata_last_success_timestamp_seconds', mode, value: success / 1000 });
@@ -145,6 +162,7 @@ function renderSamples(samples: readonly OwnSample[]): string {
     for (const sample of own) {
       const labels = [`mode="${escapeLabelValue(sample.mode)}"`];
       if (sample.status !== undefined) labels.push(`status="${escapeLabelValue(sample.status)}"`);
+      if (sample.class !== undefined) labels.push(`class="${escapeLabelValue(sample.class)}"`);
       lines.push(`${family.name}{${labels.join(',')}} ${formatValue(family.kind, sample.value)}`);
     }
   }

@@ -1,3 +1,4 @@
+import { FAILURE_CLASSES, type FailureClass } from '../bounce/reading.js';
 import type { Mode } from '../domain/mode.js';
 import type { RunProblem, Status } from '../domain/result.js';
 
@@ -22,6 +23,18 @@ export interface RunSummary {
    * null when there was none, or the run could not read the log (the database unreachable).
    */
   lastSuccessAt: Date | null;
+  /**
+   * Failed recipients of this mode's messages that `bounce` recorded since the mode's previous run started, per class
+   * (every class, 0 where none; docs/commands.md#bounce).
+   */
+  bounces: Record<FailureClass, number>;
   /** One each: a notification that needs attention, the run's early stop, or the error that ended it. */
   problems: readonly RunProblem[];
+}
+
+/** Failures counted per class, every class present (a failure without one counts as `other`). */
+export function bouncesByClass(failures: readonly { class: FailureClass | null }[]): Record<FailureClass, number> {
+  const counts = Object.fromEntries(FAILURE_CLASSES.map((c) => [c, 0])) as Record<FailureClass, number>;
+  for (const failure of failures) counts[failure.class ?? 'other'] += 1;
+  return counts;
 }

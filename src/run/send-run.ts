@@ -3,12 +3,13 @@
  * each logged in the run log, then one report and, when something needs a person, one digest to ERRORS_TO.
  */
 import type { EmailAddress } from '../addresses/index.js';
+import type { DeliveryEvent } from '../db/delivery-record.js';
 import type { RunLog } from '../db/run-log.js';
 import { MODE_NAME } from '../domain/mode.js';
 import type { Night } from '../domain/night.js';
 import type { RunReport } from '../domain/result.js';
 import { messageIdFor, type OutgoingMessage } from '../mail/message.js';
-import type { Sender } from './compose.js';
+import { bounceDigestText } from './bounce-digest.js';
 import { type RunPorts, type RunRequest, runNight } from './pipeline.js';
 import { dateOf, digestText, exitCodeOf, joinReports, totalsOf } from './report.js';
 
@@ -17,6 +18,8 @@ export interface SendRequest extends Omit<RunRequest, 'night'> {
   nights: readonly Night[];
   /** Who gets the digest of the run's problems. */
   errorsTo: readonly EmailAddress[];
+  /** Failures of this mode's messages recorded since the mode's previous run: the digest lists the new hard bounces. */
+  bounces: readonly DeliveryEvent[];
 }
 
 export interface SendPorts extends RunPorts {
@@ -50,7 +53,7 @@ export async function sendNights(request: SendRequest, ports: SendPorts): Promis
     }
   }
   const report = joinReports(reports);
-  const digest = ports.mailer.delivers ? composeDigest(report, request.sender, request.errorsTo, ports.clock()) : null;
+  const digest = ports.mailer.delivers ? composeDigest(report, request, ports.clock()) : null;
   if (digest && ports.stop.aborted) {
     // A stopped run hands SMTP nothing new, the digest included: the host may be going down, and the rerun's digest
     // says whatever is still wrong.
@@ -62,10 +65,18 @@ export async function sendNights(request: SendRequest, ports: SendPorts): Promis
   return report;
 }
 
-/** The plain-text digest of a run's problems, or null when nothing needs a person or nobody is to be told. */
-function composeDigest(report: RunReport, sender: Sender, errorsTo: readonly EmailAddress[], now: Date): OutgoingMessage | null {
-  const text = digestText(report);
-  if (!text || errorsTo.length === 0) return null;
+/**
+ * The plain-text digest of a run's problems and of the bounces since the mode's previous run, or null when nothing
+ * needs a person or nobody is to be told.
+ */
+function composeDigest(report: RunReport, request: SendRequest, now: Date): OutgoingMessage | null {
+  const { sender, errorsTo } = request;
+  const problems = digestText(report);
+  const bounces = bounceDigestText(request.bounces, report.mode);
+  if ((!problems && !bounces) || errorsTo.length === 0) return null;
+  const text = problems
+    ? [problems, bounces].filter(Boolean).join('\n')
+    : `yougotdata ${MODE_NAME[report.mode]} run for night ${dateOf(report)}: bounces to see to.\n\n${bounces}`;
   return {
     from: sender.from,
     to: errorsTo.map((address) => ({ name: null, address })),

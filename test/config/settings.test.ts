@@ -28,7 +28,16 @@ describe('settings', () => {
       ARCHIVE_MAX_FAILURES: 10,
       LOG_FORMAT: 'text',
       HEALTHCHECK_DETAILS: 'brief',
+      IMAP_DONE_FOLDER: 'Processed',
     });
+  });
+
+  it('reads the bounce mailbox: an imap or imaps URL, and the folder for what was read', () => {
+    expect(readSettings({ IMAP_URL: 'imaps://u:p@imap.gemini.edu/INBOX', IMAP_DONE_FOLDER: ' Read ' })).toMatchObject({
+      IMAP_URL: 'imaps://u:p@imap.gemini.edu/INBOX',
+      IMAP_DONE_FOLDER: 'Read',
+    });
+    expect(() => readSettings({ IMAP_URL: 'https://imap.gemini.edu' })).toThrow('IMAP_URL must be a URL starting with imap:// or imaps://');
   });
 
   it('reads numbers and URLs, treating blank as unset', () => {

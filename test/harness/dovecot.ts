@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { ImapFlow } from 'imapflow';
 import { freePort } from '../../src/demo/embedded-postgres.js';
 import { debianTool, waitForPort } from './tools.js';
 
@@ -118,4 +119,34 @@ service imap-login {
     log,
     stop,
   };
+}
+
+/** Runs `work` logged in to the server as the mailbox's owner, with imapflow. */
+export async function asMailboxOwner<T>(server: PrivateDovecot, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.logout();
+  }
+}
+
+/** Every folder but INBOX deleted, and every message of INBOX: a mailbox as a test starts from. */
+export function emptyMailbox(server: PrivateDovecot): Promise<void> {
+  return asMailboxOwner(server, async (client) => {
+    for (const folder of await client.list()) if (folder.path !== 'INBOX') await client.mailboxDelete(folder.path);
+    const lock = await client.getMailboxLock('INBOX');
+    try {
+      await client.messageDelete('1:*');
+    } finally {
+      lock.release();
+    }
+  });
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { AddressObject } from 'mailparser';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
@@ -126,11 +126,17 @@ const asRun = (code: number, stdout: string, stderr: string): CommandRun => ({
   json: () => JSON.parse(stdout),
 });
 
-/** The command line in this process, with an environment of its own and no .env. */
-export async function yougotdata(argv: readonly string[], env: Record<string, string>, now = new Date()): Promise<CommandRun> {
+/** The command line in this process, with an environment of its own and no .env; `stdin`, what a pipe would give it. */
+export async function yougotdata(
+  argv: readonly string[],
+  env: Record<string, string>,
+  now = new Date(),
+  stdin?: Uint8Array,
+): Promise<CommandRun> {
   const stdout = collect();
   const stderr = collect();
-  const code = await runCli(argv, { env, cwd: fileURLToPath(new URL('.', import.meta.url)), stdout, stderr, now: () => now });
+  const context = { env, cwd: fileURLToPath(new URL('.', import.meta.url)), stdout, stderr, now: () => now };
+  const code = await runCli(argv, stdin ? { ...context, stdin: Readable.from([Buffer.from(stdin)]) } : context);
   return asRun(code, stdout.text(), stderr.text());
 }
 
@@ -149,14 +155,17 @@ const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export function spawnYougotdata(
   argv: readonly string[],
   env: Record<string, string>,
-  options: { onSpawn?: (pid: number) => void; pauseStdoutMs?: number } = {},
+  options: { onSpawn?: (pid: number) => void; pauseStdoutMs?: number; stdin?: Uint8Array } = {},
 ): Promise<CommandRun & { signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...argv], {
       env: { PATH: process.env.PATH ?? '', ...env },
       cwd: fileURLToPath(new URL('.', import.meta.url)),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'],
     });
+    // A reader that stops early breaks the pipe: the write fails, and the test says so.
+    child.stdin?.on('error', reject);
+    child.stdin?.end(options.stdin);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const { pauseStdoutMs } = options;

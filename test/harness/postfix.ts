@@ -2,8 +2,9 @@
  * A private Postfix (Debian's `postfix`) on loopback, between the job and the mail sink playing "the internet": its
  * own config, queue and data folders in a temp folder, its own port, started with `postfix -c DIR start` and stopped
  * after; the system's Postfix is never used. It relays everything, the bounces it writes included, to one host and
- * port; mail for `pipe.domain` instead goes to a command through a `pipe` transport, as an `/etc/aliases` line or a
- * site's transport map would hand a bounce to `yougotdata bounce` (docs/sending.md#receiving-bounces).
+ * port; mail for `pipe.domain` instead goes to a command through a `pipe` transport, as a site's transport map would
+ * hand a bounce to `yougotdata bounce`, and mail for `aliases.domain` is delivered locally through an aliases file,
+ * whose `|command` lines local(8) runs as an `/etc/aliases` line does (docs/sending.md#receiving-bounces).
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,11 @@ export interface PostfixOptions {
   relayPort: number;
   /** Mail for this domain goes to `argv` (run as `user`, the message on stdin) instead of the relay. */
   pipe?: { domain: string; argv: readonly string[]; user?: string };
+  /**
+   * Mail for this domain is delivered by local(8) through these aliases (`name: "|command"` lines), with `+`
+   * sub-addressing; commands run as nobody (the aliases file is root's), with RECIPIENT, EXTENSION and the rest set.
+   */
+  aliases?: { domain: string; lines: readonly string[] };
 }
 
 export interface PrivatePostfix {
@@ -58,6 +64,7 @@ error     unix  -       -       n       -       -       error
 retry     unix  -       -       n       -       -       error
 discard   unix  -       -       n       -       -       discard
 anvil     unix  -       -       n       -       1       anvil
+local     unix  -       n       n       -       -       local
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 `;
@@ -70,7 +77,8 @@ export async function startPostfix(postfix: string, options: PostfixOptions): Pr
   const config = join(dir, 'etc');
   mkdirSync(config);
   const port = await freePort();
-  const { pipe } = options;
+  const { pipe, aliases } = options;
+  const aliasFile = join(dir, 'aliases');
   const main = {
     compatibility_level: '3.6',
     queue_directory: join(dir, 'queue'),
@@ -84,10 +92,12 @@ export async function startPostfix(postfix: string, options: PostfixOptions): Pr
     inet_interfaces: '127.0.0.1',
     inet_protocols: 'ipv4',
     mynetworks: '127.0.0.0/8',
-    mydestination: '',
+    mydestination: aliases ? aliases.domain : '',
     local_recipient_maps: '',
-    alias_maps: '',
-    alias_database: '',
+    alias_maps: aliases ? `hash:${aliasFile}` : '',
+    alias_database: aliases ? `hash:${aliasFile}` : '',
+    recipient_delimiter: '+',
+    default_privs: 'nobody',
     relay_domains: pipe ? pipe.domain : '',
     smtpd_relay_restrictions: 'permit_mynetworks, reject',
     relayhost: `[127.0.0.1]:${options.relayPort}`,
@@ -118,6 +128,10 @@ export async function startPostfix(postfix: string, options: PostfixOptions): Pr
   // `postfix check` (run by start) makes the queue's subfolders; the data folder is the postfix user's.
   mkdirSync(main.queue_directory);
   mkdirSync(main.data_directory);
+  if (aliases) {
+    writeFileSync(aliasFile, `${aliases.lines.join('\n')}\n`);
+    await run('/usr/sbin/postalias', ['-c', config, aliasFile], { env: { PATH: process.env.PATH ?? '' } });
+  }
   await run('chown', ['postfix', main.data_directory]);
   await postfixAt(['start']);
   await waitForPort(port, 'Postfix');

@@ -1,5 +1,5 @@
 import { type RunProblem, STATUSES, type Status } from '../../src/domain/result.js';
-import type { RunSummary } from '../../src/monitoring/run-summary.js';
+import { bouncesByClass, type RunSummary } from '../../src/monitoring/run-summary.js';
 
 /** The run id of runSummary(): a UUID, as send makes one. */
 export const RUN_ID = '6f1c2f1e-3b0a-4d9e-9a57-0c6b1d2e3f40';
@@ -24,6 +24,7 @@ export function runSummary(changes: Partial<RunSummary> = {}): RunSummary {
     messagesSent: 4,
     archiveRequests: 15,
     lastSuccessAt: null,
+    bounces: bouncesByClass([]),
     problems: [],
     ...changes,
   };

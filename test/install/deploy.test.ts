@@ -32,7 +32,14 @@ describe.skipIf(!ANALYZE)('deploy/: systemd units', () => {
 
   it('every unit passes systemd-analyze verify (the command pointed at this build)', async () => {
     const units = await readdir(DEPLOY);
-    expect(units.sort()).toEqual(['yougotdata-check.service', 'yougotdata-check.timer', 'yougotdata-pi.service', 'yougotdata-pi.timer']);
+    expect(units.sort()).toEqual([
+      'yougotdata-bounce.service',
+      'yougotdata-bounce.timer',
+      'yougotdata-check.service',
+      'yougotdata-check.timer',
+      'yougotdata-pi.service',
+      'yougotdata-pi.timer',
+    ]);
     for (const unit of units) {
       const text = await readFile(join(DEPLOY, unit), 'utf8');
       await writeFile(join(dir, unit), text.replaceAll('/opt/yougotdata/node_modules/.bin/yougotdata', CLI));
@@ -64,6 +71,21 @@ describe.skipIf(!ANALYZE)('deploy/: systemd units', () => {
     expect(stopSeconds).toBeGreaterThanOrEqual(readSettings({}).SMTP_TIMEOUT_MS / 1000 + 30);
     // The log files it appends to name every recipient: created for owner and group only.
     expect(service).toMatch(/^UMask=0027$/m);
+  });
+  it('the bounce mailbox: polled every 5 minutes with bounce --imap, a missed poll made up at boot', async () => {
+    const timer = await readFile(join(DEPLOY, 'yougotdata-bounce.timer'), 'utf8');
+    const calendar = /^OnCalendar=(.+)$/m.exec(timer)?.[1] ?? '';
+    const { stdout } = await analyze('calendar', '--iterations=3', '--base-time=2026-12-07 10:02:00 UTC', calendar);
+    expect([...stdout.matchAll(/(?:Next elapse|Iter\. #\d): \w{3} \d{4}-\d\d-\d\d (\d\d:\d\d:\d\d) UTC/g)].map((m) => m[1])).toEqual([
+      '10:05:00',
+      '10:10:00',
+      '10:15:00',
+    ]);
+    expect(timer).toMatch(/^Persistent=true$/m);
+    const service = await readFile(join(DEPLOY, 'yougotdata-bounce.service'), 'utf8');
+    expect(service).toMatch(/^Type=oneshot$/m);
+    expect(service).toMatch(/^EnvironmentFile=\/etc\/yougotdata\/yougotdata\.env$/m);
+    expect(service).toMatch(/^ExecStart=\/opt\/yougotdata\/node_modules\/\.bin\/yougotdata bounce --imap$/m);
   });
 });
 

@@ -69,7 +69,19 @@ describe('the production install from npm pack', () => {
       expect(packages).not.toContain(devOnly);
     }
     expect(packages).toEqual(
-      expect.arrayContaining(['yougotdata', 'pg', 'nodemailer', 'undici', 'pino', 'handlebars', 'commander', 'zod', 'luxon']),
+      expect.arrayContaining([
+        'yougotdata',
+        'pg',
+        'nodemailer',
+        'undici',
+        'pino',
+        'handlebars',
+        'commander',
+        'zod',
+        'luxon',
+        'imapflow',
+        'postal-mime',
+      ]),
     );
     expect(await sizeOf(modules)).toBeLessThanOrEqual(LIMIT_BYTES);
     const shipped = await readdir(join(modules, 'yougotdata', 'dist'));
@@ -106,5 +118,15 @@ describe('the production install from npm pack', () => {
     expect(send.code).toBe(0);
     expect(JSON.parse(send.stdout)).toMatchObject({ totals: { sent: 1 }, results: [{ id: 1, status: 'sent', files: 2 }] });
     expect(peers.sink.messages().map((m) => m.envelope.to)).toEqual([['pi@uni.test']]);
+  });
+
+  it('reads and records a bounce: on stdin as a pipe gives it, and with --dry-run from a file', async () => {
+    const fixture = fileURLToPath(new URL('../fixtures/bounces/postfix-three-recipients.eml', import.meta.url));
+    const dry = await yougotdata(['bounce', '--dry-run', '--json', fixture]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout).messages[0]).toMatchObject({ kind: 'bounce', outcome: 'not-recorded' });
+    const bin = join(installed, 'node_modules', '.bin', 'yougotdata');
+    const piped = await run('sh', ['-c', `"${bin}" bounce --json < "${fixture}"`], { env: { PATH: process.env.PATH ?? '', ...peers.env } });
+    expect(JSON.parse(piped.stdout).messages[0]).toMatchObject({ kind: 'bounce', outcome: 'kept' });
   });
 });

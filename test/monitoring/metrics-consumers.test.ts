@@ -7,6 +7,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAILURE_CLASSES } from '../../src/bounce/reading.js';
 import { STATUSES } from '../../src/domain/result.js';
 import { modeMetricsFile, writeMetricsFile } from '../../src/monitoring/metrics-file.js';
 import { metricsFileText } from '../../src/monitoring/metrics-text.js';
@@ -102,8 +103,8 @@ describe.skipIf(!NODE_EXPORTER)('node_exporter textfile collector', () => {
     if (notStarted || !exporter) throw notStarted;
     return exporter.scrape();
   };
-  /** 7 series and one per status for PI, the same less the last success for CHECK (it never succeeded). */
-  const BOTH_MODES = 2 * (7 + STATUSES.length) - 1;
+  /** 7 series, one per status and one per bounce class for PI, the same less the last success for CHECK (it never succeeded). */
+  const BOTH_MODES = 2 * (7 + STATUSES.length + FAILURE_CLASSES.length) - 1;
 
   it('serves both modes, with the values of each run, after a PI run then a CHECK run', async () => {
     await writeMetricsFile(target, runSummary());

@@ -187,6 +187,7 @@ describe('checkMetricsFile', () => {
     for (const file of [
       'monitoring/metrics-file.js',
       'monitoring/metrics-text.js',
+      'bounce/reading.js',
       'config/setting-error.js',
       'domain/mode.js',
       'domain/result.js',

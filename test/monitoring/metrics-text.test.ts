@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { MODES, type Mode } from '../../src/domain/mode.js';
 import { STATUSES } from '../../src/domain/result.js';
 import { escapeLabelValue, metricsFileText } from '../../src/monitoring/metrics-text.js';
-import type { RunSummary } from '../../src/monitoring/run-summary.js';
+import { bouncesByClass, type RunSummary } from '../../src/monitoring/run-summary.js';
 import { failedCheckSummary, problem, runSummary, totalsOf } from '../harness/run-summary.js';
 
 /** The sample lines as series → value text (our own label order makes the series text a key). */
@@ -56,12 +56,35 @@ describe('the file after one run', () => {
         '# HELP yougotdata_last_run_archive_requests Requests the last run of yougotdata send made to the archive or the summit FITS server, retries included.',
         '# TYPE yougotdata_last_run_archive_requests gauge',
         'yougotdata_last_run_archive_requests{mode="pi"} 15',
+        "# HELP yougotdata_last_run_bounces Failed recipients of this mode's messages that yougotdata bounce recorded since the mode's previous run, per class (every class, 0 where none).",
+        '# TYPE yougotdata_last_run_bounces gauge',
+        'yougotdata_last_run_bounces{mode="pi",class="dead-address"} 0',
+        'yougotdata_last_run_bounces{mode="pi",class="mailbox-full"} 0',
+        'yougotdata_last_run_bounces{mode="pi",class="policy"} 0',
+        'yougotdata_last_run_bounces{mode="pi",class="spam-block"} 0',
+        'yougotdata_last_run_bounces{mode="pi",class="expired"} 0',
+        'yougotdata_last_run_bounces{mode="pi",class="other"} 0',
         '# HELP yougotdata_last_success_timestamp_seconds When the last run of yougotdata send that exited 0 ended (Unix time).',
         '# TYPE yougotdata_last_success_timestamp_seconds gauge',
         'yougotdata_last_success_timestamp_seconds{mode="pi"} 1795802412.345',
         '',
       ].join('\n'),
     );
+  });
+
+  it("counts the bounces recorded since the mode's previous run per class, every class written", () => {
+    const text = metricsFileText(
+      runSummary({ bounces: bouncesByClass([{ class: 'dead-address' }, { class: 'policy' }, { class: null }, { class: 'dead-address' }]) }),
+    );
+    const bounces = [...series(text)].filter(([key]) => key.startsWith('yougotdata_last_run_bounces{'));
+    expect(bounces).toEqual([
+      ['yougotdata_last_run_bounces{mode="pi",class="dead-address"}', '2'],
+      ['yougotdata_last_run_bounces{mode="pi",class="mailbox-full"}', '0'],
+      ['yougotdata_last_run_bounces{mode="pi",class="policy"}', '1'],
+      ['yougotdata_last_run_bounces{mode="pi",class="spam-block"}', '0'],
+      ['yougotdata_last_run_bounces{mode="pi",class="expired"}', '0'],
+      ['yougotdata_last_run_bounces{mode="pi",class="other"}', '1'],
+    ]);
   });
 
   it('has one notifications sample for every status, in STATUSES order, 0 where none', () => {
@@ -214,7 +237,7 @@ describe('any run', () => {
         for (const line of text.split('\n').slice(0, -1)) {
           expect(line).toMatch(
             new RegExp(
-              `^(# (HELP|TYPE) yougotdata_\\S+ .+|yougotdata_[a-z_]+\\{mode="${run.mode}"(,status="[a-z-]+")?\\} \\d+(\\.\\d{3})?)$`,
+              `^(# (HELP|TYPE) yougotdata_\\S+ .+|yougotdata_[a-z_]+\\{mode="${run.mode}"(,(status|class)="[a-z-]+")?\\} \\d+(\\.\\d{3})?)$`,
             ),
           );
         }

@@ -7,6 +7,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FAILURE_CLASSES } from '../../src/bounce/reading.js';
 import { STATUSES, type Status } from '../../src/domain/result.js';
 import { janeDoeRow, NIGHT, scienceFiles, spawnYougotdata, usePeers } from '../harness/peers.js';
 import { closedPort, type PingServer, startPingServer } from '../harness/ping-server.js';
@@ -147,7 +148,7 @@ describe('the metrics file after a PI run, then a CHECK run that fails', () => {
     // The PI run's success is its end; the CHECK mode has never succeeded.
     expect(scrapedValue(samples, 'yougotdata_last_success_timestamp_seconds', { mode: 'pi' })).toBe(piTimes.end);
     expect(scrapedValue(samples, 'yougotdata_last_success_timestamp_seconds', { mode: 'check' })).toBeUndefined();
-    expect(ourSamples(samples)).toHaveLength(2 * (7 + STATUSES.length) - 1);
+    expect(ourSamples(samples)).toHaveLength(2 * (7 + STATUSES.length + FAILURE_CLASSES.length) - 1);
   });
 });
 
@@ -190,7 +191,7 @@ describe('a PI run and a CHECK run that end at the same moment (both timers catc
           const end = (mode: string) => scrapedValue(samples, 'yougotdata_last_run_end_timestamp_seconds', { mode }) ?? 0;
           expect(end('pi')).toBeGreaterThanOrEqual(Math.floor(piRun.before));
           expect(end('check')).toBeGreaterThanOrEqual(Math.floor(checkRun.before));
-          expect(ourSamples(samples)).toHaveLength(2 * (7 + STATUSES.length));
+          expect(ourSamples(samples)).toHaveLength(2 * (7 + STATUSES.length + FAILURE_CLASSES.length));
         } finally {
           await monitor.close();
         }

@@ -13,6 +13,7 @@ export function auditJson(report: AuditReport) {
     // Each Problem is printed as it is: a field added to Problem is a field of the JSON.
     problems: report.problems,
     totals: totalsOf(report),
+    notes: report.notes,
   };
 }
 
@@ -23,6 +24,7 @@ const KIND_HEADING: Record<ProblemKind, string> = {
   'invalid-selection': 'Invalid selection: nothing is sent for the row',
   'no-pi-address': 'No PI address: PI mode sends nothing for the row',
   'no-cs-address': 'No contact scientist address: CHECK mode sends nothing for the row',
+  'bouncing-address': 'Addresses that bounce: the mail server takes the mail, and it comes back',
   'unconfirmed-selection': 'Selection terms only the archive can confirm',
   'oversized-field': 'Fields far longer than any real value',
   duplicate: 'The same mail more than once',
@@ -49,8 +51,9 @@ function rowLine(problem: Problem): string {
 export function auditText(report: AuditReport): string {
   const mode = report.online ? 'selections checked with the archive' : 'offline: terms only the archive knows are not checked';
   const heading = `Audit of ${plural(report.notifications, 'notification')} (${mode})`;
+  const notes = report.notes.map((note) => `Note: ${escapeControls(note)}`);
   if (report.problems.length === 0) {
-    return `${heading}\nNo problems found: every row would be read and mailed as it is.\n`;
+    return `${[heading, 'No problems found: every row would be read and mailed as it is.', ...notes].join('\n')}\n`;
   }
   const lines = [heading];
   for (const kind of PROBLEM_KINDS) {
@@ -67,5 +70,6 @@ export function auditText(report: AuditReport): string {
     .join(', ');
   const rows = new Set(report.problems.flatMap((problem) => problem.ids)).size;
   lines.push('', `Totals: ${plural(report.problems.length, 'problem')} in ${plural(rows, 'row')} (${totals}).`);
+  if (notes.length > 0) lines.push('', ...notes);
   return `${lines.join('\n')}\n`;
 }

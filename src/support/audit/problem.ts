@@ -8,6 +8,7 @@ export const PROBLEM_KINDS = [
   'invalid-selection',
   'no-pi-address',
   'no-cs-address',
+  'bouncing-address',
   'unconfirmed-selection',
   'oversized-field',
   'duplicate',

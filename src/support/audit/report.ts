@@ -3,8 +3,10 @@
  * what will go wrong with each, with the fix, worst first. Pure: `read.ts` gives it the rows (and the archive's
  * answers), `output.ts` prints what it finds.
  */
+import type { Standing } from '../../delivery/standing.js';
 import { EMAIL_FIELDS, type Notification } from '../../domain/notification.js';
 import type { ProblemField } from '../program-sync.js';
+import { bouncingFindings } from './bouncing.js';
 import { duplicateRowFindings } from './duplicate-rows.js';
 import { duplicateFindings } from './duplicates.js';
 import { fieldFindings } from './fields.js';
@@ -19,6 +21,10 @@ export interface AuditOptions {
   confirmations?: ReadonlyMap<number, Confirmation>;
   /** The rows the report is about (--match); the other rows are read only to find duplicates across rows. */
   only?: ReadonlySet<number>;
+  /** Addresses that bounce now (their key in lower case), from the delivery record. */
+  bouncing?: ReadonlyMap<string, Standing>;
+  /** What the reader should know beyond the problems: the bounce loop looks unwired, messages kept for a person. */
+  notes?: readonly string[];
 }
 
 export interface AuditReport {
@@ -27,6 +33,7 @@ export interface AuditReport {
   online: boolean;
   /** Worst kind first, then by id. */
   problems: Problem[];
+  notes: string[];
 }
 
 /** What is shown of a row's label and selection in a problem. */
@@ -69,7 +76,12 @@ export function auditNotifications(rows: readonly Notification[], options: Audit
 
   const findings: { row: Notification; finding: Finding }[] = [];
   for (const reading of readings) {
-    const own = [...selectionFindings(reading, suggest), ...fieldFindings(reading), ...labelFindings(reading, syncedRows, suggest)];
+    const own = [
+      ...selectionFindings(reading, suggest),
+      ...fieldFindings(reading),
+      ...bouncingFindings(reading, options.bouncing ?? new Map()),
+      ...labelFindings(reading, syncedRows, suggest),
+    ];
     for (const finding of own) findings.push({ row: reading.row, finding });
   }
   const copies = duplicateRowFindings(readings);
@@ -87,7 +99,7 @@ export function auditNotifications(rows: readonly Notification[], options: Audit
     .filter((problem) => about(problem.ids))
     .sort(byWorstFirst);
   const notifications = options.only ? rows.filter((row) => options.only?.has(row.id)).length : rows.length;
-  return { notifications, online: options.confirmations !== undefined, problems };
+  return { notifications, online: options.confirmations !== undefined, problems, notes: [...(options.notes ?? [])] };
 }
 
 /** How many problems of each kind, every kind listed (0 when none), worst first. */

@@ -5,6 +5,7 @@
 import type { SelectionScope } from '../../archive/selection.js';
 import type { RunEntry } from '../../db/run-log.js';
 import type { CheckedNight, MessageRecord } from '../../db/send-record.js';
+import type { AddressDelivery } from '../../delivery/address-facts.js';
 import type { Mode } from '../../domain/mode.js';
 import type { Night } from '../../domain/night.js';
 import type { EmailField, Notification } from '../../domain/notification.js';
@@ -61,6 +62,11 @@ export interface Triage {
   archiveAskedAnyway: boolean;
   archive: ArchiveFinding;
   record: RecordFinding;
+  /**
+   * What came back after the relay took the mail, for each To and Cc recipient (and the address asked about): the
+   * latest report whatever the night, and whether the address is bouncing. Empty before the record exists.
+   */
+  deliveries: AddressDelivery[];
   /** When `why` was asked about an address: what became of it in this notification's night. */
   address?: AddressFate;
 }

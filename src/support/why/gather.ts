@@ -18,6 +18,7 @@ import { checkSelection, searchTerms } from '../../archive/selection-check.js';
 import type { NotificationTable } from '../../db/notification-table.js';
 import type { RunEntry, RunLog } from '../../db/run-log.js';
 import type { Announcements, NotificationHistory, SendRecord } from '../../db/send-record.js';
+import { type AddressDelivery, addressDeliveries, type DeliveryFacts } from '../../delivery/address-facts.js';
 import type { Mode } from '../../domain/mode.js';
 import type { Night } from '../../domain/night.js';
 import { EMAIL_FIELDS, type Notification } from '../../domain/notification.js';
@@ -45,9 +46,12 @@ export interface WhyPorts {
   record: Pick<SendRecord, 'exists' | 'announcements' | 'history'>;
   runLog: Pick<RunLog, 'ofNight'>;
   archive: Pick<ArchiveClient, 'searchFiles' | 'summaryPage'>;
+  /** What came back after the relay took the mail (docs/commands.md#bounce). */
+  deliveries: DeliveryFacts;
   /** The archive (PI) or the summit FITS server (CHECK). */
   base: string;
   log: Logger;
+  clock: () => Date;
 }
 
 /** What the record holds for one night and mode, read once for every notification shown. */
@@ -79,12 +83,22 @@ export async function why(text: string, nights: readonly Night[], mode: Mode, po
   // The record is read over every night at once; the selection is still checked night by night, as the run checks it.
   const announced = exists ? await ports.record.announcements(mode, nights) : new Map();
   const rows = await Promise.all(shown.map((notification) => rowFacts(notification, mode, nights, exists, ports)));
+  const recipientsOfRow = (row: RowFacts) => [...row.recipients.to, ...row.recipients.cc, ...(address ? [address] : [])];
+  const deliveries = exists ? await addressDeliveries(rows.flatMap(recipientsOfRow), ports.deliveries, ports.clock()) : new Map();
   const byNight = new Map<Night, Triage[]>();
   for (const night of nights) {
     const nightRecord: NightRecord = { announced, runs: exists ? await ports.runLog.ofNight(night, mode) : [] };
     const triages: Triage[] = [];
     for (const row of rows) {
-      const found = await triage(row, night, mode, nightRecord, ports);
+      const own = [...new Set(recipientsOfRow(row).map((a) => a.toLowerCase()))];
+      const found = await triage(
+        row,
+        night,
+        mode,
+        nightRecord,
+        ports,
+        own.flatMap((key): AddressDelivery[] => deliveries.get(key) ?? []),
+      );
       triages.push(address ? { ...found, address: fateOf(address, found) } : found);
     }
     byNight.set(night, triages);
@@ -221,7 +235,14 @@ async function rowFacts(
 }
 
 /** Every fact about one notification for the night and mode. */
-async function triage(row: RowFacts, night: Night, mode: Mode, nightRecord: NightRecord, ports: WhyPorts): Promise<Triage> {
+async function triage(
+  row: RowFacts,
+  night: Night,
+  mode: Mode,
+  nightRecord: NightRecord,
+  ports: WhyPorts,
+  deliveries: AddressDelivery[],
+): Promise<Triage> {
   const { notification, fields, recipients } = row;
   const selection = await selectionFinding(row, night, ports);
   const archive: ArchiveFinding =
@@ -238,5 +259,6 @@ async function triage(row: RowFacts, night: Night, mode: Mode, nightRecord: Nigh
     archiveAskedAnyway: selection.finding.state === 'invalid' && archive.state !== 'not-asked',
     archive,
     record: recordFinding(row.history, night, nightRecord),
+    deliveries,
   };
 }

@@ -3,6 +3,8 @@
  * `verdict.ts`, from the facts `gather.ts` found.
  */
 import { SCOPE_NOUN } from '../../archive/selection.js';
+import type { AddressDelivery } from '../../delivery/address-facts.js';
+import { bouncingText } from '../../delivery/wording.js';
 import { MODE_NAME, type Mode } from '../../domain/mode.js';
 import { nightsText, utcStamp } from '../../domain/night.js';
 import { escapeControls } from '../../text/escape.js';
@@ -10,7 +12,7 @@ import { plural, someOf } from '../../text/words.js';
 import { totalsText } from '../history.js';
 import type { AddressFate, Triage, WhyAnswer } from './facts.js';
 import type { NearMatch } from './near-matches.js';
-import { adviceOf, clockTime, verdictOf } from './verdict.js';
+import { adviceOf, clockTime, eventText, verdictOf } from './verdict.js';
 
 const quote = (text: string) => JSON.stringify(text);
 
@@ -22,8 +24,16 @@ const counts = (record: Record<string, number>) =>
 
 const shownValue = (value: string | null) => (value === null ? 'NULL' : quote(value));
 
+/** `bounced at … (5.1.1: the address does not exist; from mx.uni.edu), matched by token to message 17; bouncing: …` */
+function deliveryText(d: AddressDelivery): string {
+  if (!d.last) return 'no report has come back';
+  const about = d.last.sendId === null ? 'a message no longer in the record' : `message ${d.last.sendId}`;
+  const bouncing = bouncingText(d.standing);
+  return `${eventText(d.last)}, matched by ${d.last.matchedBy} to ${about}${bouncing ? `; bouncing: ${bouncing}` : ''}`;
+}
+
 /** `jane@uni.edu is in piemail (To): accepted by the mail server at 08:00:12 UTC on 2026-11-26` */
-function addressLine(fate: AddressFate, mode: Mode): string {
+function addressLine(fate: AddressFate, mode: Mode, deliveries: readonly AddressDelivery[] = []): string {
   const where = fate.fields.length > 0 ? `is in ${fate.fields.join(' and ')}` : 'is in none of the email fields';
   const role = fate.role === 'to' ? ' (To)' : fate.role === 'cc' ? ' (Cc)' : `, which ${MODE_NAME[mode]} mode does not mail`;
   const outcome =
@@ -32,7 +42,9 @@ function addressLine(fate: AddressFate, mode: Mode): string {
       : fate.outcome.state === 'refused'
         ? `refused by the mail server: ${fate.outcome.reply}`
         : 'not sent to this night';
-  return `${fate.address} ${where}${role}: ${outcome}`;
+  const delivery = deliveries.find((d) => d.address.toLowerCase() === fate.address.toLowerCase());
+  const report = delivery?.last ? `; latest report: ${deliveryText(delivery)}` : '';
+  return `${fate.address} ${where}${role}: ${outcome}${report}`;
 }
 
 /** The text `why` prints for one notification. */
@@ -41,7 +53,7 @@ export function triageText(t: Triage): string {
   const lines: string[] = [];
   lines.push(`#${n.id}${n.label ? ` ${n.label}` : ''} — ${MODE_NAME[t.mode]} mode, night ${t.night}`);
   lines.push(`Verdict: ${verdictOf(t)}`);
-  if (t.address) lines.push(`Address: ${addressLine(t.address, t.mode)}`);
+  if (t.address) lines.push(`Address: ${addressLine(t.address, t.mode, t.deliveries)}`);
   const advice = adviceOf(t);
   if (advice) lines.push(`Next: ${advice}`);
 
@@ -137,10 +149,14 @@ export function triageText(t: Triage): string {
       lines.push(`    to ${m.to.join(', ') || '(nobody)'}${m.cc.length > 0 ? `; cc ${m.cc.join(', ')}` : ''}`);
       // Neither a message being handed over nor one never answered has a word from the server on who took it.
       if (m.status !== 'sending' && m.status !== 'unknown') lines.push(`    accepted: ${m.accepted.join(', ') || 'none'}`);
+      for (const relay of m.relay) lines.push(`    relay: ${relay.reply} (${relay.recipients.join(', ')})`);
       for (const refusal of m.refused) lines.push(`    refused: ${refusal.address} (${refusal.reply})`);
       if (m.error) lines.push(`    error: ${m.error}`);
       lines.push(`    files (${m.files.length})${m.status === 'sent' ? ' announced by it' : ''}: ${someOf(m.files, 10)}`);
     }
+    lines.push('', 'Delivery reports (the latest about each recipient, whatever the night):');
+    const width = Math.max(0, ...t.deliveries.map((d) => d.address.length));
+    for (const d of t.deliveries) lines.push(`  ${d.address.padEnd(width)}  ${deliveryText(d)}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -167,6 +183,11 @@ export function triageJson(t: Triage) {
           },
         }
       : {}),
+    deliveries: t.deliveries.map((d) => ({
+      address: d.address,
+      last: d.last ? { ...d.last, occurredAt: iso(d.last.occurredAt), readAt: iso(d.last.readAt) } : null,
+      bouncing: d.standing.bouncing ? { reason: d.standing.reason, count: d.standing.count } : null,
+    })),
     record:
       r.state === 'absent'
         ? { exists: false, runs: [], check: null, messages: [] }
@@ -202,7 +223,7 @@ function rangeText(triages: readonly Triage[]): string {
     const lines = [`#${n.id}${n.label ? ` ${n.label}` : ''} — ${MODE_NAME[first.mode]} mode, nights ${first.night}..${own.at(-1)?.night}`];
     for (const t of own) {
       lines.push(`  ${t.night}  ${verdictOf(t)}`);
-      if (t.address) lines.push(`            Address: ${addressLine(t.address, t.mode)}`);
+      if (t.address) lines.push(`            Address: ${addressLine(t.address, t.mode, t.deliveries)}`);
       const advice = adviceOf(t);
       if (advice) lines.push(`            Next: ${advice}`);
     }

@@ -3,7 +3,9 @@
  * sentence, and the one thing support should do next. Printing them is `output.ts`'s.
  */
 import { sameAddress } from '../../addresses/index.js';
+import type { DeliveryEvent } from '../../db/delivery-record.js';
 import type { MessageRecord } from '../../db/send-record.js';
+import { ACTION_WORD, bouncingText, CLASS_MEANING } from '../../delivery/wording.js';
 import { MODE_NAME, type Mode, sendCommandFor } from '../../domain/mode.js';
 import type { EmailField } from '../../domain/notification.js';
 import { subjectFor } from '../../mail/subject.js';
@@ -18,6 +20,17 @@ const quote = (text: string) => JSON.stringify(text);
 export function clockTime(date: Date): string {
   const iso = date.toISOString();
   return `${iso.slice(11, 19)} UTC on ${iso.slice(0, 10)}`;
+}
+
+/**
+ * `bounced at 19:14:48 UTC on 2026-12-07: "550 5.1.1 …" (5.1.1: the address does not exist; from 127.0.0.1)`: one
+ * report about one recipient, as support reads it.
+ */
+export function eventText(event: DeliveryEvent): string {
+  const said = event.diagnostic ? `: ${quote(event.diagnostic)}` : '';
+  const meaning = event.class ? [event.status, CLASS_MEANING[event.class]].filter(Boolean).join(': ') : event.status;
+  const details = [meaning, event.remoteMta ? `from ${event.remoteMta}` : null].filter(Boolean).join('; ');
+  return `${ACTION_WORD[event.action]} at ${clockTime(event.occurredAt)}${said}${details ? ` (${details})` : ''}`;
 }
 
 const rerunCommand = (t: Pick<Triage, 'night' | 'mode' | 'notification'>): string => sendCommandFor(t.night, t.mode, t.notification.id);
@@ -48,6 +61,10 @@ function recordClause(t: Triage): string | undefined {
   const latestSent = sent[0];
   if (latestSent) {
     const clauses = [sentClause(latestSent) + (sent.length > 1 ? ` (the latest of ${sent.length} messages for the night)` : '')];
+    for (const { address, last } of t.deliveries) {
+      if (last && (last.action === 'failed' || last.action === 'delayed') && messages.some((m) => m.id === last.sendId))
+        clauses.push(`then ${address} ${eventText(last)}`);
+    }
     for (const later of latestFirst.filter((m) => m.createdAt > latestSent.createdAt)) {
       if (later.status === 'failed')
         clauses.push(`a later message failed at ${clockTime(later.createdAt)}: ${later.error ?? 'no reason recorded'}`);
@@ -146,10 +163,40 @@ function nowClauses(t: Triage): string[] {
   return clauses;
 }
 
+/** Recipients that bounce now, unless the record clause told of it already (a bounce of this night's message). */
+function bouncingClauses(t: Triage): string[] {
+  const ofThisNight = (sendId: number | null) => t.record.state === 'present' && t.record.messages.some((m) => m.id === sendId);
+  return t.deliveries.flatMap(({ address, standing }) =>
+    standing.bouncing && !ofThisNight(standing.latest.sendId)
+      ? [`${address} bounces (${bouncingText(standing)}): it ${eventText(standing.latest)}`]
+      : [],
+  );
+}
+
 /** The answer in one sentence, e.g. "Sent at 08:00:12 UTC on 2026-11-26 to a@x, b@y; c@z refused: 550 no such user." */
 export function verdictOf(t: Triage): string {
-  const clauses = [recordClause(t), ...nowClauses(t)].filter((c): c is string => c !== undefined && c !== '');
+  const clauses = [recordClause(t), ...nowClauses(t), ...bouncingClauses(t)].filter((c): c is string => c !== undefined && c !== '');
   return sentence(clauses.join('; '));
+}
+
+/** ` (the relay's queue ids: 4XyZ for a@x, 4XzA for b@y)`, when the relay named them. */
+function queueIdsOf(message: MessageRecord): string {
+  const named = message.relay.filter((r) => r.queueId !== null);
+  if (named.length === 0) return '';
+  const each = named.map((r) => `${r.queueId} for ${r.recipients.join(', ')}`);
+  return ` (the relay's queue ${named.length === 1 ? 'id' : 'ids'}: ${each.join('; ')})`;
+}
+
+/** Correct or remove addresses the mail server refused or that bounce, in the column they are in, where the fix lasts. */
+function fixAddresses(t: Triage, addresses: readonly string[], what: 'refused' | 'bouncing'): string {
+  const list = addresses.join(', ');
+  const where = t.fields.find((f) => f.addresses.some((a) => addresses.some((address) => sameAddress(address, a.address))))?.field ?? null;
+  const column = where ? ` in ${where}` : " in the notification's email fields";
+  const role = where ? `the ${FIELD_ROLE[where]} email address` : 'the email address';
+  return fixAdvice(t.notification, where, {
+    row: `correct or remove the ${what} ${addresses.length === 1 ? 'address' : 'addresses'} ${list}${column}`,
+    source: `correct or remove ${role} ${list}${what === 'bouncing' ? (addresses.length === 1 ? ' (it bounces)' : ' (they bounce)') : ''}`,
+  }).fix;
 }
 
 /** The one thing support should do next, if there is one. */
@@ -165,27 +212,20 @@ export function adviceOf(t: Triage): string | null {
     return fix(field, { row: `put the ${FIELD_ROLE[field]}'s address in ${field}`, source: `add a ${FIELD_ROLE[field]} email address` });
   }
   const latest = newestFirst(t.record.messages).find((m) => m.status === 'sent');
-  const refused = latest?.refused ?? [];
-  if (refused.length > 0) {
-    const addresses = refused.map((r) => r.address).join(', ');
-    const where = t.fields.find((f) => f.addresses.some((a) => refused.some((r) => sameAddress(r.address, a.address))))?.field ?? null;
-    const column = where ? ` in ${where}` : " in the notification's email fields";
-    const role = where ? `the ${FIELD_ROLE[where]} email address` : 'the email address';
-    return fix(where, {
-      row: `correct or remove the refused ${refused.length === 1 ? 'address' : 'addresses'} ${addresses}${column}`,
-      source: `correct or remove ${role} ${addresses}`,
-    });
-  }
+  const refused = (latest?.refused ?? []).map((r) => r.address);
+  if (refused.length > 0) return fixAddresses(t, refused, 'refused');
   const newest = newestFirst(t.record.messages)[0];
   if (newest?.status === 'unknown') {
     return `search the mail server's log for ${newest.messageId}; if it never arrived, the next run sends it, or now: ${rerunCommand(t)}`;
   }
+  const bouncing = t.deliveries.filter((d) => d.standing.bouncing).map((d) => d.address);
+  if (bouncing.length > 0) return fixAddresses(t, bouncing, 'bouncing');
   if (t.archive.state === 'answered' && t.archive.unannounced.length > 0) return `send the files not yet announced: ${rerunCommand(t)}`;
   if (latest) {
     const subject = subjectFor(t.mode, t.selection.state === 'valid' ? t.selection.text : (t.notification.selection ?? '').trim());
     return (
       `the mail server accepted the message: ask the recipients to look in spam and mail filters for the subject ${quote(subject)}, ` +
-      `or search the mail server's log for ${latest.messageId}`
+      `or search the mail server's log for ${latest.messageId}${queueIdsOf(latest)}`
     );
   }
   if (t.record.runs.length === 0 && t.record.check === null) return 'check that cron runs the job: `yougotdata history`';

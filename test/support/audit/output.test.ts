@@ -45,6 +45,7 @@ describe('auditJson', () => {
           },
         ],
         totals: Object.fromEntries(PROBLEM_KINDS.map((kind) => [kind, kind === 'no-pi-address' ? 1 : 0])),
+        notes: [],
       }),
     );
   });

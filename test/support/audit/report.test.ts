@@ -46,7 +46,7 @@ describe('rows the parser reads cleanly are not reported', () => {
 
   it('a clean table gives no problem and every kind at 0', () => {
     const report = audit([synced(1), synced(2), manual(3)]);
-    expect(report).toEqual({ notifications: 3, online: false, problems: [] });
+    expect(report).toEqual({ notifications: 3, online: false, problems: [], notes: [] });
     expect(totalsOf(report)).toEqual(Object.fromEntries(PROBLEM_KINDS.map((kind) => [kind, 0])));
   });
 });

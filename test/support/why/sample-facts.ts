@@ -29,8 +29,10 @@ export const message = (extra: Partial<MessageRecord> = {}): MessageRecord => ({
   followsUp: null,
   to: ['a@x.test'],
   cc: ['b@y.test', 'c@z.test'],
+  bcc: [],
   accepted: ['a@x.test', 'b@y.test'],
   refused: [{ address: 'c@z.test', reply: '550 no such user' }],
+  relay: [{ recipients: ['a@x.test', 'b@y.test'], reply: '250 2.0.0 Ok: queued as 4XyZ1k', queueId: '4XyZ1k' }],
   files: ['N1.fits', 'N2.fits'],
   error: null,
   createdAt: at('08:00:11'),
@@ -74,6 +76,7 @@ export function triage(extra: Partial<Triage> = {}): Triage {
     archiveAskedAnyway: false,
     archive: answered(),
     record: { state: 'present', runs: [run()], check: null, messages: [message()] },
+    deliveries: [],
     ...extra,
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adviceOf, verdictOf } from '../../../src/support/why/verdict.js';
+import { failure } from '../../delivery/samples.js';
 import { answered, at, check, message, run, triage } from './sample-facts.js';
 
 describe('verdictOf', () => {
@@ -197,7 +198,7 @@ describe('adviceOf', () => {
   it('after a delivered message: where to look, with the subject and message id', () => {
     const sent = message({ refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] });
     expect(adviceOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [sent] } }))).toBe(
-      'the mail server accepted the message: ask the recipients to look in spam and mail filters for the subject "New Data for GN-2026B-Q-101/science", or search the mail server\'s log for <m1@gemini.test>',
+      'the mail server accepted the message: ask the recipients to look in spam and mail filters for the subject "New Data for GN-2026B-Q-101/science", or search the mail server\'s log for <m1@gemini.test> (the relay\'s queue id: 4XyZ1k for a@x.test, b@y.test)',
     );
   });
 
@@ -214,5 +215,59 @@ describe('adviceOf', () => {
     expect(adviceOf(triage({ selection: invalid }))).toBe(
       'Edit row #101 (synced for GN-2026B-Q-101, but the sync writes a selection only when it creates the row, so this edit lasts): correct the selection; nothing is sent until then.',
     );
+  });
+});
+
+describe('bounces: what came back after the mail server accepted the message', () => {
+  const accepted = message({ refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] });
+  const record = { state: 'present' as const, runs: [run()], check: null, messages: [accepted] };
+  const dead = failure('a@x.test', '2026-11-26T08:01:13Z', {
+    sendId: 1,
+    diagnostic: '550 5.1.1 <a@x.test>: User unknown',
+    remoteMta: 'mx.x.test',
+  });
+  const bouncing = { bouncing: true, reason: 'dead-address', latest: dead, count: 1, lastClean: null } as const;
+  const quiet = { bouncing: false, lastClean: null } as const;
+
+  it("the verdict tells of this night's bounce, with the server's words, the code's meaning and the server", () => {
+    const t = triage({ record, deliveries: [{ address: 'a@x.test', last: dead, standing: bouncing }] });
+    expect(verdictOf(t)).toBe(
+      'Sent at 08:00:12 UTC on 2026-11-26 to a@x.test, b@y.test, c@z.test; then a@x.test bounced at 08:01:13 UTC on 2026-11-26: ' +
+        '"550 5.1.1 <a@x.test>: User unknown" (5.1.1: the address does not exist; from mx.x.test).',
+    );
+  });
+
+  it('a delay of this message is told; an answer, or an address that bounced on another night, told as bouncing now', () => {
+    const delayed = failure('b@y.test', '2026-11-26T12:00:00Z', {
+      sendId: 1,
+      action: 'delayed',
+      status: '4.2.2',
+      class: 'mailbox-full',
+      hard: false,
+      diagnostic: null,
+      remoteMta: null,
+    });
+    const earlier = failure('a@x.test', '2026-11-20T08:01:13Z', { sendId: 0, diagnostic: null, remoteMta: null });
+    const t = triage({
+      record,
+      deliveries: [
+        { address: 'a@x.test', last: earlier, standing: { ...bouncing, latest: earlier } },
+        { address: 'b@y.test', last: delayed, standing: quiet },
+        { address: 'c@z.test', last: failure('c@z.test', '2026-11-26T09:00:00Z', { sendId: 1, action: 'auto-replied' }), standing: quiet },
+      ],
+    });
+    expect(verdictOf(t)).toBe(
+      'Sent at 08:00:12 UTC on 2026-11-26 to a@x.test, b@y.test, c@z.test; then b@y.test was delayed at 12:00:00 UTC on 2026-11-26 (4.2.2: the mailbox is full); ' +
+        'a@x.test bounces (a dead address and no delivery has gone through since): it bounced at 08:01:13 UTC on 2026-11-20 (5.1.1: the address does not exist).',
+    );
+  });
+
+  it('the advice: fix the bouncing address where the fix lasts', () => {
+    const t = triage({ record, deliveries: [{ address: 'a@x.test', last: dead, standing: bouncing }] });
+    expect(adviceOf(t)).toBe(
+      "Correct or remove the PI email address a@x.test (it bounces) in the observing database's contact details for program GN-2026B-Q-101 (from its Phase I/II proposal); the sync copies it into row #101 each day, so an edit of the row would be undone.",
+    );
+    const byHand = { ...t, notification: { ...t.notification, label: 'extra copy' } };
+    expect(adviceOf(byHand)).toBe('Edit row #101 (added by hand): correct or remove the bouncing address a@x.test in piemail.');
   });
 });

@@ -1,0 +1,142 @@
+import { READ_LIMIT } from '../bounce/index.js';
+import { required, SettingError, type Settings } from '../config/settings.js';
+import { openDatabase } from '../db/database.js';
+import { DeliveryRecord } from '../db/delivery-record.js';
+import { migrate } from '../db/migrations.js';
+import { type IntakePorts, type RawReport, REPORT_RETENTION_DAYS, type TakenReport, takeReport } from '../delivery/intake.js';
+import { bounceJson, bounceText } from '../delivery/output.js';
+import { BounceTokens } from '../mail/bounce-token.js';
+import { messageFiles, readMessageFile } from '../mailbox/message-files.js';
+import { readMessageHead } from '../mailbox/message-stream.js';
+import { jsonText } from '../text/escape.js';
+import { describeFatal, loggerOf, reportFatal, settingsOf } from './context.js';
+import { type CommandContext, EXIT } from './process-context.js';
+
+export interface BounceOptions {
+  json: boolean;
+  dryRun: boolean;
+  imap: boolean;
+}
+
+const DAY = 86_400_000;
+
+/** The envelope a mail server's pipe is given in the environment (Postfix local(8), Exim's pipe transport). */
+const envelopeOf = (env: CommandContext['env']) => ({
+  recipient: env.RECIPIENT || undefined,
+  originalRecipient: env.ORIGINAL_RECIPIENT || undefined,
+  extension: env.EXTENSION || undefined,
+});
+
+/** The token checker of the settings: without BOUNCE_ADDRESS no token is read. */
+function tokensOf(settings: Settings): BounceTokens | null {
+  const { BOUNCE_ADDRESS: address, BOUNCE_SECRET: secret } = settings;
+  return address && secret ? new BounceTokens(address, secret) : null;
+}
+
+/** The database, migrated, and reports older than the retention pruned; null in a dry run, which needs none. */
+async function recordOf(settings: Settings, options: BounceOptions, context: CommandContext, closing: (() => Promise<unknown>)[]) {
+  if (options.dryRun) return null;
+  const db = await openDatabase({
+    url: required(settings, 'DATABASE_URL'),
+    applicationName: 'yougotdata bounce',
+    maxConnections: 2,
+  });
+  closing.push(() => db.end().catch(() => {}));
+  await migrate(db);
+  const record = new DeliveryRecord(db);
+  await record.prune(new Date(context.now().getTime() - REPORT_RETENTION_DAYS * DAY));
+  return record;
+}
+
+function print(taken: readonly TakenReport[], options: BounceOptions, context: CommandContext): void {
+  context.stdout.write(options.json ? `${jsonText(bounceJson(taken))}\n` : bounceText(taken));
+}
+
+/**
+ * One message on stdin, as a mail server's pipe hands it over (an /etc/aliases line, a Postfix pipe transport):
+ * exit 0 once it is recorded or kept, 75 when it must be tried again; never anything else, for any message, or the
+ * mail server would bounce the bounce (docs/commands.md#bounce).
+ */
+async function fromPipe(options: BounceOptions, context: CommandContext): Promise<number> {
+  if (context.stdin?.isTTY) context.stderr.write('yougotdata bounce: reading one message from standard input (Ctrl-D ends it)\n');
+  const closing: (() => Promise<unknown>)[] = [];
+  try {
+    // The whole pipe is read first, whatever happens next: a reader that stops early fails the delivery.
+    const head = context.stdin ? await readMessageHead(context.stdin, READ_LIMIT) : { bytes: new Uint8Array(), size: 0 };
+    const settings = settingsOf(context);
+    const record = await recordOf(settings, options, context, closing);
+    const raw: RawReport = { ...head, source: 'stdin', envelope: envelopeOf(context.env) };
+    const taken = await takeReport(raw, { tokens: tokensOf(settings), record, now: context.now });
+    print([taken], options, context);
+    return EXIT.ok;
+  } catch (error) {
+    const fatal = describeFatal(error);
+    context.stderr.write(`yougotdata: ${fatal.detail} (exit 75: the mail server keeps the message and tries again)\n`);
+    if (options.json)
+      context.stdout.write(`${jsonText({ error: { kind: fatal.kind, message: fatal.message }, exitCode: EXIT.tryLater })}\n`);
+    return EXIT.tryLater;
+  } finally {
+    for (const close of closing.reverse()) await close();
+  }
+}
+
+/** Each message file, and each message of each Maildir or folder: exit 1 when one could not be read. */
+async function fromFiles(
+  files: readonly string[],
+  ports: IntakePorts,
+  context: CommandContext,
+): Promise<{ taken: TakenReport[]; code: number }> {
+  const taken: TakenReport[] = [];
+  let unread = 0;
+  for (const file of files) {
+    let head: Awaited<ReturnType<typeof readMessageFile>>;
+    try {
+      head = await readMessageFile(file, READ_LIMIT);
+    } catch (error) {
+      unread += 1;
+      context.stderr.write(`yougotdata bounce: ${file}: cannot be read: ${(error as Error).message}\n`);
+      continue;
+    }
+    taken.push(await takeReport({ ...head, source: file, envelope: {} }, ports));
+  }
+  return { taken, code: unread > 0 ? EXIT.failed : EXIT.ok };
+}
+
+/** The IMAP mailbox: recorded messages moved to IMAP_DONE_FOLDER, the rest left for a person (nothing in a dry run). */
+async function fromMailbox(settings: Settings, ports: IntakePorts, dryRun: boolean): Promise<{ taken: TakenReport[]; code: number }> {
+  const { imapAddressOf, pollMailbox } = await import('../mailbox/imap-mailbox.js');
+  const address = imapAddressOf(required(settings, 'IMAP_URL'));
+  if (address.folder === settings.IMAP_DONE_FOLDER) {
+    throw new SettingError('IMAP_DONE_FOLDER', `must not be the folder IMAP_URL reads (${address.folder}): read messages are moved there`);
+  }
+  const taken: TakenReport[] = [];
+  await pollMailbox(address, { doneFolder: settings.IMAP_DONE_FOLDER, limit: READ_LIMIT, readOnly: dryRun }, async (message) => {
+    const one = await takeReport({ ...message, envelope: {} }, ports);
+    taken.push(one);
+    return one.kept ? 'for-a-person' : 'done';
+  });
+  return { taken, code: EXIT.ok };
+}
+
+/** `yougotdata bounce`: read what came back to the bounce address, match it to the send record, and record it. */
+export async function bounceCommand(paths: readonly string[], options: BounceOptions, context: CommandContext): Promise<number> {
+  if (!options.imap && paths.length === 0) return fromPipe(options, context);
+  const closing: (() => Promise<unknown>)[] = [];
+  let log: ReturnType<typeof loggerOf> | undefined;
+  try {
+    const settings = settingsOf(context);
+    log = loggerOf(context, settings);
+    const files = options.imap ? [] : await messageFiles(paths);
+    const record = await recordOf(settings, options, context, closing);
+    const ports: IntakePorts = { tokens: tokensOf(settings), record, now: context.now };
+    const { taken, code } = options.imap ? await fromMailbox(settings, ports, options.dryRun) : await fromFiles(files, ports, context);
+    log.info({ messages: taken.length }, 'bounce read its messages');
+    print(taken, options, context);
+    return code;
+  } catch (error) {
+    return reportFatal(error, context, { json: options.json }).exitCode;
+  } finally {
+    for (const close of closing.reverse()) await close();
+    log?.flush();
+  }
+}
