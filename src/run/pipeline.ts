@@ -14,7 +14,7 @@ import type { NotificationTable } from '../db/notification-table.js';
 import { type RunLock, RunLockLost } from '../db/run-lock.js';
 import { type Announcements, type NightCheck, NightCheckLog, type SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
-import { type Night, shiftNight } from '../domain/night.js';
+import { type Night, nightsBefore } from '../domain/night.js';
 import type { Notification } from '../domain/notification.js';
 import { isNotTried, notTried, QUIET_STATUSES, type Result, type RunReport, type Status, stoppedBy } from '../domain/result.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -87,7 +87,7 @@ const endsTheRun = (error: unknown) => error instanceof RunLockLost || error ins
 export async function runNight(request: RunRequest, ports: RunPorts, unanswered = new Set<string>()): Promise<RunReport> {
   const rows = ports.notifications.pages(request.match);
   const total = ports.progress ? await ports.notifications.count(request.match) : 0;
-  const lookback = Array.from({ length: request.lookbackNights }, (_, i) => shiftNight(request.night, -(i + 1)));
+  const lookback = nightsBefore(request.night, request.lookbackNights);
   const since = new Date(ports.clock().getTime() - RECHECK_AFTER_MS);
   const warn = (message: string) => ports.log.warn(message);
   const state: RunState = {
