@@ -1,4 +1,4 @@
-import type { Mode } from '../domain/mode.js';
+import { type Mode, profileOf } from '../domain/mode.js';
 import type { ArchiveAnswer } from './client.js';
 import { confirmSelection, type SelectionReading, unrecognisedTerms, type ValidSelection } from './selection.js';
 
@@ -26,7 +26,8 @@ export async function checkSelection(
   return { kind: 'valid', selection: confirmed.selection, checkedBy: 'archive' };
 }
 
-/** The terms a mode searches: CHECK mode asks the summit server for the selection's files in QA state CHECK. */
+/** The terms a mode searches: the selection's, then the mode's own (CHECK mode: files in QA state CHECK). */
 export function searchTerms(terms: readonly string[], mode: Mode): string[] {
-  return mode === 'check' ? [...terms, 'CHECK'] : [...terms];
+  const { extraTerm } = profileOf(mode);
+  return extraTerm === null ? [...terms] : [...terms, extraTerm];
 }

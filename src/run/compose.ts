@@ -5,7 +5,7 @@ import type { ArchiveEntry } from '../archive/entry.js';
 import type { ValidSelection } from '../archive/selection.js';
 import { searchTerms } from '../archive/selection-check.js';
 import type { NightAnnouncements } from '../db/send-record.js';
-import type { Mode } from '../domain/mode.js';
+import { type Mode, profileOf } from '../domain/mode.js';
 import type { Night } from '../domain/night.js';
 import { messageIdFor, type OutgoingMessage } from '../mail/message.js';
 import { renderMessage } from '../mail/render.js';
@@ -54,7 +54,7 @@ export function composeNotice(input: NoticeInput): OutgoingMessage {
   const { recipients, sender } = input;
   return {
     from: sender.from,
-    replyTo: input.mode === 'pi' ? sender.replyTo : undefined,
+    replyTo: profileOf(input.mode).replyTo ? sender.replyTo : undefined,
     to: recipients.to,
     cc: recipients.cc,
     bcc: recipients.bcc,

@@ -1,4 +1,4 @@
-import { MODE_NAME, sendCommandFor } from '../domain/mode.js';
+import { profileOf, sendCommandFor } from '../domain/mode.js';
 import { nightsText } from '../domain/night.js';
 import {
   isNotTried,
@@ -143,7 +143,7 @@ const REPORT_COLUMNS: readonly TextColumn<Result>[] = [
 /** The human report on stdout, in pieces: one line per notification, then the totals. */
 export function* reportTable(report: RunReport): Generator<string> {
   const totals = totalsLine(report.results);
-  yield `${MODE_NAME[report.mode]} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}\n`;
+  yield `${profileOf(report.mode).name} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}\n`;
   for (const line of tableLines(report.results, REPORT_COLUMNS)) yield `${line}\n`;
   yield `${report.results.length} notifications: ${totals || 'none'}\n`;
 }
@@ -209,7 +209,7 @@ export function digestText(report: RunReport): string | null {
   });
   const totals = totalsLine(report.results);
   return [
-    `yougotdata ${MODE_NAME[report.mode]} run for night ${dateOf(report)}: ${problems.length} notification(s) need attention.`,
+    `yougotdata ${profileOf(report.mode).name} run for night ${dateOf(report)}: ${problems.length} notification(s) need attention.`,
     ...(report.interrupted ? [`The run stopped early: ${escapeControls(report.interrupted)}. It exited 75 (try again later).`] : []),
     `Totals: ${totals}`,
     '',

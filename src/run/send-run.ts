@@ -4,7 +4,7 @@
  */
 import type { EmailAddress } from '../addresses/index.js';
 import type { RunLog } from '../db/run-log.js';
-import { MODE_NAME } from '../domain/mode.js';
+import { profileOf } from '../domain/mode.js';
 import type { Night } from '../domain/night.js';
 import type { RunReport } from '../domain/result.js';
 import { messageIdFor, type OutgoingMessage } from '../mail/message.js';
@@ -71,7 +71,7 @@ function composeDigest(report: RunReport, sender: Sender, errorsTo: readonly Ema
     to: errorsTo.map((address) => ({ name: null, address })),
     cc: [],
     bcc: [],
-    subject: `yougotdata: ${MODE_NAME[report.mode]} run for night ${dateOf(report)} needs attention`,
+    subject: `yougotdata: ${profileOf(report.mode).name} run for night ${dateOf(report)} needs attention`,
     text,
     messageId: messageIdFor(['digest', dateOf(report), report.mode, now.getTime()], sender.from),
     date: now,

@@ -4,14 +4,12 @@
  */
 import { sameAddress } from '../../addresses/index.js';
 import type { MessageRecord } from '../../db/send-record.js';
-import { MODE_NAME, type Mode, sendCommandFor } from '../../domain/mode.js';
-import type { EmailField } from '../../domain/notification.js';
+import { profileOf, sendCommandFor } from '../../domain/mode.js';
 import { subjectFor } from '../../mail/subject.js';
 import { plural, sentence } from '../../text/words.js';
 import { FIELD_ROLE, type FixChange, fixAdvice, type ProblemField } from '../program-sync.js';
 import { newestFirst, type Triage } from './facts.js';
 
-const toField = (mode: Mode): EmailField => (mode === 'pi' ? 'piemail' : 'csemail');
 const quote = (text: string) => JSON.stringify(text);
 
 /** `08:00:12 UTC on 2026-11-26` */
@@ -73,20 +71,20 @@ function recordClause(t: Triage): string | undefined {
       'it may not have arrived, and the next run sends it again'
     );
   }
-  const mode = MODE_NAME[t.mode];
+  const { name: mode, server } = profileOf(t.mode);
   if (check) {
     const at = clockTime(check.checkedAt);
     switch (check.status) {
       case 'no-data':
         return (
-          `nothing sent: the ${t.mode === 'pi' ? 'archive' : 'summit server'} ` +
+          `nothing sent: the ${server.shortName} ` +
           `had no files for ${t.notification.selection ?? 'the selection'} on night ${t.night} when the ${mode} run checked at ${at}`
         );
       case 'invalid-selection':
         return `nothing sent: the ${mode} run at ${at} found the selection invalid: ${check.error ?? 'no reason recorded'}`;
       case 'no-recipients': {
         const rejected = check.rejected.length > 0 ? ` (rejected: ${check.rejected.map(quote).join(', ')})` : '';
-        return `nothing sent: the ${mode} run at ${at} found no valid address in ${toField(t.mode)}${rejected}`;
+        return `nothing sent: the ${mode} run at ${at} found no valid address in ${profileOf(t.mode).to}${rejected}`;
       }
       case 'failed':
         return `not sent: the ${mode} run at ${at} failed: ${check.error ?? 'no reason recorded'}`;
@@ -116,6 +114,7 @@ function recordClause(t: Triage): string | undefined {
 /** What is wrong, or waiting, now: each a clause; none when a run now would have nothing to add. */
 function nowClauses(t: Triage): string[] {
   const recorded = t.record.state === 'present' ? t.record.check?.status : undefined;
+  const server = profileOf(t.mode).server.shortName;
   const clauses: string[] = [];
   if (t.selection.state === 'invalid') {
     if (recorded !== 'invalid-selection') clauses.push(`the selection is invalid: ${t.selection.reason}, so nothing is sent`);
@@ -130,7 +129,7 @@ function nowClauses(t: Triage): string[] {
   const noTo = t.recipients.to.length === 0;
   if (noTo && recorded !== 'no-recipients' && t.archive.files > 0) {
     const rejected = t.recipients.rejected.length > 0 ? ` (rejected: ${t.recipients.rejected.map(quote).join(', ')})` : '';
-    clauses.push(`there is no valid address in ${toField(t.mode)}${rejected}, so nothing is sent`);
+    clauses.push(`there is no valid address in ${profileOf(t.mode).to}${rejected}, so nothing is sent`);
   }
   const unannounced = t.archive.unannounced.length;
   if (unannounced > 0 && !noTo) {
@@ -138,11 +137,10 @@ function nowClauses(t: Triage): string[] {
       unannounced === t.archive.files
         ? plural(unannounced, 'file')
         : `${plural(t.archive.files, 'file')}, ${unannounced} not yet announced`;
-    clauses.push(`the ${t.mode === 'pi' ? 'archive' : 'summit server'} has ${of} for it now: \`${rerunCommand(t)}\` sends them`);
+    clauses.push(`the ${server} has ${of} for it now: \`${rerunCommand(t)}\` sends them`);
   }
   const saidNoData = recorded === 'no-data' || (t.record.state === 'present' && t.record.messages.length > 0);
-  if (t.archive.files === 0 && !saidNoData)
-    clauses.push(`the ${t.mode === 'pi' ? 'archive' : 'summit server'} has no files for it on night ${t.night}`);
+  if (t.archive.files === 0 && !saidNoData) clauses.push(`the ${server} has no files for it on night ${t.night}`);
   return clauses;
 }
 
@@ -154,7 +152,7 @@ export function verdictOf(t: Triage): string {
 
 /** The one thing support should do next, if there is one. */
 export function adviceOf(t: Triage): string | null {
-  const field = toField(t.mode);
+  const field = profileOf(t.mode).to;
   // Where the fix must be made to last (a synced row's addresses come from the program's record): as `audit` says.
   const fix = (about: ProblemField, change: FixChange) => fixAdvice(t.notification, about, change).fix;
   if (t.selection.state === 'invalid') return fix('selection', { row: 'correct the selection; nothing is sent until then', source: '' });
