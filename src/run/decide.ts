@@ -4,8 +4,8 @@
  */
 import type { ArchiveEntry } from '../archive/entry.js';
 import { foreignPrograms, type SelectionScope } from '../archive/selection.js';
-import type { NightAnnouncements } from '../db/send-record.js';
 import { type Mode, profileOf } from '../domain/mode.js';
+import type { NightAnnouncements } from '../domain/notice.js';
 import type { EmailField } from '../domain/notification.js';
 
 export interface NightFacts {

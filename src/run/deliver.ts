@@ -4,7 +4,8 @@
  */
 import type { Logger } from 'pino';
 import type { RunLock } from '../db/run-lock.js';
-import type { Intent, SendRecord } from '../db/send-record.js';
+import type { SendRecord } from '../db/send-record.js';
+import type { Intent } from '../domain/notice.js';
 import { notTried, type Refusal, stoppedBy } from '../domain/result.js';
 import type { Mailer, Submission } from '../mail/mailer.js';
 import type { OutgoingMessage } from '../mail/message.js';

@@ -9,12 +9,13 @@ import type { EmailAddress } from '../addresses/index.js';
 import type { ServerBreaker } from '../archive/breaker.js';
 import { type ArchiveAnswer, type ArchiveClient, archiveUrl } from '../archive/client.js';
 import type { ValidSelection } from '../archive/selection.js';
-import { checkSelection, searchTerms } from '../archive/selection-check.js';
+import { judgeSelection, searchTerms } from '../archive/selection-verdict.js';
 import type { NotificationTable } from '../db/notification-table.js';
 import { type RunLock, RunLockLost } from '../db/run-lock.js';
-import { type Announcements, type NightCheck, NightCheckLog, type SendRecord } from '../db/send-record.js';
+import { type Announcements, NightOutcomeLog, type SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
 import { type Night, nightsBefore } from '../domain/night.js';
+import type { NightOutcome } from '../domain/notice.js';
 import type { Notification } from '../domain/notification.js';
 import { isNotTried, notTried, QUIET_STATUSES, type Result, type RunReport, type Status, stoppedBy } from '../domain/result.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -44,7 +45,10 @@ export interface RunRequest {
 /** What a run needs of the world, each a small adapter. */
 export interface RunPorts {
   notifications: Pick<NotificationTable, 'count' | 'pages'>;
-  record: Pick<SendRecord, 'announcements' | 'recentlyComplete' | 'unconfirmed' | 'intent' | 'sent' | 'failed' | 'unknown' | 'checked'>;
+  record: Pick<
+    SendRecord,
+    'announcements' | 'recentlyComplete' | 'unconfirmed' | 'intent' | 'sent' | 'failed' | 'unknown' | 'recordOutcomes'
+  >;
   archive: Pick<ArchiveClient, 'searchFiles' | 'summaryPage'>;
   mailer: Mailer;
   /** The run lock, checked before each message is recorded and handed over; null when nothing is delivered. */
@@ -62,18 +66,18 @@ export interface RunPorts {
   progress?: (done: number, total: number) => void;
 }
 
-/** A look-back night checked and fully announced this recently is not asked again: no work twice in a rerun. */
-const RECHECK_AFTER_MS = 60 * 60 * 1000;
+/** A look-back night found fully announced this recently is not asked again: no work twice in a rerun. */
+const ASK_AGAIN_AFTER_MS = 60 * 60 * 1000;
 
-/** What every notification of the run shares. */
-interface RunState {
+/** What every notification of one night's run shares. */
+interface NightRun {
   request: RunRequest;
   ports: RunPorts;
   announced: Announcements;
   recentlyComplete: Set<string>;
   lookback: Night[];
   /** Null when nothing is delivered: a dry run records nothing. */
-  checks: NightCheckLog | null;
+  outcomes: NightOutcomeLog | null;
   /** `${id}:${night}` → an earlier run's message the mail server never answered: sending it again is said. */
   unconfirmed: Map<string, { messageId: string; createdAt: Date }>;
   /** `${id}:${night}` of messages this run handed over whole and never got an answer for: not sent again by it. */
@@ -88,15 +92,15 @@ export async function runNight(request: RunRequest, ports: RunPorts, unanswered 
   const rows = ports.notifications.pages(request.match);
   const total = ports.progress ? await ports.notifications.count(request.match) : 0;
   const lookback = nightsBefore(request.night, request.lookbackNights);
-  const since = new Date(ports.clock().getTime() - RECHECK_AFTER_MS);
+  const since = new Date(ports.clock().getTime() - ASK_AGAIN_AFTER_MS);
   const warn = (message: string) => ports.log.warn(message);
-  const state: RunState = {
+  const state: NightRun = {
     request,
     ports,
     announced: await ports.record.announcements(request.mode, [request.night, ...lookback]),
     recentlyComplete: await ports.record.recentlyComplete(request.mode, lookback, since),
     lookback,
-    checks: ports.mailer.delivers ? new NightCheckLog(ports.record, ports.clock, warn) : null,
+    outcomes: ports.mailer.delivers ? new NightOutcomeLog(ports.record, ports.clock, warn) : null,
     unconfirmed: ports.mailer.delivers ? await ports.record.unconfirmed(request.mode, [request.night, ...lookback]) : new Map(),
     unanswered,
   };
@@ -122,7 +126,7 @@ export async function runNight(request: RunRequest, ports: RunPorts, unanswered 
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, request.workers) }, worker));
-  await state.checks?.flush();
+  await state.outcomes?.flush();
   if (fatal) throw (fatal as { error: unknown }).error;
   // In table order, whatever order the workers finished in.
   results.sort((a, b) => a.id - b.id);
@@ -180,7 +184,7 @@ function breakerArchive(ports: RunPorts): { archive: RunPorts['archive']; settle
  * Losing the run lock ends the run; any other surprise fails this notification only. After a stop or with the
  * breaker open, a notification is reported as not tried, without a request.
  */
-async function processNotification(row: Notification, state: RunState): Promise<Result[]> {
+async function processNotification(row: Notification, state: NightRun): Promise<Result[]> {
   const plan = planNotification(row, state.request.mode, state.request.bcc);
   const skipped = interruption(state.ports);
   if (skipped) {
@@ -198,29 +202,29 @@ async function processNotification(row: Notification, state: RunState): Promise<
 }
 
 /** The run's night first, so a slow look-back never holds up tonight's message; then the look-back nights. */
-async function processPlan(plan: Plan, state: RunState, archive: RunPorts['archive']): Promise<Result[]> {
+async function processPlan(plan: Plan, state: NightRun, archive: RunPorts['archive']): Promise<Result[]> {
   const { request, ports } = state;
   const log = ports.log.child({ notification: plan.notification.id, selection: plan.notification.selection });
-  const checked = await checkSelection(plan.selection, (terms) => archive.summaryPage(request.base, request.night, terms));
-  if (checked.kind !== 'valid') {
+  const verdict = await judgeSelection(plan.selection, (terms) => archive.summaryPage(request.base, request.night, terms));
+  if (verdict.kind !== 'valid') {
     const [status, error]: [Status, string] =
-      checked.kind === 'invalid'
-        ? ['invalid-selection', checked.reason]
-        : ['failed', `could not confirm the selection with the archive: ${checked.error}`];
-    log.warn({ status, url: checked.url }, error);
-    return [recorded(state, plan, request.night, status, { error, url: checked.url })];
+      verdict.kind === 'invalid'
+        ? ['invalid-selection', verdict.reason]
+        : ['failed', `could not confirm the selection with the archive: ${verdict.error}`];
+    log.warn({ status, url: verdict.url }, error);
+    return [recorded(state, plan, request.night, status, { error, url: verdict.url })];
   }
   const lookback = state.lookback.filter((night) => {
     const key = `${plan.notification.id}:${night}`;
     return !state.recentlyComplete.has(key) && !state.unanswered.has(key);
   });
-  const terms = searchTerms(checked.selection.terms, request.mode);
+  const terms = searchTerms(verdict.selection.terms, request.mode);
   const search = await searchNights([request.night, ...lookback], (nights) => archive.searchFiles(request.base, nights, terms));
   for (const note of search.notes) log.warn({ night: request.night }, note);
   const [tonight, ...earlier] = search.answers as [NightAnswer, ...NightAnswer[]];
-  const results = [await processNight(plan, checked.selection, request.night, tonight, state, log)];
+  const results = [await processNight(plan, verdict.selection, request.night, tonight, state, log)];
   for (const [i, night] of lookback.entries()) {
-    const late = await processNight(plan, checked.selection, night, earlier[i] as NightAnswer, state, log);
+    const late = await processNight(plan, verdict.selection, night, earlier[i] as NightAnswer, state, log);
     // A look-back night is reported only when it had something to send, or failed.
     if (!QUIET_STATUSES.includes(late.status)) results.push(late);
   }
@@ -233,7 +237,7 @@ async function processNight(
   selection: ValidSelection,
   night: Night,
   answer: NightAnswer,
-  state: RunState,
+  state: NightRun,
   log: Logger,
 ): Promise<Result> {
   const { request, ports } = state;
@@ -355,15 +359,15 @@ function resultOf(plan: Plan, night: Night, status: Status, extra: Partial<Resul
   };
 }
 
-/** A night's result, recorded as the night's check (a dry run records nothing). */
-function recorded(state: RunState, plan: Plan, night: Night, status: Status, extra: Partial<Result> = {}): Result {
+/** A night's result, recorded as the night's outcome (a dry run records nothing). */
+function recorded(state: NightRun, plan: Plan, night: Night, status: Status, extra: Partial<Result> = {}): Result {
   const result = resultOf(plan, night, status, extra);
-  state.checks?.add(nightCheck(result, state.request.mode));
+  state.outcomes?.add(nightOutcome(result, state.request.mode));
   return result;
 }
 
-/** What the send record keeps of a night's check, from its result. */
-function nightCheck(result: Result, mode: Mode): NightCheck {
+/** What the send record keeps of a night, from its result. */
+function nightOutcome(result: Result, mode: Mode): NightOutcome {
   const { id, night, status, selection, files, rejected, error, url } = result;
   const complete = status === 'no-data' || status === 'already-sent' || status === 'sent';
   return { notificationId: id, night, mode, status, selection, files, rejected, error, complete, url };

@@ -14,7 +14,7 @@ import {
   selectionTerms,
   tooLongForUrl,
 } from '../../archive/selection.js';
-import { checkSelection, searchTerms } from '../../archive/selection-check.js';
+import { judgeSelection, searchTerms } from '../../archive/selection-verdict.js';
 import type { NotificationTable } from '../../db/notification-table.js';
 import type { RunEntry, RunLog } from '../../db/run-log.js';
 import type { Announcements, NotificationHistory, SendRecord } from '../../db/send-record.js';
@@ -25,7 +25,7 @@ import { recipientsOf } from '../../run/plan.js';
 import {
   type AddressFate,
   type ArchiveFinding,
-  type FieldReading,
+  type FieldFinding,
   newestFirst,
   type RecordFinding,
   type SelectionFinding,
@@ -60,7 +60,7 @@ interface NightRecord {
 interface RowFacts {
   notification: Notification;
   selection: SelectionReading;
-  fields: FieldReading[];
+  fields: FieldFinding[];
   recipients: Triage['recipients'];
   /** Every night asked about; null when the record's tables do not exist. */
   history: NotificationHistory | null;
@@ -76,7 +76,7 @@ export async function why(text: string, nights: readonly Night[], mode: Mode, po
   if (matches.length === 0) return { nights, triages: [], more: 0, suggestions: nearMatches(text, await ports.notifications.read()) };
   const exists = await ports.record.exists();
   const shown = matches.slice(0, Math.max(1, Math.min(MAX_MATCHES, Math.floor(MAX_TRIAGES / nights.length))));
-  // The record is read over every night at once; the selection is still checked night by night, as the run checks it.
+  // The record is read over every night at once; the selection is still judged night by night, as the run judges it.
   const announced = exists ? await ports.record.announcements(mode, nights) : new Map();
   const rows = await Promise.all(shown.map((notification) => rowFacts(notification, mode, nights, exists, ports)));
   const byNight = new Map<Night, Triage[]>();
@@ -130,7 +130,7 @@ async function selectionFinding(
   night: Night,
   ports: WhyPorts,
 ): Promise<{ finding: SelectionFinding; terms: readonly string[]; scope: SelectionScope }> {
-  const checked = await checkSelection(reading, (terms) => ports.archive.summaryPage(ports.base, night, terms));
+  const verdict = await judgeSelection(reading, (terms) => ports.archive.summaryPage(ports.base, night, terms));
   const terms =
     reading.kind === 'valid'
       ? reading.selection.terms
@@ -138,17 +138,17 @@ async function selectionFinding(
         ? reading.terms
         : selectionTerms(notification.selection);
   const scope = reading.kind === 'valid' ? reading.selection.scope : reading.kind === 'needs-confirmation' ? reading.scope : null;
-  switch (checked.kind) {
+  switch (verdict.kind) {
     case 'valid':
       return {
-        finding: { state: 'valid', text: checked.selection.text, scope: checked.selection.scope, checkedBy: checked.checkedBy },
+        finding: { state: 'valid', text: verdict.selection.text, scope: verdict.selection.scope, checkedBy: verdict.checkedBy },
         terms,
         scope,
       };
     case 'invalid':
-      return { finding: { state: 'invalid', reason: checked.reason, checkedBy: checked.checkedBy }, terms, scope };
+      return { finding: { state: 'invalid', reason: verdict.reason, checkedBy: verdict.checkedBy }, terms, scope };
     case 'unconfirmed':
-      return { finding: { state: 'unconfirmed', unknownTerms: [...checked.unknownTerms], error: checked.error }, terms, scope };
+      return { finding: { state: 'unconfirmed', unknownTerms: [...verdict.unknownTerms], error: verdict.error }, terms, scope };
   }
 }
 
@@ -189,7 +189,7 @@ function recordFinding(history: NotificationHistory | null, night: Night, nightR
   return {
     state: 'present',
     runs: nightRecord.runs,
-    check: history.nights.find((check) => check.night === night) ?? null,
+    outcome: history.nights.find((outcome) => outcome.night === night) ?? null,
     messages: history.messages.filter((message) => message.night === night),
   };
 }

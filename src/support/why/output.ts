@@ -123,8 +123,8 @@ export function triageText(t: Triage): string {
           `on ${run.host} pid ${run.pid}${run.totals ? ` (${totalsText(run.totals)})` : ''}`,
       );
     }
-    if (r.check) {
-      const c = r.check;
+    if (r.outcome) {
+      const c = r.outcome;
       lines.push(`  last check: ${c.status} at ${utcStamp(c.checkedAt)} UTC, ${plural(c.files, 'file')}${c.error ? `: ${c.error}` : ''}`);
       if (c.url) lines.push(`    asked ${c.url}`);
     } else {
@@ -175,7 +175,7 @@ export function triageJson(t: Triage) {
         : {
             exists: true,
             runs: r.runs.map((run) => ({ ...run, startedAt: iso(run.startedAt), finishedAt: iso(run.finishedAt) })),
-            check: r.check ? { ...r.check, checkedAt: iso(r.check.checkedAt) } : null,
+            check: r.outcome ? { ...r.outcome, checkedAt: iso(r.outcome.checkedAt) } : null,
             messages: r.messages.map((m) => ({ ...m, createdAt: iso(m.createdAt), sentAt: iso(m.sentAt) })),
           },
   };

@@ -40,7 +40,7 @@ function recordClause(t: Triage): string | undefined {
   if (t.record.state === 'absent') {
     return "no send record yet: the tool's tables do not exist (`yougotdata migrate` never ran), so this tool has sent nothing";
   }
-  const { messages, check, runs } = t.record;
+  const { messages, outcome, runs } = t.record;
   const latestFirst = newestFirst(messages);
   const sent = latestFirst.filter((m) => m.status === 'sent');
   const latestSent = sent[0];
@@ -72,26 +72,26 @@ function recordClause(t: Triage): string | undefined {
     );
   }
   const { name: mode, server } = profileOf(t.mode);
-  if (check) {
-    const at = clockTime(check.checkedAt);
-    switch (check.status) {
+  if (outcome) {
+    const at = clockTime(outcome.checkedAt);
+    switch (outcome.status) {
       case 'no-data':
         return (
           `nothing sent: the ${server.shortName} ` +
           `had no files for ${t.notification.selection ?? 'the selection'} on night ${t.night} when the ${mode} run checked at ${at}`
         );
       case 'invalid-selection':
-        return `nothing sent: the ${mode} run at ${at} found the selection invalid: ${check.error ?? 'no reason recorded'}`;
+        return `nothing sent: the ${mode} run at ${at} found the selection invalid: ${outcome.error ?? 'no reason recorded'}`;
       case 'no-recipients': {
-        const rejected = check.rejected.length > 0 ? ` (rejected: ${check.rejected.map(quote).join(', ')})` : '';
+        const rejected = outcome.rejected.length > 0 ? ` (rejected: ${outcome.rejected.map(quote).join(', ')})` : '';
         return `nothing sent: the ${mode} run at ${at} found no valid address in ${profileOf(t.mode).to}${rejected}`;
       }
       case 'failed':
-        return `not sent: the ${mode} run at ${at} failed: ${check.error ?? 'no reason recorded'}`;
+        return `not sent: the ${mode} run at ${at} failed: ${outcome.error ?? 'no reason recorded'}`;
       case 'already-sent':
         return `nothing new to send when the ${mode} run checked at ${at}: every file had been announced before`;
       default:
-        return `the ${mode} run at ${at} recorded ${check.status}${check.error ? `: ${check.error}` : ''}`;
+        return `the ${mode} run at ${at} recorded ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`;
     }
   }
   const unfinished = runs.filter((run) => run.finishedAt === null);
@@ -113,7 +113,7 @@ function recordClause(t: Triage): string | undefined {
 
 /** What is wrong, or waiting, now: each a clause; none when a run now would have nothing to add. */
 function nowClauses(t: Triage): string[] {
-  const recorded = t.record.state === 'present' ? t.record.check?.status : undefined;
+  const recorded = t.record.state === 'present' ? t.record.outcome?.status : undefined;
   const server = profileOf(t.mode).server.shortName;
   const clauses: string[] = [];
   if (t.selection.state === 'invalid') {
@@ -186,7 +186,7 @@ export function adviceOf(t: Triage): string | null {
       `or search the mail server's log for ${latest.messageId}`
     );
   }
-  if (t.record.runs.length === 0 && t.record.check === null) return 'check that cron runs the job: `yougotdata history`';
-  if (t.archive.state === 'failed' || t.record.check?.status === 'failed') return `try again now: ${rerunCommand(t)}`;
+  if (t.record.runs.length === 0 && t.record.outcome === null) return 'check that cron runs the job: `yougotdata history`';
+  if (t.archive.state === 'failed' || t.record.outcome?.status === 'failed') return `try again now: ${rerunCommand(t)}`;
   return null;
 }

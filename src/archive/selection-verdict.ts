@@ -2,8 +2,11 @@ import { type Mode, profileOf } from '../domain/mode.js';
 import type { ArchiveAnswer } from './client.js';
 import { confirmSelection, type SelectionReading, unrecognisedTerms, type ValidSelection } from './selection.js';
 
-/** A selection checked as the run checks it, by the local grammar or, for terms only the server knows, by the server. */
-export type SelectionCheck =
+/**
+ * Whether a selection may be searched, as the run judges it: by the local grammar or, for terms only the server knows,
+ * by the server. `checkedBy` (so named in `why --json`): which of the two said so.
+ */
+export type SelectionVerdict =
   | { kind: 'valid'; selection: ValidSelection; checkedBy: 'grammar' | 'archive' }
   | { kind: 'invalid'; reason: string; checkedBy: 'grammar' | 'archive'; url: string | null }
   /** Terms only the server can confirm, and its summary page could not be read: nothing may be searched. */
@@ -13,10 +16,10 @@ export type SelectionCheck =
  * The server's HTML summary names the terms it drops (docs/archive.md#unrecognised-terms); it is asked only when the
  * local grammar does not know a term, so a `<progid>/science` row costs no request. `send` and `why` share this.
  */
-export async function checkSelection(
+export async function judgeSelection(
   reading: SelectionReading,
   summaryPage: (terms: readonly string[]) => Promise<ArchiveAnswer<string>>,
-): Promise<SelectionCheck> {
+): Promise<SelectionVerdict> {
   if (reading.kind === 'invalid') return { kind: 'invalid', reason: reading.reason, checkedBy: 'grammar', url: null };
   if (reading.kind === 'valid') return { kind: 'valid', selection: reading.selection, checkedBy: 'grammar' };
   const page = await summaryPage(reading.terms);
