@@ -1,4 +1,3 @@
-import { type Mode, profileOf } from '../domain/mode.js';
 import type { ArchiveAnswer } from './client.js';
 import { confirmSelection, type SelectionReading, unrecognisedTerms, type ValidSelection } from './selection.js';
 
@@ -27,10 +26,4 @@ export async function judgeSelection(
   const confirmed = confirmSelection(reading, unrecognisedTerms(page.value));
   if (confirmed.kind === 'invalid') return { kind: 'invalid', reason: confirmed.reason, checkedBy: 'archive', url: page.url };
   return { kind: 'valid', selection: confirmed.selection, checkedBy: 'archive' };
-}
-
-/** The terms a mode searches: the selection's, then the mode's own (CHECK mode: files in QA state CHECK). */
-export function searchTerms(terms: readonly string[], mode: Mode): string[] {
-  const { extraTerm } = profileOf(mode);
-  return extraTerm === null ? [...terms] : [...terms, extraTerm];
 }

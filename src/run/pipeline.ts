@@ -7,22 +7,22 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EmailAddress } from '../addresses/index.js';
 import type { ServerBreaker } from '../archive/breaker.js';
-import { type ArchiveAnswer, type ArchiveClient, archiveUrl } from '../archive/client.js';
+import { type ArchiveAnswer, type ArchiveClient, archiveUrl, searchTerms } from '../archive/client.js';
 import type { ValidSelection } from '../archive/selection.js';
-import { judgeSelection, searchTerms } from '../archive/selection-verdict.js';
+import { judgeSelection } from '../archive/selection-verdict.js';
 import type { NotificationTable } from '../db/notification-table.js';
 import { type RunLock, RunLockLost } from '../db/run-lock.js';
 import { type Announcements, NightOutcomeLog, type SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
 import { type Night, nightsBefore } from '../domain/night.js';
-import type { NightOutcome } from '../domain/notice.js';
+import type { Intent, NightOutcome } from '../domain/notice.js';
 import type { Notification } from '../domain/notification.js';
-import { isNotTried, notTried, QUIET_STATUSES, type Result, type RunReport, type Status, stoppedBy } from '../domain/result.js';
+import { notTried, QUIET_STATUSES, type Result, type RunReport, type Status, stoppedBy } from '../domain/result.js';
 import type { Mailer } from '../mail/mailer.js';
 import { SmtpLoginRefused } from '../mail/smtp-mailer.js';
-import { composeNotice, type Sender } from './compose.js';
+import { composeNotice, type NoticeInput, type Sender } from './compose.js';
 import { decideNight, type NightDecision } from './decide.js';
-import { deliverNotice } from './deliver.js';
+import { type Delivered, deliverNotice } from './deliver.js';
 import { type Plan, planNotification } from './plan.js';
 import { type NightAnswer, searchNights } from './search.js';
 
@@ -154,7 +154,7 @@ function breakerArchive(ports: RunPorts): { archive: RunPorts['archive']; settle
   let transient: string | null = null;
   const through = async <T>(ask: () => Promise<ArchiveAnswer<T>>, url: () => string): Promise<ArchiveAnswer<T>> => {
     const open = ports.breaker.open;
-    if (open) return { ok: false, error: notTried(open), url: url(), attempts: 0, transient: false };
+    if (open) return { ok: false, ...notTried(open), url: url(), attempts: 0, transient: false };
     const answer = await ask();
     if (answer.ok) answered = true;
     else if (answer.transient) transient = answer.error;
@@ -162,10 +162,10 @@ function breakerArchive(ports: RunPorts): { archive: RunPorts['archive']; settle
   };
   return {
     archive: {
-      searchFiles: (base, nights, terms) =>
+      searchFiles: (base, nights, selection, mode) =>
         through(
-          () => ports.archive.searchFiles(base, nights, terms),
-          () => archiveUrl(base, 'jsonsummary', nights, terms),
+          () => ports.archive.searchFiles(base, nights, selection, mode),
+          () => archiveUrl(base, 'jsonsummary', nights, searchTerms(selection.terms, mode)),
         ),
       summaryPage: (base, night, terms) =>
         through(
@@ -188,7 +188,7 @@ async function processNotification(row: Notification, state: NightRun): Promise<
   const plan = planNotification(row, state.request.mode, state.request.bcc);
   const skipped = interruption(state.ports);
   if (skipped) {
-    return [recorded(state, plan, state.request.night, 'failed', { error: notTried(skipped) })];
+    return [recorded(state, plan, state.request.night, 'failed', notTried(skipped))];
   }
   const counted = breakerArchive(state.ports);
   try {
@@ -218,8 +218,9 @@ async function processPlan(plan: Plan, state: NightRun, archive: RunPorts['archi
     const key = `${plan.notification.id}:${night}`;
     return !state.recentlyComplete.has(key) && !state.unanswered.has(key);
   });
-  const terms = searchTerms(verdict.selection.terms, request.mode);
-  const search = await searchNights([request.night, ...lookback], (nights) => archive.searchFiles(request.base, nights, terms));
+  const search = await searchNights([request.night, ...lookback], (nights) =>
+    archive.searchFiles(request.base, nights, verdict.selection, request.mode),
+  );
   for (const note of search.notes) log.warn({ night: request.night }, note);
   const [tonight, ...earlier] = search.answers as [NightAnswer, ...NightAnswer[]];
   const results = [await processNight(plan, verdict.selection, request.night, tonight, state, log)];
@@ -231,7 +232,7 @@ async function processPlan(plan: Plan, state: NightRun, archive: RunPorts['archi
   return results;
 }
 
-/** One night of one notification: decide on the archive's answer, and send what was never announced. */
+/** One night of one notification: decide on the archive's answer, compose the notice, deliver it, say how it ended. */
 async function processNight(
   plan: Plan,
   selection: ValidSelection,
@@ -241,34 +242,48 @@ async function processNight(
   log: Logger,
 ): Promise<Result> {
   const { request, ports } = state;
-  const finish = (status: Status, extra: Partial<Result> = {}): Result => {
-    const result = recorded(state, plan, night, status, extra);
+  const finish = ([status, extra]: Outcome): Result => {
+    const result = recorded(state, plan, night, status, { url: answer.url, ...extra });
     if (result.error) log.warn({ night, status, url: result.url }, result.error);
     return result;
   };
-  // A request not even made (the run stopped, the breaker open) says so plainly: the digest groups those.
-  const failure = (error: string) => (isNotTried(error) ? error : `archive search failed: ${error}`);
-  if (!answer.ok) return finish('failed', { error: failure(answer.error), url: answer.url });
-  const url = answer.url;
-  const forced = request.force && night === request.night;
+  if (!answer.ok) return finish(['failed', searchFailure(answer)]);
   const decision = decideNight({
     mode: request.mode,
     entries: answer.entries,
     scope: selection.scope,
-    announced: forced ? undefined : state.announced.get(plan.notification.id)?.get(night),
+    announced: request.force && night === request.night ? undefined : state.announced.get(plan.notification.id)?.get(night),
     hasRecipients: plan.recipients.to.length > 0,
   });
-  if ('gone' in decision && decision.gone.length > 0) {
-    log.warn(
-      { night, files: decision.gone },
-      `${decision.gone.length} announced file(s) no longer in the archive's answer (deleted or no longer canonical); not mailed`,
-    );
-  }
-  if (decision.kind !== 'send') {
-    const [status, detail] = nothingToSend(decision);
-    return finish(status, { ...detail, url });
-  }
-  const message = composeNotice({
+  if ('gone' in decision && decision.gone.length > 0) logGone(decision.gone, night, log);
+  if (decision.kind !== 'send') return finish(nothingToSend(decision));
+  const { message, intent } = composeNotice(noticeInput(plan, selection, night, decision, state));
+  const key = `${plan.notification.id}:${night}`;
+  const unconfirmed = state.unconfirmed.get(key);
+  if (unconfirmed) logResending(unconfirmed, night, log);
+  const delivered = await deliverNotice(message, intent, { ...ports, log });
+  if (delivered.status === 'unknown') state.unanswered.add(key);
+  if (delivered.status === 'sent')
+    log.info({ night, messageId: intent.messageId, to: intent.to, cc: intent.cc, files: intent.files.length }, 'sent');
+  return finish(deliveryOutcome(delivered, intent));
+}
+
+/** A night's status and what its result says beyond the notification's own facts. */
+type Outcome = [Status, Partial<Result>];
+
+/** A search that failed, or that was not even made (the run stopped, the breaker open): the digest groups those. */
+const searchFailure = (answer: Extract<NightAnswer, { ok: false }>): Partial<Result> =>
+  answer.notTried !== undefined ? notTried(answer.notTried) : { error: `archive search failed: ${answer.error}` };
+
+/** The notice a decision to send makes: this notification, night and files, in the run's mode, from its sender. */
+function noticeInput(
+  plan: Plan,
+  selection: ValidSelection,
+  night: Night,
+  decision: Extract<NightDecision, { kind: 'send' }>,
+  { request, ports }: NightRun,
+): NoticeInput {
+  return {
     mode: request.mode,
     notificationId: plan.notification.id,
     night,
@@ -282,48 +297,42 @@ async function processNight(
     previous: decision.previous,
     date: ports.clock(),
     uniqueId: randomUUID(),
-  });
-  const files = decision.files.length;
-  const key = `${plan.notification.id}:${night}`;
-  const unconfirmed = state.unconfirmed.get(key);
-  if (unconfirmed) {
-    log.warn(
-      { night, previous: unconfirmed.messageId },
-      `sending again: the message handed to the mail server at ${unconfirmed.createdAt.toISOString()} was never answered, ` +
-        'so nothing confirmed its delivery; this one may be a second copy',
-    );
-  }
-  const intent = {
-    notificationId: plan.notification.id,
-    night,
-    mode: request.mode,
-    selection: selection.text,
-    to: plan.recipients.to.map((a) => a.address as string),
-    cc: plan.recipients.cc.map((a) => a.address as string),
-    bcc: [...plan.recipients.bcc],
-    files: decision.files.map((entry) => entry.name),
-    messageId: message.messageId,
-    followsUp: decision.previous?.lastMessage.id ?? null,
   };
-  const delivered = await deliverNotice(message, intent, {
-    mailer: ports.mailer,
-    record: ports.record,
-    lock: ports.lock,
-    stop: ports.stop,
-    log,
-  });
-  if (delivered.status === 'dry-run') return finish('dry-run', { files, url, messageId: message.messageId });
-  if (delivered.status === 'failed') return finish('failed', { error: delivered.error, url, files, refused: delivered.refused });
-  if (delivered.status === 'unknown') {
-    state.unanswered.add(key);
-    return finish('unknown', { error: delivered.error, url, files, refused: delivered.refused, messageId: message.messageId });
+}
+
+function logGone(gone: readonly string[], night: Night, log: Logger): void {
+  log.warn(
+    { night, files: gone },
+    `${gone.length} announced file(s) no longer in the archive's answer (deleted or no longer canonical); not mailed`,
+  );
+}
+
+function logResending(unconfirmed: { messageId: string; createdAt: Date }, night: Night, log: Logger): void {
+  log.warn(
+    { night, previous: unconfirmed.messageId },
+    `sending again: the message handed to the mail server at ${unconfirmed.createdAt.toISOString()} was never answered, ` +
+      'so nothing confirmed its delivery; this one may be a second copy',
+  );
+}
+
+/** The status and detail of a notice handed to the mailer, from what became of it. */
+function deliveryOutcome(delivered: Delivered, intent: Intent): Outcome {
+  const { messageId } = intent;
+  const files = intent.files.length;
+  switch (delivered.status) {
+    case 'dry-run':
+      return ['dry-run', { files, messageId }];
+    case 'failed':
+      return ['failed', { error: delivered.error, notTried: delivered.notTried ?? null, files, refused: delivered.refused }];
+    case 'unknown':
+      return ['unknown', { error: delivered.error, files, refused: delivered.refused, messageId }];
+    case 'sent':
+      return ['sent', { error: delivered.problem, files, refused: delivered.refused, messageId }];
   }
-  log.info({ night, messageId: message.messageId, to: intent.to, cc: intent.cc, files }, 'sent');
-  return finish('sent', { error: delivered.problem, url, files, refused: delivered.refused, messageId: message.messageId });
 }
 
 /** The status and detail of a decision that sends nothing. */
-function nothingToSend(decision: Exclude<NightDecision, { kind: 'send' }>): [Status, Partial<Result>] {
+function nothingToSend(decision: Exclude<NightDecision, { kind: 'send' }>): Outcome {
   switch (decision.kind) {
     case 'no-data':
       return ['no-data', {}];
@@ -353,6 +362,7 @@ function resultOf(plan: Plan, night: Night, status: Status, extra: Partial<Resul
     rejected: plan.recipients.rejected,
     refused: [],
     error: null,
+    notTried: null,
     messageId: null,
     url: null,
     ...extra,

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress, sameAddress } from '../../addresses/index.js';
-import { type ArchiveClient, archiveUrl } from '../../archive/client.js';
+import { type ArchiveClient, archiveUrl, searchTerms } from '../../archive/client.js';
 import {
   foreignPrograms,
   readSelection,
@@ -13,8 +13,9 @@ import {
   type SelectionScope,
   selectionTerms,
   tooLongForUrl,
+  type ValidSelection,
 } from '../../archive/selection.js';
-import { judgeSelection, searchTerms } from '../../archive/selection-verdict.js';
+import { judgeSelection } from '../../archive/selection-verdict.js';
 import type { NotificationTable } from '../../db/notification-table.js';
 import type { RunEntry, RunLog } from '../../db/run-log.js';
 import type { Announcements, NotificationHistory, SendRecord } from '../../db/send-record.js';
@@ -44,7 +45,7 @@ export interface WhyPorts {
   notifications: Pick<NotificationTable, 'read' | 'mentioning'>;
   record: Pick<SendRecord, 'exists' | 'announcements' | 'history'>;
   runLog: Pick<RunLog, 'ofNight'>;
-  archive: Pick<ArchiveClient, 'searchFiles' | 'summaryPage'>;
+  archive: Pick<ArchiveClient, 'searchFiles' | 'searchUnchecked' | 'summaryPage'>;
   /** The archive (PI) or the summit FITS server (CHECK). */
   base: string;
   log: Logger;
@@ -124,31 +125,36 @@ const tally = (values: readonly (string | null)[]): Record<string, number> => {
   return counts;
 };
 
-/** The selection as the run reads it, and the terms and scope to show the archive's answer for (even when invalid). */
+/**
+ * What `why` searches to show the archive's answer: a selection the run would search, or one it never would (invalid),
+ * as written: the job never sends on what that one gets.
+ */
+type WhySearch = { checked: ValidSelection } | { unchecked: { terms: readonly string[]; scope: SelectionScope } };
+
+/** The selection as the run judges it, and what to search to show the archive's answer (even when invalid). */
 async function selectionFinding(
   { notification, selection: reading }: RowFacts,
   night: Night,
   ports: WhyPorts,
-): Promise<{ finding: SelectionFinding; terms: readonly string[]; scope: SelectionScope }> {
+): Promise<{ finding: SelectionFinding; search: WhySearch }> {
   const verdict = await judgeSelection(reading, (terms) => ports.archive.summaryPage(ports.base, night, terms));
-  const terms =
-    reading.kind === 'valid'
-      ? reading.selection.terms
-      : reading.kind === 'needs-confirmation'
-        ? reading.terms
-        : selectionTerms(notification.selection);
-  const scope = reading.kind === 'valid' ? reading.selection.scope : reading.kind === 'needs-confirmation' ? reading.scope : null;
+  const written =
+    reading.kind === 'needs-confirmation'
+      ? { terms: reading.terms, scope: reading.scope }
+      : { terms: selectionTerms(notification.selection), scope: null };
   switch (verdict.kind) {
-    case 'valid':
-      return {
-        finding: { state: 'valid', text: verdict.selection.text, scope: verdict.selection.scope, checkedBy: verdict.checkedBy },
-        terms,
-        scope,
-      };
+    case 'valid': {
+      const { selection } = verdict;
+      const finding = { state: 'valid', text: selection.text, scope: selection.scope, checkedBy: verdict.checkedBy } as const;
+      return { finding, search: { checked: selection } };
+    }
     case 'invalid':
-      return { finding: { state: 'invalid', reason: verdict.reason, checkedBy: verdict.checkedBy }, terms, scope };
+      return { finding: { state: 'invalid', reason: verdict.reason, checkedBy: verdict.checkedBy }, search: { unchecked: written } };
     case 'unconfirmed':
-      return { finding: { state: 'unconfirmed', unknownTerms: [...verdict.unknownTerms], error: verdict.error }, terms, scope };
+      return {
+        finding: { state: 'unconfirmed', unknownTerms: [...verdict.unknownTerms], error: verdict.error },
+        search: { unchecked: written },
+      };
   }
 }
 
@@ -157,18 +163,21 @@ async function archiveFinding(
   notification: Notification,
   night: Night,
   mode: Mode,
-  selection: { terms: readonly string[]; scope: SelectionScope },
+  search: WhySearch,
   nightRecord: NightRecord,
   ports: WhyPorts,
 ): Promise<ArchiveFinding> {
+  const selection = 'checked' in search ? search.checked : search.unchecked;
   if (selection.terms.length === 0)
     return { state: 'not-asked', why: 'the selection is blank: the search would be every file of the night' };
   if (tooLongForUrl(selection.terms))
     return { state: 'not-asked', why: 'the selection is too long for a URL: the archive would refuse it' };
-  const terms = searchTerms(selection.terms, mode);
-  const searchUrl = archiveUrl(ports.base, 'searchform', night, terms);
+  const searchUrl = archiveUrl(ports.base, 'searchform', night, searchTerms(selection.terms, mode));
   ports.log.info({ notification: notification.id, selection: notification.selection, night }, 'why: asking the archive');
-  const answer = await ports.archive.searchFiles(ports.base, night, terms);
+  const answer =
+    'checked' in search
+      ? await ports.archive.searchFiles(ports.base, night, search.checked, mode)
+      : await ports.archive.searchUnchecked(ports.base, night, search.unchecked.terms, mode);
   if (!answer.ok) return { state: 'failed', url: answer.url, searchUrl, error: answer.error };
   const entries = answer.value;
   const announced = nightRecord.announced.get(notification.id)?.get(night)?.files;
@@ -227,7 +236,7 @@ async function triage(row: RowFacts, night: Night, mode: Mode, nightRecord: Nigh
   const archive: ArchiveFinding =
     selection.finding.state === 'unconfirmed'
       ? { state: 'not-asked', why: 'the selection could not be confirmed, so the job would not search' }
-      : await archiveFinding(notification, night, mode, selection, nightRecord, ports);
+      : await archiveFinding(notification, night, mode, selection.search, nightRecord, ports);
   return {
     notification,
     night,
