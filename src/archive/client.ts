@@ -135,7 +135,7 @@ export class ArchiveClient {
   }
 
   /**
-   * The files a mode's search of a checked selection returns, validated; never "no data" for an answer that is not a
+   * The files a mode's search of a valid selection returns, validated; never "no data" for an answer that is not a
    * JSON array. Only a `ValidSelection` is searched so: a term the archive drops would widen the search.
    */
   async searchFiles(

@@ -126,35 +126,36 @@ const tally = (values: readonly (string | null)[]): Record<string, number> => {
 };
 
 /**
- * What `why` searches to show the archive's answer: a selection the run would search, or one it never would (invalid),
- * as written: the job never sends on what that one gets.
+ * What `why` searches to show the archive's answer: the valid selection the run searches, or an invalid one as
+ * written, asked anyway to show what it would get (the job never sends on it).
  */
-type WhySearch = { checked: ValidSelection } | { unchecked: { terms: readonly string[]; scope: SelectionScope } };
+type WhySearch = { kind: 'valid'; selection: ValidSelection } | { kind: 'asked-anyway'; terms: readonly string[]; scope: SelectionScope };
 
-/** The selection as the run judges it, and what to search to show the archive's answer (even when invalid). */
+/**
+ * The selection as the run judges it, and what to search to show the archive's answer: nothing when the selection
+ * could not be confirmed, as the job would not search.
+ */
 async function selectionFinding(
   { notification, selection: reading }: RowFacts,
   night: Night,
   ports: WhyPorts,
-): Promise<{ finding: SelectionFinding; search: WhySearch }> {
+): Promise<{ finding: SelectionFinding; search: WhySearch | null }> {
   const verdict = await judgeSelection(reading, (terms) => ports.archive.summaryPage(ports.base, night, terms));
-  const written =
-    reading.kind === 'needs-confirmation'
-      ? { terms: reading.terms, scope: reading.scope }
-      : { terms: selectionTerms(notification.selection), scope: null };
   switch (verdict.kind) {
     case 'valid': {
-      const { selection } = verdict;
-      const finding = { state: 'valid', text: selection.text, scope: selection.scope, checkedBy: verdict.checkedBy } as const;
-      return { finding, search: { checked: selection } };
+      const { selection, checkedBy } = verdict;
+      return { finding: { state: 'valid', text: selection.text, scope: selection.scope, checkedBy }, search: { kind: 'valid', selection } };
     }
-    case 'invalid':
-      return { finding: { state: 'invalid', reason: verdict.reason, checkedBy: verdict.checkedBy }, search: { unchecked: written } };
+    case 'invalid': {
+      const written =
+        reading.kind === 'needs-confirmation'
+          ? { terms: reading.terms, scope: reading.scope }
+          : { terms: selectionTerms(notification.selection), scope: null };
+      const finding = { state: 'invalid', reason: verdict.reason, checkedBy: verdict.checkedBy } as const;
+      return { finding, search: { kind: 'asked-anyway', ...written } };
+    }
     case 'unconfirmed':
-      return {
-        finding: { state: 'unconfirmed', unknownTerms: [...verdict.unknownTerms], error: verdict.error },
-        search: { unchecked: written },
-      };
+      return { finding: { state: 'unconfirmed', unknownTerms: [...verdict.unknownTerms], error: verdict.error }, search: null };
   }
 }
 
@@ -167,7 +168,7 @@ async function archiveFinding(
   nightRecord: NightRecord,
   ports: WhyPorts,
 ): Promise<ArchiveFinding> {
-  const selection = 'checked' in search ? search.checked : search.unchecked;
+  const selection = search.kind === 'valid' ? search.selection : search;
   if (selection.terms.length === 0)
     return { state: 'not-asked', why: 'the selection is blank: the search would be every file of the night' };
   if (tooLongForUrl(selection.terms))
@@ -175,9 +176,9 @@ async function archiveFinding(
   const searchUrl = archiveUrl(ports.base, 'searchform', night, searchTerms(selection.terms, mode));
   ports.log.info({ notification: notification.id, selection: notification.selection, night }, 'why: asking the archive');
   const answer =
-    'checked' in search
-      ? await ports.archive.searchFiles(ports.base, night, search.checked, mode)
-      : await ports.archive.searchUnchecked(ports.base, night, search.unchecked.terms, mode);
+    search.kind === 'valid'
+      ? await ports.archive.searchFiles(ports.base, night, search.selection, mode)
+      : await ports.archive.searchUnchecked(ports.base, night, search.terms, mode);
   if (!answer.ok) return { state: 'failed', url: answer.url, searchUrl, error: answer.error };
   const entries = answer.value;
   const announced = nightRecord.announced.get(notification.id)?.get(night)?.files;
@@ -234,7 +235,7 @@ async function triage(row: RowFacts, night: Night, mode: Mode, nightRecord: Nigh
   const { notification, fields, recipients } = row;
   const selection = await selectionFinding(row, night, ports);
   const archive: ArchiveFinding =
-    selection.finding.state === 'unconfirmed'
+    selection.search === null
       ? { state: 'not-asked', why: 'the selection could not be confirmed, so the job would not search' }
       : await archiveFinding(notification, night, mode, selection.search, nightRecord, ports);
   return {
