@@ -1,8 +1,10 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
+import { type Mode, profileOf } from '../domain/mode.js';
 import type { Night } from '../domain/night.js';
 import { notTried, stoppedBy } from '../domain/result.js';
 import { type ArchiveEntry, archiveEntrySchema } from './entry.js';
+import type { ValidSelection } from './selection.js';
 
 export type ArchivePage = 'jsonsummary' | 'summary/nolinks' | 'searchform';
 
@@ -42,13 +44,19 @@ export function archiveUrl(base: string, page: ArchivePage, nights: Night | Nigh
   return `${base.replace(/\/+$/, '')}/${page}/${[nightTerm(nights), ...terms].map(encodeTerm).join('/')}`;
 }
 
+/** The terms a mode searches: the selection's, then the mode's own (CHECK mode: files in QA state CHECK). */
+export function searchTerms(terms: readonly string[], mode: Mode): string[] {
+  const { extraTerm } = profileOf(mode);
+  return extraTerm === null ? [...terms] : [...terms, extraTerm];
+}
+
 export type ArchiveAnswer<T> =
   | { ok: true; value: T; url: string; attempts: number }
   /**
    * `transient`: the server or the network failed (timeout, refused or reset, 5xx, 429, an answer that is not the
-   * archive's JSON), so it may be down.
+   * archive's JSON), so it may be down. `notTried`: why no request was made (the run stopped, the server found down).
    */
-  | { ok: false; error: string; url: string; attempts: number; transient: boolean };
+  | { ok: false; error: string; url: string; attempts: number; transient: boolean; notTried?: string };
 
 export interface ArchiveClientOptions {
   timeoutMs: number;
@@ -65,8 +73,8 @@ export interface ArchiveClientOptions {
 
 /** The run was stopped (a signal): not a fault of the server, and not worth another attempt. */
 class Stopped extends Error {
-  constructor(stop: AbortSignal) {
-    super(notTried(stoppedBy(stop)));
+  constructor(readonly stop: AbortSignal) {
+    super(stoppedBy(stop));
   }
 }
 
@@ -126,9 +134,27 @@ export class ArchiveClient {
     this.slots = new RequestSlots(options.concurrency);
   }
 
-  /** The files the search returns, validated; never "no data" for an answer that is not a JSON array. */
-  async searchFiles(base: string, nights: Night | NightSpan, terms: readonly string[]): Promise<ArchiveAnswer<ArchiveEntry[]>> {
-    return this.ask(base, 'jsonsummary', nights, terms, parseEntries);
+  /**
+   * The files a mode's search of a valid selection returns, validated; never "no data" for an answer that is not a
+   * JSON array. Only a `ValidSelection` is searched so: a term the archive drops would widen the search.
+   */
+  async searchFiles(
+    base: string,
+    nights: Night | NightSpan,
+    selection: ValidSelection,
+    mode: Mode,
+  ): Promise<ArchiveAnswer<ArchiveEntry[]>> {
+    return this.searchUnchecked(base, nights, selection.terms, mode);
+  }
+
+  /** The same search for terms nobody checked: `why` shows what an invalid selection gets, and the job never sends on it. */
+  async searchUnchecked(
+    base: string,
+    nights: Night | NightSpan,
+    terms: readonly string[],
+    mode: Mode,
+  ): Promise<ArchiveAnswer<ArchiveEntry[]>> {
+    return this.ask(base, 'jsonsummary', nights, searchTerms(terms, mode), parseEntries);
   }
 
   /** The HTML summary of the same search, for the server's own word on which terms it dropped. */
@@ -169,7 +195,8 @@ export class ArchiveClient {
         // An answer that is not the archive's (a proxy's maintenance page) throws a TransientFailure: retried, and counted.
         return { ok: true, value: parse(body), url, attempts: attempt };
       } catch (error) {
-        if (error instanceof Stopped) return { ok: false, error: error.message, url, attempts: attempt - 1, transient: false };
+        if (error instanceof Stopped)
+          return { ok: false, ...notTried(stoppedBy(error.stop)), url, attempts: attempt - 1, transient: false };
         const message = (error as Error).message;
         const transient = error instanceof TransientFailure;
         if (!transient || attempt > this.options.retries) {
@@ -178,7 +205,7 @@ export class ArchiveClient {
         }
         const exponential = Math.random() * backoffMs * 2 ** (attempt - 1);
         const stopped = await sleep(Math.max(error.retryAfterMs ?? 0, exponential), false, { signal: stop }).catch(() => true);
-        if (stopped && stop) return { ok: false, error: notTried(stoppedBy(stop)), url, attempts: attempt, transient: false };
+        if (stopped && stop) return { ok: false, ...notTried(stoppedBy(stop)), url, attempts: attempt, transient: false };
       }
     }
   }

@@ -1,6 +1,6 @@
 import { parseEmailAddress } from '../addresses/index.js';
 import { required } from '../config/settings.js';
-import { checkSmtp } from '../mail/smtp-check.js';
+import { probeSmtp } from '../mail/smtp-probe.js';
 import { maskCredentials } from '../text/credentials.js';
 import { reportFatal, settingsOf, tracingOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
@@ -14,7 +14,7 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
   const out = (line: string) => context.stdout.write(`${maskCredentials(line)}\n`);
   try {
     const settings = settingsOf(context);
-    let test: Parameters<typeof checkSmtp>[0]['test'];
+    let test: Parameters<typeof probeSmtp>[0]['test'];
     if (options.to !== undefined) {
       const to = parseEmailAddress(options.to.trim());
       if (!to) {
@@ -24,7 +24,7 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
       test = { from: required(settings, 'EMAIL_FROM'), to, now: context.now() };
     }
     const tracing = tracingOf(settings);
-    const failure = await checkSmtp({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, test, ...tracing }, out);
+    const failure = await probeSmtp({ smtpUrl: settings.SMTP_URL, timeoutMs: settings.SMTP_TIMEOUT_MS, test, ...tracing }, out);
     if (failure === null) return EXIT.ok;
     context.stderr.write(`yougotdata: check-smtp failed: ${maskCredentials(failure)}\n`);
     return EXIT.failed;

@@ -4,7 +4,7 @@ import { environmentWithDotEnv, readSettings, required, SettingError, type Setti
 import { DatabaseRefused, DatabaseUnavailable, isUnreachable } from '../db/database.js';
 import { NotificationTableMissing } from '../db/notification-table.js';
 import { RunLockBusy, RunLockLost } from '../db/run-lock.js';
-import type { Mode } from '../domain/mode.js';
+import { type Mode, profileOf } from '../domain/mode.js';
 import { NightError } from '../domain/night.js';
 import { createLogger, LogFileError } from '../log/logger.js';
 import type { ProgressLine } from '../log/progress-line.js';
@@ -37,7 +37,7 @@ export function loggerOf(
 
 /** The server a mode searches: the archive (PI) or the summit FITS server (CHECK). */
 export function serverOf(settings: Settings, mode: Mode): string {
-  return mode === 'check' ? required(settings, 'FITS_SERVER_URL') : settings.ARCHIVE_URL;
+  return required(settings, profileOf(mode).server.setting);
 }
 
 /** An archive client with the settings' timeout and retries. */

@@ -12,7 +12,7 @@ import { NotificationTable } from '../db/notification-table.js';
 import { acquireRunLock, type RunLock } from '../db/run-lock.js';
 import { RunLog } from '../db/run-log.js';
 import { SendRecord } from '../db/send-record.js';
-import type { Mode } from '../domain/mode.js';
+import { type Mode, profileOf } from '../domain/mode.js';
 import { nightsText, parseNights } from '../domain/night.js';
 import type { Result, RunProblem, RunReport } from '../domain/result.js';
 import { type ProgressLine, progressLine } from '../log/progress-line.js';
@@ -42,9 +42,6 @@ export interface SendOptions {
 
 /** A dry run needs a From to compose messages, but never sends them. */
 const DRY_RUN_FROM = { name: 'yougotdata', address: 'dry-run@localhost.localdomain' } as const;
-
-/** How messages name the server a mode searches. */
-const SERVER: Record<Mode, string> = { pi: 'the archive', check: 'the summit FITS server' };
 
 /** Every setting the run needs, checked before anything is opened. */
 function requestOf(
@@ -181,7 +178,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       archive: client,
       mailer,
       lock,
-      breaker: new ServerBreaker(SERVER[request.mode], settings.ARCHIVE_MAX_FAILURES),
+      breaker: new ServerBreaker(profileOf(request.mode).server.name, settings.ARCHIVE_MAX_FAILURES),
       stop: stopper.signal,
       halt: (reason) => stopper.abort(reason),
       recorded: (results) => recorded.push(...results),

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { MODE_NAME, type Mode } from '../domain/mode.js';
+import { type Mode, profileOf } from '../domain/mode.js';
 
 /** Another run of the same mode holds the lock: try again later (exit 75). */
 export class RunLockBusy extends Error {}
@@ -44,7 +44,7 @@ export async function acquireRunLock(url: string, mode: Mode, applicationName: s
     await client.end().catch(() => {});
     const who = holder.rows[0];
     throw new RunLockBusy(
-      `another ${MODE_NAME[mode]} run is in progress` +
+      `another ${profileOf(mode).name} run is in progress` +
         (who ? ` (${who.application_name || 'unnamed'}, database pid ${who.pid}, since ${who.backend_start.toISOString()})` : '') +
         '; try again when it has finished',
     );

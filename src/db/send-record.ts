@@ -2,54 +2,21 @@
  * The send record: what was sent, to whom, listing which files, for each notification, night and mode.
  * yougotdata_message gets a row just before a message is handed to SMTP ('sending') and again after ('sent', 'failed',
  * or 'unknown' when the whole message went out and no reply came); yougotdata_file a row per announced file, in the
- * statement that marks its message sent; yougotdata_night the outcome of the latest check of a night (see
+ * statement that marks its message sent; yougotdata_night the latest outcome of each night (see
  * migrations/001_send_record.sql and 004_unknown_delivery.sql).
  */
 import type pg from 'pg';
 import type { Mode } from '../domain/mode.js';
 import type { Night } from '../domain/night.js';
-import type { NoticeKey } from '../domain/notice.js';
+import type { Intent, NightAnnouncements, NightOutcome, NoticeKey } from '../domain/notice.js';
 import type { Refusal, RelayReply } from '../domain/result.js';
 import { rowsIfMigrated } from './database.js';
-
-/** What was already announced to one notification for one night. */
-export interface NightAnnouncements {
-  files: ReadonlySet<string>;
-  /** The latest message that announced some of them. */
-  lastMessage: { id: number; sentAt: Date };
-  /** The Message-ID of the first message that did: a follow-up names it, so mail clients thread them. */
-  firstMessageId: string;
-}
 
 /** notification id → night → announcements, for the nights of a run. */
 export type Announcements = Map<number, Map<Night, NightAnnouncements>>;
 
-/** A message about to be handed to the mailer. */
-export interface Intent extends NoticeKey {
-  selection: string;
-  to: string[];
-  cc: string[];
-  /** Hidden recipients, in the envelope only: a bounce token names a recipient by its place in to, cc and bcc. */
-  bcc: string[];
-  files: string[];
-  messageId: string;
-  followsUp: number | null;
-}
-
-/** The outcome of checking one night for one notification. */
-export interface NightCheck extends NoticeKey {
-  status: string;
-  selection: string | null;
-  files: number;
-  rejected: string[];
-  error: string | null;
-  /** Every file of the answer was announced (or there were none): a look-back may skip the night for a while. */
-  complete: boolean;
-  /** The archive search made for the night (a `nightrange=` one may cover several); null when none was. */
-  url: string | null;
-}
-
-export interface CheckedNight extends NightCheck {
+/** A night's outcome as recorded; `checkedAt` (column `checked_at`): when the run that found it recorded it. */
+export interface RecordedNightOutcome extends NightOutcome {
   checkedAt: Date;
 }
 
@@ -73,7 +40,7 @@ export interface MessageRecord extends NoticeKey {
 
 /** Everything the record holds on one notification for some nights of one mode, newest first: for support. */
 export interface NotificationHistory {
-  nights: CheckedNight[];
+  nights: RecordedNightOutcome[];
   messages: MessageRecord[];
 }
 
@@ -127,7 +94,7 @@ export class SendRecord {
     return announcements;
   }
 
-  /** `${notification id}:${night}` of the nights checked since `since` and found fully announced. */
+  /** `${notification id}:${night}` of the nights whose outcome, recorded since `since`, was that all was announced. */
   async recentlyComplete(mode: Mode, nights: readonly Night[], since: Date): Promise<Set<string>> {
     if (nights.length === 0) return new Set();
     const rows = await rowsIfMigrated<{ notification_id: number; night: string }>(
@@ -220,9 +187,9 @@ export class SendRecord {
     );
   }
 
-  /** Upserts the latest check of each night given. */
-  async checked(batch: readonly CheckedNight[]): Promise<void> {
-    const column = <K extends keyof CheckedNight>(key: K) => batch.map((check) => check[key]);
+  /** Upserts the latest outcome of each night given. */
+  async recordOutcomes(batch: readonly RecordedNightOutcome[]): Promise<void> {
+    const column = <K extends keyof RecordedNightOutcome>(key: K) => batch.map((outcome) => outcome[key]);
     const rejectedAsText = 'ARRAY(SELECT jsonb_array_elements_text(c.rejected))';
     await this.db.query(
       `INSERT INTO yougotdata_night (notification_id, night, mode, status, selection, files, rejected, error, complete, checked_at, url)
@@ -241,7 +208,7 @@ export class SendRecord {
         column('status'),
         column('selection'),
         column('files'),
-        batch.map((check) => JSON.stringify(check.rejected)),
+        batch.map((outcome) => JSON.stringify(outcome.rejected)),
         column('error'),
         column('complete'),
         column('checkedAt'),
@@ -294,26 +261,26 @@ export class SendRecord {
   }
 }
 
-/** Night checks written in one statement: a few writes a second at the benchmark's pace. */
-const CHECKS_PER_WRITE = 500;
+/** Night outcomes written in one statement: a few writes a second at the benchmark's pace. */
+const OUTCOMES_PER_WRITE = 500;
 
 /**
- * Night checks are bookkeeping, not delivery: they are written in batches, and a batch lost (to a crash, or to a
- * failed write, which is logged) costs at most an archive request the next run, which checks those nights again.
+ * Night outcomes are bookkeeping, not delivery: they are written in batches, and a batch lost (to a crash, or to a
+ * failed write, which is logged) costs at most an archive request the next run, which asks about those nights again.
  */
-export class NightCheckLog {
-  private pending: CheckedNight[] = [];
+export class NightOutcomeLog {
+  private pending: RecordedNightOutcome[] = [];
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly record: Pick<SendRecord, 'checked'>,
+    private readonly record: Pick<SendRecord, 'recordOutcomes'>,
     private readonly clock: () => Date,
     private readonly warn: (message: string) => void,
   ) {}
 
-  add(check: NightCheck): void {
-    this.pending.push({ ...check, checkedAt: this.clock() });
-    if (this.pending.length >= CHECKS_PER_WRITE) void this.flush();
+  add(outcome: NightOutcome): void {
+    this.pending.push({ ...outcome, checkedAt: this.clock() });
+    if (this.pending.length >= OUTCOMES_PER_WRITE) void this.flush();
   }
 
   /** Writes what is pending, after any batch already being written; never rejects. */
@@ -322,7 +289,7 @@ export class NightCheckLog {
     this.pending = [];
     if (batch.length === 0) return this.writing;
     this.writing = this.writing.then(() =>
-      this.record.checked(batch).catch((error: Error) => {
+      this.record.recordOutcomes(batch).catch((error: Error) => {
         this.warn(`${batch.length} night checks could not be recorded (${error.message}); the next run checks those nights again`);
       }),
     );

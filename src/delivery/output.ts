@@ -1,12 +1,12 @@
 /** What `bounce` prints: a line or two per message a person reads, or the one JSON document of docs/commands.md#bounce. */
 import { REPORT_KINDS, type ReportKind } from '../bounce/index.js';
-import { MODE_NAME } from '../domain/mode.js';
+import { profileOf } from '../domain/mode.js';
 import { escapeControls } from '../text/escape.js';
 import { plural } from '../text/words.js';
 import type { TakenReport } from './intake.js';
 
 /** `{kind: count}`, the kinds present, in the order of REPORT_KINDS. */
-function totalsOf(taken: readonly TakenReport[]): Partial<Record<ReportKind, number>> {
+function reportKindTotals(taken: readonly TakenReport[]): Partial<Record<ReportKind, number>> {
   const totals: Partial<Record<ReportKind, number>> = {};
   for (const kind of REPORT_KINDS) {
     const count = taken.filter((t) => t.reading.kind === kind).length;
@@ -37,7 +37,7 @@ export function bounceJson(taken: readonly TakenReport[]) {
       kept: t.kept,
       problems: t.problems,
     })),
-    totals: totalsOf(taken),
+    totals: reportKindTotals(taken),
   };
 }
 
@@ -47,7 +47,7 @@ function matchClause(t: TakenReport): string {
   if (m.state === 'forged')
     return `its token names message ${m.sendId} but its signature is wrong (forged, or cut short): nothing is marked`;
   if (m.state === 'unmatched') return 'matched no message this job sent';
-  const about = m.message ? ` (notification ${m.message.notificationId}, night ${m.message.night}, ${MODE_NAME[m.message.mode]})` : '';
+  const about = m.message ? ` (notification ${m.message.notificationId}, night ${m.message.night}, ${profileOf(m.message.mode).name})` : '';
   return `matched by ${m.by} to message ${m.sendId}${about}${m.by === 'address' ? ', probably' : ''}`;
 }
 
@@ -78,7 +78,7 @@ function messageText(t: TakenReport): string[] {
 
 export function bounceText(taken: readonly TakenReport[]): string {
   const lines = taken.flatMap(messageText);
-  const kinds = Object.entries(totalsOf(taken))
+  const kinds = Object.entries(reportKindTotals(taken))
     .map(([kind, count]) => `${kind} ${count}`)
     .join(', ');
   const outcomes = (['recorded', 'kept', 'forged', 'already-recorded', 'not-recorded'] as const)

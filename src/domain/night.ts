@@ -40,6 +40,11 @@ export function shiftNight(night: Night, days: number): Night {
   return toNight(DateTime.fromFormat(night, 'yyyyMMdd', { zone: 'utc' }).plus({ days }));
 }
 
+/** The `count` nights before `night`, newest first: none before the archive's first night, which it cannot search. */
+export function nightsBefore(night: Night, count: number): Night[] {
+  return Array.from({ length: count }, (_, i) => shiftNight(night, -(i + 1))).filter((earlier) => earlier >= FIRST_NIGHT);
+}
+
 /** `YYYYMMDD`, or `A..B` for a range of nights. */
 export function nightsText(nights: readonly Night[]): string {
   const first = nights[0] ?? '';

@@ -14,14 +14,17 @@ export const PROBLEM_STATUSES: readonly Status[] = ['failed', 'invalid-selection
 export const QUIET_STATUSES: readonly Status[] = ['no-data', 'already-sent'];
 
 /**
- * The error of a result nothing was tried for: the run stopped, or a server was found down. The digest gathers them
- * into one paragraph per reason, however many there are.
+ * A failure nothing was tried for: the run stopped, or a server was found down. `notTried` is the reason, as data (the
+ * digest gathers such results into one paragraph per reason, however many there are); `error` is how every report
+ * words it.
  */
-export const notTried = (reason: string): string => `${NOT_TRIED}${reason}`;
-const NOT_TRIED = 'not tried: ';
+export interface NotTried {
+  error: string;
+  notTried: string;
+}
+export const notTried = (reason: string): NotTried => ({ error: `not tried: ${reason}`, notTried: reason });
 /** Why a stopped run tried no more: the same words wherever it is noticed, so the digest says it once. */
 export const stoppedBy = (stop: AbortSignal): string => `stopped by ${String(stop.reason ?? 'a signal')}`;
-export const isNotTried = (error: string | null): boolean => error?.startsWith(NOT_TRIED) === true;
 
 /** A recipient the mail server refused, with its reply. */
 export interface Refusal {
@@ -54,6 +57,8 @@ export interface Result {
   rejected: string[];
   refused: Refusal[];
   error: string | null;
+  /** Why nothing was tried for it, if nothing was: then `error` is `not tried: <reason>`. */
+  notTried: string | null;
   messageId: string | null;
   /** The archive search, for the report reader and the digest. */
   url: string | null;

@@ -6,8 +6,8 @@ import type { OutgoingMessage } from './message.js';
 export type Submission =
   /** The server took it for these recipients (others refused for good, with the server's reply). */
   | { kind: 'accepted'; accepted: string[]; refused: Refusal[]; relay: RelayReply[] }
-  /** Nobody got it. */
-  | { kind: 'failed'; error: string; refused: Refusal[] }
+  /** Nobody got it. `notTried`: why it was not even handed over (the run stopped, the server out of reach). */
+  | { kind: 'failed'; error: string; refused: Refusal[]; notTried?: string }
   /** The whole message went to the server and its reply never came: it may have been delivered, so it is not sent again. */
   | { kind: 'unknown'; error: string; refused: Refusal[] }
   /** Kept as a draft: nothing left this machine (a dry run). */

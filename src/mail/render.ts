@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { ARCHIVE_RESULT_LIMIT, type ArchiveEntry } from '../archive/entry.js';
 import type { Mode } from '../domain/mode.js';
 import { type Night, utcStamp } from '../domain/night.js';
 import { type TextColumn, tableLines } from '../text/table.js';
@@ -12,6 +11,19 @@ export interface MessageContent {
   html: string;
 }
 
+/** A file as the message lists it: what the archive says of it, in the archive's own words (compose hands its entries). */
+export interface ListedFile {
+  name: string;
+  ut_datetime: string | null;
+  data_label: string | null;
+  instrument: string | null;
+  object: string | null;
+  observation_class: string | null;
+  observation_type: string | null;
+  qa_state: string | null;
+  exposure_time: number | null;
+}
+
 export interface MessageInput {
   mode: Mode;
   night: Night;
@@ -19,13 +31,13 @@ export interface MessageInput {
   selection: string;
   /** `{base}/searchform/night={night}/{encoded selection}`, built by the caller. */
   searchUrl: string;
-  entries: readonly ArchiveEntry[];
+  files: readonly ListedFile[];
   /** When an earlier message announced files of the same night: this one lists only the new files. */
   previousNotice?: Date;
   /** The first files of a night earlier than the run's, found by the look-back. */
   late?: boolean;
-  /** Files in the archive's whole answer, when `entries` are only the new ones: the limit applies to the answer. */
-  answered?: number;
+  /** The archive's result limit, when its answer reached it: the list may be cut short, and the message says so. */
+  cutAt: number | null;
 }
 
 const MISSING = '—';
@@ -50,7 +62,7 @@ interface FileRow {
 /** Subject, plain-text and HTML parts of one notification; deterministic, no I/O after the first call. */
 export function renderMessage(input: MessageInput): MessageContent {
   const subject = clean(subjectFor(input.mode, input.selection));
-  const { utDate, rows } = fileRows(input.entries);
+  const { utDate, rows } = fileRows(input.files);
   const view = {
     subject,
     selection: clean(input.selection),
@@ -59,8 +71,8 @@ export function renderMessage(input: MessageInput): MessageContent {
     late: input.late ?? false,
     searchUrl: checkedLink(input.searchUrl),
     fileCount: `${rows.length} ${rows.length === 1 ? 'file' : 'files'}`,
-    cutShort: (input.answered ?? input.entries.length) >= ARCHIVE_RESULT_LIMIT,
-    limit: ARCHIVE_RESULT_LIMIT,
+    cutShort: input.cutAt !== null,
+    limit: input.cutAt,
     utDate,
     rows,
     tableLines: [...tableLines(rows, TEXT_COLUMNS, { rule: true, budget: LINE_BUDGET })],
@@ -69,23 +81,23 @@ export function renderMessage(input: MessageInput): MessageContent {
   return { subject, text: text[input.mode](view), html: html[input.mode](view) };
 }
 
-function fileRows(entries: readonly ArchiveEntry[]): { utDate: string | null; rows: FileRow[] } {
-  const stamps = entries.map((entry) => utStamp(entry.ut_datetime));
+function fileRows(files: readonly ListedFile[]): { utDate: string | null; rows: FileRow[] } {
+  const stamps = files.map((file) => utStamp(file.ut_datetime));
   const dates = new Set(stamps.flatMap((stamp) => (stamp ? [stamp.date] : [])));
   // A Gemini-South night spans two UTC dates: then every time carries its date.
   const [utDate = null] = dates.size === 1 ? dates : [];
-  const rows = entries.map((entry, i): FileRow => {
+  const rows = files.map((file, i): FileRow => {
     const stamp = stamps[i];
     return {
-      name: shown(entry.name),
-      time: stamp ? (utDate ? stamp.time : `${stamp.date} ${stamp.time}`) : shown(entry.ut_datetime),
-      dataLabel: shown(entry.data_label),
-      instrument: shown(entry.instrument),
-      object: shown(entry.object),
-      observationClass: shown(entry.observation_class),
-      observationType: shown(entry.observation_type),
-      qaState: shown(entry.qa_state),
-      exposure: exposure(entry.exposure_time),
+      name: shown(file.name),
+      time: stamp ? (utDate ? stamp.time : `${stamp.date} ${stamp.time}`) : shown(file.ut_datetime),
+      dataLabel: shown(file.data_label),
+      instrument: shown(file.instrument),
+      object: shown(file.object),
+      observationClass: shown(file.observation_class),
+      observationType: shown(file.observation_type),
+      qaState: shown(file.qa_state),
+      exposure: exposure(file.exposure_time),
       shaded: i % 2 === 1,
     };
   });

@@ -214,7 +214,7 @@ export class SmtpMailer implements Mailer {
   /** One message to `recipients` in one transaction, retried while the server refuses for now or the connection fails before the message went out. */
   private async submit(message: OutgoingMessage, recipients: readonly string[], envelope: Envelope, copies: Copies): Promise<Submission> {
     // Once a message has used every retry on a dead server, the rest are not tried: the next run sends them.
-    if (this.outOfReach) return { kind: 'failed', error: notTried(this.outOfReach), refused: [] };
+    if (this.outOfReach) return { kind: 'failed', ...notTried(this.outOfReach), refused: [] };
     const retries = this.options.retries ?? 3;
     const backoffMs = this.options.backoffMs ?? 1000;
     const { stop } = this.options;
@@ -233,11 +233,11 @@ export class SmtpMailer implements Mailer {
         await sleep(Math.random() * backoffMs * 2 ** (attempt - 1), undefined, { signal: stop }).catch(() => {});
       }
       // After a stop no attempt starts; one cancelled before its message went out was not made.
-      if (stop?.aborted && attempt === 0) return { kind: 'failed', error: notTried(stoppedBy(stop)), refused: [] };
+      if (stop?.aborted && attempt === 0) return { kind: 'failed', ...notTried(stoppedBy(stop)), refused: [] };
       if (stop?.aborted) break;
       const { info, error, transmission } = await this.attempt(message, pending, envelope, copies);
       if (error && stop?.aborted && !begun(transmission)) {
-        if (attempt === 0) return { kind: 'failed', error: notTried(stoppedBy(stop)), refused: [] };
+        if (attempt === 0) return { kind: 'failed', ...notTried(stoppedBy(stop)), refused: [] };
         break;
       }
       if (info) {
@@ -339,13 +339,14 @@ export class SmtpMailer implements Mailer {
  * The submissions of one message, one per recipient, as one: accepted when anyone took it. A recipient whose
  * transaction ended without a refusal of its own (the message refused at DATA, the server gone, no reply after the
  * whole message) is refused with that transaction's error. Taken by nobody, it is `unknown` when some copy may have
- * been delivered (so the next run sends it once more), else failed.
+ * been delivered (so the next run sends it once more), else failed: not tried, when no copy was, for one reason.
  */
 export function joinSubmissions(parts: readonly { submission: Submission; recipient: string }[]): Submission {
   const accepted: string[] = [];
   const refused: Refusal[] = [];
   const relay: RelayReply[] = [];
-  const errors = new Set<string>();
+  // Each error, with the reason nothing was tried when nothing was.
+  const errors = new Map<string, string | undefined>();
   let unknown: string | null = null;
   for (const { submission, recipient } of parts) {
     if (submission.kind === 'drafted') continue;
@@ -356,12 +357,17 @@ export function joinSubmissions(parts: readonly { submission: Submission; recipi
       continue;
     }
     if (submission.kind === 'unknown') unknown ??= submission.error;
-    errors.add(submission.error);
+    errors.set(submission.error, submission.kind === 'failed' ? submission.notTried : undefined);
     if (!submission.refused.some((r) => r.address === recipient)) refused.push({ address: recipient, reply: submission.error });
   }
   if (accepted.length > 0) return { kind: 'accepted', accepted, refused, relay };
   if (unknown !== null) return { kind: 'unknown', error: unknown, refused };
-  const only = errors.size === 1 ? [...errors][0] : undefined;
-  const error = only ?? `no recipient accepted the message: ${refused.map((r) => `${r.address}: ${r.reply}`).join('; ')}`;
-  return { kind: 'failed', error, refused };
+  const [only, ...others] = errors;
+  if (only && others.length === 0)
+    return { kind: 'failed', error: only[0], refused, ...(only[1] === undefined ? {} : { notTried: only[1] }) };
+  return {
+    kind: 'failed',
+    error: `no recipient accepted the message: ${refused.map((r) => `${r.address}: ${r.reply}`).join('; ')}`,
+    refused,
+  };
 }

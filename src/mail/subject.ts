@@ -1,6 +1,4 @@
-import type { Mode } from '../domain/mode.js';
+import { type Mode, profileOf } from '../domain/mode.js';
 
-/** Exactly the old job's subjects: people filter their mail on them. */
-const SUBJECT_PREFIX: Record<Mode, string> = { pi: 'New Data for', check: 'Data set to CHECK for' };
-
-export const subjectFor = (mode: Mode, selection: string): string => `${SUBJECT_PREFIX[mode]} ${selection}`;
+/** `New Data for GN-2026B-Q-101/science`: the mode's prefix, then the selection. */
+export const subjectFor = (mode: Mode, selection: string): string => `${profileOf(mode).subjectPrefix} ${selection}`;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import type { Settings } from '../config/settings.js';
-import { MODE_NAME } from '../domain/mode.js';
+import { profileOf } from '../domain/mode.js';
 import { utcStamp } from '../domain/night.js';
 import { STATUSES } from '../domain/result.js';
 import { escapeControls } from '../text/escape.js';
@@ -78,7 +78,7 @@ export function summaryBody(summary: RunSummary, details: PingDetails = 'brief',
   const seconds = Math.max(0, Math.round((summary.endedAt.getTime() - summary.startedAt.getTime()) / 1000));
   const nights = summary.date.includes('..') ? 'nights' : 'night';
   const head = [
-    `yougotdata send, ${MODE_NAME[summary.mode]} mode, ${nights} ${escapeControls(summary.date)}: exit code ${summary.exitCode}`,
+    `yougotdata send, ${profileOf(summary.mode).name} mode, ${nights} ${escapeControls(summary.date)}: exit code ${summary.exitCode}`,
     `run ${escapeControls(summary.runId)}, ${utcStamp(summary.startedAt)} to ${utcStamp(summary.endedAt)} UTC (${seconds} s)`,
     STATUSES.map((status) => `${status} ${summary.totals[status] ?? 0}`).join(', '),
     `${plural(summary.messagesSent, 'message')} sent, ${plural(summary.archiveRequests, 'archive request')}`,

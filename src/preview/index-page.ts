@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { Address } from '../addresses/index.js';
-import { MODE_NAME, type Mode } from '../domain/mode.js';
+import { type Mode, profileOf } from '../domain/mode.js';
 import { utcStamp } from '../domain/night.js';
 import { PROBLEM_STATUSES, QUIET_STATUSES, type Result } from '../domain/result.js';
 import type { OutgoingMessage } from '../mail/message.js';
@@ -90,7 +90,7 @@ const otherView = (r: Result) => ({ ...resultView(r), selection: r.selection ?? 
 export function indexPage(page: PreviewPage): string {
   const withoutOne = page.others ? `; ${plural(page.others.length, 'notification')} without one` : '';
   return template()({
-    title: `yougotdata preview: ${MODE_NAME[page.mode]} messages for night ${page.date}`,
+    title: `yougotdata preview: ${profileOf(page.mode).name} messages for night ${page.date}`,
     lead:
       `Dry run: nothing was sent and nothing recorded. ${plural(page.messages.length, 'message')} would be sent${withoutOne}. ` +
       `Made ${stamp(page.generatedAt)}.`,

@@ -5,7 +5,7 @@
  */
 import type { DeliveryEvent } from '../db/delivery-record.js';
 import { CLASS_MEANING } from '../delivery/wording.js';
-import { MODE_NAME, type Mode } from '../domain/mode.js';
+import { type Mode, profileOf } from '../domain/mode.js';
 import { utcStamp } from '../domain/night.js';
 import { escapeControls } from '../text/escape.js';
 import { clip } from '../text/words.js';
@@ -47,7 +47,7 @@ export function bounceDigestText(events: readonly DeliveryEvent[], mode: Mode): 
   const hard = latestPerAddress(events.filter((e) => e.hard));
   const forIt = latestPerAddress(events.filter(isForIt));
   if (hard.length === 0 && forIt.length === 0) return null;
-  const since = `since the last ${MODE_NAME[mode]} run`;
+  const since = `since the last ${profileOf(mode).name} run`;
   const blocks: string[][] = [];
   if (hard.length > 0) {
     blocks.push([

@@ -1,12 +1,11 @@
-/** A notice as the recipients will read it: pure, from the decision to send and the run's settings. */
+/** A notice as the recipients will read it, and as the send record keeps it: pure, from the decision to send and the run's settings. */
 import type { Address } from '../addresses/index.js';
-import { archiveUrl } from '../archive/client.js';
-import type { ArchiveEntry } from '../archive/entry.js';
+import { archiveUrl, searchTerms } from '../archive/client.js';
+import { ARCHIVE_RESULT_LIMIT, type ArchiveEntry } from '../archive/entry.js';
 import type { ValidSelection } from '../archive/selection.js';
-import { searchTerms } from '../archive/selection-check.js';
-import type { NightAnnouncements } from '../db/send-record.js';
-import type { Mode } from '../domain/mode.js';
+import { type Mode, profileOf } from '../domain/mode.js';
 import type { Night } from '../domain/night.js';
+import type { Intent, NightAnnouncements } from '../domain/notice.js';
 import { messageIdFor, type OutgoingMessage } from '../mail/message.js';
 import { renderMessage } from '../mail/render.js';
 import type { Recipients } from './plan.js';
@@ -39,28 +38,47 @@ export interface NoticeInput {
   uniqueId: string;
 }
 
-export function composeNotice(input: NoticeInput): OutgoingMessage {
-  const terms = searchTerms(input.selection.terms, input.mode);
+/** The message, and the intent the send record keeps of it before it is handed over. */
+export interface Notice {
+  message: OutgoingMessage;
+  intent: Intent;
+}
+
+export function composeNotice(input: NoticeInput): Notice {
+  const { mode, notificationId, night, selection, recipients, sender, files, previous } = input;
   const content = renderMessage({
-    mode: input.mode,
-    night: input.night,
-    selection: input.selection.text,
-    searchUrl: archiveUrl(input.base, 'searchform', input.night, terms),
-    entries: input.files,
-    previousNotice: input.previous?.lastMessage.sentAt,
-    late: input.night !== input.runNight,
-    answered: input.answered,
+    mode,
+    night,
+    selection: selection.text,
+    searchUrl: archiveUrl(input.base, 'searchform', night, searchTerms(selection.terms, mode)),
+    files,
+    previousNotice: previous?.lastMessage.sentAt,
+    late: night !== input.runNight,
+    cutAt: input.answered >= ARCHIVE_RESULT_LIMIT ? ARCHIVE_RESULT_LIMIT : null,
   });
-  const { recipients, sender } = input;
-  return {
+  const messageId = messageIdFor([notificationId, night, mode, input.uniqueId], sender.from);
+  const message: OutgoingMessage = {
     from: sender.from,
-    replyTo: input.mode === 'pi' ? sender.replyTo : undefined,
+    replyTo: profileOf(mode).replyTo ? sender.replyTo : undefined,
     to: recipients.to,
     cc: recipients.cc,
     bcc: recipients.bcc,
     ...content,
-    messageId: messageIdFor([input.notificationId, input.night, input.mode, input.uniqueId], sender.from),
-    inReplyTo: input.previous?.firstMessageId,
+    messageId,
+    inReplyTo: previous?.firstMessageId,
     date: input.date,
   };
+  const intent: Intent = {
+    notificationId,
+    night,
+    mode,
+    selection: selection.text,
+    to: recipients.to.map((a) => a.address),
+    cc: recipients.cc.map((a) => a.address),
+    bcc: [...recipients.bcc],
+    files: files.map((file) => file.name),
+    messageId,
+    followsUp: previous?.lastMessage.id ?? null,
+  };
+  return { message, intent };
 }

@@ -4,8 +4,8 @@
  */
 import type { ArchiveEntry } from '../archive/entry.js';
 import { foreignPrograms, type SelectionScope } from '../archive/selection.js';
-import type { NightAnnouncements } from '../db/send-record.js';
-import type { Mode } from '../domain/mode.js';
+import { type Mode, profileOf } from '../domain/mode.js';
+import type { NightAnnouncements } from '../domain/notice.js';
 import type { EmailField } from '../domain/notification.js';
 
 export interface NightFacts {
@@ -35,9 +35,6 @@ interface Gone {
   gone: string[];
 }
 
-/** The column a mode sends To: the PI's, or in CHECK mode the contact scientist's. */
-const TO_FIELD: Record<Mode, EmailField> = { pi: 'piemail', check: 'csemail' };
-
 export function decideNight(facts: NightFacts): NightDecision {
   const { entries, announced } = facts;
   if (entries.length === 0) return { kind: 'no-data' };
@@ -47,6 +44,6 @@ export function decideNight(facts: NightFacts): NightDecision {
   const gone = announced ? [...announced.files].filter((name) => !present.has(name)) : [];
   const files = announced ? entries.filter((entry) => !announced.files.has(entry.name)) : [...entries];
   if (files.length === 0) return { kind: 'already-sent', files: entries.length, gone };
-  if (!facts.hasRecipients) return { kind: 'no-recipients', field: TO_FIELD[facts.mode], files: files.length, gone };
+  if (!facts.hasRecipients) return { kind: 'no-recipients', field: profileOf(facts.mode).to, files: files.length, gone };
   return { kind: 'send', files, answered: entries.length, gone, previous: announced };
 }

@@ -4,7 +4,8 @@
  */
 import type { Logger } from 'pino';
 import type { RunLock } from '../db/run-lock.js';
-import type { Intent, SendRecord } from '../db/send-record.js';
+import type { SendRecord } from '../db/send-record.js';
+import type { Intent } from '../domain/notice.js';
 import { notTried, type Refusal, stoppedBy } from '../domain/result.js';
 import type { Mailer, Submission } from '../mail/mailer.js';
 import type { OutgoingMessage } from '../mail/message.js';
@@ -21,7 +22,8 @@ export interface DeliveryPorts {
 
 export type Delivered =
   | { status: 'dry-run' }
-  | { status: 'failed'; error: string; refused: Refusal[] }
+  /** `notTried`: why the message was not even handed over (the run stopped, the mail server out of reach). */
+  | { status: 'failed'; error: string; refused: Refusal[]; notTried?: string }
   /** Handed over whole, never answered: recorded so, not announced, so the next run sends it once more. */
   | { status: 'unknown'; error: string; refused: Refusal[] }
   /** `problem`: delivered, but something about it needs a person (the record could not be updated). */
@@ -29,7 +31,7 @@ export type Delivered =
 
 export async function deliverNotice(message: OutgoingMessage, intent: Intent, ports: DeliveryPorts): Promise<Delivered> {
   const { mailer, record, log, stop } = ports;
-  if (stop.aborted) return { status: 'failed', error: notTried(stoppedBy(stop)), refused: [] };
+  if (stop.aborted) return { status: 'failed', ...notTried(stoppedBy(stop)), refused: [] };
   if (!mailer.delivers) {
     await mailer.send(message, intent);
     return { status: 'dry-run' };
@@ -60,15 +62,20 @@ export async function deliverNotice(message: OutgoingMessage, intent: Intent, po
     return { status: 'unknown', error: submission.error, refused: submission.refused };
   }
   if (submission.kind !== 'accepted') {
-    const error = submission.kind === 'failed' ? submission.error : 'the mailer kept a draft of a message it should have sent';
-    const refused = submission.kind === 'failed' ? submission.refused : [];
+    const {
+      error,
+      refused,
+      notTried: reason,
+    } = submission.kind === 'failed'
+      ? submission
+      : { error: 'the mailer kept a draft of a message it should have sent', refused: [], notTried: undefined };
     await record.failed(row, error, refused).catch((cause: Error) => {
       log.warn(
         { night: intent.night, messageId: intent.messageId },
         `the send record could not mark the message failed (${cause.message}); it stays 'sending', and the next run sends it again`,
       );
     });
-    return { status: 'failed', error, refused };
+    return { status: 'failed', error, refused, notTried: reason };
   }
   for (const refusal of submission.refused)
     log.warn({ night: intent.night, recipient: refusal.address, reply: refusal.reply }, 'recipient refused');

@@ -7,21 +7,22 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EmailAddress } from '../addresses/index.js';
 import type { ServerBreaker } from '../archive/breaker.js';
-import { type ArchiveAnswer, type ArchiveClient, archiveUrl } from '../archive/client.js';
+import { type ArchiveAnswer, type ArchiveClient, archiveUrl, searchTerms } from '../archive/client.js';
 import type { ValidSelection } from '../archive/selection.js';
-import { checkSelection, searchTerms } from '../archive/selection-check.js';
+import { judgeSelection } from '../archive/selection-verdict.js';
 import type { NotificationTable } from '../db/notification-table.js';
 import { type RunLock, RunLockLost } from '../db/run-lock.js';
-import { type Announcements, type NightCheck, NightCheckLog, type SendRecord } from '../db/send-record.js';
+import { type Announcements, NightOutcomeLog, type SendRecord } from '../db/send-record.js';
 import type { Mode } from '../domain/mode.js';
-import { type Night, shiftNight } from '../domain/night.js';
+import { type Night, nightsBefore } from '../domain/night.js';
+import type { Intent, NightOutcome } from '../domain/notice.js';
 import type { Notification } from '../domain/notification.js';
-import { isNotTried, notTried, QUIET_STATUSES, type Result, type RunReport, type Status, stoppedBy } from '../domain/result.js';
+import { notTried, QUIET_STATUSES, type Result, type RunReport, type Status, stoppedBy } from '../domain/result.js';
 import type { Mailer } from '../mail/mailer.js';
 import { SmtpLoginRefused } from '../mail/smtp-mailer.js';
-import { composeNotice, type Sender } from './compose.js';
+import { composeNotice, type NoticeInput, type Sender } from './compose.js';
 import { decideNight, type NightDecision } from './decide.js';
-import { deliverNotice } from './deliver.js';
+import { type Delivered, deliverNotice } from './deliver.js';
 import { type Plan, planNotification } from './plan.js';
 import { type NightAnswer, searchNights } from './search.js';
 
@@ -44,7 +45,10 @@ export interface RunRequest {
 /** What a run needs of the world, each a small adapter. */
 export interface RunPorts {
   notifications: Pick<NotificationTable, 'count' | 'pages'>;
-  record: Pick<SendRecord, 'announcements' | 'recentlyComplete' | 'unconfirmed' | 'intent' | 'sent' | 'failed' | 'unknown' | 'checked'>;
+  record: Pick<
+    SendRecord,
+    'announcements' | 'recentlyComplete' | 'unconfirmed' | 'intent' | 'sent' | 'failed' | 'unknown' | 'recordOutcomes'
+  >;
   archive: Pick<ArchiveClient, 'searchFiles' | 'summaryPage'>;
   mailer: Mailer;
   /** The run lock, checked before each message is recorded and handed over; null when nothing is delivered. */
@@ -62,18 +66,18 @@ export interface RunPorts {
   progress?: (done: number, total: number) => void;
 }
 
-/** A look-back night checked and fully announced this recently is not asked again: no work twice in a rerun. */
-const RECHECK_AFTER_MS = 60 * 60 * 1000;
+/** A look-back night found fully announced this recently is not asked again: no work twice in a rerun. */
+const ASK_AGAIN_AFTER_MS = 60 * 60 * 1000;
 
-/** What every notification of the run shares. */
-interface RunState {
+/** What every notification of one night's run shares. */
+interface NightRun {
   request: RunRequest;
   ports: RunPorts;
   announced: Announcements;
   recentlyComplete: Set<string>;
   lookback: Night[];
   /** Null when nothing is delivered: a dry run records nothing. */
-  checks: NightCheckLog | null;
+  outcomes: NightOutcomeLog | null;
   /** `${id}:${night}` → an earlier run's message the mail server never answered: sending it again is said. */
   unconfirmed: Map<string, { messageId: string; createdAt: Date }>;
   /** `${id}:${night}` of messages this run handed over whole and never got an answer for: not sent again by it. */
@@ -87,16 +91,16 @@ const endsTheRun = (error: unknown) => error instanceof RunLockLost || error ins
 export async function runNight(request: RunRequest, ports: RunPorts, unanswered = new Set<string>()): Promise<RunReport> {
   const rows = ports.notifications.pages(request.match);
   const total = ports.progress ? await ports.notifications.count(request.match) : 0;
-  const lookback = Array.from({ length: request.lookbackNights }, (_, i) => shiftNight(request.night, -(i + 1)));
-  const since = new Date(ports.clock().getTime() - RECHECK_AFTER_MS);
+  const lookback = nightsBefore(request.night, request.lookbackNights);
+  const since = new Date(ports.clock().getTime() - ASK_AGAIN_AFTER_MS);
   const warn = (message: string) => ports.log.warn(message);
-  const state: RunState = {
+  const state: NightRun = {
     request,
     ports,
     announced: await ports.record.announcements(request.mode, [request.night, ...lookback]),
     recentlyComplete: await ports.record.recentlyComplete(request.mode, lookback, since),
     lookback,
-    checks: ports.mailer.delivers ? new NightCheckLog(ports.record, ports.clock, warn) : null,
+    outcomes: ports.mailer.delivers ? new NightOutcomeLog(ports.record, ports.clock, warn) : null,
     unconfirmed: ports.mailer.delivers ? await ports.record.unconfirmed(request.mode, [request.night, ...lookback]) : new Map(),
     unanswered,
   };
@@ -122,7 +126,7 @@ export async function runNight(request: RunRequest, ports: RunPorts, unanswered 
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, request.workers) }, worker));
-  await state.checks?.flush();
+  await state.outcomes?.flush();
   if (fatal) throw (fatal as { error: unknown }).error;
   // In table order, whatever order the workers finished in.
   results.sort((a, b) => a.id - b.id);
@@ -150,7 +154,7 @@ function breakerArchive(ports: RunPorts): { archive: RunPorts['archive']; settle
   let transient: string | null = null;
   const through = async <T>(ask: () => Promise<ArchiveAnswer<T>>, url: () => string): Promise<ArchiveAnswer<T>> => {
     const open = ports.breaker.open;
-    if (open) return { ok: false, error: notTried(open), url: url(), attempts: 0, transient: false };
+    if (open) return { ok: false, ...notTried(open), url: url(), attempts: 0, transient: false };
     const answer = await ask();
     if (answer.ok) answered = true;
     else if (answer.transient) transient = answer.error;
@@ -158,10 +162,10 @@ function breakerArchive(ports: RunPorts): { archive: RunPorts['archive']; settle
   };
   return {
     archive: {
-      searchFiles: (base, nights, terms) =>
+      searchFiles: (base, nights, selection, mode) =>
         through(
-          () => ports.archive.searchFiles(base, nights, terms),
-          () => archiveUrl(base, 'jsonsummary', nights, terms),
+          () => ports.archive.searchFiles(base, nights, selection, mode),
+          () => archiveUrl(base, 'jsonsummary', nights, searchTerms(selection.terms, mode)),
         ),
       summaryPage: (base, night, terms) =>
         through(
@@ -180,11 +184,11 @@ function breakerArchive(ports: RunPorts): { archive: RunPorts['archive']; settle
  * Losing the run lock ends the run; any other surprise fails this notification only. After a stop or with the
  * breaker open, a notification is reported as not tried, without a request.
  */
-async function processNotification(row: Notification, state: RunState): Promise<Result[]> {
+async function processNotification(row: Notification, state: NightRun): Promise<Result[]> {
   const plan = planNotification(row, state.request.mode, state.request.bcc);
   const skipped = interruption(state.ports);
   if (skipped) {
-    return [recorded(state, plan, state.request.night, 'failed', { error: notTried(skipped) })];
+    return [recorded(state, plan, state.request.night, 'failed', notTried(skipped))];
   }
   const counted = breakerArchive(state.ports);
   try {
@@ -198,73 +202,88 @@ async function processNotification(row: Notification, state: RunState): Promise<
 }
 
 /** The run's night first, so a slow look-back never holds up tonight's message; then the look-back nights. */
-async function processPlan(plan: Plan, state: RunState, archive: RunPorts['archive']): Promise<Result[]> {
+async function processPlan(plan: Plan, state: NightRun, archive: RunPorts['archive']): Promise<Result[]> {
   const { request, ports } = state;
   const log = ports.log.child({ notification: plan.notification.id, selection: plan.notification.selection });
-  const checked = await checkSelection(plan.selection, (terms) => archive.summaryPage(request.base, request.night, terms));
-  if (checked.kind !== 'valid') {
+  const verdict = await judgeSelection(plan.selection, (terms) => archive.summaryPage(request.base, request.night, terms));
+  if (verdict.kind !== 'valid') {
     const [status, error]: [Status, string] =
-      checked.kind === 'invalid'
-        ? ['invalid-selection', checked.reason]
-        : ['failed', `could not confirm the selection with the archive: ${checked.error}`];
-    log.warn({ status, url: checked.url }, error);
-    return [recorded(state, plan, request.night, status, { error, url: checked.url })];
+      verdict.kind === 'invalid'
+        ? ['invalid-selection', verdict.reason]
+        : ['failed', `could not confirm the selection with the archive: ${verdict.error}`];
+    log.warn({ status, url: verdict.url }, error);
+    return [recorded(state, plan, request.night, status, { error, url: verdict.url })];
   }
   const lookback = state.lookback.filter((night) => {
     const key = `${plan.notification.id}:${night}`;
     return !state.recentlyComplete.has(key) && !state.unanswered.has(key);
   });
-  const terms = searchTerms(checked.selection.terms, request.mode);
-  const search = await searchNights([request.night, ...lookback], (nights) => archive.searchFiles(request.base, nights, terms));
+  const search = await searchNights([request.night, ...lookback], (nights) =>
+    archive.searchFiles(request.base, nights, verdict.selection, request.mode),
+  );
   for (const note of search.notes) log.warn({ night: request.night }, note);
   const [tonight, ...earlier] = search.answers as [NightAnswer, ...NightAnswer[]];
-  const results = [await processNight(plan, checked.selection, request.night, tonight, state, log)];
+  const results = [await processNight(plan, verdict.selection, request.night, tonight, state, log)];
   for (const [i, night] of lookback.entries()) {
-    const late = await processNight(plan, checked.selection, night, earlier[i] as NightAnswer, state, log);
+    const late = await processNight(plan, verdict.selection, night, earlier[i] as NightAnswer, state, log);
     // A look-back night is reported only when it had something to send, or failed.
     if (!QUIET_STATUSES.includes(late.status)) results.push(late);
   }
   return results;
 }
 
-/** One night of one notification: decide on the archive's answer, and send what was never announced. */
+/** One night of one notification: decide on the archive's answer, compose the notice, deliver it, say how it ended. */
 async function processNight(
   plan: Plan,
   selection: ValidSelection,
   night: Night,
   answer: NightAnswer,
-  state: RunState,
+  state: NightRun,
   log: Logger,
 ): Promise<Result> {
   const { request, ports } = state;
-  const finish = (status: Status, extra: Partial<Result> = {}): Result => {
-    const result = recorded(state, plan, night, status, extra);
+  const finish = ([status, extra]: Outcome): Result => {
+    const result = recorded(state, plan, night, status, { url: answer.url, ...extra });
     if (result.error) log.warn({ night, status, url: result.url }, result.error);
     return result;
   };
-  // A request not even made (the run stopped, the breaker open) says so plainly: the digest groups those.
-  const failure = (error: string) => (isNotTried(error) ? error : `archive search failed: ${error}`);
-  if (!answer.ok) return finish('failed', { error: failure(answer.error), url: answer.url });
-  const url = answer.url;
-  const forced = request.force && night === request.night;
+  if (!answer.ok) return finish(['failed', searchFailure(answer)]);
   const decision = decideNight({
     mode: request.mode,
     entries: answer.entries,
     scope: selection.scope,
-    announced: forced ? undefined : state.announced.get(plan.notification.id)?.get(night),
+    announced: request.force && night === request.night ? undefined : state.announced.get(plan.notification.id)?.get(night),
     hasRecipients: plan.recipients.to.length > 0,
   });
-  if ('gone' in decision && decision.gone.length > 0) {
-    log.warn(
-      { night, files: decision.gone },
-      `${decision.gone.length} announced file(s) no longer in the archive's answer (deleted or no longer canonical); not mailed`,
-    );
-  }
-  if (decision.kind !== 'send') {
-    const [status, detail] = nothingToSend(decision);
-    return finish(status, { ...detail, url });
-  }
-  const message = composeNotice({
+  if ('gone' in decision && decision.gone.length > 0) logGone(decision.gone, night, log);
+  if (decision.kind !== 'send') return finish(nothingToSend(decision));
+  const { message, intent } = composeNotice(noticeInput(plan, selection, night, decision, state));
+  const key = `${plan.notification.id}:${night}`;
+  const unconfirmed = state.unconfirmed.get(key);
+  if (unconfirmed) logResending(unconfirmed, night, log);
+  const delivered = await deliverNotice(message, intent, { ...ports, log });
+  if (delivered.status === 'unknown') state.unanswered.add(key);
+  if (delivered.status === 'sent')
+    log.info({ night, messageId: intent.messageId, to: intent.to, cc: intent.cc, files: intent.files.length }, 'sent');
+  return finish(deliveryOutcome(delivered, intent));
+}
+
+/** A night's status and what its result says beyond the notification's own facts. */
+type Outcome = [Status, Partial<Result>];
+
+/** A search that failed, or that was not even made (the run stopped, the breaker open): the digest groups those. */
+const searchFailure = (answer: Extract<NightAnswer, { ok: false }>): Partial<Result> =>
+  answer.notTried !== undefined ? notTried(answer.notTried) : { error: `archive search failed: ${answer.error}` };
+
+/** The notice a decision to send makes: this notification, night and files, in the run's mode, from its sender. */
+function noticeInput(
+  plan: Plan,
+  selection: ValidSelection,
+  night: Night,
+  decision: Extract<NightDecision, { kind: 'send' }>,
+  { request, ports }: NightRun,
+): NoticeInput {
+  return {
     mode: request.mode,
     notificationId: plan.notification.id,
     night,
@@ -278,48 +297,42 @@ async function processNight(
     previous: decision.previous,
     date: ports.clock(),
     uniqueId: randomUUID(),
-  });
-  const files = decision.files.length;
-  const key = `${plan.notification.id}:${night}`;
-  const unconfirmed = state.unconfirmed.get(key);
-  if (unconfirmed) {
-    log.warn(
-      { night, previous: unconfirmed.messageId },
-      `sending again: the message handed to the mail server at ${unconfirmed.createdAt.toISOString()} was never answered, ` +
-        'so nothing confirmed its delivery; this one may be a second copy',
-    );
-  }
-  const intent = {
-    notificationId: plan.notification.id,
-    night,
-    mode: request.mode,
-    selection: selection.text,
-    to: plan.recipients.to.map((a) => a.address as string),
-    cc: plan.recipients.cc.map((a) => a.address as string),
-    bcc: [...plan.recipients.bcc],
-    files: decision.files.map((entry) => entry.name),
-    messageId: message.messageId,
-    followsUp: decision.previous?.lastMessage.id ?? null,
   };
-  const delivered = await deliverNotice(message, intent, {
-    mailer: ports.mailer,
-    record: ports.record,
-    lock: ports.lock,
-    stop: ports.stop,
-    log,
-  });
-  if (delivered.status === 'dry-run') return finish('dry-run', { files, url, messageId: message.messageId });
-  if (delivered.status === 'failed') return finish('failed', { error: delivered.error, url, files, refused: delivered.refused });
-  if (delivered.status === 'unknown') {
-    state.unanswered.add(key);
-    return finish('unknown', { error: delivered.error, url, files, refused: delivered.refused, messageId: message.messageId });
+}
+
+function logGone(gone: readonly string[], night: Night, log: Logger): void {
+  log.warn(
+    { night, files: gone },
+    `${gone.length} announced file(s) no longer in the archive's answer (deleted or no longer canonical); not mailed`,
+  );
+}
+
+function logResending(unconfirmed: { messageId: string; createdAt: Date }, night: Night, log: Logger): void {
+  log.warn(
+    { night, previous: unconfirmed.messageId },
+    `sending again: the message handed to the mail server at ${unconfirmed.createdAt.toISOString()} was never answered, ` +
+      'so nothing confirmed its delivery; this one may be a second copy',
+  );
+}
+
+/** The status and detail of a notice handed to the mailer, from what became of it. */
+function deliveryOutcome(delivered: Delivered, intent: Intent): Outcome {
+  const { messageId } = intent;
+  const files = intent.files.length;
+  switch (delivered.status) {
+    case 'dry-run':
+      return ['dry-run', { files, messageId }];
+    case 'failed':
+      return ['failed', { error: delivered.error, notTried: delivered.notTried ?? null, files, refused: delivered.refused }];
+    case 'unknown':
+      return ['unknown', { error: delivered.error, files, refused: delivered.refused, messageId }];
+    case 'sent':
+      return ['sent', { error: delivered.problem, files, refused: delivered.refused, messageId }];
   }
-  log.info({ night, messageId: message.messageId, to: intent.to, cc: intent.cc, files }, 'sent');
-  return finish('sent', { error: delivered.problem, url, files, refused: delivered.refused, messageId: message.messageId });
 }
 
 /** The status and detail of a decision that sends nothing. */
-function nothingToSend(decision: Exclude<NightDecision, { kind: 'send' }>): [Status, Partial<Result>] {
+function nothingToSend(decision: Exclude<NightDecision, { kind: 'send' }>): Outcome {
   switch (decision.kind) {
     case 'no-data':
       return ['no-data', {}];
@@ -349,21 +362,22 @@ function resultOf(plan: Plan, night: Night, status: Status, extra: Partial<Resul
     rejected: plan.recipients.rejected,
     refused: [],
     error: null,
+    notTried: null,
     messageId: null,
     url: null,
     ...extra,
   };
 }
 
-/** A night's result, recorded as the night's check (a dry run records nothing). */
-function recorded(state: RunState, plan: Plan, night: Night, status: Status, extra: Partial<Result> = {}): Result {
+/** A night's result, recorded as the night's outcome (a dry run records nothing). */
+function recorded(state: NightRun, plan: Plan, night: Night, status: Status, extra: Partial<Result> = {}): Result {
   const result = resultOf(plan, night, status, extra);
-  state.checks?.add(nightCheck(result, state.request.mode));
+  state.outcomes?.add(nightOutcome(result, state.request.mode));
   return result;
 }
 
-/** What the send record keeps of a night's check, from its result. */
-function nightCheck(result: Result, mode: Mode): NightCheck {
+/** What the send record keeps of a night, from its result. */
+function nightOutcome(result: Result, mode: Mode): NightOutcome {
   const { id, night, status, selection, files, rejected, error, url } = result;
   const complete = status === 'no-data' || status === 'already-sent' || status === 'sent';
   return { notificationId: id, night, mode, status, selection, files, rejected, error, complete, url };

@@ -1,6 +1,6 @@
 import { type Address, type EmailAddress, type ParsedAddresses, parseAddresses, withoutRepeats } from '../addresses/index.js';
 import { readSelection, type SelectionReading } from '../archive/selection.js';
-import type { Mode } from '../domain/mode.js';
+import { type Mode, profileOf } from '../domain/mode.js';
 import type { EmailField, Notification } from '../domain/notification.js';
 
 export interface Recipients {
@@ -18,7 +18,7 @@ export interface Plan {
   selection: SelectionReading;
 }
 
-/** PI mode: To the PI, Cc the partner office and contact scientist. CHECK mode: To the contact scientist only. */
+/** The mode's To and Cc fields (PI mode: To the PI, Cc the partner office and contact scientist; CHECK: To the contact scientist). */
 export function recipientsOf(notification: Notification, mode: Mode, bcc: readonly EmailAddress[]): Recipients {
   const { piemail, ngoemail, csemail } = notification;
   return recipientsFrom(
@@ -30,14 +30,14 @@ export function recipientsOf(notification: Notification, mode: Mode, bcc: readon
 
 /** The same from email fields already parsed (`audit` parses an overlong field only so far). */
 export function recipientsFrom(
-  { piemail: pi, ngoemail: ngo, csemail: cs }: Readonly<Record<EmailField, ParsedAddresses>>,
+  fields: Readonly<Record<EmailField, ParsedAddresses>>,
   mode: Mode,
   bcc: readonly EmailAddress[],
 ): Recipients {
-  const [to, cc, rejected] =
-    mode === 'pi'
-      ? [pi.addresses, [...ngo.addresses, ...cs.addresses], [...pi.rejected, ...ngo.rejected, ...cs.rejected]]
-      : [cs.addresses, [], cs.rejected];
+  const profile = profileOf(mode);
+  const to = fields[profile.to].addresses;
+  const cc = profile.cc.flatMap((field) => fields[field].addresses);
+  const rejected = [profile.to, ...profile.cc].flatMap((field) => fields[field].rejected);
   const hidden = bcc.map((address) => ({ name: null, address }));
   const distinct = withoutRepeats({ to, cc, bcc: hidden });
   return { to: distinct.to, cc: distinct.cc, bcc: distinct.bcc.map((a) => a.address), rejected };

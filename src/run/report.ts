@@ -1,15 +1,6 @@
-import { MODE_NAME, sendCommandFor } from '../domain/mode.js';
+import { profileOf, sendCommandFor } from '../domain/mode.js';
 import { nightsText } from '../domain/night.js';
-import {
-  isNotTried,
-  notTried,
-  PROBLEM_STATUSES,
-  type Result,
-  type RunProblem,
-  type RunReport,
-  STATUSES,
-  type Status,
-} from '../domain/result.js';
+import { notTried, PROBLEM_STATUSES, type Result, type RunProblem, type RunReport, STATUSES, type Status } from '../domain/result.js';
 import { escapeControls, jsonText } from '../text/escape.js';
 import { type TextColumn, tableLines } from '../text/table.js';
 import { clip, plural } from '../text/words.js';
@@ -143,7 +134,7 @@ const REPORT_COLUMNS: readonly TextColumn<Result>[] = [
 /** The human report on stdout, in pieces: one line per notification, then the totals. */
 export function* reportTable(report: RunReport): Generator<string> {
   const totals = totalsLine(report.results);
-  yield `${MODE_NAME[report.mode]} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}\n`;
+  yield `${profileOf(report.mode).name} notifications for night ${dateOf(report)}${report.dryRun ? ' (dry run: nothing sent)' : ''}\n`;
   for (const line of tableLines(report.results, REPORT_COLUMNS)) yield `${line}\n`;
   yield `${report.results.length} notifications: ${totals || 'none'}\n`;
 }
@@ -170,24 +161,24 @@ export function digestText(report: RunReport): string | null {
       `the mail server never answered after taking the whole message, so it may have arrived: its log says, under ${r.messageId}; ` +
       `the next run sends it once more (a second copy rather than none), or now: ${rerun(r)}`,
   };
+  // Results nothing was tried for, by reason.
   const untried = new Map<string, Result[]>();
   const listed: Result[] = [];
   for (const r of problems) {
-    if (r.status !== 'failed' || r.error === null || !isNotTried(r.error)) listed.push(r);
-    else if (untried.has(r.error)) untried.get(r.error)?.push(r);
-    else untried.set(r.error, [r]);
+    if (r.notTried === null) listed.push(r);
+    else if (untried.has(r.notTried)) untried.get(r.notTried)?.push(r);
+    else untried.set(r.notTried, [r]);
   }
-  // The reason the run stopped is said once, in its own line; the rows it left are counted under it.
-  const stopReason = report.interrupted ? notTried(report.interrupted) : null;
-  const groups = [...untried].map(([error, results]) => {
+  const groups = [...untried].map(([reason, results]) => {
     const ids = results.map((r) => `#${r.id}`);
     const shown = ids.length > DIGEST_IDS ? `${ids.slice(0, DIGEST_IDS).join(', ')} … and ${ids.length - DIGEST_IDS} more` : ids.join(', ');
     const nights = [...new Set(results.map((r) => r.night))];
     const command = nights.length === 1 ? sendCommandFor(nights[0] as Result['night'], report.mode) : 'the same command again';
+    // The reason the run stopped is said once, in its own line; the rows it left are counted under it.
     return [
-      error === stopReason
+      reason === report.interrupted
         ? `${results.length} notification(s) not tried once the run stopped.`
-        : `${results.length} notification(s) ${escapeControls(error)}.`,
+        : `${results.length} notification(s) ${escapeControls(notTried(reason).error)}.`,
       `  ${shown}`,
       `  to do: nothing was sent for them; the next run sends them, or now: ${command}`,
     ].join('\n');
@@ -209,7 +200,7 @@ export function digestText(report: RunReport): string | null {
   });
   const totals = totalsLine(report.results);
   return [
-    `yougotdata ${MODE_NAME[report.mode]} run for night ${dateOf(report)}: ${problems.length} notification(s) need attention.`,
+    `yougotdata ${profileOf(report.mode).name} run for night ${dateOf(report)}: ${problems.length} notification(s) need attention.`,
     ...(report.interrupted ? [`The run stopped early: ${escapeControls(report.interrupted)}. It exited 75 (try again later).`] : []),
     `Totals: ${totals}`,
     '',

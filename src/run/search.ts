@@ -7,10 +7,13 @@ import { ARCHIVE_RESULT_LIMIT, type ArchiveEntry } from '../archive/entry.js';
 import { nightOfFile } from '../archive/telescope-night.js';
 import type { Night } from '../domain/night.js';
 
-/** What the archive said about one night: its files, or why it could not say. `url`: the request actually made. */
+/**
+ * What the archive said about one night: its files, or why it could not say (`notTried`: no request was made).
+ * `url`: the request actually made.
+ */
 export type NightAnswer =
   | { ok: true; entries: ArchiveEntry[]; url: string }
-  | { ok: false; error: string; url: string; transient: boolean };
+  | { ok: false; error: string; url: string; transient: boolean; notTried?: string };
 
 export interface NightSearch {
   /** One per night asked for, in the same order. */
@@ -45,7 +48,7 @@ export function splitByNight(entries: readonly ArchiveEntry[], nights: readonly 
 const answerOf = (answer: ArchiveAnswer<ArchiveEntry[]>): NightAnswer =>
   answer.ok
     ? { ok: true, entries: answer.value, url: answer.url }
-    : { ok: false, error: answer.error, url: answer.url, transient: answer.transient };
+    : { ok: false, error: answer.error, url: answer.url, transient: answer.transient, notTried: answer.notTried };
 
 /**
  * The files of each night asked for, `nights[0]` being the run's night. One request covers them all; the search

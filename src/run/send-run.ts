@@ -5,7 +5,7 @@
 import type { EmailAddress } from '../addresses/index.js';
 import type { DeliveryEvent } from '../db/delivery-record.js';
 import type { RunLog } from '../db/run-log.js';
-import { MODE_NAME } from '../domain/mode.js';
+import { profileOf } from '../domain/mode.js';
 import type { Night } from '../domain/night.js';
 import type { RunReport } from '../domain/result.js';
 import { messageIdFor, type OutgoingMessage } from '../mail/message.js';
@@ -76,13 +76,13 @@ function composeDigest(report: RunReport, request: SendRequest, now: Date): Outg
   if ((!problems && !bounces) || errorsTo.length === 0) return null;
   const text = problems
     ? [problems, bounces].filter(Boolean).join('\n')
-    : `yougotdata ${MODE_NAME[report.mode]} run for night ${dateOf(report)}: bounces to see to.\n\n${bounces}`;
+    : `yougotdata ${profileOf(report.mode).name} run for night ${dateOf(report)}: bounces to see to.\n\n${bounces}`;
   return {
     from: sender.from,
     to: errorsTo.map((address) => ({ name: null, address })),
     cc: [],
     bcc: [],
-    subject: `yougotdata: ${MODE_NAME[report.mode]} run for night ${dateOf(report)} needs attention`,
+    subject: `yougotdata: ${profileOf(report.mode).name} run for night ${dateOf(report)} needs attention`,
     text,
     messageId: messageIdFor(['digest', dateOf(report), report.mode, now.getTime()], sender.from),
     date: now,

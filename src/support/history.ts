@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon';
 import type { HeldRunLock } from '../db/run-lock.js';
 import type { RunEntry, RunLog } from '../db/run-log.js';
-import { MODE_NAME, MODES, type Mode, sendCommandFor } from '../domain/mode.js';
+import { MODES, type Mode, profileOf, sendCommandFor } from '../domain/mode.js';
 import { type Night, shiftNight, toNight, utcStamp } from '../domain/night.js';
 import { escapeControls } from '../text/escape.js';
 import { type TextColumn, tableLines } from '../text/table.js';
@@ -116,7 +116,7 @@ const HISTORY_COLUMNS: readonly TextColumn<HistoryRun>[] = [
   { heading: 'started', value: (run) => utcStamp(run.startedAt) },
   { heading: 'ended', value: endOf },
   { heading: 'night', value: (run) => run.night },
-  { heading: 'mode', value: (run) => MODE_NAME[run.mode] },
+  { heading: 'mode', value: (run) => profileOf(run.mode).name },
   { heading: 'exit', value: (run) => (run.exitCode === null ? '—' : String(run.exitCode)) },
   // The host name comes from the machine that ran: shown escaped.
   { heading: 'outcome', value: (run) => escapeControls(outcomeOf(run)) },
@@ -135,7 +135,7 @@ export function historyText(runs: readonly HistoryRun[], options: { now: Date; d
     lines.push(...tableLines(runs, HISTORY_COLUMNS));
   }
   for (const summary of summariesOf(runs, options.now, options.days)) {
-    const name = MODE_NAME[summary.mode];
+    const name = profileOf(summary.mode).name;
     const latest = summary.latest;
     if (!latest) {
       lines.push(`${name}: no run in ${span}.`);

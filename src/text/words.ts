@@ -1,8 +1,11 @@
 /** `1 file`, `3 files`. */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
+/** The first letter a capital. */
+export const capitalised = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
 /** Clauses as one sentence: the first letter a capital, a full stop unless it already ends in one (or `?`, `!`). */
-export const sentence = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.?!]$/.test(text) ? '' : '.'}`;
+export const sentence = (text: string): string => `${capitalised(text)}${/[.?!]$/.test(text) ? '' : '.'}`;
 
 /** The first `max` items joined by `, `, then how many more there are (of `total`, when only the first were given). */
 export function someOf(items: readonly string[], max = 5, total = items.length): string {

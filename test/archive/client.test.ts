@@ -1,10 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveClient, archiveUrl, DotSegmentTerm, parseEntries } from '../../src/archive/client.js';
+import { readSelection, type ValidSelection } from '../../src/archive/selection.js';
 import { type ArchiveStandIn, startArchiveStandIn } from '../../src/demo/archive-stand-in/index.js';
 import type { Night } from '../../src/domain/night.js';
 import { scienceFiles } from '../harness/peers.js';
 
 const night = '20261126' as Night;
+
+const validSelection = (text: string): ValidSelection => {
+  const reading = readSelection(text);
+  if (reading.kind !== 'valid') throw new Error(`not valid: ${text}`);
+  return reading.selection;
+};
 
 describe('archiveUrl', () => {
   it("builds the old job's URLs", () => {
@@ -50,21 +57,38 @@ describe('the client and a dot-segment term, against the archive stand-in', () =
     await standIn.close();
   });
 
+  const asks = {
+    searchUnchecked: (terms: string[]) => client.searchUnchecked(standIn.url, night, terms, 'pi'),
+    summaryPage: (terms: string[]) => client.summaryPage(standIn.url, night, terms),
+  };
+
   it.each([
-    ['..', 'searchFiles'],
-    ['.', 'searchFiles'],
+    ['..', 'searchUnchecked'],
+    ['.', 'searchUnchecked'],
     ['..', 'summaryPage'],
   ] as const)('%j: the %s request is never made, and the answer is a failure that says why', async (term, ask) => {
     standIn.resetStats();
-    const answer = await client[ask](standIn.url, night, ['GN-2026B-Q-101', term]);
+    const answer = await asks[ask](['GN-2026B-Q-101', term]);
     expect(answer).toMatchObject({ ok: false, transient: false, attempts: 0 });
     expect(answer.ok === false && answer.error).toContain(`the term "${term}" cannot be sent`);
     expect(standIn.requests).toEqual([]);
   });
 
   it('the same search without the term is asked, and finds only its program', async () => {
-    const answer = await client.searchFiles(standIn.url, night, ['GN-2026B-Q-101']);
+    const answer = await client.searchFiles(standIn.url, night, validSelection('GN-2026B-Q-101'), 'pi');
     expect(answer.ok && answer.value.map((entry) => entry.program_id)).toEqual(['GN-2026B-Q-101']);
+  });
+
+  it("a search adds its mode's term: CHECK mode asks for files in QA state CHECK", async () => {
+    standIn.resetStats();
+    await client.searchFiles(standIn.url, night, validSelection('GN-2026B-Q-101/science'), 'check');
+    await client.searchUnchecked(standIn.url, night, ['GN-2026B-Q-101', 'sceince'], 'check');
+    await client.searchFiles(standIn.url, night, validSelection('GN-2026B-Q-101/science'), 'pi');
+    expect(standIn.requests.map((request) => request.path)).toEqual([
+      '/jsonsummary/night=20261126/GN-2026B-Q-101/science/CHECK',
+      '/jsonsummary/night=20261126/GN-2026B-Q-101/sceince/CHECK',
+      '/jsonsummary/night=20261126/GN-2026B-Q-101/science',
+    ]);
   });
 });
 

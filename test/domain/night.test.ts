@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Night, NightError, parseNight, parseNights, shiftNight } from '../../src/domain/night.js';
+import { type Night, NightError, nightsBefore, parseNight, parseNights, shiftNight } from '../../src/domain/night.js';
 
 const now = new Date('2026-11-27T02:30:00Z');
 
@@ -43,5 +43,14 @@ describe('nights', () => {
   it('shifts across years', () => {
     expect(shiftNight('20260101' as Night, -1)).toBe('20251231');
     expect(shiftNight('20241231' as Night, 1)).toBe('20250101');
+  });
+
+  it.each([
+    ['20260102', 3, ['20260101', '20251231', '20251230']],
+    ['20261126', 0, []],
+    ['19990103', 3, ['19990102', '19990101']],
+    ['19990101', 3, []],
+  ])("%s with %i look-back nights: never one before the archive's first night", (night, count, nights) => {
+    expect(nightsBefore(night as Night, count)).toEqual(nights);
   });
 });

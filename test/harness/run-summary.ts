@@ -5,7 +5,7 @@ import { bouncesByClass, type RunSummary } from '../../src/monitoring/run-summar
 export const RUN_ID = '6f1c2f1e-3b0a-4d9e-9a57-0c6b1d2e3f40';
 
 /** Every status at 0, with the given ones set. */
-export const totalsOf = (some: Partial<Record<Status, number>> = {}): Record<Status, number> =>
+export const statusTotals = (some: Partial<Record<Status, number>> = {}): Record<Status, number> =>
   Object.fromEntries(STATUSES.map((status) => [status, some[status] ?? 0])) as Record<Status, number>;
 
 /** A problem told the same in brief and in full, where the difference does not matter to a test. */
@@ -20,7 +20,7 @@ export function runSummary(changes: Partial<RunSummary> = {}): RunSummary {
     startedAt: new Date('2026-11-27T18:00:00.005Z'),
     endedAt: new Date('2026-11-27T18:00:12.345Z'),
     exitCode: 0,
-    totals: totalsOf({ sent: 3, 'no-data': 10, 'already-sent': 1 }),
+    totals: statusTotals({ sent: 3, 'no-data': 10, 'already-sent': 1 }),
     messagesSent: 4,
     archiveRequests: 15,
     lastSuccessAt: null,
@@ -38,7 +38,7 @@ export function failedCheckSummary(changes: Partial<RunSummary> = {}): RunSummar
     startedAt: new Date('2026-11-27T18:05:00.000Z'),
     endedAt: new Date('2026-11-27T18:06:30.250Z'),
     exitCode: 1,
-    totals: totalsOf({ sent: 2, failed: 1 }),
+    totals: statusTotals({ sent: 2, failed: 1 }),
     messagesSent: 2,
     archiveRequests: 7,
     problems: [problem('#201 20261126 failed: archive search failed: no answer within 20000 ms', '#201 20261126 failed')],

@@ -34,7 +34,7 @@ function entry(fields: Partial<ArchiveEntry> = {}): ArchiveEntry {
 }
 
 function render(fields: Partial<MessageInput> = {}) {
-  return renderMessage({ mode: 'pi', night, selection, searchUrl, entries: [entry()], ...fields });
+  return renderMessage({ mode: 'pi', night, selection, searchUrl, files: [entry()], cutAt: null, ...fields });
 }
 
 /** `count` distinct files, cycling through the fixture's entries. */
@@ -132,7 +132,7 @@ describe('subject', () => {
 describe('file listing', () => {
   /** 250 files, each of the fixture's entries in turn: over two UT dates, and with its nulls. */
   const files = manyEntries(250);
-  const message = render({ entries: files });
+  const message = render({ files: files });
   const { rows } = readHtml(message.html);
 
   it('lists every file in the text part, one line each', () => {
@@ -202,13 +202,13 @@ describe('file listing', () => {
     const night = Array.from({ length: 40 }, (_, i) =>
       entry({ name: `N20260814S${String(100 + i).padStart(4, '0')}.fits`, object: 'M101-southern field', exposure_time: 1200 }),
     );
-    const { text } = render({ entries: night });
+    const { text } = render({ files: night });
     for (const line of text.split('\n')) expect([...line].length).toBeLessThanOrEqual(110);
     expect(text).toContain(' M101-southern f…  science ');
   });
 
   it('is deterministic', () => {
-    expect(render({ entries: files })).toEqual(message);
+    expect(render({ files: files })).toEqual(message);
   });
 });
 
@@ -220,7 +220,7 @@ describe('untrusted values', () => {
     entry({ name: 'N3.fits', data_label: "GN-'&-1", object: '{{x}}' }),
     entry({ name: 'N4&<i>.fits', data_label: 'GN-4', instrument: '<u>', qa_state: '`=' }),
   ];
-  const message = render({ entries: hostile, selection: '<b>GN</b>' });
+  const message = render({ files: hostile, selection: '<b>GN</b>' });
   const { rows, text } = readHtml(message.html);
 
   it('escapes archive values and the selection in HTML', () => {
@@ -249,14 +249,14 @@ describe('untrusted values', () => {
   });
 
   it('does not evaluate template syntax coming from the data', () => {
-    const { text, html } = render({ entries: [entry({ object: '{{subject}}' })], selection: '{{> layout}}' });
+    const { text, html } = render({ files: [entry({ object: '{{subject}}' })], selection: '{{> layout}}' });
     expect(text).toContain('{{subject}}');
     expect(text).toContain('{{> layout}}');
     expect(html).toContain('{{subject}}');
   });
 
   it('keeps line breaks and bidi overrides in a value from breaking or disguising a table line', () => {
-    const { text, html } = render({ entries: [entry({ object: 'a\r\nBcc: x', data_label: 'GN-1\u202Estxt.exe' })] });
+    const { text, html } = render({ files: [entry({ object: 'a\r\nBcc: x', data_label: 'GN-1\u202Estxt.exe' })] });
     expect(text).toContain(' a Bcc: x ');
     expect(text).not.toMatch(/^Bcc/m);
     expect(text).not.toContain('\u202E');
@@ -265,7 +265,7 @@ describe('untrusted values', () => {
 
   it('cuts a long value with an ellipsis in the text part only', () => {
     const object = 'An extremely long target name typed by a very thorough PI';
-    const { text, html } = render({ entries: [entry({ object })] });
+    const { text, html } = render({ files: [entry({ object })] });
     expect(text).not.toContain(object);
     expect(text).toContain(' An extremely lo…  science ');
     expect(readHtml(html).rows[1]?.[4]).toBe(object);
@@ -285,18 +285,18 @@ describe('missing values', () => {
   });
 
   it('renders nulls as an em dash in both parts', () => {
-    const { text, html } = render({ entries: [bare] });
+    const { text, html } = render({ files: [bare] });
     expect(readHtml(html).rows[1]).toEqual(['N20260814S0101.fits', '—', '—', '—', '—', '—', '—', '—', '—']);
     expect(text.split('\n').find((line) => line.startsWith('N20260814S0101.fits'))).toMatch(/^N20260814S0101\.fits(\s+—){8}$/);
   });
 
   it('treats a blank string like a null', () => {
-    expect(readHtml(render({ entries: [entry({ object: '  ' })] }).html).rows[1]?.[4]).toBe('—');
+    expect(readHtml(render({ files: [entry({ object: '  ' })] }).html).rows[1]?.[4]).toBe('—');
   });
 });
 
 describe('UT time', () => {
-  const times = (entries: ArchiveEntry[]) => readHtml(render({ entries }).html).rows.map((cells) => cells[1]);
+  const times = (entries: ArchiveEntry[]) => readHtml(render({ files: entries }).html).rows.map((cells) => cells[1]);
 
   it('shows fractional and whole seconds as HH:MM:SS, cut not rounded, naming the one date once', () => {
     const entries = [
@@ -305,7 +305,7 @@ describe('UT time', () => {
       entry({ ut_datetime: '2026-08-14 06:00:00' }),
     ];
     expect(times(entries)).toEqual(['UT', '05:54:07', '23:59:59', '06:00:00']);
-    const { text, html } = render({ entries });
+    const { text, html } = render({ files: entries });
     expect(text).toContain('3 files, observed on UT date 2026-08-14.');
     expect(readHtml(html).text).toContain('3 files, observed on UT date 2026-08-14.');
     expect(text).toMatch(/^N20260814S0101\.fits {2}23:59:59 {2}GN-/m);
@@ -317,7 +317,7 @@ describe('UT time', () => {
       entry({ telescope: 'Gemini-South', ut_datetime: '2026-08-14 03:12:45' }),
     ];
     expect(times(entries)).toEqual(['UT', '2026-08-13 23:41:02', '2026-08-14 03:12:45']);
-    const { text } = render({ entries });
+    const { text } = render({ files: entries });
     expect(text).toContain(' 2026-08-13 23:41:02 ');
     expect(text).toContain('2 files. The same search');
   });
@@ -338,37 +338,32 @@ describe('exposure', () => {
     [0.06, '0.06 s'],
     [0, '0 s'],
   ])('%d seconds shows as %s', (seconds, shown) => {
-    expect(readHtml(render({ entries: [entry({ exposure_time: seconds })] }).html).rows[1]?.[8]).toBe(shown);
+    expect(readHtml(render({ files: [entry({ exposure_time: seconds })] }).html).rows[1]?.[8]).toBe(shown);
   });
 });
 
 describe('result limit notice', () => {
   const notice = `the archive returns at most ${ARCHIVE_RESULT_LIMIT} files`;
 
-  it('is absent below the limit', () => {
-    const { text, html } = render({ entries: manyEntries(ARCHIVE_RESULT_LIMIT - 1) });
+  it('is absent when the answer is whole, however many files it lists', () => {
+    const { text, html } = render({ files: manyEntries(ARCHIVE_RESULT_LIMIT - 1) });
     expect(text).not.toContain(notice);
     expect(html).not.toContain(notice);
   });
 
-  it.each([ARCHIVE_RESULT_LIMIT, ARCHIVE_RESULT_LIMIT + 1])('appears in both parts with %d files, which are all listed', (count) => {
-    const entries = manyEntries(count);
-    const { text, html } = render({ entries });
-    expect(text).toContain(notice);
-    expect(text).toContain('may be cut short. Follow the link above for the full list.');
-    const read = readHtml(html);
-    expect(read.text).toContain(notice);
-    expect(read.rows).toHaveLength(count + 1);
-    expect(text).toContain(entries.at(-1)!.name);
-  });
-});
-
-describe('result limit notice for a follow-up', () => {
-  it('follows the whole answer, not the few new files listed', () => {
-    const notice = `the archive returns at most ${ARCHIVE_RESULT_LIMIT} files`;
-    expect(render({ entries: manyEntries(3), answered: ARCHIVE_RESULT_LIMIT }).text).toContain(notice);
-    expect(render({ entries: manyEntries(3), answered: 1999 }).text).not.toContain(notice);
-  });
+  it.each([ARCHIVE_RESULT_LIMIT, ARCHIVE_RESULT_LIMIT + 1])(
+    'appears in both parts when the answer reached the limit, with %d files, all listed',
+    (count) => {
+      const entries = manyEntries(count);
+      const { text, html } = render({ files: entries, cutAt: ARCHIVE_RESULT_LIMIT });
+      expect(text).toContain(notice);
+      expect(text).toContain('may be cut short. Follow the link above for the full list.');
+      const read = readHtml(html);
+      expect(read.text).toContain(notice);
+      expect(read.rows).toHaveLength(count + 1);
+      expect(text).toContain(entries.at(-1)!.name);
+    },
+  );
 });
 
 describe('follow-ups and late nights', () => {
@@ -439,7 +434,7 @@ describe('search link', () => {
 });
 
 describe('HTML part', () => {
-  const { html } = render({ entries: fixture.slice(0, 5) });
+  const { html } = render({ files: fixture.slice(0, 5) });
 
   it('is a complete document declaring its charset', () => {
     expect(html).toMatch(/^<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">/);

@@ -142,7 +142,7 @@ describe('SmtpMailer and the reply to a whole message', () => {
       const second = mailer.send(notice(3));
       await until(() => proxy.counts.dataEnd === 1, 5000, 'the first message on the wire');
       stop.abort('SIGTERM');
-      expect(await second).toEqual({ kind: 'failed', error: 'not tried: stopped by SIGTERM', refused: [] });
+      expect(await second).toEqual({ kind: 'failed', error: 'not tried: stopped by SIGTERM', notTried: 'stopped by SIGTERM', refused: [] });
       expect(await first).toMatchObject({ kind: 'unknown' });
       expect(proxy.counts.dataEnd).toBe(1);
       expect([copies(2), copies(3)]).toEqual([1, 0]);

@@ -10,6 +10,7 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailAddress } from '../../src/addresses/index.js';
+import { notTried } from '../../src/domain/result.js';
 import { BounceTokens } from '../../src/mail/bounce-token.js';
 import { joinSubmissions } from '../../src/mail/smtp-mailer.js';
 import { type MailSink, startMailSink } from '../../src/sink/index.js';
@@ -210,7 +211,7 @@ describe('the copies of one message, one per recipient, joined', () => {
   });
 
   it('fails with the one error all shared, or else naming each refusal', () => {
-    const down = { kind: 'failed' as const, error: 'not tried: the SMTP server could not be reached', refused: [] };
+    const down = { kind: 'failed' as const, ...notTried('the SMTP server could not be reached'), refused: [] };
     expect(
       joinSubmissions([
         { recipient: 'a@x.test', submission: down },
@@ -219,6 +220,7 @@ describe('the copies of one message, one per recipient, joined', () => {
     ).toEqual({
       kind: 'failed',
       error: 'not tried: the SMTP server could not be reached',
+      notTried: 'the SMTP server could not be reached',
       refused: [
         { address: 'a@x.test', reply: down.error },
         { address: 'b@x.test', reply: down.error },

@@ -8,7 +8,7 @@ import { MODES, type Mode } from '../../src/domain/mode.js';
 import { STATUSES } from '../../src/domain/result.js';
 import { escapeLabelValue, metricsFileText } from '../../src/monitoring/metrics-text.js';
 import { bouncesByClass, type RunSummary } from '../../src/monitoring/run-summary.js';
-import { failedCheckSummary, problem, runSummary, totalsOf } from '../harness/run-summary.js';
+import { failedCheckSummary, problem, runSummary, statusTotals } from '../harness/run-summary.js';
 
 /** The sample lines as series → value text (our own label order makes the series text a key). */
 function series(text: string): Map<string, string> {
@@ -88,7 +88,7 @@ describe('the file after one run', () => {
   });
 
   it('has one notifications sample for every status, in STATUSES order, 0 where none', () => {
-    const text = metricsFileText(runSummary({ totals: totalsOf() }));
+    const text = metricsFileText(runSummary({ totals: statusTotals() }));
     const statuses = [...series(text).keys()].filter((key) => key.startsWith('yougotdata_last_run_notifications{'));
     expect(statuses).toEqual(STATUSES.map((status) => `yougotdata_last_run_notifications{mode="pi",status="${status}"}`));
     expect(new Set(statuses.map((key) => series(text).get(key)))).toEqual(new Set(['0']));
@@ -138,7 +138,7 @@ describe('the file after one run', () => {
     ['an end before 1970', { endedAt: new Date(-1000) }, /endedAt/],
     ['a negative count', { messagesSent: -1 }, /messagesSent/],
     ['a fractional count', { archiveRequests: 1.5 }, /archiveRequests/],
-    ['a missing status', { totals: { ...totalsOf(), failed: undefined as unknown as number } }, /totals\.failed/],
+    ['a missing status', { totals: { ...statusTotals(), failed: undefined as unknown as number } }, /totals\.failed/],
     ['an exit code out of range', { exitCode: 256 }, /exitCode/],
   ])('refuses a summary with %s, naming the field', (_, changes, field) => {
     expect(() => metricsFileText(runSummary(changes as Partial<RunSummary>))).toThrow(field);

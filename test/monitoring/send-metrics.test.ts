@@ -22,7 +22,7 @@ import {
   startNodeExporter,
 } from '../harness/prometheus.js';
 import { piRow } from '../harness/reliability.js';
-import { totalsOf } from '../harness/run-summary.js';
+import { statusTotals } from '../harness/run-summary.js';
 
 const PROMTOOL = findPromtool();
 const NODE_EXPORTER = findNodeExporter();
@@ -95,13 +95,13 @@ function expectMode(samples: Scraped[], mode: string, run: Expected, bounds: { b
 
 const PI_RUN: Expected = {
   exitCode: 0,
-  totals: totalsOf({ sent: 2, 'no-data': 1, 'no-recipients': 1 }),
+  totals: statusTotals({ sent: 2, 'no-data': 1, 'no-recipients': 1 }),
   messagesSent: 2,
   archiveRequests: 4,
 };
 const FAILED_CHECK_RUN: Expected = {
   exitCode: 1,
-  totals: totalsOf({ sent: 1, 'no-data': 2, failed: 1 }),
+  totals: statusTotals({ sent: 1, 'no-data': 2, failed: 1 }),
   messagesSent: 1,
   archiveRequests: 4,
 };
@@ -229,7 +229,7 @@ describe('the last success', () => {
     expectMode(
       after,
       'check',
-      { ...FAILED_CHECK_RUN, totals: totalsOf({ 'already-sent': 1, 'no-data': 2, failed: 1 }), messagesSent: 0 },
+      { ...FAILED_CHECK_RUN, totals: statusTotals({ 'already-sent': 1, 'no-data': 2, failed: 1 }), messagesSent: 0 },
       failed,
     );
     // The good run's end as the run log recorded it: within a second of the end the good run wrote itself.

@@ -140,6 +140,7 @@ describe.skipIf(!available)('the preview page in Chromium', () => {
       rejected: [],
       refused: [],
       error: null,
+      notTried: null,
       messageId: '<m@x>',
       url: null,
     };

@@ -24,6 +24,7 @@ function result(extra: Partial<Result> = {}): Result {
     rejected: ['N/A'],
     refused: [],
     error: null,
+    notTried: null,
     messageId: '<m@x>',
     url: 'https://archive.test/jsonsummary/night=20261126/GN-2026B-Q-101/science',
     ...extra,

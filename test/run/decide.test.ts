@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../src/archive/entry.js';
 import type { SelectionScope } from '../../src/archive/selection.js';
-import type { NightAnnouncements } from '../../src/db/send-record.js';
+import type { NightAnnouncements } from '../../src/domain/notice.js';
 import { decideNight, type NightFacts } from '../../src/run/decide.js';
 import { archiveEntry } from '../harness/archive-entry.js';
 

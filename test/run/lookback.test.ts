@@ -81,6 +81,22 @@ describe('late data', () => {
     expect(searches()).toEqual(['/jsonsummary/night=20261126/GN-2026B-Q-5/science']);
   });
 
+  it("no look-back night before the archive's first night is asked (the archive answers those with HTTP 500)", async () => {
+    peers.archive.addEntries([...scienceFiles('GN-2026B-Q-5', 1, '19990101'), ...scienceFiles('GN-2026B-Q-5', 1, '19990102')]);
+    const nightsOf = (report: { results: { night: string; status: string }[] }) => report.results.map((r) => [r.night, r.status]);
+    const range = await run('19990102', 3);
+    expect(nightsOf(range.json())).toEqual([
+      ['19990102', 'sent'],
+      ['19990101', 'sent'],
+    ]);
+    expect(searches()).toEqual(['/jsonsummary/nightrange=19990101-19990102/GN-2026B-Q-5/science']);
+    peers.archive.resetStats();
+    const firstNight = await run('19990101', 3);
+    expect(firstNight.code).toBe(0);
+    expect(nightsOf(firstNight.json())).toEqual([['19990101', 'already-sent']]);
+    expect(searches()).toEqual(['/jsonsummary/night=19990101/GN-2026B-Q-5/science']);
+  });
+
   it('look-back 0 is the old job: one search per notification, earlier nights never looked at', async () => {
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-5', 2, '20261125'));
     const report = (await run('20261126', 0)).json();

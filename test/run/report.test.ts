@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Night } from '../../src/domain/night.js';
-import type { Result, RunReport } from '../../src/domain/result.js';
+import { notTried, type Result, type RunReport } from '../../src/domain/result.js';
 import { digestText, exitCodeOf, joinReports, problemsOf, reportJson, reportTable } from '../../src/run/report.js';
 
 const night = '20261126' as Night;
@@ -16,6 +16,7 @@ const result = (over: Partial<Result>): Result => ({
   rejected: [],
   refused: [],
   error: null,
+  notTried: null,
   messageId: null,
   url: null,
   ...over,
@@ -140,8 +141,8 @@ describe('the digest', () => {
 
   it('says once why the run stopped, and counts the notifications it left in one paragraph', () => {
     const reason = 'the archive is unavailable (no answer within 1000 ms (after 2 attempts))';
-    const left = Array.from({ length: 40 }, (_, i) => result({ id: i + 2, status: 'failed', error: `not tried: ${reason}` }));
-    const smtp = result({ id: 50, status: 'failed', error: 'not tried: the SMTP server could not be reached (ECONNREFUSED)' });
+    const left = Array.from({ length: 40 }, (_, i) => result({ id: i + 2, status: 'failed', ...notTried(reason) }));
+    const smtp = result({ id: 50, status: 'failed', ...notTried('the SMTP server could not be reached (ECONNREFUSED)') });
     const text = digestText({
       ...report(result({ id: 1, status: 'failed', error: 'archive search failed: HTTP 503' }), ...left, smtp),
       interrupted: reason,

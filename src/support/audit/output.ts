@@ -3,7 +3,7 @@ import { escapeControls } from '../../text/escape.js';
 import { plural } from '../../text/words.js';
 import { syncedProgramOf } from '../program-sync.js';
 import { PROBLEM_KINDS, type Problem, type ProblemKind } from './problem.js';
-import { type AuditReport, totalsOf } from './report.js';
+import { type AuditReport, problemTotals } from './report.js';
 import { cut, rowList } from './wording.js';
 
 /** `{"notifications":N,"problems":[…],"totals":{kind:count}}`, every kind in `totals`, worst first. */
@@ -12,7 +12,7 @@ export function auditJson(report: AuditReport) {
     notifications: report.notifications,
     // Each Problem is printed as it is: a field added to Problem is a field of the JSON.
     problems: report.problems,
-    totals: totalsOf(report),
+    totals: problemTotals(report),
     notes: report.notes,
   };
 }
@@ -64,7 +64,7 @@ export function auditText(report: AuditReport): string {
       lines.push(rowLine(problem), `      ${escapeControls(problem.detail)}`, `      Fix: ${escapeControls(problem.fix)}`);
     }
   }
-  const totals = Object.entries(totalsOf(report))
+  const totals = Object.entries(problemTotals(report))
     .filter(([, count]) => count > 0)
     .map(([kind, count]) => `${kind} ${count}`)
     .join(', ');

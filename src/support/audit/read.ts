@@ -9,7 +9,7 @@ import type { NotificationTable } from '../../db/notification-table.js';
 import { bouncingAddresses } from '../../delivery/address-facts.js';
 import type { Night } from '../../domain/night.js';
 import { LOOP_DAYS, loopNotes } from './bouncing.js';
-import { type AuditOptions, type AuditReport, auditNotifications } from './report.js';
+import { type AuditReport, type AuditRequest, auditNotifications } from './report.js';
 import { type Confirmation, selectionsToConfirm } from './row-reading.js';
 
 export interface AuditPorts {
@@ -23,7 +23,7 @@ export interface AuditPorts {
 }
 
 /** The addresses that bounce, and the notes on the bounce loop: read before the table's rows are judged. */
-async function deliveryOptions(ports: AuditPorts): Promise<Pick<AuditOptions, 'bouncing' | 'notes'>> {
+async function deliveryOptions(ports: AuditPorts): Promise<Pick<AuditRequest, 'bouncing' | 'notes'>> {
   const now = ports.clock();
   const facts = await ports.deliveries.loopFacts(new Date(now.getTime() - LOOP_DAYS * 86_400_000));
   if (!facts) return {};

@@ -16,7 +16,8 @@ import { type Confirmation, readRow } from './row-reading.js';
 import { selectionFindings, suggester } from './selection.js';
 import { cut } from './wording.js';
 
-export interface AuditOptions {
+/** What `audit` is asked for besides the rows: the archive's answers, and which rows to report on. */
+export interface AuditRequest {
   /** The archive's answers by row id (--online); without it the audit is offline and such terms stay unconfirmed. */
   confirmations?: ReadonlyMap<number, Confirmation>;
   /** The rows the report is about (--match); the other rows are read only to find duplicates across rows. */
@@ -66,10 +67,10 @@ const byWorstFirst = (a: Problem, b: Problem): number =>
   a.id - b.id ||
   (FIELD_RANK.get(a.field) ?? 0) - (FIELD_RANK.get(b.field) ?? 0);
 
-/** Every problem of the rows (those in `options.only`, when given), worst first. Reads nothing, sends nothing. */
-export function auditNotifications(rows: readonly Notification[], options: AuditOptions = {}): AuditReport {
+/** Every problem of the rows (those in `request.only`, when given), worst first. Reads nothing, sends nothing. */
+export function auditNotifications(rows: readonly Notification[], request: AuditRequest = {}): AuditReport {
   const suggest = suggester();
-  const readings = rows.map((row) => readRow(row, options.confirmations));
+  const readings = rows.map((row) => readRow(row, request.confirmations));
   const syncedRows = new Map<string, number>();
   for (const reading of readings)
     if (reading.programId !== null && !syncedRows.has(reading.programId)) syncedRows.set(reading.programId, reading.row.id);
@@ -79,7 +80,7 @@ export function auditNotifications(rows: readonly Notification[], options: Audit
     const own = [
       ...selectionFindings(reading, suggest),
       ...fieldFindings(reading),
-      ...bouncingFindings(reading, options.bouncing ?? new Map()),
+      ...bouncingFindings(reading, request.bouncing ?? new Map()),
       ...labelFindings(reading, syncedRows, suggest),
     ];
     for (const finding of own) findings.push({ row: reading.row, finding });
@@ -93,17 +94,17 @@ export function auditNotifications(rows: readonly Notification[], options: Audit
     ),
   );
 
-  const about = (ids: readonly number[]) => !options.only || ids.some((id) => options.only?.has(id));
+  const about = (ids: readonly number[]) => !request.only || ids.some((id) => request.only?.has(id));
   const problems = findings
     .map(({ row, finding }) => problemOf(row, finding))
     .filter((problem) => about(problem.ids))
     .sort(byWorstFirst);
-  const notifications = options.only ? rows.filter((row) => options.only?.has(row.id)).length : rows.length;
-  return { notifications, online: options.confirmations !== undefined, problems, notes: [...(options.notes ?? [])] };
+  const notifications = request.only ? rows.filter((row) => request.only?.has(row.id)).length : rows.length;
+  return { notifications, online: request.confirmations !== undefined, problems, notes: [...(request.notes ?? [])] };
 }
 
 /** How many problems of each kind, every kind listed (0 when none), worst first. */
-export function totalsOf(report: AuditReport): Record<ProblemKind, number> {
+export function problemTotals(report: AuditReport): Record<ProblemKind, number> {
   const totals = Object.fromEntries(PROBLEM_KINDS.map((kind) => [kind, 0])) as Record<ProblemKind, number>;
   for (const problem of report.problems) totals[problem.kind]++;
   return totals;

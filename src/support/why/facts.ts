@@ -4,7 +4,7 @@
  */
 import type { SelectionScope } from '../../archive/selection.js';
 import type { RunEntry } from '../../db/run-log.js';
-import type { CheckedNight, MessageRecord } from '../../db/send-record.js';
+import type { MessageRecord, RecordedNightOutcome } from '../../db/send-record.js';
 import type { AddressDelivery } from '../../delivery/address-facts.js';
 import type { Mode } from '../../domain/mode.js';
 import type { Night } from '../../domain/night.js';
@@ -12,7 +12,7 @@ import type { EmailField, Notification } from '../../domain/notification.js';
 import type { NearMatch } from './near-matches.js';
 
 /** How one email field of the row parses. */
-export interface FieldReading {
+export interface FieldFinding {
   field: EmailField;
   stored: string | null;
   addresses: { name: string | null; address: string }[];
@@ -47,14 +47,16 @@ export type ArchiveFinding =
 
 export type RecordFinding =
   /** The tool's tables do not exist: `migrate` never ran, so nothing was ever sent by this tool. */
-  { state: 'absent' } | { state: 'present'; runs: RunEntry[]; check: CheckedNight | null; messages: MessageRecord[] };
+  | { state: 'absent' }
+  /** `outcome`: the night's latest, as the last run that got to this notification recorded it. */
+  | { state: 'present'; runs: RunEntry[]; outcome: RecordedNightOutcome | null; messages: MessageRecord[] };
 
 /** Everything `why` found out about one notification for one night and mode. */
 export interface Triage {
   notification: Notification;
   night: Night;
   mode: Mode;
-  fields: FieldReading[];
+  fields: FieldFinding[];
   /** After de-duplication, as the run would address the message. */
   recipients: { to: string[]; cc: string[]; rejected: string[] };
   selection: SelectionFinding;

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress, sameAddress } from '../../addresses/index.js';
-import { type ArchiveClient, archiveUrl } from '../../archive/client.js';
+import { type ArchiveClient, archiveUrl, searchTerms } from '../../archive/client.js';
 import {
   foreignPrograms,
   readSelection,
@@ -13,8 +13,9 @@ import {
   type SelectionScope,
   selectionTerms,
   tooLongForUrl,
+  type ValidSelection,
 } from '../../archive/selection.js';
-import { checkSelection, searchTerms } from '../../archive/selection-check.js';
+import { judgeSelection } from '../../archive/selection-verdict.js';
 import type { NotificationTable } from '../../db/notification-table.js';
 import type { RunEntry, RunLog } from '../../db/run-log.js';
 import type { Announcements, NotificationHistory, SendRecord } from '../../db/send-record.js';
@@ -26,7 +27,7 @@ import { recipientsOf } from '../../run/plan.js';
 import {
   type AddressFate,
   type ArchiveFinding,
-  type FieldReading,
+  type FieldFinding,
   newestFirst,
   type RecordFinding,
   type SelectionFinding,
@@ -45,7 +46,7 @@ export interface WhyPorts {
   notifications: Pick<NotificationTable, 'read' | 'mentioning'>;
   record: Pick<SendRecord, 'exists' | 'announcements' | 'history'>;
   runLog: Pick<RunLog, 'ofNight'>;
-  archive: Pick<ArchiveClient, 'searchFiles' | 'summaryPage'>;
+  archive: Pick<ArchiveClient, 'searchFiles' | 'searchUnchecked' | 'summaryPage'>;
   /** What came back after the relay took the mail (docs/commands.md#bounce). */
   deliveries: DeliveryFacts;
   /** The archive (PI) or the summit FITS server (CHECK). */
@@ -64,7 +65,7 @@ interface NightRecord {
 interface RowFacts {
   notification: Notification;
   selection: SelectionReading;
-  fields: FieldReading[];
+  fields: FieldFinding[];
   recipients: Triage['recipients'];
   /** Every night asked about; null when the record's tables do not exist. */
   history: NotificationHistory | null;
@@ -80,7 +81,7 @@ export async function why(text: string, nights: readonly Night[], mode: Mode, po
   if (matches.length === 0) return { nights, triages: [], more: 0, suggestions: nearMatches(text, await ports.notifications.read()) };
   const exists = await ports.record.exists();
   const shown = matches.slice(0, Math.max(1, Math.min(MAX_MATCHES, Math.floor(MAX_TRIAGES / nights.length))));
-  // The record is read over every night at once; the selection is still checked night by night, as the run checks it.
+  // The record is read over every night at once; the selection is still judged night by night, as the run judges it.
   const announced = exists ? await ports.record.announcements(mode, nights) : new Map();
   const rows = await Promise.all(shown.map((notification) => rowFacts(notification, mode, nights, exists, ports)));
   const recipientsOfRow = (row: RowFacts) => [...row.recipients.to, ...row.recipients.cc, ...(address ? [address] : [])];
@@ -138,31 +139,37 @@ const tally = (values: readonly (string | null)[]): Record<string, number> => {
   return counts;
 };
 
-/** The selection as the run reads it, and the terms and scope to show the archive's answer for (even when invalid). */
+/**
+ * What `why` searches to show the archive's answer: the valid selection the run searches, or an invalid one as
+ * written, asked anyway to show what it would get (the job never sends on it).
+ */
+type WhySearch = { kind: 'valid'; selection: ValidSelection } | { kind: 'asked-anyway'; terms: readonly string[]; scope: SelectionScope };
+
+/**
+ * The selection as the run judges it, and what to search to show the archive's answer: nothing when the selection
+ * could not be confirmed, as the job would not search.
+ */
 async function selectionFinding(
   { notification, selection: reading }: RowFacts,
   night: Night,
   ports: WhyPorts,
-): Promise<{ finding: SelectionFinding; terms: readonly string[]; scope: SelectionScope }> {
-  const checked = await checkSelection(reading, (terms) => ports.archive.summaryPage(ports.base, night, terms));
-  const terms =
-    reading.kind === 'valid'
-      ? reading.selection.terms
-      : reading.kind === 'needs-confirmation'
-        ? reading.terms
-        : selectionTerms(notification.selection);
-  const scope = reading.kind === 'valid' ? reading.selection.scope : reading.kind === 'needs-confirmation' ? reading.scope : null;
-  switch (checked.kind) {
-    case 'valid':
-      return {
-        finding: { state: 'valid', text: checked.selection.text, scope: checked.selection.scope, checkedBy: checked.checkedBy },
-        terms,
-        scope,
-      };
-    case 'invalid':
-      return { finding: { state: 'invalid', reason: checked.reason, checkedBy: checked.checkedBy }, terms, scope };
+): Promise<{ finding: SelectionFinding; search: WhySearch | null }> {
+  const verdict = await judgeSelection(reading, (terms) => ports.archive.summaryPage(ports.base, night, terms));
+  switch (verdict.kind) {
+    case 'valid': {
+      const { selection, checkedBy } = verdict;
+      return { finding: { state: 'valid', text: selection.text, scope: selection.scope, checkedBy }, search: { kind: 'valid', selection } };
+    }
+    case 'invalid': {
+      const written =
+        reading.kind === 'needs-confirmation'
+          ? { terms: reading.terms, scope: reading.scope }
+          : { terms: selectionTerms(notification.selection), scope: null };
+      const finding = { state: 'invalid', reason: verdict.reason, checkedBy: verdict.checkedBy } as const;
+      return { finding, search: { kind: 'asked-anyway', ...written } };
+    }
     case 'unconfirmed':
-      return { finding: { state: 'unconfirmed', unknownTerms: [...checked.unknownTerms], error: checked.error }, terms, scope };
+      return { finding: { state: 'unconfirmed', unknownTerms: [...verdict.unknownTerms], error: verdict.error }, search: null };
   }
 }
 
@@ -171,18 +178,21 @@ async function archiveFinding(
   notification: Notification,
   night: Night,
   mode: Mode,
-  selection: { terms: readonly string[]; scope: SelectionScope },
+  search: WhySearch,
   nightRecord: NightRecord,
   ports: WhyPorts,
 ): Promise<ArchiveFinding> {
+  const selection = search.kind === 'valid' ? search.selection : search;
   if (selection.terms.length === 0)
     return { state: 'not-asked', why: 'the selection is blank: the search would be every file of the night' };
   if (tooLongForUrl(selection.terms))
     return { state: 'not-asked', why: 'the selection is too long for a URL: the archive would refuse it' };
-  const terms = searchTerms(selection.terms, mode);
-  const searchUrl = archiveUrl(ports.base, 'searchform', night, terms);
+  const searchUrl = archiveUrl(ports.base, 'searchform', night, searchTerms(selection.terms, mode));
   ports.log.info({ notification: notification.id, selection: notification.selection, night }, 'why: asking the archive');
-  const answer = await ports.archive.searchFiles(ports.base, night, terms);
+  const answer =
+    search.kind === 'valid'
+      ? await ports.archive.searchFiles(ports.base, night, search.selection, mode)
+      : await ports.archive.searchUnchecked(ports.base, night, search.terms, mode);
   if (!answer.ok) return { state: 'failed', url: answer.url, searchUrl, error: answer.error };
   const entries = answer.value;
   const announced = nightRecord.announced.get(notification.id)?.get(night)?.files;
@@ -203,7 +213,7 @@ function recordFinding(history: NotificationHistory | null, night: Night, nightR
   return {
     state: 'present',
     runs: nightRecord.runs,
-    check: history.nights.find((check) => check.night === night) ?? null,
+    outcome: history.nights.find((outcome) => outcome.night === night) ?? null,
     messages: history.messages.filter((message) => message.night === night),
   };
 }
@@ -246,9 +256,9 @@ async function triage(
   const { notification, fields, recipients } = row;
   const selection = await selectionFinding(row, night, ports);
   const archive: ArchiveFinding =
-    selection.finding.state === 'unconfirmed'
+    selection.search === null
       ? { state: 'not-asked', why: 'the selection could not be confirmed, so the job would not search' }
-      : await archiveFinding(notification, night, mode, selection, nightRecord, ports);
+      : await archiveFinding(notification, night, mode, selection.search, nightRecord, ports);
   return {
     notification,
     night,

@@ -5,10 +5,10 @@
 import { SCOPE_NOUN } from '../../archive/selection.js';
 import type { AddressDelivery } from '../../delivery/address-facts.js';
 import { bouncingText } from '../../delivery/wording.js';
-import { MODE_NAME, type Mode } from '../../domain/mode.js';
+import { type Mode, optionText, profileOf } from '../../domain/mode.js';
 import { nightsText, utcStamp } from '../../domain/night.js';
 import { escapeControls } from '../../text/escape.js';
-import { plural, someOf } from '../../text/words.js';
+import { capitalised, plural, someOf } from '../../text/words.js';
 import { totalsText } from '../history.js';
 import type { AddressFate, Triage, WhyAnswer } from './facts.js';
 import type { NearMatch } from './near-matches.js';
@@ -35,7 +35,7 @@ function deliveryText(d: AddressDelivery): string {
 /** `jane@uni.edu is in piemail (To): accepted by the mail server at 08:00:12 UTC on 2026-11-26` */
 function addressLine(fate: AddressFate, mode: Mode, deliveries: readonly AddressDelivery[] = []): string {
   const where = fate.fields.length > 0 ? `is in ${fate.fields.join(' and ')}` : 'is in none of the email fields';
-  const role = fate.role === 'to' ? ' (To)' : fate.role === 'cc' ? ' (Cc)' : `, which ${MODE_NAME[mode]} mode does not mail`;
+  const role = fate.role === 'to' ? ' (To)' : fate.role === 'cc' ? ' (Cc)' : `, which ${profileOf(mode).name} mode does not mail`;
   const outcome =
     fate.outcome.state === 'accepted'
       ? `accepted by the mail server${fate.outcome.at ? ` at ${clockTime(fate.outcome.at)}` : ''}`
@@ -50,8 +50,9 @@ function addressLine(fate: AddressFate, mode: Mode, deliveries: readonly Address
 /** The text `why` prints for one notification. */
 export function triageText(t: Triage): string {
   const n = t.notification;
+  const profile = profileOf(t.mode);
   const lines: string[] = [];
-  lines.push(`#${n.id}${n.label ? ` ${n.label}` : ''} — ${MODE_NAME[t.mode]} mode, night ${t.night}`);
+  lines.push(`#${n.id}${n.label ? ` ${n.label}` : ''} — ${profile.name} mode, night ${t.night}`);
   lines.push(`Verdict: ${verdictOf(t)}`);
   if (t.address) lines.push(`Address: ${addressLine(t.address, t.mode, t.deliveries)}`);
   const advice = adviceOf(t);
@@ -68,7 +69,8 @@ export function triageText(t: Triage): string {
   ];
   for (const [key, value] of row) lines.push(`  ${key.padEnd(10)}${value}`);
 
-  lines.push('', `Email fields (${t.mode === 'pi' ? 'To piemail; Cc ngoemail and csemail' : 'To csemail only'}):`);
+  const cc = profile.cc.length > 0 ? `; Cc ${profile.cc.join(' and ')}` : ' only';
+  lines.push('', `Email fields (To ${profile.to}${cc}):`);
   for (const field of t.fields) {
     const addresses = field.addresses.map((a) => (a.name ? `${a.address} (${a.name})` : a.address));
     const parts = [addresses.length > 0 ? addresses.join(', ') : 'no address'];
@@ -95,7 +97,7 @@ export function triageText(t: Triage): string {
 
   lines.push(
     '',
-    `${t.mode === 'pi' ? 'Archive' : 'Summit server'} now` +
+    `${capitalised(profile.server.shortName)} now` +
       `${t.archiveAskedAnyway ? ' (asked only to show what this selection returns: the job never sends on it)' : ''}:`,
   );
   const a = t.archive;
@@ -118,7 +120,7 @@ export function triageText(t: Triage): string {
     }
   }
 
-  lines.push('', `Send record (${MODE_NAME[t.mode]}, night ${t.night}):`);
+  lines.push('', `Send record (${profile.name}, night ${t.night}):`);
   const r = t.record;
   if (r.state === 'absent') {
     lines.push("  none: the tool's tables do not exist (`yougotdata migrate` never ran)");
@@ -133,8 +135,8 @@ export function triageText(t: Triage): string {
           `on ${run.host} pid ${run.pid}${run.totals ? ` (${totalsText(run.totals)})` : ''}`,
       );
     }
-    if (r.check) {
-      const c = r.check;
+    if (r.outcome) {
+      const c = r.outcome;
       lines.push(`  last check: ${c.status} at ${utcStamp(c.checkedAt)} UTC, ${plural(c.files, 'file')}${c.error ? `: ${c.error}` : ''}`);
       if (c.url) lines.push(`    asked ${c.url}`);
     } else {
@@ -194,7 +196,7 @@ export function triageJson(t: Triage) {
         : {
             exists: true,
             runs: r.runs.map((run) => ({ ...run, startedAt: iso(run.startedAt), finishedAt: iso(run.finishedAt) })),
-            check: r.check ? { ...r.check, checkedAt: iso(r.check.checkedAt) } : null,
+            check: r.outcome ? { ...r.outcome, checkedAt: iso(r.outcome.checkedAt) } : null,
             messages: r.messages.map((m) => ({ ...m, createdAt: iso(m.createdAt), sentAt: iso(m.sentAt) })),
           },
   };
@@ -220,14 +222,16 @@ function rangeText(triages: readonly Triage[]): string {
     const own = triages.filter((t) => t.notification.id === id);
     const [first] = own as [Triage, ...Triage[]];
     const n = first.notification;
-    const lines = [`#${n.id}${n.label ? ` ${n.label}` : ''} — ${MODE_NAME[first.mode]} mode, nights ${first.night}..${own.at(-1)?.night}`];
+    const lines = [
+      `#${n.id}${n.label ? ` ${n.label}` : ''} — ${profileOf(first.mode).name} mode, nights ${first.night}..${own.at(-1)?.night}`,
+    ];
     for (const t of own) {
       lines.push(`  ${t.night}  ${verdictOf(t)}`);
       if (t.address) lines.push(`            Address: ${addressLine(t.address, t.mode, t.deliveries)}`);
       const advice = adviceOf(t);
       if (advice) lines.push(`            Next: ${advice}`);
     }
-    lines.push(`  Every detail of one night: yougotdata why ${n.id} --date NIGHT${first.mode === 'check' ? ' --check' : ''}`);
+    lines.push(`  Every detail of one night: yougotdata why ${n.id} --date NIGHT${optionText(first.mode)}`);
     blocks.push(lines.join('\n'));
   }
   return `${blocks.join('\n\n')}\n`;

@@ -6,14 +6,12 @@ import { sameAddress } from '../../addresses/index.js';
 import type { DeliveryEvent } from '../../db/delivery-record.js';
 import type { MessageRecord } from '../../db/send-record.js';
 import { ACTION_WORD, bouncingText, CLASS_MEANING } from '../../delivery/wording.js';
-import { MODE_NAME, type Mode, sendCommandFor } from '../../domain/mode.js';
-import type { EmailField } from '../../domain/notification.js';
+import { profileOf, sendCommandFor } from '../../domain/mode.js';
 import { subjectFor } from '../../mail/subject.js';
 import { plural, sentence } from '../../text/words.js';
 import { FIELD_ROLE, type FixChange, fixAdvice, type ProblemField } from '../program-sync.js';
 import { newestFirst, type Triage } from './facts.js';
 
-const toField = (mode: Mode): EmailField => (mode === 'pi' ? 'piemail' : 'csemail');
 const quote = (text: string) => JSON.stringify(text);
 
 /** `08:00:12 UTC on 2026-11-26` */
@@ -55,7 +53,7 @@ function recordClause(t: Triage): string | undefined {
   if (t.record.state === 'absent') {
     return "no send record yet: the tool's tables do not exist (`yougotdata migrate` never ran), so this tool has sent nothing";
   }
-  const { messages, check, runs } = t.record;
+  const { messages, outcome, runs } = t.record;
   const latestFirst = newestFirst(messages);
   const sent = latestFirst.filter((m) => m.status === 'sent');
   const latestSent = sent[0];
@@ -90,27 +88,27 @@ function recordClause(t: Triage): string | undefined {
       'it may not have arrived, and the next run sends it again'
     );
   }
-  const mode = MODE_NAME[t.mode];
-  if (check) {
-    const at = clockTime(check.checkedAt);
-    switch (check.status) {
+  const { name: mode, server } = profileOf(t.mode);
+  if (outcome) {
+    const at = clockTime(outcome.checkedAt);
+    switch (outcome.status) {
       case 'no-data':
         return (
-          `nothing sent: the ${t.mode === 'pi' ? 'archive' : 'summit server'} ` +
+          `nothing sent: the ${server.shortName} ` +
           `had no files for ${t.notification.selection ?? 'the selection'} on night ${t.night} when the ${mode} run checked at ${at}`
         );
       case 'invalid-selection':
-        return `nothing sent: the ${mode} run at ${at} found the selection invalid: ${check.error ?? 'no reason recorded'}`;
+        return `nothing sent: the ${mode} run at ${at} found the selection invalid: ${outcome.error ?? 'no reason recorded'}`;
       case 'no-recipients': {
-        const rejected = check.rejected.length > 0 ? ` (rejected: ${check.rejected.map(quote).join(', ')})` : '';
-        return `nothing sent: the ${mode} run at ${at} found no valid address in ${toField(t.mode)}${rejected}`;
+        const rejected = outcome.rejected.length > 0 ? ` (rejected: ${outcome.rejected.map(quote).join(', ')})` : '';
+        return `nothing sent: the ${mode} run at ${at} found no valid address in ${profileOf(t.mode).to}${rejected}`;
       }
       case 'failed':
-        return `not sent: the ${mode} run at ${at} failed: ${check.error ?? 'no reason recorded'}`;
+        return `not sent: the ${mode} run at ${at} failed: ${outcome.error ?? 'no reason recorded'}`;
       case 'already-sent':
         return `nothing new to send when the ${mode} run checked at ${at}: every file had been announced before`;
       default:
-        return `the ${mode} run at ${at} recorded ${check.status}${check.error ? `: ${check.error}` : ''}`;
+        return `the ${mode} run at ${at} recorded ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`;
     }
   }
   const unfinished = runs.filter((run) => run.finishedAt === null);
@@ -132,7 +130,8 @@ function recordClause(t: Triage): string | undefined {
 
 /** What is wrong, or waiting, now: each a clause; none when a run now would have nothing to add. */
 function nowClauses(t: Triage): string[] {
-  const recorded = t.record.state === 'present' ? t.record.check?.status : undefined;
+  const recorded = t.record.state === 'present' ? t.record.outcome?.status : undefined;
+  const server = profileOf(t.mode).server.shortName;
   const clauses: string[] = [];
   if (t.selection.state === 'invalid') {
     if (recorded !== 'invalid-selection') clauses.push(`the selection is invalid: ${t.selection.reason}, so nothing is sent`);
@@ -147,7 +146,7 @@ function nowClauses(t: Triage): string[] {
   const noTo = t.recipients.to.length === 0;
   if (noTo && recorded !== 'no-recipients' && t.archive.files > 0) {
     const rejected = t.recipients.rejected.length > 0 ? ` (rejected: ${t.recipients.rejected.map(quote).join(', ')})` : '';
-    clauses.push(`there is no valid address in ${toField(t.mode)}${rejected}, so nothing is sent`);
+    clauses.push(`there is no valid address in ${profileOf(t.mode).to}${rejected}, so nothing is sent`);
   }
   const unannounced = t.archive.unannounced.length;
   if (unannounced > 0 && !noTo) {
@@ -155,11 +154,10 @@ function nowClauses(t: Triage): string[] {
       unannounced === t.archive.files
         ? plural(unannounced, 'file')
         : `${plural(t.archive.files, 'file')}, ${unannounced} not yet announced`;
-    clauses.push(`the ${t.mode === 'pi' ? 'archive' : 'summit server'} has ${of} for it now: \`${rerunCommand(t)}\` sends them`);
+    clauses.push(`the ${server} has ${of} for it now: \`${rerunCommand(t)}\` sends them`);
   }
   const saidNoData = recorded === 'no-data' || (t.record.state === 'present' && t.record.messages.length > 0);
-  if (t.archive.files === 0 && !saidNoData)
-    clauses.push(`the ${t.mode === 'pi' ? 'archive' : 'summit server'} has no files for it on night ${t.night}`);
+  if (t.archive.files === 0 && !saidNoData) clauses.push(`the ${server} has no files for it on night ${t.night}`);
   return clauses;
 }
 
@@ -201,7 +199,7 @@ function fixAddresses(t: Triage, addresses: readonly string[], what: 'refused' |
 
 /** The one thing support should do next, if there is one. */
 export function adviceOf(t: Triage): string | null {
-  const field = toField(t.mode);
+  const field = profileOf(t.mode).to;
   // Where the fix must be made to last (a synced row's addresses come from the program's record): as `audit` says.
   const fix = (about: ProblemField, change: FixChange) => fixAdvice(t.notification, about, change).fix;
   if (t.selection.state === 'invalid') return fix('selection', { row: 'correct the selection; nothing is sent until then', source: '' });
@@ -228,7 +226,7 @@ export function adviceOf(t: Triage): string | null {
       `or search the mail server's log for ${latest.messageId}${queueIdsOf(latest)}`
     );
   }
-  if (t.record.runs.length === 0 && t.record.check === null) return 'check that cron runs the job: `yougotdata history`';
-  if (t.archive.state === 'failed' || t.record.check?.status === 'failed') return `try again now: ${rerunCommand(t)}`;
+  if (t.record.runs.length === 0 && t.record.outcome === null) return 'check that cron runs the job: `yougotdata history`';
+  if (t.archive.state === 'failed' || t.record.outcome?.status === 'failed') return `try again now: ${rerunCommand(t)}`;
   return null;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROBLEM_KINDS } from '../../../src/support/audit/problem.js';
-import { totalsOf } from '../../../src/support/audit/report.js';
+import { problemTotals } from '../../../src/support/audit/report.js';
 import { audit, kinds, manual, one, synced } from './sample-rows.js';
 
 describe('rows the parser reads cleanly are not reported', () => {
@@ -47,7 +47,7 @@ describe('rows the parser reads cleanly are not reported', () => {
   it('a clean table gives no problem and every kind at 0', () => {
     const report = audit([synced(1), synced(2), manual(3)]);
     expect(report).toEqual({ notifications: 3, online: false, problems: [], notes: [] });
-    expect(totalsOf(report)).toEqual(Object.fromEntries(PROBLEM_KINDS.map((kind) => [kind, 0])));
+    expect(problemTotals(report)).toEqual(Object.fromEntries(PROBLEM_KINDS.map((kind) => [kind, 0])));
   });
 });
 

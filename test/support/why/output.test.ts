@@ -35,7 +35,7 @@ describe('triageText and triageJson', () => {
       refused: [],
       error: 'no reply after the whole message was sent',
     });
-    const text = triageText(triage({ record: { state: 'present', runs: [run()], check: null, messages: [unanswered] } }));
+    const text = triageText(triage({ record: { state: 'present', runs: [run()], outcome: null, messages: [unanswered] } }));
     expect(text).toContain('  message 1: unknown (created 2026-11-26 08:00:11 UTC)  <m1@gemini.test>');
     expect(text).toContain('    error: no reply after the whole message was sent');
     expect(text).not.toContain('accepted: none');

@@ -75,13 +75,13 @@ export function triage(extra: Partial<Triage> = {}): Triage {
     selection: { state: 'valid', text: 'GN-2026B-Q-101/science', scope: { kind: 'program', id: 'GN-2026B-Q-101' }, checkedBy: 'grammar' },
     archiveAskedAnyway: false,
     archive: answered(),
-    record: { state: 'present', runs: [run()], check: null, messages: [message()] },
+    record: { state: 'present', runs: [run()], outcome: null, messages: [message()] },
     deliveries: [],
     ...extra,
   };
 }
 
-export const check = (status: string, extra: object = {}) => ({
+export const outcome = (status: string, extra: object = {}) => ({
   notificationId: 101,
   night: NIGHT,
   mode: 'pi' as const,

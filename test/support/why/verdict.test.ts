@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { adviceOf, verdictOf } from '../../../src/support/why/verdict.js';
 import { failure } from '../../delivery/samples.js';
-import { answered, at, check, message, run, triage } from './sample-facts.js';
+import { answered, at, message, outcome, run, triage } from './sample-facts.js';
 
 describe('verdictOf', () => {
   it('an IDN recipient the server accepted in its xn-- form is a visible recipient, not a Bcc', () => {
     const sent = message({ to: ['jm@Müller.de'], cc: [], accepted: ['jm@xn--mller-kva.de'], refused: [] });
-    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [sent] } }))).toBe(
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], outcome: null, messages: [sent] } }))).toBe(
       'Sent at 08:00:12 UTC on 2026-11-26 to jm@Müller.de.',
     );
   });
@@ -17,7 +17,7 @@ describe('verdictOf', () => {
 
   it('sent to everyone, Bcc counted, not named', () => {
     const sent = message({ accepted: ['a@x.test', 'B@Y.test', 'c@z.test', 'audit@gemini.test'], refused: [] });
-    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [sent] } }))).toBe(
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], outcome: null, messages: [sent] } }))).toBe(
       'Sent at 08:00:12 UTC on 2026-11-26 to a@x.test, b@y.test, c@z.test (and 1 Bcc).',
     );
   });
@@ -40,7 +40,7 @@ describe('verdictOf', () => {
       refused: [],
       error: 'ETIMEDOUT: Greeting never received',
     });
-    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [failed, second, first] } }))).toBe(
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], outcome: null, messages: [failed, second, first] } }))).toBe(
       'Sent at 09:00:01 UTC on 2026-11-26 to a@x.test, b@y.test, c@z.test (the latest of 2 messages for the night); a later message failed at 10:00:00 UTC on 2026-11-26: ETIMEDOUT: Greeting never received.',
     );
   });
@@ -55,7 +55,7 @@ describe('verdictOf', () => {
     });
     const facts = triage({
       archive: answered({ unannounced: ['N1.fits', 'N2.fits'] }),
-      record: { state: 'present', runs: [run()], check: null, messages: [unanswered] },
+      record: { state: 'present', runs: [run()], outcome: null, messages: [unanswered] },
     });
     expect(verdictOf(facts)).toBe(
       'The message went to the mail server whole and no reply came (nothing confirmed its delivery) at 08:00:11 UTC on 2026-11-26: ' +
@@ -67,7 +67,7 @@ describe('verdictOf', () => {
     );
     const later = message({ id: 2, status: 'unknown', createdAt: at('09:00:00'), sentAt: null, accepted: [], refused: [] });
     const sent = message({ refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] });
-    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [later, sent] } }))).toBe(
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], outcome: null, messages: [later, sent] } }))).toBe(
       'Sent at 08:00:12 UTC on 2026-11-26 to a@x.test, b@y.test, c@z.test; a later message went to the mail server whole and no reply came ' +
         '(nothing confirmed its delivery) at 09:00:00 UTC on 2026-11-26.',
     );
@@ -80,13 +80,13 @@ describe('verdictOf', () => {
       accepted: [],
       error: 'no recipient accepted the message: a@x.test: 550 no such user',
     });
-    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], check: check('failed'), messages: [failed] } }))).toBe(
+    expect(verdictOf(triage({ record: { state: 'present', runs: [run()], outcome: outcome('failed'), messages: [failed] } }))).toBe(
       'Not sent: no recipient accepted the message: a@x.test: 550 no such user (tried at 08:00:11 UTC on 2026-11-26; the next run tries again).',
     );
   });
 
   it('no data when the run checked, and files since', () => {
-    const base = { runs: [run()], messages: [], check: check('no-data') };
+    const base = { runs: [run()], messages: [], outcome: outcome('no-data') };
     expect(verdictOf(triage({ archive: answered({ files: 0, programs: {}, qaStates: {} }), record: { state: 'present', ...base } }))).toBe(
       'Nothing sent: the archive had no files for GN-2026B-Q-101/science on night 20261126 when the PI run checked at 08:00:05 UTC on 2026-11-26.',
     );
@@ -101,13 +101,13 @@ describe('verdictOf', () => {
       reason: 'the archive does not recognise "sceince" (did you mean science?)',
       checkedBy: 'archive',
     } as const;
-    const recorded = check('invalid-selection', { error: invalid.reason });
+    const recorded = outcome('invalid-selection', { error: invalid.reason });
     expect(
       verdictOf(
         triage({
           selection: invalid,
           archive: { state: 'not-asked', why: 'x' },
-          record: { state: 'present', runs: [run()], check: recorded, messages: [] },
+          record: { state: 'present', runs: [run()], outcome: recorded, messages: [] },
         }),
       ),
     ).toBe(
@@ -118,7 +118,7 @@ describe('verdictOf', () => {
         triage({
           selection: invalid,
           archive: { state: 'not-asked', why: 'x' },
-          record: { state: 'present', runs: [], check: null, messages: [] },
+          record: { state: 'present', runs: [], outcome: null, messages: [] },
         }),
       ),
     ).toBe(
@@ -129,7 +129,7 @@ describe('verdictOf', () => {
   it('no recipients', () => {
     const t = triage({
       recipients: { to: [], cc: ['b@y.test'], rejected: ['TBD'] },
-      record: { state: 'present', runs: [run()], check: check('no-recipients', { rejected: ['TBD'] }), messages: [] },
+      record: { state: 'present', runs: [run()], outcome: outcome('no-recipients', { rejected: ['TBD'] }), messages: [] },
       archive: answered({ unannounced: ['N1.fits', 'N2.fits'] }),
     });
     expect(verdictOf(t)).toBe(
@@ -147,7 +147,7 @@ describe('verdictOf', () => {
     const t = triage({
       mode: 'check',
       recipients: { to: [], cc: [], rejected: ['N/A'] },
-      record: { state: 'present', runs: [], check: null, messages: [] },
+      record: { state: 'present', runs: [], outcome: null, messages: [] },
       archive: answered({ unannounced: ['N1.fits'] }),
     });
     expect(verdictOf(t)).toBe(
@@ -156,7 +156,7 @@ describe('verdictOf', () => {
   });
 
   it('a run that recorded nothing for this notification, or never ended', () => {
-    const quiet = { state: 'present' as const, check: null, messages: [] };
+    const quiet = { state: 'present' as const, outcome: null, messages: [] };
     expect(verdictOf(triage({ archive: answered({ files: 0, programs: {}, qaStates: {} }), record: { ...quiet, runs: [run()] } }))).toBe(
       'The PI run for night 20261126 (started at 08:00:00 UTC on 2026-11-26) recorded nothing for this notification: it was added after that run, or the run stopped early; the archive has no files for it on night 20261126.',
     );
@@ -182,7 +182,7 @@ describe('verdictOf', () => {
     const quiet = {
       state: 'present' as const,
       runs: [run()],
-      check: check('sent', { files: 2 }),
+      outcome: outcome('sent', { files: 2 }),
       messages: [message({ refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] })],
     };
     expect(
@@ -197,7 +197,7 @@ describe('verdictOf', () => {
 describe('adviceOf', () => {
   it('after a delivered message: where to look, with the subject and message id', () => {
     const sent = message({ refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] });
-    expect(adviceOf(triage({ record: { state: 'present', runs: [run()], check: null, messages: [sent] } }))).toBe(
+    expect(adviceOf(triage({ record: { state: 'present', runs: [run()], outcome: null, messages: [sent] } }))).toBe(
       'the mail server accepted the message: ask the recipients to look in spam and mail filters for the subject "New Data for GN-2026B-Q-101/science", or search the mail server\'s log for <m1@gemini.test> (the relay\'s queue id: 4XyZ1k for a@x.test, b@y.test)',
     );
   });
@@ -220,7 +220,7 @@ describe('adviceOf', () => {
 
 describe('bounces: what came back after the mail server accepted the message', () => {
   const accepted = message({ refused: [], accepted: ['a@x.test', 'b@y.test', 'c@z.test'] });
-  const record = { state: 'present' as const, runs: [run()], check: null, messages: [accepted] };
+  const record = { state: 'present' as const, runs: [run()], outcome: null, messages: [accepted] };
   const dead = failure('a@x.test', '2026-11-26T08:01:13Z', {
     sendId: 1,
     diagnostic: '550 5.1.1 <a@x.test>: User unknown',

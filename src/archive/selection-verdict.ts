@@ -1,9 +1,11 @@
-import type { Mode } from '../domain/mode.js';
 import type { ArchiveAnswer } from './client.js';
 import { confirmSelection, type SelectionReading, unrecognisedTerms, type ValidSelection } from './selection.js';
 
-/** A selection checked as the run checks it, by the local grammar or, for terms only the server knows, by the server. */
-export type SelectionCheck =
+/**
+ * Whether a selection may be searched, as the run judges it: by the local grammar or, for terms only the server knows,
+ * by the server. `checkedBy` (so named in `why --json`): which of the two said so.
+ */
+export type SelectionVerdict =
   | { kind: 'valid'; selection: ValidSelection; checkedBy: 'grammar' | 'archive' }
   | { kind: 'invalid'; reason: string; checkedBy: 'grammar' | 'archive'; url: string | null }
   /** Terms only the server can confirm, and its summary page could not be read: nothing may be searched. */
@@ -13,10 +15,10 @@ export type SelectionCheck =
  * The server's HTML summary names the terms it drops (docs/archive.md#unrecognised-terms); it is asked only when the
  * local grammar does not know a term, so a `<progid>/science` row costs no request. `send` and `why` share this.
  */
-export async function checkSelection(
+export async function judgeSelection(
   reading: SelectionReading,
   summaryPage: (terms: readonly string[]) => Promise<ArchiveAnswer<string>>,
-): Promise<SelectionCheck> {
+): Promise<SelectionVerdict> {
   if (reading.kind === 'invalid') return { kind: 'invalid', reason: reading.reason, checkedBy: 'grammar', url: null };
   if (reading.kind === 'valid') return { kind: 'valid', selection: reading.selection, checkedBy: 'grammar' };
   const page = await summaryPage(reading.terms);
@@ -24,9 +26,4 @@ export async function checkSelection(
   const confirmed = confirmSelection(reading, unrecognisedTerms(page.value));
   if (confirmed.kind === 'invalid') return { kind: 'invalid', reason: confirmed.reason, checkedBy: 'archive', url: page.url };
   return { kind: 'valid', selection: confirmed.selection, checkedBy: 'archive' };
-}
-
-/** The terms a mode searches: CHECK mode asks the summit server for the selection's files in QA state CHECK. */
-export function searchTerms(terms: readonly string[], mode: Mode): string[] {
-  return mode === 'check' ? [...terms, 'CHECK'] : [...terms];
 }

@@ -1,5 +1,5 @@
 /**
- * `check-smtp`'s core: connects to the SMTP server as the job does (TLS and auth as configured) and tells what the
+ * `check-smtp`'s core, the SMTP probe: connects to the SMTP server as the job does (TLS and auth as configured) and tells what the
  * server answered, line by line through `out`; sends one short test message when asked. Credentials never appear.
  */
 import { format } from 'node:util';
@@ -12,7 +12,7 @@ import { messageIdFor } from './message.js';
 import { describeSmtpFailure, type SmtpFailure } from './smtp-failure.js';
 import { dkimOption, plainAddress, transportOptions } from './smtp-mailer.js';
 
-export interface SmtpCheckOptions {
+export interface SmtpProbeOptions {
   smtpUrl: string;
   timeoutMs: number;
   bounces?: BounceTokens | null;
@@ -49,8 +49,8 @@ function conversationLogger(lines: Line[]) {
   return Object.fromEntries(['trace', 'debug', 'info', 'warn', 'error', 'fatal'].map((level) => [level, keep]));
 }
 
-/** Prints the check through `out`; resolves to null when all is well, or the reason it is not. */
-export async function checkSmtp(options: SmtpCheckOptions, out: (line: string) => void): Promise<string | null> {
+/** Prints what the server answered through `out`; resolves to null when all is well, or the reason it is not. */
+export async function probeSmtp(options: SmtpProbeOptions, out: (line: string) => void): Promise<string | null> {
   const { smtpUrl, timeoutMs, test, bounces, dkim } = options;
   const url = new URL(smtpUrl);
   const lines: Line[] = [];
