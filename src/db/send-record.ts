@@ -2,8 +2,9 @@
  * The send record: what was sent, to whom, listing which files, for each notification, night and mode.
  * yougotdata_message gets a row just before a message is handed to SMTP ('sending') and again after ('sent', 'failed',
  * or 'unknown' when the whole message went out and no reply came); yougotdata_file a row per announced file, in the
- * statement that marks its message sent; yougotdata_night the outcome of the latest check of a night (see
- * migrations/001_send_record.sql and 004_unknown_delivery.sql).
+ * statement that marks its message sent; yougotdata_check a row per archive request a run made for a notification, with
+ * what each night it covered came to (see migrations/001_send_record.sql, 004_unknown_delivery.sql and
+ * 007_check_per_request.sql).
  */
 import type pg from 'pg';
 import type { Mode } from '../domain/mode.js';
@@ -52,6 +53,50 @@ export interface NightCheck extends NoticeKey {
 export interface CheckedNight extends NightCheck {
   checkedAt: Date;
 }
+
+/** What one night of a check came to. */
+export type NightOutcome = Pick<NightCheck, 'night' | 'status' | 'files' | 'error' | 'complete'>;
+
+/** A row of yougotdata_check: one request, and what each night it covered came to, in the order asked. */
+export interface RequestCheck {
+  notificationId: number;
+  mode: Mode;
+  url: string | null;
+  selection: string | null;
+  rejected: string[];
+  outcomes: NightOutcome[];
+  checkedAt: Date;
+}
+
+/** One notification's night checks of one run as rows: the nights that share a request share its row. */
+export function requestChecks(checks: readonly NightCheck[], checkedAt: Date): RequestCheck[] {
+  const rows = new Map<string | null, RequestCheck>();
+  for (const { notificationId, mode, url, selection, rejected, night, status, files, error, complete } of checks) {
+    const row = rows.get(url) ?? { notificationId, mode, url, selection, rejected, outcomes: [], checkedAt };
+    row.outcomes.push({ night, status, files, error, complete });
+    rows.set(url, row);
+  }
+  return [...rows.values()];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a night's row as the history queries return it, typed by the mapping below
+const checkedNightOf = (row: Record<string, any>): CheckedNight => ({
+  notificationId: row.notification_id,
+  night: row.night,
+  mode: row.mode,
+  status: row.status,
+  selection: row.selection,
+  files: row.files,
+  rejected: row.rejected,
+  error: row.error,
+  complete: row.complete,
+  checkedAt: row.checked_at,
+  url: row.url,
+});
+
+/** Each night's outcome of each check, as columns (`o.`) beside the check's own (`c.`). */
+const CHECK_NIGHTS = `yougotdata_check c
+  CROSS JOIN LATERAL jsonb_to_recordset(c.outcomes) AS o(night char(8), status text, files integer, error text, complete boolean)`;
 
 export interface MessageRecord extends NoticeKey {
   id: number;
@@ -124,15 +169,18 @@ export class SendRecord {
     return announcements;
   }
 
-  /** `${notification id}:${night}` of the nights checked since `since` and found fully announced. */
+  /** `${notification id}:${night}` of the nights whose latest check was since `since` and found them fully announced. */
   async recentlyComplete(mode: Mode, nights: readonly Night[], since: Date): Promise<Set<string>> {
     if (nights.length === 0) return new Set();
-    const rows = await rowsIfMigrated<{ notification_id: number; night: string }>(
+    const rows = await rowsIfMigrated<{ notification_id: number; night: string; complete: boolean }>(
       this.db,
-      'SELECT notification_id, night FROM yougotdata_night WHERE mode = $1 AND night = ANY($2) AND complete AND checked_at >= $3',
+      `SELECT DISTINCT ON (c.notification_id, o.night) c.notification_id, o.night, o.complete
+         FROM ${CHECK_NIGHTS}
+        WHERE c.mode = $1 AND c.checked_at >= $3 AND c.nights && $2::char(8)[] AND o.night = ANY($2)
+        ORDER BY c.notification_id, o.night, c.checked_at DESC, c.id DESC`,
       [mode, nights, since],
     );
-    return new Set((rows ?? []).map((row) => `${row.notification_id}:${row.night}`));
+    return new Set((rows ?? []).filter((row) => row.complete).map((row) => `${row.notification_id}:${row.night}`));
   }
 
   /** Written before the message is handed over: a crash after it leaves 'sending', and the files stay unannounced. */
@@ -217,57 +265,56 @@ export class SendRecord {
     );
   }
 
-  /** Upserts the latest check of each night given. */
-  async checked(batch: readonly CheckedNight[]): Promise<void> {
-    const column = <K extends keyof CheckedNight>(key: K) => batch.map((check) => check[key]);
-    const rejectedAsText = 'ARRAY(SELECT jsonb_array_elements_text(c.rejected))';
+  /**
+   * Adds the checks given, one row each. The batch goes as one JSON document: as arrays, pg would escape every value
+   * into a string of its own, garbage enough to raise the run's peak memory (README, Performance).
+   */
+  async checked(batch: readonly RequestCheck[]): Promise<void> {
     await this.db.query(
-      `INSERT INTO yougotdata_night (notification_id, night, mode, status, selection, files, rejected, error, complete, checked_at, url)
-       SELECT c.id, c.night, c.mode, c.status, c.selection, c.files, ${rejectedAsText}, c.error, c.complete,
-              c.checked_at, c.url
-         FROM unnest($1::int[], $2::char(8)[], $3::text[], $4::text[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::bool[],
-                     $10::timestamptz[], $11::text[])
-           AS c(id, night, mode, status, selection, files, rejected, error, complete, checked_at, url)
-       ON CONFLICT (notification_id, night, mode) DO UPDATE SET
-         status = EXCLUDED.status, selection = EXCLUDED.selection, files = EXCLUDED.files, rejected = EXCLUDED.rejected,
-         error = EXCLUDED.error, complete = EXCLUDED.complete, checked_at = EXCLUDED.checked_at, url = EXCLUDED.url`,
-      [
-        column('notificationId'),
-        column('night'),
-        column('mode'),
-        column('status'),
-        column('selection'),
-        column('files'),
-        batch.map((check) => JSON.stringify(check.rejected)),
-        column('error'),
-        column('complete'),
-        column('checkedAt'),
-        column('url'),
-      ],
+      `INSERT INTO yougotdata_check (notification_id, mode, url, selection, rejected, nights, outcomes, checked_at)
+       SELECT c."notificationId", c.mode, c.url, c.selection,
+              ARRAY(SELECT r.value FROM jsonb_array_elements_text(c.rejected) WITH ORDINALITY AS r(value, i) ORDER BY r.i),
+              ARRAY(SELECT o.value->>'night' FROM jsonb_array_elements(c.outcomes) WITH ORDINALITY AS o(value, i) ORDER BY o.i)::char(8)[],
+              c.outcomes, c."checkedAt"
+         FROM jsonb_to_recordset($1::jsonb) AS c("notificationId" integer, mode text, url text, selection text, rejected jsonb,
+                                                  outcomes jsonb, "checkedAt" timestamptz)`,
+      [JSON.stringify(batch)],
     );
+  }
+
+  /**
+   * The latest check of each night given, newest night first; on a database not yet migrated to one row per request
+   * (before 007_check_per_request.sql), from the row per night it kept then.
+   */
+  private async latestChecks(notificationId: number, mode: Mode, nights: readonly Night[]): Promise<CheckedNight[] | null> {
+    const values = [notificationId, mode, nights];
+    const rows =
+      (await rowsIfMigrated(
+        this.db,
+        `SELECT DISTINCT ON (o.night) c.notification_id, o.night, c.mode, o.status, c.selection, o.files, c.rejected, o.error,
+                o.complete, c.checked_at, c.url
+           FROM ${CHECK_NIGHTS}
+          WHERE c.notification_id = $1 AND c.mode = $2 AND c.nights && $3::char(8)[] AND o.night = ANY($3)
+          ORDER BY o.night DESC, c.checked_at DESC, c.id DESC`,
+        values,
+      )) ??
+      (await rowsIfMigrated(
+        this.db,
+        'SELECT * FROM yougotdata_night WHERE notification_id = $1 AND mode = $2 AND night = ANY($3) ORDER BY night DESC',
+        values,
+      ));
+    return rows?.map(checkedNightOf) ?? null;
   }
 
   async history(notificationId: number, mode: Mode, nights: readonly Night[]): Promise<NotificationHistory> {
     const values = [notificationId, mode, nights];
     const where = 'notification_id = $1 AND mode = $2 AND night = ANY($3)';
-    const [nightRows, messageRows] = await Promise.all([
-      rowsIfMigrated(this.db, `SELECT * FROM yougotdata_night WHERE ${where} ORDER BY night DESC`, values),
+    const [checks, messageRows] = await Promise.all([
+      this.latestChecks(notificationId, mode, nights),
       rowsIfMigrated(this.db, `SELECT * FROM yougotdata_message WHERE ${where} ORDER BY created_at DESC, id DESC`, values),
     ]);
     return {
-      nights: (nightRows ?? []).map((row) => ({
-        notificationId: row.notification_id,
-        night: row.night,
-        mode: row.mode,
-        status: row.status,
-        selection: row.selection,
-        files: row.files,
-        rejected: row.rejected,
-        error: row.error,
-        complete: row.complete,
-        checkedAt: row.checked_at,
-        url: row.url,
-      })),
+      nights: checks ?? [],
       messages: (messageRows ?? []).map((row) => ({
         id: Number(row.id),
         notificationId: row.notification_id,
@@ -289,7 +336,7 @@ export class SendRecord {
   }
 }
 
-/** Night checks written in one statement: a few writes a second at the benchmark's pace. */
+/** Checks written in one statement: a few writes a second at the benchmark's pace. */
 const CHECKS_PER_WRITE = 500;
 
 /**
@@ -297,7 +344,7 @@ const CHECKS_PER_WRITE = 500;
  * failed write, which is logged) costs at most an archive request the next run, which checks those nights again.
  */
 export class NightCheckLog {
-  private pending: CheckedNight[] = [];
+  private pending: RequestCheck[] = [];
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -306,8 +353,9 @@ export class NightCheckLog {
     private readonly warn: (message: string) => void,
   ) {}
 
-  add(check: NightCheck): void {
-    this.pending.push({ ...check, checkedAt: this.clock() });
+  /** One notification's checks of the run's nights: a row per request made. */
+  add(checks: readonly NightCheck[]): void {
+    this.pending.push(...requestChecks(checks, this.clock()));
     if (this.pending.length >= CHECKS_PER_WRITE) void this.flush();
   }
 
@@ -318,7 +366,9 @@ export class NightCheckLog {
     if (batch.length === 0) return this.writing;
     this.writing = this.writing.then(() =>
       this.record.checked(batch).catch((error: Error) => {
-        this.warn(`${batch.length} night checks could not be recorded (${error.message}); the next run checks those nights again`);
+        this.warn(
+          `the checks of ${batch.length} archive requests could not be recorded (${error.message}); the next run checks those nights again`,
+        );
       }),
     );
     return this.writing;

@@ -184,7 +184,7 @@ async function processNotification(row: Notification, state: RunState): Promise<
   const plan = planNotification(row, state.request.mode, state.request.bcc);
   const skipped = interruption(state.ports);
   if (skipped) {
-    return [recorded(state, plan, state.request.night, 'failed', { error: notTried(skipped) })];
+    return recorded(state, [resultOf(plan, state.request.night, 'failed', { error: notTried(skipped) })]);
   }
   const counted = breakerArchive(state.ports);
   try {
@@ -208,7 +208,7 @@ async function processPlan(plan: Plan, state: RunState, archive: RunPorts['archi
         ? ['invalid-selection', checked.reason]
         : ['failed', `could not confirm the selection with the archive: ${checked.error}`];
     log.warn({ status, url: checked.url }, error);
-    return [recorded(state, plan, request.night, status, { error, url: checked.url })];
+    return recorded(state, [resultOf(plan, request.night, status, { error, url: checked.url })]);
   }
   const lookback = state.lookback.filter((night) => {
     const key = `${plan.notification.id}:${night}`;
@@ -220,11 +220,10 @@ async function processPlan(plan: Plan, state: RunState, archive: RunPorts['archi
   const [tonight, ...earlier] = search.answers as [NightAnswer, ...NightAnswer[]];
   const results = [await processNight(plan, checked.selection, request.night, tonight, state, log)];
   for (const [i, night] of lookback.entries()) {
-    const late = await processNight(plan, checked.selection, night, earlier[i] as NightAnswer, state, log);
-    // A look-back night is reported only when it had something to send, or failed.
-    if (!QUIET_STATUSES.includes(late.status)) results.push(late);
+    results.push(await processNight(plan, checked.selection, night, earlier[i] as NightAnswer, state, log));
   }
-  return results;
+  // A look-back night is reported only when it had something to send, or failed; every night is recorded.
+  return recorded(state, results).filter((result, i) => i === 0 || !QUIET_STATUSES.includes(result.status));
 }
 
 /** One night of one notification: decide on the archive's answer, and send what was never announced. */
@@ -238,7 +237,7 @@ async function processNight(
 ): Promise<Result> {
   const { request, ports } = state;
   const finish = (status: Status, extra: Partial<Result> = {}): Result => {
-    const result = recorded(state, plan, night, status, extra);
+    const result = resultOf(plan, night, status, extra);
     if (result.error) log.warn({ night, status, url: result.url }, result.error);
     return result;
   };
@@ -355,11 +354,10 @@ function resultOf(plan: Plan, night: Night, status: Status, extra: Partial<Resul
   };
 }
 
-/** A night's result, recorded as the night's check (a dry run records nothing). */
-function recorded(state: RunState, plan: Plan, night: Night, status: Status, extra: Partial<Result> = {}): Result {
-  const result = resultOf(plan, night, status, extra);
-  state.checks?.add(nightCheck(result, state.request.mode));
-  return result;
+/** One notification's results, recorded as its checks: a row per archive request (a dry run records nothing). */
+function recorded(state: RunState, results: Result[]): Result[] {
+  state.checks?.add(results.map((result) => nightCheck(result, state.request.mode)));
+  return results;
 }
 
 /** What the send record keeps of a night's check, from its result. */
