@@ -336,8 +336,11 @@ export class SendRecord {
   }
 }
 
-/** Checks written in one statement: a few writes a second at the benchmark's pace. */
-const CHECKS_PER_WRITE = 500;
+/**
+ * Checks written in one statement: a few writes a second at the benchmark's pace, each batch's JSON (about 40 kB) small
+ * enough to stay out of V8's large-object space, which only a full collection empties.
+ */
+const CHECKS_PER_WRITE = 100;
 
 /**
  * Night checks are bookkeeping, not delivery: they are written in batches, and a batch lost (to a crash, or to a
