@@ -5,12 +5,12 @@ import { DeliveryRecord } from '../db/delivery-record.js';
 import { migrate } from '../db/migrations.js';
 import { type IntakePorts, type RawReport, REPORT_RETENTION_DAYS, type TakenReport, takeReport } from '../delivery/intake.js';
 import { bounceJson, bounceText } from '../delivery/output.js';
-import { BounceTokens } from '../mail/bounce-token.js';
 import { messageFiles, readMessageFile } from '../mailbox/message-files.js';
 import { readMessageHead } from '../mailbox/message-stream.js';
 import { jsonText } from '../text/escape.js';
-import { describeFatal, loggerOf, reportFatal, settingsOf } from './context.js';
+import { describeFatal, reportFatal } from './fatal.js';
 import { type CommandContext, EXIT } from './process-context.js';
+import { bounceTokensOf, loggerOf, settingsOf } from './resources.js';
 
 export interface BounceOptions {
   json: boolean;
@@ -26,12 +26,6 @@ const envelopeOf = (env: CommandContext['env']) => ({
   originalRecipient: env.ORIGINAL_RECIPIENT || undefined,
   extension: env.EXTENSION || undefined,
 });
-
-/** The token checker of the settings: without BOUNCE_ADDRESS no token is read. */
-function tokensOf(settings: Settings): BounceTokens | null {
-  const { BOUNCE_ADDRESS: address, BOUNCE_SECRET: secret } = settings;
-  return address && secret ? new BounceTokens(address, secret) : null;
-}
 
 /** The database, migrated, and reports older than the retention pruned; null in a dry run, which needs none. */
 async function recordOf(settings: Settings, options: BounceOptions, context: CommandContext, closing: (() => Promise<unknown>)[]) {
@@ -66,7 +60,7 @@ async function fromPipe(options: BounceOptions, context: CommandContext): Promis
     const settings = settingsOf(context);
     const record = await recordOf(settings, options, context, closing);
     const raw: RawReport = { ...head, source: 'stdin', envelope: envelopeOf(context.env) };
-    const taken = await takeReport(raw, { tokens: tokensOf(settings), record, now: context.now });
+    const taken = await takeReport(raw, { tokens: bounceTokensOf(settings), record, now: context.now });
     print([taken], options, context);
     return EXIT.ok;
   } catch (error) {
@@ -128,7 +122,7 @@ export async function bounceCommand(paths: readonly string[], options: BounceOpt
     log = loggerOf(context, settings);
     const files = options.imap ? [] : await messageFiles(paths);
     const record = await recordOf(settings, options, context, closing);
-    const ports: IntakePorts = { tokens: tokensOf(settings), record, now: context.now };
+    const ports: IntakePorts = { tokens: bounceTokensOf(settings), record, now: context.now };
     const { taken, code } = options.imap ? await fromMailbox(settings, ports, options.dryRun) : await fromFiles(files, ports, context);
     log.info({ messages: taken.length }, 'bounce read its messages');
     print(taken, options, context);

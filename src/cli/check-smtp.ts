@@ -2,8 +2,9 @@ import { parseEmailAddress } from '../addresses/index.js';
 import { required } from '../config/settings.js';
 import { probeSmtp } from '../mail/smtp-probe.js';
 import { maskCredentials } from '../text/credentials.js';
-import { reportFatal, settingsOf, tracingOf } from './context.js';
 import { type CommandContext, EXIT } from './process-context.js';
+import { tracingOf } from './resources.js';
+import { runCommand } from './run-command.js';
 
 export interface CheckSmtpOptions {
   to?: string;
@@ -12,8 +13,7 @@ export interface CheckSmtpOptions {
 /** `yougotdata check-smtp [--to ADDR]`: what the SMTP server answers; sends nothing unless --to. 0 when all is well. */
 export async function checkSmtpCommand(options: CheckSmtpOptions, context: CommandContext): Promise<number> {
   const out = (line: string) => context.stdout.write(`${maskCredentials(line)}\n`);
-  try {
-    const settings = settingsOf(context);
+  return runCommand(context, {}, async ({ settings }) => {
     let test: Parameters<typeof probeSmtp>[0]['test'];
     if (options.to !== undefined) {
       const to = parseEmailAddress(options.to.trim());
@@ -28,7 +28,5 @@ export async function checkSmtpCommand(options: CheckSmtpOptions, context: Comma
     if (failure === null) return EXIT.ok;
     context.stderr.write(`yougotdata: check-smtp failed: ${maskCredentials(failure)}\n`);
     return EXIT.failed;
-  } catch (error) {
-    return reportFatal(error, context).exitCode;
-  }
+  });
 }

@@ -6,7 +6,7 @@ import { demoNight, demoNotifications } from '../demo/scenario.js';
 import { createScratchDatabase } from '../demo/scratch-database.js';
 import { parseNight } from '../domain/night.js';
 import { DEFAULT_HTTP_PORT, DEFAULT_SMTP_PORT, type MailSink, startMailSink } from '../sink/index.js';
-import { reportFatal } from './context.js';
+import { reportFatal } from './fatal.js';
 import { untilInterrupted } from './mail-sink.js';
 import { type CommandContext, EXIT } from './process-context.js';
 import { sendCommand } from './send.js';

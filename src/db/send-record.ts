@@ -2,8 +2,9 @@
  * The send record: what was sent, to whom, listing which files, for each notification, night and mode.
  * yougotdata_message gets a row just before a message is handed to SMTP ('sending') and again after ('sent', 'failed',
  * or 'unknown' when the whole message went out and no reply came); yougotdata_file a row per announced file, in the
- * statement that marks its message sent; yougotdata_night the latest outcome of each night (see
- * migrations/001_send_record.sql and 004_unknown_delivery.sql).
+ * statement that marks its message sent; yougotdata_outcome a row per archive request a run made for a notification,
+ * with what each night it covered came to (see migrations/001_send_record.sql, 004_unknown_delivery.sql and
+ * 007_outcome_per_request.sql).
  */
 import type pg from 'pg';
 import type { Mode } from '../domain/mode.js';
@@ -19,6 +20,50 @@ export type Announcements = Map<number, Map<Night, NightAnnouncements>>;
 export interface RecordedNightOutcome extends NightOutcome {
   checkedAt: Date;
 }
+
+/** What one night a request covered came to. */
+export type CoveredNight = Pick<NightOutcome, 'night' | 'status' | 'files' | 'error' | 'complete'>;
+
+/** A row of yougotdata_outcome: one request, and what each night it covered came to, in the order asked. */
+export interface RequestOutcomes {
+  notificationId: number;
+  mode: Mode;
+  url: string | null;
+  selection: string | null;
+  rejected: string[];
+  outcomes: CoveredNight[];
+  checkedAt: Date;
+}
+
+/** One notification's night outcomes of one run as rows: the nights that share a request share its row. */
+export function requestOutcomes(outcomes: readonly NightOutcome[], checkedAt: Date): RequestOutcomes[] {
+  const rows = new Map<string | null, RequestOutcomes>();
+  for (const { notificationId, mode, url, selection, rejected, night, status, files, error, complete } of outcomes) {
+    const row = rows.get(url) ?? { notificationId, mode, url, selection, rejected, outcomes: [], checkedAt };
+    row.outcomes.push({ night, status, files, error, complete });
+    rows.set(url, row);
+  }
+  return [...rows.values()];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a night's row as the history queries return it, typed by the mapping below
+const recordedOutcomeOf = (row: Record<string, any>): RecordedNightOutcome => ({
+  notificationId: row.notification_id,
+  night: row.night,
+  mode: row.mode,
+  status: row.status,
+  selection: row.selection,
+  files: row.files,
+  rejected: row.rejected,
+  error: row.error,
+  complete: row.complete,
+  checkedAt: row.checked_at,
+  url: row.url,
+});
+
+/** Each night's outcome of each request, as columns (`o.`) beside the request's own (`c.`). */
+const COVERED_NIGHTS = `yougotdata_outcome c
+  CROSS JOIN LATERAL jsonb_to_recordset(c.outcomes) AS o(night char(8), status text, files integer, error text, complete boolean)`;
 
 export interface MessageRecord extends NoticeKey {
   id: number;
@@ -94,15 +139,18 @@ export class SendRecord {
     return announcements;
   }
 
-  /** `${notification id}:${night}` of the nights whose outcome, recorded since `since`, was that all was announced. */
+  /** `${notification id}:${night}` of the nights whose latest outcome, recorded since `since`, was that all was announced. */
   async recentlyComplete(mode: Mode, nights: readonly Night[], since: Date): Promise<Set<string>> {
     if (nights.length === 0) return new Set();
-    const rows = await rowsIfMigrated<{ notification_id: number; night: string }>(
+    const rows = await rowsIfMigrated<{ notification_id: number; night: string; complete: boolean }>(
       this.db,
-      'SELECT notification_id, night FROM yougotdata_night WHERE mode = $1 AND night = ANY($2) AND complete AND checked_at >= $3',
+      `SELECT DISTINCT ON (c.notification_id, o.night) c.notification_id, o.night, o.complete
+         FROM ${COVERED_NIGHTS}
+        WHERE c.mode = $1 AND c.checked_at >= $3 AND c.nights && $2::char(8)[] AND o.night = ANY($2)
+        ORDER BY c.notification_id, o.night, c.checked_at DESC, c.id DESC`,
       [mode, nights, since],
     );
-    return new Set((rows ?? []).map((row) => `${row.notification_id}:${row.night}`));
+    return new Set((rows ?? []).filter((row) => row.complete).map((row) => `${row.notification_id}:${row.night}`));
   }
 
   /** Written before the message is handed over: a crash after it leaves 'sending', and the files stay unannounced. */
@@ -187,57 +235,56 @@ export class SendRecord {
     );
   }
 
-  /** Upserts the latest outcome of each night given. */
-  async recordOutcomes(batch: readonly RecordedNightOutcome[]): Promise<void> {
-    const column = <K extends keyof RecordedNightOutcome>(key: K) => batch.map((outcome) => outcome[key]);
-    const rejectedAsText = 'ARRAY(SELECT jsonb_array_elements_text(c.rejected))';
+  /**
+   * Adds the requests' outcomes given, one row each. The batch goes as one JSON document: as arrays, pg would escape
+   * every value into a string of its own, garbage enough to raise the run's peak memory (README, Performance).
+   */
+  async recordOutcomes(batch: readonly RequestOutcomes[]): Promise<void> {
     await this.db.query(
-      `INSERT INTO yougotdata_night (notification_id, night, mode, status, selection, files, rejected, error, complete, checked_at, url)
-       SELECT c.id, c.night, c.mode, c.status, c.selection, c.files, ${rejectedAsText}, c.error, c.complete,
-              c.checked_at, c.url
-         FROM unnest($1::int[], $2::char(8)[], $3::text[], $4::text[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::bool[],
-                     $10::timestamptz[], $11::text[])
-           AS c(id, night, mode, status, selection, files, rejected, error, complete, checked_at, url)
-       ON CONFLICT (notification_id, night, mode) DO UPDATE SET
-         status = EXCLUDED.status, selection = EXCLUDED.selection, files = EXCLUDED.files, rejected = EXCLUDED.rejected,
-         error = EXCLUDED.error, complete = EXCLUDED.complete, checked_at = EXCLUDED.checked_at, url = EXCLUDED.url`,
-      [
-        column('notificationId'),
-        column('night'),
-        column('mode'),
-        column('status'),
-        column('selection'),
-        column('files'),
-        batch.map((outcome) => JSON.stringify(outcome.rejected)),
-        column('error'),
-        column('complete'),
-        column('checkedAt'),
-        column('url'),
-      ],
+      `INSERT INTO yougotdata_outcome (notification_id, mode, url, selection, rejected, nights, outcomes, checked_at)
+       SELECT c."notificationId", c.mode, c.url, c.selection,
+              ARRAY(SELECT r.value FROM jsonb_array_elements_text(c.rejected) WITH ORDINALITY AS r(value, i) ORDER BY r.i),
+              ARRAY(SELECT o.value->>'night' FROM jsonb_array_elements(c.outcomes) WITH ORDINALITY AS o(value, i) ORDER BY o.i)::char(8)[],
+              c.outcomes, c."checkedAt"
+         FROM jsonb_to_recordset($1::jsonb) AS c("notificationId" integer, mode text, url text, selection text, rejected jsonb,
+                                                  outcomes jsonb, "checkedAt" timestamptz)`,
+      [JSON.stringify(batch)],
     );
+  }
+
+  /**
+   * The latest outcome of each night given, newest night first; on a database not yet migrated to one row per request
+   * (before 007_outcome_per_request.sql), from the row per night it kept then.
+   */
+  private async latestOutcomes(notificationId: number, mode: Mode, nights: readonly Night[]): Promise<RecordedNightOutcome[] | null> {
+    const values = [notificationId, mode, nights];
+    const rows =
+      (await rowsIfMigrated(
+        this.db,
+        `SELECT DISTINCT ON (o.night) c.notification_id, o.night, c.mode, o.status, c.selection, o.files, c.rejected, o.error,
+                o.complete, c.checked_at, c.url
+           FROM ${COVERED_NIGHTS}
+          WHERE c.notification_id = $1 AND c.mode = $2 AND c.nights && $3::char(8)[] AND o.night = ANY($3)
+          ORDER BY o.night DESC, c.checked_at DESC, c.id DESC`,
+        values,
+      )) ??
+      (await rowsIfMigrated(
+        this.db,
+        'SELECT * FROM yougotdata_night WHERE notification_id = $1 AND mode = $2 AND night = ANY($3) ORDER BY night DESC',
+        values,
+      ));
+    return rows?.map(recordedOutcomeOf) ?? null;
   }
 
   async history(notificationId: number, mode: Mode, nights: readonly Night[]): Promise<NotificationHistory> {
     const values = [notificationId, mode, nights];
     const where = 'notification_id = $1 AND mode = $2 AND night = ANY($3)';
-    const [nightRows, messageRows] = await Promise.all([
-      rowsIfMigrated(this.db, `SELECT * FROM yougotdata_night WHERE ${where} ORDER BY night DESC`, values),
+    const [outcomes, messageRows] = await Promise.all([
+      this.latestOutcomes(notificationId, mode, nights),
       rowsIfMigrated(this.db, `SELECT * FROM yougotdata_message WHERE ${where} ORDER BY created_at DESC, id DESC`, values),
     ]);
     return {
-      nights: (nightRows ?? []).map((row) => ({
-        notificationId: row.notification_id,
-        night: row.night,
-        mode: row.mode,
-        status: row.status,
-        selection: row.selection,
-        files: row.files,
-        rejected: row.rejected,
-        error: row.error,
-        complete: row.complete,
-        checkedAt: row.checked_at,
-        url: row.url,
-      })),
+      nights: outcomes ?? [],
       messages: (messageRows ?? []).map((row) => ({
         id: Number(row.id),
         notificationId: row.notification_id,
@@ -261,15 +308,18 @@ export class SendRecord {
   }
 }
 
-/** Night outcomes written in one statement: a few writes a second at the benchmark's pace. */
-const OUTCOMES_PER_WRITE = 500;
+/**
+ * Requests' outcomes written in one statement: a few writes a second at the benchmark's pace, each batch's JSON (about
+ * 40 kB) small enough to stay out of V8's large-object space, which only a full collection empties.
+ */
+const OUTCOMES_PER_WRITE = 100;
 
 /**
  * Night outcomes are bookkeeping, not delivery: they are written in batches, and a batch lost (to a crash, or to a
  * failed write, which is logged) costs at most an archive request the next run, which asks about those nights again.
  */
 export class NightOutcomeLog {
-  private pending: RecordedNightOutcome[] = [];
+  private pending: RequestOutcomes[] = [];
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -278,8 +328,9 @@ export class NightOutcomeLog {
     private readonly warn: (message: string) => void,
   ) {}
 
-  add(outcome: NightOutcome): void {
-    this.pending.push({ ...outcome, checkedAt: this.clock() });
+  /** One notification's outcomes of the run's nights: a row per request made. */
+  add(outcomes: readonly NightOutcome[]): void {
+    this.pending.push(...requestOutcomes(outcomes, this.clock()));
     if (this.pending.length >= OUTCOMES_PER_WRITE) void this.flush();
   }
 
@@ -290,7 +341,9 @@ export class NightOutcomeLog {
     if (batch.length === 0) return this.writing;
     this.writing = this.writing.then(() =>
       this.record.recordOutcomes(batch).catch((error: Error) => {
-        this.warn(`${batch.length} night checks could not be recorded (${error.message}); the next run checks those nights again`);
+        this.warn(
+          `the outcomes of ${batch.length} archive requests could not be recorded (${error.message}); the next run checks those nights again`,
+        );
       }),
     );
     return this.writing;

@@ -1,6 +1,7 @@
 import { FAILURE_CLASSES, type FailureClass } from '../bounce/reading.js';
 import type { Mode } from '../domain/mode.js';
-import type { RunProblem, Status } from '../domain/result.js';
+import type { Result, RunProblem, RunReport, Status } from '../domain/result.js';
+import { problemsOf, totalsOfEvery } from '../run/report.js';
 
 /** What a monitor learns of one finished run of `send`: the end ping's body and the metrics file are made from it. */
 export interface RunSummary {
@@ -37,4 +38,30 @@ export function bouncesByClass(failures: readonly { class: FailureClass | null }
   const counts = Object.fromEntries(FAILURE_CLASSES.map((c) => [c, 0])) as Record<FailureClass, number>;
   for (const failure of failures) counts[failure.class ?? 'other'] += 1;
   return counts;
+}
+
+/** What a run had done when it ended, as far as it got: a fatal error may leave no report, only what was recorded. */
+export interface RunOutcome {
+  /** Each notification's results as they were recorded. */
+  recorded: readonly Result[];
+  report: RunReport | null;
+  /** The error that ended the run: its kind and one line. */
+  fatal: { kind: string; message: string } | null;
+}
+
+/**
+ * The summary of a run from its report; after a fatal error, from what it recorded until then, so the messages it did
+ * send are counted, with the error as the first problem.
+ */
+export function runSummaryOf(run: Omit<RunSummary, 'totals' | 'messagesSent' | 'problems'>, outcome: RunOutcome): RunSummary {
+  const totals = totalsOfEvery(outcome.recorded);
+  const fatal: RunProblem[] = outcome.fatal
+    ? [{ brief: `the run ended on a fatal error (${outcome.fatal.kind})`, full: outcome.fatal.message }]
+    : [];
+  return {
+    ...run,
+    totals,
+    messagesSent: totals.sent,
+    problems: outcome.report ? problemsOf(outcome.report) : [...fatal, ...problemsOf({ results: outcome.recorded, interrupted: null })],
+  };
 }

@@ -188,7 +188,7 @@ async function processNotification(row: Notification, state: NightRun): Promise<
   const plan = planNotification(row, state.request.mode, state.request.bcc);
   const skipped = interruption(state.ports);
   if (skipped) {
-    return [recorded(state, plan, state.request.night, 'failed', notTried(skipped))];
+    return recorded(state, [resultOf(plan, state.request.night, 'failed', notTried(skipped))]);
   }
   const counted = breakerArchive(state.ports);
   try {
@@ -212,7 +212,7 @@ async function processPlan(plan: Plan, state: NightRun, archive: RunPorts['archi
         ? ['invalid-selection', verdict.reason]
         : ['failed', `could not confirm the selection with the archive: ${verdict.error}`];
     log.warn({ status, url: verdict.url }, error);
-    return [recorded(state, plan, request.night, status, { error, url: verdict.url })];
+    return recorded(state, [resultOf(plan, request.night, status, { error, url: verdict.url })]);
   }
   const lookback = state.lookback.filter((night) => {
     const key = `${plan.notification.id}:${night}`;
@@ -225,11 +225,10 @@ async function processPlan(plan: Plan, state: NightRun, archive: RunPorts['archi
   const [tonight, ...earlier] = search.answers as [NightAnswer, ...NightAnswer[]];
   const results = [await processNight(plan, verdict.selection, request.night, tonight, state, log)];
   for (const [i, night] of lookback.entries()) {
-    const late = await processNight(plan, verdict.selection, night, earlier[i] as NightAnswer, state, log);
-    // A look-back night is reported only when it had something to send, or failed.
-    if (!QUIET_STATUSES.includes(late.status)) results.push(late);
+    results.push(await processNight(plan, verdict.selection, night, earlier[i] as NightAnswer, state, log));
   }
-  return results;
+  // A look-back night is reported only when it had something to send, or failed; every night is recorded.
+  return recorded(state, results).filter((result, i) => i === 0 || !QUIET_STATUSES.includes(result.status));
 }
 
 /** One night of one notification: decide on the archive's answer, compose the notice, deliver it, say how it ended. */
@@ -243,7 +242,7 @@ async function processNight(
 ): Promise<Result> {
   const { request, ports } = state;
   const finish = ([status, extra]: Outcome): Result => {
-    const result = recorded(state, plan, night, status, { url: answer.url, ...extra });
+    const result = resultOf(plan, night, status, { url: answer.url, ...extra });
     if (result.error) log.warn({ night, status, url: result.url }, result.error);
     return result;
   };
@@ -369,11 +368,10 @@ function resultOf(plan: Plan, night: Night, status: Status, extra: Partial<Resul
   };
 }
 
-/** A night's result, recorded as the night's outcome (a dry run records nothing). */
-function recorded(state: NightRun, plan: Plan, night: Night, status: Status, extra: Partial<Result> = {}): Result {
-  const result = resultOf(plan, night, status, extra);
-  state.outcomes?.add(nightOutcome(result, state.request.mode));
-  return result;
+/** One notification's results, recorded as its nights' outcomes: a row per archive request (a dry run records nothing). */
+function recorded(state: NightRun, results: Result[]): Result[] {
+  state.outcomes?.add(results.map((result) => nightOutcome(result, state.request.mode)));
+  return results;
 }
 
 /** What the send record keeps of a night, from its result. */

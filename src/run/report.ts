@@ -34,7 +34,7 @@ function addressCounts(r: Result): string {
 }
 
 /** One problem per result that needs a person, for a monitor's summary (the digest says more). */
-export function problemsOf(report: Pick<RunReport, 'interrupted' | 'results'>): RunProblem[] {
+export function problemsOf(report: { interrupted: string | null; results: readonly Result[] }): RunProblem[] {
   const problems: RunProblem[] = report.interrupted
     ? [{ brief: 'the run stopped early', full: `the run stopped early: ${report.interrupted}` }]
     : [];

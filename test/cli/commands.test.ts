@@ -39,7 +39,7 @@ describe('--help', () => {
     expect((await yougotdata(['sned'], {})).code).toBe(2);
   });
 
-  it('dist/cli.js runs as cron runs it, through its #! line, with its small young generation', async () => {
+  it('dist/cli.js runs as cron runs it, through its #! line, with its small young generation and its early full collections', async () => {
     const child = spawn(cli, ['addresses', '--json', 'a@b.org'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -48,7 +48,7 @@ describe('--help', () => {
     const [code] = await once(child, 'close');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ addresses: [{ name: null, address: 'a@b.org' }], rejected: [] });
-    expect((await readFile(cli, 'utf8')).split('\n')[0]).toBe('#!/usr/bin/env -S node --max-semi-space-size=2');
+    expect((await readFile(cli, 'utf8')).split('\n')[0]).toBe('#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=20');
   });
 });
 
@@ -122,10 +122,10 @@ describe('migrate', () => {
     const first = await yougotdata(['migrate'], { DATABASE_URL: db.url });
     expect(first.code).toBe(0);
     expect(first.stdout).toBe(
-      'applied 001_send_record.sql, 002_run_log.sql, 003_night_url.sql, 004_unknown_delivery.sql, 005_relay_replies.sql, 006_delivery_reports.sql; schema version 6\n',
+      'applied 001_send_record.sql, 002_run_log.sql, 003_night_url.sql, 004_unknown_delivery.sql, 005_relay_replies.sql, 006_delivery_reports.sql, 007_outcome_per_request.sql; schema version 7\n',
     );
     const second = await yougotdata(['migrate'], { DATABASE_URL: db.url });
-    expect(second.stdout).toBe('up to date (schema version 6)\n');
+    expect(second.stdout).toBe('up to date (schema version 7)\n');
     const tables = await db.pool.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
     expect(tables.rows.map((r) => r.tablename)).toEqual([
       'notification',
@@ -133,7 +133,7 @@ describe('migrate', () => {
       'yougotdata_file',
       'yougotdata_message',
       'yougotdata_migration',
-      'yougotdata_night',
+      'yougotdata_outcome',
       'yougotdata_report',
       'yougotdata_run',
     ]);
@@ -148,7 +148,7 @@ describe('migrate', () => {
       yougotdata(['migrate'], { DATABASE_URL: other.url }),
     ]);
     expect(runs.map((r) => r.code)).toEqual([0, 0]);
-    expect((await other.pool.query('SELECT count(*)::int AS n FROM yougotdata_migration')).rows[0].n).toBe(6);
+    expect((await other.pool.query('SELECT count(*)::int AS n FROM yougotdata_migration')).rows[0].n).toBe(7);
     await other.drop();
   });
 

@@ -42,6 +42,24 @@ describe('why: what the record says', () => {
     expect((await why('101', '--json')).json().matches[0].record.check.url).toBe(asked);
   });
 
+  it("a look-back night: its own verdict from the one request that covered it, and the request's URL", async () => {
+    await peers.addNotifications([janeDoeRow]);
+    peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 1, '20261125'));
+    expect((await sendInProcess({ ...peers.env, LOOKBACK_NIGHTS: '2' })).json().results[0].status).toBe('no-data');
+    const asked = `${peers.archive.url}/jsonsummary/nightrange=20261124-20261126/GN-2026B-Q-101/science`;
+    const verdicts = await Promise.all(
+      ['20261126', '20261125', '20261124'].map(async (night) => {
+        const run = await yougotdata(['why', '101', '--date', night], peers.env);
+        return [/^ {2}last check: (\S+)/m.exec(run.stdout)?.[1], run.stdout.includes(`    asked ${asked}\n`)];
+      }),
+    );
+    expect(verdicts).toEqual([
+      ['no-data', true],
+      ['sent', true],
+      ['no-data', true],
+    ]);
+  });
+
   it("a refused recipient: the verdict names it with the server's reply", async () => {
     await peers.addNotifications([janeDoeRow]);
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 2));

@@ -76,7 +76,7 @@ describe('headers of every message', () => {
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-1', 1, earlier));
     expect((await sendInProcess({ ...env(), LOOKBACK_NIGHTS: '0' }, '--date', earlier)).code).toBe(0);
     // The next morning: a night checked within the hour is not asked again by the look-back.
-    await peers.db.pool.query("UPDATE yougotdata_night SET checked_at = checked_at - interval '1 day'");
+    await peers.db.pool.query("UPDATE yougotdata_outcome SET checked_at = checked_at - interval '1 day'");
     peers.archive.addEntries([
       ...scienceFiles('GN-2026B-Q-1', 1, NIGHT),
       ...scienceFiles('GN-2026B-Q-1', 1, earlier, { ut: '2026-11-25T14:00:00Z' }),

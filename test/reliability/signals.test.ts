@@ -125,7 +125,8 @@ describe('send stopped by a signal, then run again', () => {
       // rows never taken (none).
       expect(report.results.every((r) => r.error === 'not tried: stopped by SIGTERM')).toBe(true);
       const checks = await peers.db.pool.query<{ url: string | null }>(
-        "SELECT url FROM yougotdata_night WHERE night = $1 AND error = 'not tried: stopped by SIGTERM'",
+        `SELECT c.url FROM yougotdata_outcome c, jsonb_to_recordset(c.outcomes) AS o(night text, error text)
+          WHERE o.night = $1 AND o.error = 'not tried: stopped by SIGTERM'`,
         [NIGHT],
       );
       expect(checks.rows.filter((row) => row.url !== null).length).toBeGreaterThanOrEqual(CONCURRENCY);

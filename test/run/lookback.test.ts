@@ -97,6 +97,34 @@ describe('late data', () => {
     expect(searches()).toEqual(['/jsonsummary/night=19990101/GN-2026B-Q-5/science']);
   });
 
+  it('records one outcome row per archive request: the nights it covered and what each came to', async () => {
+    peers.archive.addEntries([...scienceFiles('GN-2026B-Q-5', 1, '20261126'), ...scienceFiles('GN-2026B-Q-5', 2, '20261124')]);
+    await run('20261126', 3);
+    await run('20261126', 3);
+    const checks = await peers.db.pool.query('SELECT notification_id, url, nights, outcomes FROM yougotdata_outcome ORDER BY id');
+    const outcome = (night: string, status: string, files: number) => ({ night, status, files, error: null, complete: true });
+    expect(checks.rows).toEqual([
+      {
+        notification_id: 5,
+        url: `${peers.archive.url}/jsonsummary/nightrange=20261123-20261126/GN-2026B-Q-5/science`,
+        nights: ['20261126', '20261125', '20261124', '20261123'],
+        outcomes: [
+          outcome('20261126', 'sent', 1),
+          outcome('20261125', 'no-data', 0),
+          outcome('20261124', 'sent', 2),
+          outcome('20261123', 'no-data', 0),
+        ],
+      },
+      // The rerun within the hour asked tonight alone: a request of its own, a row of its own.
+      {
+        notification_id: 5,
+        url: `${peers.archive.url}/jsonsummary/night=20261126/GN-2026B-Q-5/science`,
+        nights: ['20261126'],
+        outcomes: [outcome('20261126', 'already-sent', 1)],
+      },
+    ]);
+  });
+
   it('look-back 0 is the old job: one search per notification, earlier nights never looked at', async () => {
     peers.archive.addEntries(scienceFiles('GN-2026B-Q-5', 2, '20261125'));
     const report = (await run('20261126', 0)).json();

@@ -2,25 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Night } from '../../src/domain/night.js';
 import { notTried, type Result, type RunReport } from '../../src/domain/result.js';
 import { digestText, exitCodeOf, joinReports, problemsOf, reportJson, reportTable } from '../../src/run/report.js';
+import { RESULT_NIGHT, result } from '../harness/result.js';
 
-const night = '20261126' as Night;
-const result = (over: Partial<Result>): Result => ({
-  id: 1,
-  label: 'Auto - GN-2026B-Q-1',
-  selection: 'GN-2026B-Q-1/science',
-  night,
-  status: 'no-data',
-  files: 0,
-  to: [],
-  cc: [],
-  rejected: [],
-  refused: [],
-  error: null,
-  notTried: null,
-  messageId: null,
-  url: null,
-  ...over,
-});
+const night = RESULT_NIGHT;
 const report = (...results: Result[]): RunReport => ({ nights: [night], mode: 'pi', dryRun: false, results, interrupted: null });
 const jsonOf = (r: RunReport) => JSON.parse([...reportJson(r)].join('')) as Record<string, unknown>;
 

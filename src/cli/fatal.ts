@@ -1,61 +1,18 @@
-import type { Logger } from 'pino';
-import { ArchiveClient } from '../archive/client.js';
-import { environmentWithDotEnv, readSettings, required, SettingError, type Settings } from '../config/settings.js';
+/**
+ * The exit-code policy: each fatal error classified (what kind, the one line to print, the exit code of
+ * docs/commands.md#exit-codes) and reported the same way by every command.
+ */
+import { SettingError } from '../config/settings.js';
 import { DatabaseRefused, DatabaseUnavailable, isUnreachable } from '../db/database.js';
 import { NotificationTableMissing } from '../db/notification-table.js';
 import { RunLockBusy, RunLockLost } from '../db/run-lock.js';
-import { type Mode, profileOf } from '../domain/mode.js';
 import { NightError } from '../domain/night.js';
-import { createLogger, LogFileError } from '../log/logger.js';
-import type { ProgressLine } from '../log/progress-line.js';
-import { BounceTokens } from '../mail/bounce-token.js';
-import { type DkimSigning, dkimSigningOf } from '../mail/dkim.js';
+import { LogFileError } from '../log/logger.js';
 import { ImapRefused, ImapUnavailable, MissingMessagePath } from '../mailbox/failures.js';
 import { OutFolderError } from '../preview/out-folder.js';
 import { maskCredentials } from '../text/credentials.js';
 import { escapeControls, jsonText } from '../text/escape.js';
 import { type CommandContext, EXIT } from './process-context.js';
-
-/** The environment the command sees: the process's, over a `.env` in the working directory. */
-const environmentOf = (context: CommandContext) => environmentWithDotEnv(context.env, context.cwd);
-
-export function settingsOf(context: CommandContext): Settings {
-  return readSettings(environmentOf(context));
-}
-
-/**
- * The command's logger (src/log): text or JSON lines on stderr (everything on a terminal, only what needs attention
- * under cron), and every line as JSON in `--log-file`.
- */
-export function loggerOf(
-  context: CommandContext,
-  settings: Pick<Settings, 'LOG_FORMAT'>,
-  options: { logFile?: string; progress?: ProgressLine } = {},
-): Logger {
-  return createLogger({ stderr: context.stderr, format: settings.LOG_FORMAT, ...options });
-}
-
-/** The server a mode searches: the archive (PI) or the summit FITS server (CHECK). */
-export function serverOf(settings: Settings, mode: Mode): string {
-  return required(settings, profileOf(mode).server.setting);
-}
-
-/** An archive client with the settings' timeout and retries. */
-export function archiveClientOf(settings: Settings, options: { concurrency: number; stop?: AbortSignal }): ArchiveClient {
-  return new ArchiveClient({ timeoutMs: settings.ARCHIVE_TIMEOUT_MS, retries: settings.ARCHIVE_RETRIES, ...options });
-}
-
-/** What the job does to each message it sends, beyond the message: the bounce token and the DKIM signature. */
-export interface Tracing {
-  bounces: BounceTokens | null;
-  dkim: DkimSigning | null;
-}
-
-/** The settings' bounce address and DKIM key, checked before anything is sent: a key that cannot be used is exit 2. */
-export function tracingOf(settings: Settings): Tracing {
-  const { BOUNCE_ADDRESS: address, BOUNCE_SECRET: secret } = settings;
-  return { bounces: address && secret ? new BounceTokens(address, secret) : null, dkim: dkimSigningOf(settings) };
-}
 
 /** A second SIGTERM or SIGINT: the command exits 75 at once, without waiting for what is under way. */
 export class StoppedAtOnce extends Error {
@@ -98,7 +55,7 @@ function classify(error: unknown): Fatal {
 }
 
 /** A fatal error described once: `detail` is the line for stderr (a bug's whole stack), `message` the one line. */
-interface DescribedFatal extends Fatal {
+export interface DescribedFatal extends Fatal {
   detail: string;
 }
 
