@@ -227,9 +227,9 @@ export function targets(runs: readonly RunFigures[], main: readonly RunFigures[]
   }
   const rssKnown = ok.filter((run) => run.peakRssBytes !== null);
   found.push({
-    pass: rssKnown.length === 0 ? null : rssKnown.every((run) => (run.peakRssBytes ?? 0) <= 150 * MB),
+    pass: rssKnown.length === 0 ? null : rssKnown.every((run) => (run.peakRssBytes ?? 0) <= 130 * MB),
     text:
-      'peak RSS ≤ 150 MB (set for N=20000; checked at every N): ' +
+      'peak RSS ≤ 130 MB (set for N=20000; checked at every N): ' +
       `${list(rssKnown, (run) => `${mb(run.peakRssBytes)} MB`) || 'not measured'} ` +
       `[N=${runs[0]?.notifications ?? 0}]`,
   });
@@ -270,7 +270,7 @@ export function targets(runs: readonly RunFigures[], main: readonly RunFigures[]
 function lookbackTargets(ok: readonly RunFigures[]): Target[] {
   const withLookback = ok.filter((run) => run.lookbackNights > 0);
   if (withLookback.length === 0) {
-    return [{ pass: null, text: 'look-back: ≤ 1.05 archive requests per row, wall ≤ 1.15 × look-back 0: not measured (no look-back run)' }];
+    return [{ pass: null, text: 'look-back: ≤ 1.05 archive requests per row, wall ≤ 1.05 × look-back 0: not measured (no look-back run)' }];
   }
   return withLookback.flatMap((run) => {
     const perRow = run.requests / run.notifications;
@@ -283,12 +283,12 @@ function lookbackTargets(ok: readonly RunFigures[]): Target[] {
       },
       zero
         ? {
-            pass: run.wallMs <= 1.15 * zero.wallMs,
+            pass: run.wallMs <= 1.05 * zero.wallMs,
             text:
-              `look-back: wall ≤ 1.15 × the look-back-0 run: ${s(run.wallMs)} s vs ${s(zero.wallMs)} s, ` +
+              `look-back: wall ≤ 1.05 × the look-back-0 run: ${s(run.wallMs)} s vs ${s(zero.wallMs)} s, ` +
               `${fixed(run.wallMs / zero.wallMs)} × ${where}`,
           }
-        : { pass: null, text: `look-back: wall ≤ 1.15 × the look-back-0 run: not measured (no look-back-0 run at C=${run.concurrency})` },
+        : { pass: null, text: `look-back: wall ≤ 1.05 × the look-back-0 run: not measured (no look-back-0 run at C=${run.concurrency})` },
     ];
   });
 }

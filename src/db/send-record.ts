@@ -30,7 +30,7 @@ export interface RequestOutcomes {
   mode: Mode;
   url: string | null;
   selection: string | null;
-  rejected: string[];
+  rejected: readonly string[];
   outcomes: CoveredNight[];
   checkedAt: Date;
 }

@@ -35,7 +35,7 @@ export interface NightOutcome extends NoticeKey {
   status: string;
   selection: string | null;
   files: number;
-  rejected: string[];
+  rejected: readonly string[];
   error: string | null;
   /** Every file of the answer was announced (or there were none): a look-back may skip the night for a while. */
   complete: boolean;

@@ -52,10 +52,10 @@ export interface Result {
   status: Status;
   /** Files listed in the message (new files only), or found, for statuses that send nothing. */
   files: number;
-  to: string[];
-  cc: string[];
-  rejected: string[];
-  refused: Refusal[];
+  to: readonly string[];
+  cc: readonly string[];
+  rejected: readonly string[];
+  refused: readonly Refusal[];
   error: string | null;
   /** Why nothing was tried for it, if nothing was: then `error` is `not tried: <reason>`. */
   notTried: string | null;

@@ -17,7 +17,7 @@ import type { Mode } from '../domain/mode.js';
 import { type Night, nightsBefore } from '../domain/night.js';
 import type { Intent, NightOutcome } from '../domain/notice.js';
 import type { Notification } from '../domain/notification.js';
-import { notTried, QUIET_STATUSES, type Result, type RunReport, type Status, stoppedBy } from '../domain/result.js';
+import { notTried, QUIET_STATUSES, type Refusal, type Result, type RunReport, type Status, stoppedBy } from '../domain/result.js';
 import type { Mailer } from '../mail/mailer.js';
 import { SmtpLoginRefused } from '../mail/smtp-mailer.js';
 import { composeNotice, type NoticeInput, type Sender } from './compose.js';
@@ -348,6 +348,9 @@ function nothingToSend(decision: Exclude<NightDecision, { kind: 'send' }>): Outc
   }
 }
 
+/** One empty list for the results that refused nobody: most of a run's, which the report keeps to its end. */
+const NO_REFUSALS: readonly Refusal[] = Object.freeze([]);
+
 function resultOf(plan: Plan, night: Night, status: Status, extra: Partial<Result> = {}): Result {
   return {
     id: plan.notification.id,
@@ -356,10 +359,10 @@ function resultOf(plan: Plan, night: Night, status: Status, extra: Partial<Resul
     night,
     status,
     files: 0,
-    to: plan.recipients.to.map((a) => a.address),
-    cc: plan.recipients.cc.map((a) => a.address),
+    to: plan.addressed.to,
+    cc: plan.addressed.cc,
     rejected: plan.recipients.rejected,
-    refused: [],
+    refused: NO_REFUSALS,
     error: null,
     notTried: null,
     messageId: null,

@@ -15,6 +15,8 @@ export interface Recipients {
 export interface Plan {
   notification: Notification;
   recipients: Recipients;
+  /** The addresses every result of the notification reports, made once and shared by its nights' results. */
+  addressed: { to: readonly string[]; cc: readonly string[] };
   selection: SelectionReading;
 }
 
@@ -44,5 +46,7 @@ export function recipientsFrom(
 }
 
 export function planNotification(notification: Notification, mode: Mode, bcc: readonly EmailAddress[]): Plan {
-  return { notification, recipients: recipientsOf(notification, mode, bcc), selection: readSelection(notification.selection) };
+  const recipients = recipientsOf(notification, mode, bcc);
+  const addressed = { to: recipients.to.map((a) => a.address), cc: recipients.cc.map((a) => a.address) };
+  return { notification, recipients, addressed, selection: readSelection(notification.selection) };
 }
