@@ -1,6 +1,6 @@
+import { resolve } from 'node:path';
 import { READ_LIMIT } from '../bounce/index.js';
 import { required, SettingError, type Settings } from '../config/settings.js';
-import { openDatabase } from '../db/database.js';
 import { DeliveryRecord } from '../db/delivery-record.js';
 import { migrate } from '../db/migrations.js';
 import { type IntakePorts, type RawReport, REPORT_RETENTION_DAYS, type TakenReport, takeReport } from '../delivery/intake.js';
@@ -8,14 +8,17 @@ import { bounceJson, bounceText } from '../delivery/output.js';
 import { messageFiles, readMessageFile } from '../mailbox/message-files.js';
 import { readMessageHead } from '../mailbox/message-stream.js';
 import { jsonText } from '../text/escape.js';
-import { describeFatal, reportFatal } from './fatal.js';
+import { describeFatal } from './fatal.js';
 import { type CommandContext, EXIT } from './process-context.js';
-import { bounceTokensOf, loggerOf, settingsOf } from './resources.js';
+import { bounceTokensOf, type Database, type DatabaseOptions, databaseOf, settingsOf } from './resources.js';
+import { runCommand } from './run-command.js';
 
 export interface BounceOptions {
   json: boolean;
   dryRun: boolean;
   imap: boolean;
+  /** A settings file: a mail server runs the command with no environment of its own. */
+  settings?: string;
 }
 
 const DAY = 86_400_000;
@@ -27,15 +30,12 @@ const envelopeOf = (env: CommandContext['env']) => ({
   extension: env.EXTENSION || undefined,
 });
 
+const DATABASE: DatabaseOptions = { applicationName: 'yougotdata bounce', maxConnections: 2 };
+
 /** The database, migrated, and reports older than the retention pruned; null in a dry run, which needs none. */
-async function recordOf(settings: Settings, options: BounceOptions, context: CommandContext, closing: (() => Promise<unknown>)[]) {
+async function recordOf(open: () => Promise<Database>, options: BounceOptions, context: CommandContext): Promise<DeliveryRecord | null> {
   if (options.dryRun) return null;
-  const db = await openDatabase({
-    url: required(settings, 'DATABASE_URL'),
-    applicationName: 'yougotdata bounce',
-    maxConnections: 2,
-  });
-  closing.push(() => db.end().catch(() => {}));
+  const db = await open();
   await migrate(db);
   const record = new DeliveryRecord(db);
   await record.prune(new Date(context.now().getTime() - REPORT_RETENTION_DAYS * DAY));
@@ -49,7 +49,8 @@ function print(taken: readonly TakenReport[], options: BounceOptions, context: C
 /**
  * One message on stdin, as a mail server's pipe hands it over (an /etc/aliases line, a Postfix pipe transport):
  * exit 0 once it is recorded or kept, 75 when it must be tried again; never anything else, for any message, or the
- * mail server would bounce the bounce (docs/commands.md#bounce).
+ * mail server would bounce the bounce (docs/commands.md#bounce). So not the shared command shape: a setting missing
+ * is 75 here too, not 2.
  */
 async function fromPipe(options: BounceOptions, context: CommandContext): Promise<number> {
   if (context.stdin?.isTTY) context.stderr.write('yougotdata bounce: reading one message from standard input (Ctrl-D ends it)\n');
@@ -58,7 +59,12 @@ async function fromPipe(options: BounceOptions, context: CommandContext): Promis
     // The whole pipe is read first, whatever happens next: a reader that stops early fails the delivery.
     const head = context.stdin ? await readMessageHead(context.stdin, READ_LIMIT) : { bytes: new Uint8Array(), size: 0 };
     const settings = settingsOf(context);
-    const record = await recordOf(settings, options, context, closing);
+    const open = async () => {
+      const db = await databaseOf(settings, DATABASE);
+      closing.push(() => db.end().catch(() => {}));
+      return db;
+    };
+    const record = await recordOf(open, options, context);
     const raw: RawReport = { ...head, source: 'stdin', envelope: envelopeOf(context.env) };
     const taken = await takeReport(raw, { tokens: bounceTokensOf(settings), record, now: context.now });
     print([taken], options, context);
@@ -113,24 +119,18 @@ async function fromMailbox(settings: Settings, ports: IntakePorts, dryRun: boole
 }
 
 /** `yougotdata bounce`: read what came back to the bounce address, match it to the send record, and record it. */
-export async function bounceCommand(paths: readonly string[], options: BounceOptions, context: CommandContext): Promise<number> {
+export async function bounceCommand(paths: readonly string[], options: BounceOptions, given: CommandContext): Promise<number> {
+  const context = options.settings === undefined ? given : { ...given, settingsFile: resolve(given.cwd, options.settings) };
   if (!options.imap && paths.length === 0) return fromPipe(options, context);
-  const closing: (() => Promise<unknown>)[] = [];
-  let log: ReturnType<typeof loggerOf> | undefined;
-  try {
-    const settings = settingsOf(context);
-    log = loggerOf(context, settings);
+  return runCommand(context, { json: options.json }, async (scope) => {
+    const { settings } = scope;
+    const log = scope.logger();
     const files = options.imap ? [] : await messageFiles(paths);
-    const record = await recordOf(settings, options, context, closing);
+    const record = await recordOf(() => scope.database(DATABASE), options, context);
     const ports: IntakePorts = { tokens: bounceTokensOf(settings), record, now: context.now };
     const { taken, code } = options.imap ? await fromMailbox(settings, ports, options.dryRun) : await fromFiles(files, ports, context);
     log.info({ messages: taken.length }, 'bounce read its messages');
     print(taken, options, context);
     return code;
-  } catch (error) {
-    return reportFatal(error, context, { json: options.json }).exitCode;
-  } finally {
-    for (const close of closing.reverse()) await close();
-    log?.flush();
-  }
+  });
 }

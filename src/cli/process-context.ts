@@ -9,6 +9,8 @@ import { drained } from '../streams/drained.js';
 export interface CommandContext {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** A settings file named on the command line (`bounce --settings`), read under `env`, over `cwd`'s `.env`. */
+  settingsFile?: string;
   /** What `bounce` reads a message from when given no file: the mail server's pipe. Absent: nothing to read. */
   stdin?: AsyncIterable<Buffer | string> & { isTTY?: boolean };
   stdout: NodeJS.WritableStream;

@@ -117,6 +117,10 @@ function buildProgram(context: CommandContext, done: (code: number) => void): Co
     .option('--json', 'print exactly one JSON document on stdout (logs stay on stderr)', false)
     .option('--dry-run', 'read and print; record nothing, move nothing, need no database', false)
     .option('--imap', 'read the mailbox in IMAP_URL; move what is recorded to IMAP_DONE_FOLDER, leave the rest for a person', false)
+    .option(
+      '--settings <file>',
+      "read the settings from FILE (KEY=value lines, as in .env), under the environment; for a mail server's pipe",
+    )
     .action(async function (this: Command, paths: string[], options) {
       if (options.imap && paths.length > 0) this.error('error: --imap reads the mailbox in IMAP_URL: give it no FILE or MAILDIR');
       done(await (await import('./bounce.js')).bounceCommand(paths, options, context));

@@ -1,7 +1,7 @@
 /** What commands open, each made from the settings: the logger, the database, the archive client, the mail's tracing. */
 import type { Logger } from 'pino';
 import { ArchiveClient } from '../archive/client.js';
-import { environmentWithDotEnv, readSettings, required, type Settings } from '../config/settings.js';
+import { type Environment, environmentWithDotEnv, environmentWithFile, readSettings, required, type Settings } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
 import { createLogger } from '../log/logger.js';
 import type { ProgressLine } from '../log/progress-line.js';
@@ -9,8 +9,11 @@ import { BounceTokens } from '../mail/bounce-token.js';
 import { type DkimSigning, dkimSigningOf } from '../mail/dkim.js';
 import type { CommandContext } from './process-context.js';
 
-/** The environment the command sees: the process's, over a `.env` in the working directory. */
-const environmentOf = (context: CommandContext) => environmentWithDotEnv(context.env, context.cwd);
+/** The environment the command sees: the process's, over a settings file given it, over a `.env` in the working directory. */
+function environmentOf(context: CommandContext): Environment {
+  const env = context.settingsFile === undefined ? context.env : environmentWithFile(context.env, context.settingsFile);
+  return environmentWithDotEnv(env, context.cwd);
+}
 
 export function settingsOf(context: CommandContext): Settings {
   return readSettings(environmentOf(context));

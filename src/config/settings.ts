@@ -137,6 +137,20 @@ export function environmentWithDotEnv(env: Environment, directory: string): Envi
   return { ...parseEnv(readFileSync(file, 'utf8')), ...env };
 }
 
+/**
+ * The process environment over a settings file named on the command line (`bounce --settings`), for a command a mail
+ * server runs with no environment of its own: the real environment wins. A file that cannot be read is a setting error.
+ */
+export function environmentWithFile(env: Environment, file: string): Environment {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SettingError('--settings', `cannot read ${file}: ${(error as Error).message}`);
+  }
+  return { ...parseEnv(text), ...env };
+}
+
 /** Validates every setting once; blank values count as unset. */
 export function readSettings(env: Environment): Settings {
   const present = Object.fromEntries(

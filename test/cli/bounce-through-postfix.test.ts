@@ -27,8 +27,8 @@ afterEach(async () => {
   await internet?.close();
 });
 
-/** The settings file the piped command reads (`node --env-file`), readable by nobody; rewritten as a test goes. */
-function settingsFile(databaseUrl: string): { path: string; point(url: string): void } {
+/** The settings file the piped command reads (`bounce --settings`), written as a test goes; null: not yet there. */
+function settingsFile(databaseUrl: string | null): { path: string; point(url: string): void } {
   const dir = mkdtempSync(join(tmpdir(), 'ygd-bounce-env-'));
   chmodSync(dir, 0o755);
   const path = join(dir, 'yougotdata.env');
@@ -36,7 +36,7 @@ function settingsFile(databaseUrl: string): { path: string; point(url: string): 
     writeFileSync(path, `DATABASE_URL=${url}\nBOUNCE_ADDRESS=${BOUNCES.BOUNCE_ADDRESS}\nBOUNCE_SECRET="${BOUNCES.BOUNCE_SECRET}"\n`);
     chmodSync(path, 0o644);
   };
-  point(databaseUrl);
+  if (databaseUrl !== null) point(databaseUrl);
   return { path, point };
 }
 
@@ -67,7 +67,7 @@ describe.skipIf(!POSTFIX)('bounces through a private Postfix, piped to yougotdat
       relayPort: internet.smtpPort,
       aliases: {
         domain: 'bounces.gemini.test',
-        lines: [`fitsdata-bounces: "|${process.execPath} --env-file=${settings.path} ${CLI} bounce"`],
+        lines: [`fitsdata-bounces: "|${process.execPath} ${CLI} bounce --settings ${settings.path}"`],
       },
     });
     const relay = postfix;
@@ -117,16 +117,19 @@ describe.skipIf(!POSTFIX)('bounces through a private Postfix, piped to yougotdat
     );
   });
 
-  it('a Postfix transport pipe (flags DRO): the token from Delivered-To, recorded', async () => {
+  it('a Postfix transport pipe (flags DRO): kept queued while its settings file is missing (75), then the token from Delivered-To, recorded', async () => {
     internet = await startMailSink({ dsn: true });
     internet.faults.rejectRecipient('jane.doe@uni.test', { code: 550, message: '5.1.1 <jane.doe@uni.test>: User unknown' });
-    const settings = settingsFile(peers.db.url);
+    const settings = settingsFile(null);
     postfix = await startPostfix(POSTFIX as string, {
       relayPort: internet.smtpPort,
-      pipe: { domain: 'bounces.gemini.test', argv: [process.execPath, `--env-file=${settings.path}`, CLI, 'bounce'] },
+      pipe: { domain: 'bounces.gemini.test', argv: [process.execPath, CLI, 'bounce', '--settings', settings.path] },
     });
-    await sendThrough(postfix);
-    await postfix.drained();
+    const relay = postfix;
+    await sendThrough(relay);
+    await waitFor(() => /status=deferred.*--settings cannot read/.test(relay.log()), 'a deferral', relay);
+    settings.point(peers.db.url);
+    await relay.drained();
     expect(await rows('SELECT matched_by, send_id FROM yougotdata_report')).toEqual([{ matched_by: 'token', send_id: '1' }]);
     expect(await rows('SELECT address, hard FROM yougotdata_delivery_event')).toEqual([{ address: 'jane.doe@uni.test', hard: true }]);
   });
