@@ -127,6 +127,26 @@ describe('what the archive cannot take at all', () => {
     expect(peers.archive.requests).toHaveLength(0);
   });
 
+  it('a term "." or ".." is refused by send, and why explains it without asking or failing', async () => {
+    await peers.addNotifications([rowOf(1, 'GN-2026B-Q-101/../science'), rowOf(2, 'GN-2026B-Q-101/./science')]);
+    const results = await resultsOf();
+    expect([results.get(1)?.status, results.get(2)?.status]).toEqual(['invalid-selection', 'invalid-selection']);
+    for (const row of ['row 1', 'row 2']) {
+      const explained = await why(row);
+      expect(explained.code).toBe(0);
+      expect(explained.stderr).not.toContain('    at ');
+      expect(explained.stdout).toContain('cannot be sent: a URL would resolve it and search something else');
+    }
+    expect(peers.archive.requests).toHaveLength(0);
+  });
+
+  it('audit --online asks about a long selection that fits a URL, as send does', async () => {
+    await peers.addNotifications([rowOf(1, `GN-2026B-Q-101/${'science/'.repeat(140)}Qwerty`)]);
+    const problems = await problemsOf('--online');
+    expect(peers.archive.requests).toHaveLength(1);
+    expect(problems.map((p) => p.kind)).toEqual(['invalid-selection', 'oversized-field']);
+  });
+
   it('a selection too long for a URL is refused before asking, by send, why and audit', async () => {
     await peers.addNotifications([rowOf(1, `GN-2026B-Q-101/${'science/'.repeat(300)}`)]);
     const reason = 'the selection takes 2414 characters in a URL, more than the 2000 a search link can carry';

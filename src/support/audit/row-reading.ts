@@ -21,7 +21,7 @@ export interface SelectionToConfirm {
 
 /** No email field typed by a person is this long; longer ones are read only this far (the parser is slow on megabytes). */
 export const MAX_EMAIL_FIELD = 4096;
-/** No real selection is this long; a longer one is not sent to the archive to confirm (it would not fit a URL). */
+/** No real selection is this long: audit names it (`oversized-field`); the job's own limit is the URL's (docs/archive.md). */
 export const MAX_SELECTION = 1000;
 
 export interface FieldReading extends ParsedAddresses {
@@ -127,7 +127,6 @@ export function readRow(row: Notification, confirmations?: ReadonlyMap<number, C
  */
 export function selectionsToConfirm(rows: readonly Notification[]): SelectionToConfirm[] {
   const unconfirmed = rows.flatMap((row) => {
-    if ((row.selection ?? '').length > MAX_SELECTION) return [];
     const reading = readSelection(row.selection);
     return reading.kind === 'needs-confirmation' ? [{ id: row.id, terms: reading.terms }] : [];
   });

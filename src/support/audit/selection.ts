@@ -9,7 +9,7 @@ import { didYouMean } from '../../archive/selection-suggest.js';
 import { someOf } from '../../text/words.js';
 import { type FixChange, fixAdvice, rowSourceOf } from '../program-sync.js';
 import type { Finding } from './problem.js';
-import { MAX_SELECTION, mailedBy, type RowReading, type SelectionState } from './row-reading.js';
+import { mailedBy, type RowReading, type SelectionState } from './row-reading.js';
 import { addressList, backToSynced, cut, quoted } from './wording.js';
 
 /** Reasons from the selection guard name every bad term: cut for a selection of thousands of them. */
@@ -88,12 +88,11 @@ export function selectionFindings(reading: RowReading, suggest: Suggest): Findin
       SHOWN_TERMS,
       selection.unknownTerms.length,
     );
-    const tooLongForUrl = (row.selection ?? '').length > MAX_SELECTION ? ' (the selection is too long for its URL)' : '';
     const why =
       'offline' in selection.why
         ? `only the archive can confirm ${named}; run with --online`
         : 'notAsked' in selection.why
-          ? `only the archive can confirm ${named}, and it was not asked${tooLongForUrl}`
+          ? `only the archive can confirm ${named}, and it was not asked`
           : `only the archive can confirm ${named}, and its summary page could not be read: ${cut(selection.why.error, SHOWN_REASON)}`;
     const meantProgram = suggestions.some((s) => isProgramId(s.suggestion));
     const unscoped =

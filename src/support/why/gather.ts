@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { addressKey, type EmailAddress, parseAddresses, parseEmailAddress, sameAddress } from '../../addresses/index.js';
-import { type ArchiveClient, archiveUrl, searchTerms } from '../../archive/client.js';
+import { type ArchiveClient, archiveUrl, DotSegmentTerm, searchTerms } from '../../archive/client.js';
 import {
   foreignPrograms,
   readSelection,
@@ -187,7 +187,13 @@ async function archiveFinding(
     return { state: 'not-asked', why: 'the selection is blank: the search would be every file of the night' };
   if (tooLongForUrl(selection.terms))
     return { state: 'not-asked', why: 'the selection is too long for a URL: the archive would refuse it' };
-  const searchUrl = archiveUrl(ports.base, 'searchform', night, searchTerms(selection.terms, mode));
+  let searchUrl: string;
+  try {
+    searchUrl = archiveUrl(ports.base, 'searchform', night, searchTerms(selection.terms, mode));
+  } catch (error) {
+    if (!(error instanceof DotSegmentTerm)) throw error;
+    return { state: 'not-asked', why: error.message };
+  }
   ports.log.info({ notification: notification.id, selection: notification.selection, night }, 'why: asking the archive');
   const answer =
     search.kind === 'valid'
