@@ -9,15 +9,21 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type MailSink, startMailSink } from '../../src/sink/index.js';
+import { type AnyUserInstall, installForAnyUser } from '../harness/any-user-install.js';
 import { janeDoeRow, NIGHT, scienceFiles, sendInProcess, usePeers, yougotdata } from '../harness/peers.js';
 import { findPostfix, type PrivatePostfix, startPostfix } from '../harness/postfix.js';
 
 const POSTFIX = findPostfix();
 const peers = usePeers();
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+// local(8) and pipe(8) run the command as nobody.
+let install: AnyUserInstall | undefined;
+beforeAll(() => {
+  if (POSTFIX) install = installForAnyUser();
+});
+afterAll(() => install?.remove());
+const cli = () => install?.cli ?? 'dist/cli.js';
 const BOUNCES = { BOUNCE_ADDRESS: 'fitsdata-bounces@bounces.gemini.test', BOUNCE_SECRET: 'test-only secret: 8f1d2c3b4a5e6f7081928374' };
 
 let internet: MailSink | undefined;
@@ -67,7 +73,7 @@ describe.skipIf(!POSTFIX)('bounces through a private Postfix, piped to yougotdat
       relayPort: internet.smtpPort,
       aliases: {
         domain: 'bounces.gemini.test',
-        lines: [`fitsdata-bounces: "|${process.execPath} ${CLI} bounce --settings ${settings.path}"`],
+        lines: [`fitsdata-bounces: "|${process.execPath} ${cli()} bounce --settings ${settings.path}"`],
       },
     });
     const relay = postfix;
@@ -123,7 +129,7 @@ describe.skipIf(!POSTFIX)('bounces through a private Postfix, piped to yougotdat
     const settings = settingsFile(null);
     postfix = await startPostfix(POSTFIX as string, {
       relayPort: internet.smtpPort,
-      pipe: { domain: 'bounces.gemini.test', argv: [process.execPath, CLI, 'bounce', '--settings', settings.path] },
+      pipe: { domain: 'bounces.gemini.test', argv: [process.execPath, cli(), 'bounce', '--settings', settings.path] },
     });
     const relay = postfix;
     await sendThrough(relay);
