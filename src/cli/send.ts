@@ -40,14 +40,15 @@ interface RunSoFar {
   report: RunReport | null;
   archive: ArchiveClient | null;
   lastSuccessAt: Date | null;
-  /** Failures of the mode's messages read since its previous run: the digest and the metrics tell them. */
+  /** Failures of the mode's messages not yet told, read when the run started: the digest and the metrics tell them. */
   bounces: readonly DeliveryEvent[];
+  bouncesReadAt: Date | null;
 }
 
-/** Failures of the mode's messages recorded since its previous run started (a day, for the first run): new to tell. */
-async function bouncesSinceLastRun(db: Database, mode: Mode, startedAt: Date): Promise<readonly DeliveryEvent[]> {
-  const previous = await new RunLog(db).lastStart(mode);
-  return new DeliveryRecord(db).failuresReadSince(previous ?? new Date(startedAt.getTime() - 86_400_000), mode);
+/** Failures of the mode's messages read since its last digest told them (a day, before any did): new to tell. */
+async function untoldBounces(db: Database, mode: Mode, now: Date): Promise<readonly DeliveryEvent[]> {
+  const told = await new RunLog(db).bouncesToldUntil(mode);
+  return new DeliveryRecord(db).failuresReadSince(told ?? new Date(now.getTime() - 86_400_000), mode);
 }
 
 /** `yougotdata send`: the daily job. Returns the exit code. */
@@ -57,7 +58,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
   const host = hostname();
   return runCommand(context, { json: options.json }, async (scope) => {
     const { settings } = scope;
-    const soFar: RunSoFar = { recorded: [], report: null, archive: null, lastSuccessAt: null, bounces: [] };
+    const soFar: RunSoFar = { recorded: [], report: null, archive: null, lastSuccessAt: null, bounces: [], bouncesReadAt: null };
     const setup = sendSetupOf(options, settings, context.now());
     const tracing = options.dryRun ? null : tracingOf(settings);
     const shown = scope.progressLine(!options.json);
@@ -72,10 +73,14 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       scope.atEnd(() => lock.release());
       await migrate(db);
       soFar.lastSuccessAt = await new RunLog(db).lastSuccess(setup.mode);
-      soFar.bounces = await bouncesSinceLastRun(db, setup.mode, startedAt).catch((error: Error) => {
-        log.warn({}, `the bounces since the last run could not be read (${error.message}): the digest and metrics leave them out`);
-        return [];
-      });
+      const readAt = context.now();
+      try {
+        soFar.bounces = await untoldBounces(db, setup.mode, readAt);
+        soFar.bouncesReadAt = readAt;
+      } catch (error) {
+        const why = (error as Error).message;
+        log.warn({}, `the bounces since the last digest could not be read (${why}): this run's digest and metrics leave them out`);
+      }
     }
     const archive = scope.archive({ concurrency: setup.concurrency, stop: stop.signal });
     soFar.archive = archive;
@@ -87,7 +92,7 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     scope.atEnd(() => mailer.close());
     await smtp?.checkLogin();
     const report = await sendNights(
-      { ...setup, bounces: soFar.bounces },
+      { ...setup, bounces: soFar.bounces, bouncesReadAt: soFar.bouncesReadAt },
       {
         notifications: new NotificationTable(db),
         record: new SendRecord(db),

@@ -63,12 +63,17 @@ export class RunLog {
     return result.rows[0]?.at ?? null;
   }
 
-  /** When the latest run of `mode` started; null when none is recorded (or the run log does not exist yet). */
-  async lastStart(mode: Mode): Promise<Date | null> {
-    const rows = await rowsIfMigrated<{ at: Date | null }>(this.db, 'SELECT max(started_at) AS at FROM yougotdata_run WHERE mode = $1', [
+  /** Up to when the digests of `mode` have told the bounces read (migrations/009_bounces_told.sql); null: never. */
+  async bouncesToldUntil(mode: Mode): Promise<Date | null> {
+    const result = await this.db.query<{ at: Date | null }>('SELECT max(bounces_told_until) AS at FROM yougotdata_run WHERE mode = $1', [
       mode,
     ]);
-    return rows?.[0]?.at ?? null;
+    return result.rows[0]?.at ?? null;
+  }
+
+  /** The run's digest told the bounces read up to `until` (or there was nobody to tell). */
+  async bouncesTold(id: number, until: Date): Promise<void> {
+    await this.db.query('UPDATE yougotdata_run SET bounces_told_until = $2 WHERE id = $1', [id, until]);
   }
 
   /** The runs started since `since`, oldest first; null before the run log exists (no run was ever recorded). */

@@ -60,7 +60,7 @@ export const METRIC_FAMILIES = [
   },
   {
     name: 'yougotdata_last_run_bounces',
-    help: "Failed recipients of this mode's messages that yougotdata bounce recorded since the mode's previous run, per class (every class, 0 where none).",
+    help: "Failures of this mode's messages that yougotdata bounce recorded since the mode's last digest, one per recipient per report, per class (every class, 0 where none).",
     kind: 'count',
     byStatus: false,
   },

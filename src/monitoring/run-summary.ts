@@ -25,8 +25,8 @@ export interface RunSummary {
    */
   lastSuccessAt: Date | null;
   /**
-   * Failed recipients of this mode's messages that `bounce` recorded since the mode's previous run started, per class
-   * (every class, 0 where none; docs/commands.md#bounce).
+   * Failures of this mode's messages that `bounce` recorded and the run's digest was to tell, one per recipient per
+   * report, per class (every class, 0 where none; docs/commands.md#metrics).
    */
   bounces: Record<FailureClass, number>;
   /** One each: a notification that needs attention, the run's early stop, or the error that ended it. */

@@ -1,6 +1,6 @@
 /**
  * The digest's part about what came back (docs/commands.md#a-run): the hard bounces of this mode's messages that
- * `bounce` recorded since the mode's previous run, each address once, for a person to fix at its source; and the
+ * `bounce` recorded since the mode's last digest told them, each address once, for a person to fix at its source; and the
  * refusals of our own server (X.7.x, class `policy`) in a paragraph for IT, whose fix is not an address.
  */
 import type { DeliveryEvent } from '../db/delivery-record.js';

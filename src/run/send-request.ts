@@ -18,9 +18,8 @@ export interface SendAsked {
   concurrency?: number;
 }
 
-/** The core's request, and what the command opens for it. */
 /** The request of a run, but the bounces to tell (read once the database is open; a dry run tells nobody of them). */
-export interface SendSetup extends Omit<SendRequest, 'bounces'> {
+export interface SendSetup extends Omit<SendRequest, 'bounces' | 'bouncesReadAt'> {
   databaseUrl: string;
   /** Archive requests in flight at most. */
   concurrency: number;

@@ -18,13 +18,15 @@ export interface SendRequest extends Omit<RunRequest, 'night'> {
   nights: readonly Night[];
   /** Who gets the digest of the run's problems. */
   errorsTo: readonly EmailAddress[];
-  /** Failures of this mode's messages recorded since the mode's previous run: the digest lists the new hard bounces. */
+  /** Failures of this mode's messages read since its last digest told them: the digest lists the new hard bounces. */
   bounces: readonly DeliveryEvent[];
+  /** When `bounces` were read; once the digest has told them, the next run reads from here. Null: not read. */
+  bouncesReadAt: Date | null;
 }
 
 export interface SendPorts extends RunPorts {
   /** Null when nothing is delivered: a dry run is not a run cron made. */
-  runLog: Pick<RunLog, 'start' | 'end'> | null;
+  runLog: Pick<RunLog, 'start' | 'end' | 'bouncesTold'> | null;
   host: string;
   pid: number;
 }
@@ -33,9 +35,10 @@ export async function sendNights(request: SendRequest, ports: SendPorts): Promis
   const { log, runLog } = ports;
   const reports: RunReport[] = [];
   const unanswered = new Set<string>();
+  let runId: number | null = null;
   for (const night of request.nights) {
     log.info({ night, mode: request.mode, dryRun: !ports.mailer.delivers }, 'run starts');
-    const runId = runLog ? await runLog.start({ night, mode: request.mode, host: ports.host, pid: ports.pid }) : null;
+    runId = runLog ? await runLog.start({ night, mode: request.mode, host: ports.host, pid: ports.pid }) : null;
     const report = await runNight({ ...request, night }, ports, unanswered);
     const totals = totalsOf(report.results);
     const exitCode = exitCodeOf(report);
@@ -54,19 +57,26 @@ export async function sendNights(request: SendRequest, ports: SendPorts): Promis
   }
   const report = joinReports(reports);
   const digest = ports.mailer.delivers ? composeDigest(report, request, ports.clock()) : null;
+  let told = !ports.stop.aborted;
   if (digest && ports.stop.aborted) {
     // A stopped run hands SMTP nothing new, the digest included: the host may be going down, and the rerun's digest
     // says whatever is still wrong.
     log.warn({ errorsTo: request.errorsTo }, `${report.interrupted ?? 'stopped'}: the digest is not sent; the report lists what was left`);
   } else if (digest) {
     const sent = await ports.mailer.send(digest, null);
+    told = sent.kind === 'accepted';
     if (sent.kind === 'failed') log.error({ errorsTo: request.errorsTo }, `the digest could not be sent: ${sent.error}`);
+  }
+  if (told && runLog && runId !== null && request.bouncesReadAt) {
+    await runLog.bouncesTold(runId, request.bouncesReadAt).catch((error: Error) => {
+      log.warn({}, `the run log could not record that the bounces were told (${error.message}): the next digest repeats them`);
+    });
   }
   return report;
 }
 
 /**
- * The plain-text digest of a run's problems and of the bounces since the mode's previous run, or null when nothing
+ * The plain-text digest of a run's problems and of the bounces since the mode's last digest, or null when nothing
  * needs a person or nobody is to be told.
  */
 function composeDigest(report: RunReport, request: SendRequest, now: Date): OutgoingMessage | null {

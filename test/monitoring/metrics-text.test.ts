@@ -56,7 +56,7 @@ describe('the file after one run', () => {
         '# HELP yougotdata_last_run_archive_requests Requests the last run of yougotdata send made to the archive or the summit FITS server, retries included.',
         '# TYPE yougotdata_last_run_archive_requests gauge',
         'yougotdata_last_run_archive_requests{mode="pi"} 15',
-        "# HELP yougotdata_last_run_bounces Failed recipients of this mode's messages that yougotdata bounce recorded since the mode's previous run, per class (every class, 0 where none).",
+        "# HELP yougotdata_last_run_bounces Failures of this mode's messages that yougotdata bounce recorded since the mode's last digest, one per recipient per report, per class (every class, 0 where none).",
         '# TYPE yougotdata_last_run_bounces gauge',
         'yougotdata_last_run_bounces{mode="pi",class="dead-address"} 0',
         'yougotdata_last_run_bounces{mode="pi",class="mailbox-full"} 0',
@@ -72,7 +72,7 @@ describe('the file after one run', () => {
     );
   });
 
-  it("counts the bounces recorded since the mode's previous run per class, every class written", () => {
+  it("counts the bounces recorded since the mode's last digest per class, every class written", () => {
     const text = metricsFileText(
       runSummary({ bounces: bouncesByClass([{ class: 'dead-address' }, { class: 'policy' }, { class: null }, { class: 'dead-address' }]) }),
     );

@@ -1,7 +1,8 @@
 /**
  * What the daily run tells of bounces, against the real peers: after `bounce` recorded a dead PI and a blocked
  * contact scientist, the next PI run's ERRORS_TO digest lists the dead address and, for IT, the block, and its
- * metrics file counts them by class; the run after that has nothing new to tell.
+ * metrics file counts them by class; the run after that has nothing new to tell. A digest that cannot be sent leaves
+ * its bounces to the next run's.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,5 +75,26 @@ describe('bounces in the daily run', () => {
     expect((await send('20261128')).code).toBe(0);
     expect(peers.sink.messages().filter((m) => m.envelope.to.includes('archive-team@gemini.test'))).toHaveLength(1);
     expect(Object.values(bouncesIn(join(folder, 'yougotdata-pi.prom')))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('a bounce whose digest could not be sent is told by the next run that can send one', async () => {
+    await peers.addNotifications([janeDoeRow]);
+    peers.archive.addEntries(scienceFiles('GN-2026B-Q-101', 2));
+    const env = { ...peers.env, ...BOUNCES, ERRORS_TO: 'archive-team@gemini.test' };
+    const send = (night: string) => yougotdata(['send', '--date', night, '--json'], env);
+    const digestsTold = () =>
+      peers.sink.messages().filter((m) => m.envelope.to.includes('archive-team@gemini.test') && m.raw.includes('jane.doe@uni.test (#101)'));
+
+    expect((await send('20261126')).code).toBe(0);
+    await yougotdata(['bounce'], env, new Date(), Buffer.from(BOUNCE));
+    peers.sink.faults.rejectRecipient('archive-team@gemini.test', { code: 550, message: '5.2.2 mailbox full' }, 1);
+    const refused = await send('20261127');
+    expect(refused.stderr).toContain('the digest could not be sent');
+    expect(digestsTold()).toHaveLength(0);
+
+    expect((await send('20261128')).code).toBe(0);
+    expect(digestsTold()).toHaveLength(1);
+    expect((await send('20261129')).code).toBe(0);
+    expect(digestsTold()).toHaveLength(1);
   });
 });
