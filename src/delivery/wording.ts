@@ -1,6 +1,6 @@
 /** How support's commands and the digest name what a report said (docs/bounces.md#classes), in the same words. */
 import type { FailureClass } from '../bounce/index.js';
-import type { EventAction } from '../db/delivery-record.js';
+import type { DeliveryEvent, EventAction } from '../db/delivery-record.js';
 import { SOFT_DAYS, type Standing } from './standing.js';
 
 /** What each class means for the person who reads it. */
@@ -19,6 +19,12 @@ export const ACTION_WORD: Record<EventAction, string> = {
   'auto-replied': 'answered automatically (the mailbox works)',
   complained: 'complained (marked as spam, or unsubscribed)',
 };
+
+/** `5.1.1: the address does not exist; from mx.uni.edu`: a report's code, what its class means, and who wrote it. */
+export function eventDetails(event: Pick<DeliveryEvent, 'status' | 'class' | 'remoteMta'>): string {
+  const meaning = [event.status, event.class ? CLASS_MEANING[event.class] : null].filter(Boolean).join(': ');
+  return [meaning, event.remoteMta ? `from ${event.remoteMta}` : null].filter(Boolean).join('; ');
+}
 
 /** `a dead address since the last delivery that went through` / `3 soft failures in 14 days`; null when not bouncing. */
 export function bouncingText(standing: Standing): string | null {

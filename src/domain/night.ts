@@ -13,17 +13,16 @@ export class NightError extends Error {}
 export const FIRST_NIGHT = '19990101';
 export const LAST_NIGHT = '21000101';
 
+function namedNight(text: string, utcToday: DateTime): Night | undefined {
+  if (text === 'today') return toNight(utcToday);
+  if (text === 'yesterday') return toNight(utcToday.minus({ days: 1 }));
+  if (/^\d{8}$/.test(text) && DateTime.fromFormat(text, 'yyyyMMdd', { zone: 'utc' }).isValid) return text as Night;
+  return undefined;
+}
+
 /** `today`/`yesterday` are UTC dates, as the archive computes them; otherwise a real YYYYMMDD the archive can search. */
 export function parseNight(text: string, now: Date): Night {
-  const utcToday = DateTime.fromJSDate(now, { zone: 'utc' }).startOf('day');
-  const night =
-    text === 'today'
-      ? toNight(utcToday)
-      : text === 'yesterday'
-        ? toNight(utcToday.minus({ days: 1 }))
-        : /^\d{8}$/.test(text) && DateTime.fromFormat(text, 'yyyyMMdd', { zone: 'utc' }).isValid
-          ? (text as Night)
-          : undefined;
+  const night = namedNight(text, DateTime.fromJSDate(now, { zone: 'utc' }).startOf('day'));
   if (night === undefined) throw new NightError(`not a night: "${text}" (use today, yesterday or a real date as YYYYMMDD)`);
   if (night < FIRST_NIGHT || night > LAST_NIGHT) {
     throw new NightError(`the archive has no night ${night}: it searches nights from ${FIRST_NIGHT} to ${LAST_NIGHT}`);

@@ -43,7 +43,7 @@ export interface MessageInput {
 const MISSING = '—';
 
 /** Both `src/mail/render.ts` and `dist/mail/render.js` sit two levels below the repository root. */
-const TEMPLATES = new URL('../../templates/', import.meta.url);
+export const TEMPLATES = new URL('../../templates/', import.meta.url);
 
 /** One table row, every value already display text. */
 interface FileRow {

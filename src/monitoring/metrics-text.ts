@@ -10,8 +10,6 @@ interface Family {
   name: string;
   help: string;
   kind: Kind;
-  /** The notifications family has a `status` label besides `mode`, the bounces family a `class` label. */
-  byStatus: boolean;
 }
 
 /** Every series of the metrics file, in the order it is written. */
@@ -20,55 +18,46 @@ export const METRIC_FAMILIES = [
     name: 'yougotdata_last_run_start_timestamp_seconds',
     help: 'When the last run of yougotdata send started (Unix time).',
     kind: 'timestamp',
-    byStatus: false,
   },
   {
     name: 'yougotdata_last_run_end_timestamp_seconds',
     help: 'When the last run of yougotdata send ended (Unix time).',
     kind: 'timestamp',
-    byStatus: false,
   },
   {
     name: 'yougotdata_last_run_duration_seconds',
     help: 'How long the last run of yougotdata send took.',
     kind: 'duration',
-    byStatus: false,
   },
   {
     name: 'yougotdata_last_run_exit_code',
     help: 'Exit code of the last run of yougotdata send: 0 fine, 1 something failed, 2 usage or configuration, 75 try again later.',
     kind: 'exit-code',
-    byStatus: false,
   },
   {
     name: 'yougotdata_last_run_notifications',
     help: 'Notifications of the last run of yougotdata send, per status (every status, 0 where none).',
     kind: 'count',
-    byStatus: true,
   },
   {
     name: 'yougotdata_last_run_messages_sent',
     help: 'Messages the mail server accepted in the last run of yougotdata send (notifications and follow-ups, not the digest).',
     kind: 'count',
-    byStatus: false,
   },
   {
     name: 'yougotdata_last_run_archive_requests',
     help: 'Requests the last run of yougotdata send made to the archive or the summit FITS server, retries included.',
     kind: 'count',
-    byStatus: false,
   },
   {
     name: 'yougotdata_last_run_bounces',
     help: "Failures of this mode's messages that yougotdata bounce recorded since the mode's last digest, one per recipient per report, per class (every class, 0 where none).",
     kind: 'count',
-    byStatus: false,
   },
   {
     name: 'yougotdata_last_success_timestamp_seconds',
     help: 'When the last run of yougotdata send that exited 0 ended (Unix time).',
     kind: 'timestamp',
-    byStatus: false,
   },
 ] as const satisfies readonly Family[];
 

@@ -11,6 +11,7 @@ import { type Mode, profileOf } from '../domain/mode.js';
 import { utcStamp } from '../domain/night.js';
 import { PROBLEM_STATUSES, QUIET_STATUSES, type Result } from '../domain/result.js';
 import type { OutgoingMessage } from '../mail/message.js';
+import { TEMPLATES } from '../mail/render.js';
 import { plural } from '../text/words.js';
 
 export interface PreviewMessage {
@@ -30,8 +31,7 @@ export interface PreviewPage {
   others?: readonly Result[];
 }
 
-/** Both `src/preview/` and `dist/preview/` sit two levels below the repository root, beside `templates/`. */
-const TEMPLATE = new URL('../../templates/preview.html.hbs', import.meta.url);
+const TEMPLATE = new URL('preview.html.hbs', TEMPLATES);
 
 let compiled: Handlebars.TemplateDelegate | undefined;
 

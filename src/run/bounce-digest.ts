@@ -4,7 +4,7 @@
  * refusals of our own server (X.7.x, class `policy`) in a paragraph for IT, whose fix is not an address.
  */
 import type { DeliveryEvent } from '../db/delivery-record.js';
-import { CLASS_MEANING } from '../delivery/wording.js';
+import { eventDetails } from '../delivery/wording.js';
 import { type Mode, profileOf } from '../domain/mode.js';
 import { utcStamp } from '../domain/night.js';
 import { escapeControls } from '../text/escape.js';
@@ -31,8 +31,7 @@ function latestPerAddress(events: readonly DeliveryEvent[]): DeliveryEvent[] {
 function eventLine(event: DeliveryEvent): string {
   const row = event.notificationId === null ? '' : ` (#${event.notificationId})`;
   const said = event.diagnostic ? `: ${JSON.stringify(clip(event.diagnostic, 300))}` : '';
-  const meaning = [event.status, event.class ? CLASS_MEANING[event.class] : null].filter(Boolean).join(': ');
-  const details = [meaning, event.remoteMta ? `from ${event.remoteMta}` : null].filter(Boolean).join('; ');
+  const details = eventDetails(event);
   return escapeControls(`  ${event.address}${row}, ${utcStamp(event.occurredAt)} UTC${said}${details ? ` (${details})` : ''}`);
 }
 

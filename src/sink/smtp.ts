@@ -30,7 +30,7 @@ interface SmtpDeps {
   readonly dsn?: boolean;
 }
 
-/** An SMTP server that keeps every message, takes any login, and injects the configured faults. */
+/** An SMTP server that keeps every message, takes any login a fault does not refuse, and injects the configured faults. */
 export function createSinkSmtpServer({ store, faults, stats, tls, dsn }: SmtpDeps): SMTPServer {
   const server: SMTPServer = new SMTPServer({
     name: 'mail-sink',

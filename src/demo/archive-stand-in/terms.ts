@@ -650,6 +650,6 @@ export function readSelection(
     closed: chosen.some((term) => term.closes),
     unrecognised,
     scope,
-    dates: [...kept.keys()].filter((kind) => ['date', 'daterange', 'night', 'nightrange'].includes(kind)),
+    dates: [...kept.keys()].filter((kind) => DATE_KEYS.has(kind)),
   };
 }

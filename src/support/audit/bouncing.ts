@@ -4,7 +4,7 @@
  */
 import { addressKey } from '../../addresses/index.js';
 import type { Standing } from '../../delivery/standing.js';
-import { bouncingText, CLASS_MEANING } from '../../delivery/wording.js';
+import { bouncingText, eventDetails } from '../../delivery/wording.js';
 import { EMAIL_FIELDS } from '../../domain/notification.js';
 import { plural } from '../../text/words.js';
 import { FIELD_ROLE, fixAdvice } from '../program-sync.js';
@@ -24,10 +24,9 @@ export function bouncingFindings(reading: RowReading, bouncing: ReadonlyMap<stri
       if (!standing?.bouncing) continue;
       const latest = standing.latest;
       const said = latest.diagnostic ? ` said ${JSON.stringify(cut(latest.diagnostic, SHOWN_DIAGNOSTIC))}` : ' came back';
-      const meaning = [latest.status, CLASS_MEANING[latest.class ?? 'other']].filter(Boolean).join(': ');
       const detail =
         `${address} bounces: ${bouncingText(standing)}; the latest report, on ${latest.occurredAt.toISOString().slice(0, 10)},` +
-        `${said} (${meaning}${latest.remoteMta ? `; from ${latest.remoteMta}` : ''})`;
+        `${said} (${eventDetails(latest)})`;
       const change = {
         row: `correct or remove ${address} in ${field}`,
         source: `correct the ${FIELD_ROLE[field]} email address ${address}`,

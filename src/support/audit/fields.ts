@@ -32,6 +32,11 @@ const MISSING: Partial<Record<EmailField, { kind: ProblemKind; effect: string }>
 /** A piece with `@` was meant as someone's address: that person gets no mail. Others are placeholders or names. */
 const looksLikeAddress = (piece: string): boolean => piece.includes('@');
 
+const correctMistyped = (mistyped: readonly string[], field: EmailField): FixChange => ({
+  row: `correct ${someOf(mistyped.map((piece) => quoted(piece)))} in ${field}`,
+  source: `correct the ${FIELD_ROLE[field]} email address`,
+});
+
 export function fieldFindings(reading: RowReading): Finding[] {
   const { row, fields } = reading;
   const findings: Finding[] = [];
@@ -43,7 +48,7 @@ export function fieldFindings(reading: RowReading): Finding[] {
       const mistyped = parsed.rejected.filter(looksLikeAddress);
       const change: FixChange =
         mistyped.length > 0
-          ? { row: `correct ${someOf(mistyped.map((piece) => quoted(piece)))} in ${field}`, source: `correct the ${role}'s email address` }
+          ? correctMistyped(mistyped, field)
           : { row: `put the ${role}'s address in ${field}`, source: `add a ${role} email address` };
       const detail = `${holding(field, parsed, row[field])}: ${missing.effect}`;
       findings.push({ kind: missing.kind, field, detail, advice: fixAdvice(row, field, change) });
@@ -82,7 +87,7 @@ export function fieldFindings(reading: RowReading): Finding[] {
       const detail = `${field}: ${pieces} ${parsed.rejected.length === 1 ? 'is not an address' : 'are not addresses'}; ${consequence}`;
       const change: FixChange =
         mistyped.length > 0
-          ? { row: `correct ${someOf(mistyped.map((piece) => quoted(piece)))} in ${field}`, source: `correct the ${role} email address` }
+          ? correctMistyped(mistyped, field)
           : { row: `remove ${pieces} from ${field}`, source: `remove ${pieces} from the ${role} email`, harmless: true };
       findings.push({ kind: 'rejected-piece', field, detail, advice: fixAdvice(row, field, change) });
     }

@@ -37,7 +37,7 @@ import {
 import { nearMatches } from './near-matches.js';
 
 /** More matches than this and TEXT is too loose to be a question about one program: the rest are counted, not shown. */
-export const MAX_MATCHES = 20;
+const MAX_MATCHES = 20;
 
 /** Over a range of nights each match is one triage per night: fewer matches are shown, so one answer stays readable. */
 const MAX_TRIAGES = 100;

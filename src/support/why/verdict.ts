@@ -5,7 +5,7 @@
 import { sameAddress } from '../../addresses/index.js';
 import type { DeliveryEvent } from '../../db/delivery-record.js';
 import type { MessageRecord } from '../../db/send-record.js';
-import { ACTION_WORD, bouncingText, CLASS_MEANING } from '../../delivery/wording.js';
+import { ACTION_WORD, bouncingText, eventDetails } from '../../delivery/wording.js';
 import { profileOf, sendCommandFor } from '../../domain/mode.js';
 import { subjectFor } from '../../mail/subject.js';
 import { plural, sentence } from '../../text/words.js';
@@ -26,8 +26,7 @@ export function clockTime(date: Date): string {
  */
 export function eventText(event: DeliveryEvent): string {
   const said = event.diagnostic ? `: ${quote(event.diagnostic)}` : '';
-  const meaning = event.class ? [event.status, CLASS_MEANING[event.class]].filter(Boolean).join(': ') : event.status;
-  const details = [meaning, event.remoteMta ? `from ${event.remoteMta}` : null].filter(Boolean).join('; ');
+  const details = eventDetails(event);
   return `${ACTION_WORD[event.action]} at ${clockTime(event.occurredAt)}${said}${details ? ` (${details})` : ''}`;
 }
 
