@@ -6,7 +6,7 @@ import { SettingError } from '../config/setting-error.js';
 import { notTried, type Refusal, type RelayReply, stoppedBy } from '../domain/result.js';
 import type { BounceTokens } from './bounce-token.js';
 import type { DkimSigning } from './dkim.js';
-import type { Mailer, MessageAbout, Submission } from './mailer.js';
+import { type Mailer, type MessageAbout, PartlySent, type Submission } from './mailer.js';
 import { messageFields, type OutgoingMessage } from './message.js';
 import { queueIdOf } from './relay-reply.js';
 import { describeSmtpFailure, NO_STARTTLS, type SmtpFailure, smtpReply } from './smtp-failure.js';
@@ -195,7 +195,8 @@ export class SmtpMailer implements Mailer {
     if (!bounces) return this.submit(message, recipients, { from: asciiAddress(message.from.address) }, copies);
     // One transaction per recipient, each with its own token and ORCPT (docs/sending.md#one-transaction-per-recipient).
     const sendId = about?.sendId;
-    const submissions = await Promise.all(
+    // Every copy settles before the message is judged: a refused login for one says nothing of the others.
+    const settled = await Promise.allSettled(
       recipients.map((recipient, position) =>
         this.submit(
           message,
@@ -208,7 +209,18 @@ export class SmtpMailer implements Mailer {
         ),
       ),
     );
-    return joinSubmissions(submissions.map((submission, position) => ({ submission, recipient: recipients[position] as string })));
+    const thrown = settled.find((copy) => copy.status === 'rejected')?.reason as Error | undefined;
+    const joined = joinSubmissions(
+      settled.map((copy, position) => ({
+        submission:
+          copy.status === 'fulfilled' ? copy.value : { kind: 'failed', error: `not sent: ${(copy.reason as Error).message}`, refused: [] },
+        recipient: recipients[position] as string,
+      })),
+    );
+    if (!thrown) return joined;
+    // Taken by nobody, it fails as before; taken by some, not failed, or a rerun would send them a second copy.
+    if (joined.kind !== 'accepted' && joined.kind !== 'unknown') throw thrown;
+    throw new PartlySent(thrown, joined);
   }
 
   /** One message to `recipients` in one transaction, retried while the server refuses for now or the connection fails before the message went out. */
