@@ -13,6 +13,19 @@ export type Submission =
   /** Kept as a draft: nothing left this machine (a dry run). */
   | { kind: 'drafted' };
 
+/**
+ * What a mailer throws when an error that ends the run (a refused login) met some copies of a message after others
+ * had gone out: `submission` is what became of the message, recorded as any other before the run ends with `reason`.
+ */
+export class PartlySent extends Error {
+  constructor(
+    readonly reason: Error,
+    readonly submission: Extract<Submission, { kind: 'accepted' | 'unknown' }>,
+  ) {
+    super(reason.message);
+  }
+}
+
 /** What a message is about: its notification and night, and its send record row once recorded; null for the digest. */
 export type MessageAbout = (NoticeKey & { sendId?: number }) | null;
 

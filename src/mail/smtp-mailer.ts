@@ -6,7 +6,7 @@ import { SettingError } from '../config/setting-error.js';
 import { notTried, type Refusal, type RelayReply, stoppedBy } from '../domain/result.js';
 import type { BounceTokens } from './bounce-token.js';
 import type { DkimSigning } from './dkim.js';
-import type { Mailer, MessageAbout, Submission } from './mailer.js';
+import { type Mailer, type MessageAbout, PartlySent, type Submission } from './mailer.js';
 import { messageFields, type OutgoingMessage } from './message.js';
 import { queueIdOf } from './relay-reply.js';
 import { describeSmtpFailure, NO_STARTTLS, type SmtpFailure, smtpReply } from './smtp-failure.js';
@@ -21,7 +21,10 @@ export interface SmtpMailerOptions {
   retries?: number;
   backoffMs?: number;
   maxConnections?: number;
-  /** Aborted when the run is stopped: a message on the wire finishes, but is not tried again; the others are not tried. */
+  /**
+   * Aborted when the run is stopped: a message on the wire finishes, but is not tried again; the others are not tried,
+   * nor is a copy of a message (BOUNCE_ADDRESS) that is not on the wire itself.
+   */
   stop?: AbortSignal;
   /** With BOUNCE_ADDRESS: a bounce token in each envelope sender, and delivery reports asked for. */
   bounces?: BounceTokens | null;
@@ -101,11 +104,6 @@ interface Transmission {
 }
 /** Some of the message has gone to the server: a stop lets the attempt finish rather than cut it. */
 const begun = (transmission: Transmission) => transmission.stream?.readableDidRead === true;
-/**
- * The transmissions of every copy of one message (one per recipient with BOUNCE_ADDRESS). Once one copy has started
- * to go out, a stop lets the other copies go too: a message half sent would leave its other recipients without it.
- */
-type Copies = Transmission[];
 /** The whole message, final dot included, has gone to the server: only its reply says whether it was taken. */
 const whole = (transmission: Transmission) => transmission.stream?.readableEnded === true;
 
@@ -145,7 +143,7 @@ export class SmtpMailer implements Mailer {
   private loginRefused: SmtpLoginRefused | null = null;
   private readonly transport: Mail;
   /** Attempts under way, by the signal handed to nodemailer with each. */
-  private readonly attempts = new Map<AbortSignal, { cancel: AbortController; transmission: Transmission; copies: Copies }>();
+  private readonly attempts = new Map<AbortSignal, { cancel: AbortController; transmission: Transmission }>();
 
   constructor(private readonly options: SmtpMailerOptions) {
     this.transport = nodemailer.createTransport({
@@ -170,11 +168,12 @@ export class SmtpMailer implements Mailer {
       done();
     });
     // A stop cancels every attempt whose message has not started to go out: queued in the pool, connecting, or still
-    // at the envelope. Those whose message is on the wire finish, so the wait is at most one SMTP_TIMEOUT_MS.
+    // at the envelope, a copy of a message whose other copies are on the wire included. Those whose message is on the
+    // wire finish, so the wait is at most one SMTP_TIMEOUT_MS (docs/commands.md#signals).
     options.stop?.addEventListener(
       'abort',
       () => {
-        for (const { cancel, copies } of this.attempts.values()) if (!copies.some(begun)) cancel.abort();
+        for (const { cancel, transmission } of this.attempts.values()) if (!begun(transmission)) cancel.abort();
       },
       { once: true },
     );
@@ -190,29 +189,36 @@ export class SmtpMailer implements Mailer {
       .map((a) => a.address)
       .concat(message.bcc)
       .map(asciiAddress);
-    const copies: Copies = [];
     const { bounces } = this.options;
-    if (!bounces) return this.submit(message, recipients, { from: asciiAddress(message.from.address) }, copies);
+    if (!bounces) return this.submit(message, recipients, { from: asciiAddress(message.from.address) });
     // One transaction per recipient, each with its own token and ORCPT (docs/sending.md#one-transaction-per-recipient).
     const sendId = about?.sendId;
-    const submissions = await Promise.all(
+    // Every copy settles before the message is judged: a refused login for one says nothing of the others.
+    const settled = await Promise.allSettled(
       recipients.map((recipient, position) =>
-        this.submit(
-          message,
-          [recipient],
-          {
-            from: sendId === undefined ? bounces.address : bounces.senderFor(sendId, position),
-            dsn: { id: envelopeIdOf(message.messageId), return: 'headers', notify: ['failure', 'delay'], recipient },
-          },
-          copies,
-        ),
+        this.submit(message, [recipient], {
+          from: sendId === undefined ? bounces.address : bounces.senderFor(sendId, position),
+          dsn: { id: envelopeIdOf(message.messageId), return: 'headers', notify: ['failure', 'delay'], recipient },
+        }),
       ),
     );
-    return joinSubmissions(submissions.map((submission, position) => ({ submission, recipient: recipients[position] as string })));
+    const thrown = settled.find((copy) => copy.status === 'rejected')?.reason as Error | undefined;
+    const joined = joinSubmissions(
+      settled.map((copy, position) => ({
+        submission:
+          copy.status === 'fulfilled' ? copy.value : { kind: 'failed', error: `not sent: ${(copy.reason as Error).message}`, refused: [] },
+        recipient: recipients[position] as string,
+      })),
+      this.options.stop?.aborted ? stoppedBy(this.options.stop) : null,
+    );
+    if (!thrown) return joined;
+    // Taken by nobody, it fails as before; taken by some, not failed, or a rerun would send them a second copy.
+    if (joined.kind !== 'accepted' && joined.kind !== 'unknown') throw thrown;
+    throw new PartlySent(thrown, joined);
   }
 
   /** One message to `recipients` in one transaction, retried while the server refuses for now or the connection fails before the message went out. */
-  private async submit(message: OutgoingMessage, recipients: readonly string[], envelope: Envelope, copies: Copies): Promise<Submission> {
+  private async submit(message: OutgoingMessage, recipients: readonly string[], envelope: Envelope): Promise<Submission> {
     // Once a message has used every retry on a dead server, the rest are not tried: the next run sends them.
     if (this.outOfReach) return { kind: 'failed', ...notTried(this.outOfReach), refused: [] };
     const retries = this.options.retries ?? 3;
@@ -235,7 +241,7 @@ export class SmtpMailer implements Mailer {
       // After a stop no attempt starts; one cancelled before its message went out was not made.
       if (stop?.aborted && attempt === 0) return { kind: 'failed', ...notTried(stoppedBy(stop)), refused: [] };
       if (stop?.aborted) break;
-      const { info, error, transmission } = await this.attempt(message, pending, envelope, copies);
+      const { info, error, transmission } = await this.attempt(message, pending, envelope);
       if (error && stop?.aborted && !begun(transmission)) {
         if (attempt === 0) return { kind: 'failed', ...notTried(stoppedBy(stop)), refused: [] };
         break;
@@ -305,11 +311,10 @@ export class SmtpMailer implements Mailer {
   }
 
   /** One attempt of one message, cancelled by a stop while the message has not started to go out. */
-  private async attempt(message: OutgoingMessage, recipients: readonly string[], envelope: Envelope, copies: Copies) {
+  private async attempt(message: OutgoingMessage, recipients: readonly string[], envelope: Envelope) {
     const cancel = new AbortController();
     const transmission: Transmission = {};
-    copies.push(transmission);
-    this.attempts.set(cancel.signal, { cancel, transmission, copies });
+    this.attempts.set(cancel.signal, { cancel, transmission });
     try {
       const info = (await this.transport.sendMail({ ...this.compose(message, recipients, envelope), signal: cancel.signal })) as SentInfo;
       return { info, transmission };
@@ -338,27 +343,45 @@ export class SmtpMailer implements Mailer {
 /**
  * The submissions of one message, one per recipient, as one: accepted when anyone took it. A recipient whose
  * transaction ended without a refusal of its own (the message refused at DATA, the server gone, no reply after the
- * whole message) is refused with that transaction's error. Taken by nobody, it is `unknown` when some copy may have
- * been delivered (so the next run sends it once more), else failed: not tried, when no copy was, for one reason.
+ * whole message, not tried) is refused with that transaction's error. Taken by nobody, it is `unknown` when some copy
+ * may have been delivered (so the next run sends it once more), else failed: not tried, when no copy was, for one
+ * reason. `stopped` is the reason of the run's stop, if it stopped: a message some of whose copies went out and others
+ * were not tried for it is `unknown`, whoever took it.
  */
-export function joinSubmissions(parts: readonly { submission: Submission; recipient: string }[]): Submission {
+export function joinSubmissions(
+  parts: readonly { submission: Submission; recipient: string }[],
+  stopped: string | null = null,
+): Submission {
   const accepted: string[] = [];
   const refused: Refusal[] = [];
   const relay: RelayReply[] = [];
   // Each error, with the reason nothing was tried when nothing was.
   const errors = new Map<string, string | undefined>();
   let unknown: string | null = null;
+  // Recipients whose copy the stop kept back, and how many copies went out (taken, or whole and unanswered).
+  const held: string[] = [];
+  let out = 0;
   for (const { submission, recipient } of parts) {
     if (submission.kind === 'drafted') continue;
     refused.push(...submission.refused);
     if (submission.kind === 'accepted') {
       accepted.push(...submission.accepted);
       relay.push(...submission.relay);
+      out += 1;
       continue;
     }
-    if (submission.kind === 'unknown') unknown ??= submission.error;
+    if (submission.kind === 'unknown') {
+      unknown ??= submission.error;
+      out += 1;
+    }
+    if (submission.kind === 'failed' && stopped !== null && submission.notTried === stopped) held.push(recipient);
     errors.set(submission.error, submission.kind === 'failed' ? submission.notTried : undefined);
     if (!submission.refused.some((r) => r.address === recipient)) refused.push({ address: recipient, reply: submission.error });
+  }
+  // A second copy for those who got it rather than none for those who did not: the next run sends it to everyone.
+  if (held.length > 0 && out > 0) {
+    const error = `${stopped} after ${out} of ${parts.length} copies went out, before the copies to ${held.join(', ')}: the next run sends it to everyone once more`;
+    return { kind: 'unknown', error, refused };
   }
   if (accepted.length > 0) return { kind: 'accepted', accepted, refused, relay };
   if (unknown !== null) return { kind: 'unknown', error: unknown, refused };

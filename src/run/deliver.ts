@@ -7,7 +7,7 @@ import type { RunLock } from '../db/run-lock.js';
 import type { SendRecord } from '../db/send-record.js';
 import type { Intent } from '../domain/notice.js';
 import { notTried, type Refusal, stoppedBy } from '../domain/result.js';
-import type { Mailer, Submission } from '../mail/mailer.js';
+import { type Mailer, PartlySent, type Submission } from '../mail/mailer.js';
 import type { OutgoingMessage } from '../mail/message.js';
 
 export interface DeliveryPorts {
@@ -30,7 +30,7 @@ export type Delivered =
   | { status: 'sent'; refused: Refusal[]; problem: string | null };
 
 export async function deliverNotice(message: OutgoingMessage, intent: Intent, ports: DeliveryPorts): Promise<Delivered> {
-  const { mailer, record, log, stop } = ports;
+  const { mailer, record, stop } = ports;
   if (stop.aborted) return { status: 'failed', ...notTried(stoppedBy(stop)), refused: [] };
   if (!mailer.delivers) {
     await mailer.send(message, intent);
@@ -48,10 +48,21 @@ export async function deliverNotice(message: OutgoingMessage, intent: Intent, po
   try {
     submission = await mailer.send(message, { ...intent, sendId: row });
   } catch (error) {
-    // A mailer throws only what ends the run (a refused login), before handing the message over.
-    await record.failed(row, `not sent: ${(error as Error).message}`, []).catch(() => {});
-    throw error;
+    // A mailer throws only what ends the run (a refused login). When some copies had gone out, what became of the
+    // message is recorded first, as any other outcome; else nobody got it.
+    if (!(error instanceof PartlySent)) {
+      await record.failed(row, `not sent: ${(error as Error).message}`, []).catch(() => {});
+      throw error;
+    }
+    await recordOutcome(error.submission, row, intent, ports);
+    throw error.reason;
   }
+  return recordOutcome(submission, row, intent, ports);
+}
+
+/** The outcome of a message handed over, recorded in the send record and returned. */
+async function recordOutcome(submission: Submission, row: number, intent: Intent, ports: DeliveryPorts): Promise<Delivered> {
+  const { record, log } = ports;
   if (submission.kind === 'unknown') {
     await record.unknown(row, submission.error, submission.refused).catch((cause: Error) => {
       log.warn(

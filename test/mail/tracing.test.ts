@@ -273,4 +273,41 @@ describe('the copies of one message, one per recipient, joined', () => {
       ]),
     ).toMatchObject({ kind: 'accepted', accepted: ['c@x.test'], refused: [{ address: 'a@x.test', reply: unanswered.error }] });
   });
+
+  it('after a stop, taken by some and not tried for others: unknown, so the next run sends it to everyone; not tried by all: failed', () => {
+    const held = { kind: 'failed' as const, ...notTried('stopped by SIGTERM'), refused: [] };
+    expect(
+      joinSubmissions(
+        [
+          { recipient: 'a@x.test', submission: accepted('a@x.test') },
+          { recipient: 'b@x.test', submission: held },
+        ],
+        'stopped by SIGTERM',
+      ),
+    ).toEqual({
+      kind: 'unknown',
+      error: 'stopped by SIGTERM after 1 of 2 copies went out, before the copies to b@x.test: the next run sends it to everyone once more',
+      refused: [{ address: 'b@x.test', reply: 'not tried: stopped by SIGTERM' }],
+    });
+    expect(
+      joinSubmissions(
+        [
+          { recipient: 'a@x.test', submission: held },
+          { recipient: 'b@x.test', submission: held },
+        ],
+        'stopped by SIGTERM',
+      ),
+    ).toMatchObject({ kind: 'failed', notTried: 'stopped by SIGTERM' });
+    // Not tried for another reason than the stop (the server out of reach): the message stays sent to those who took it.
+    const down = { kind: 'failed' as const, ...notTried('the SMTP server could not be reached'), refused: [] };
+    expect(
+      joinSubmissions(
+        [
+          { recipient: 'a@x.test', submission: accepted('a@x.test') },
+          { recipient: 'b@x.test', submission: down },
+        ],
+        'stopped by SIGTERM',
+      ),
+    ).toMatchObject({ kind: 'accepted', accepted: ['a@x.test'] });
+  });
 });

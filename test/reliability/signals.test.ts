@@ -6,7 +6,9 @@ import { startPingServer } from '../harness/ping-server.js';
 import {
   addNight,
   copiesPerNotification,
+  copiesPerRecipient,
   NIGHT,
+  piRow,
   type Report,
   recordedWith,
   reliabilityEnv,
@@ -34,6 +36,8 @@ const OPS = 'ops@gemini.test';
 const argv = ['send', '--date', NIGHT, '--json'];
 const env = (extra: Record<string, string> = {}) => reliabilityEnv(peers, { ARCHIVE_CONCURRENCY: String(CONCURRENCY), ...extra });
 const notices = () => peers.sink.messages().filter((m) => !m.envelope.to.includes(OPS));
+/** A copy per recipient, each with its own bounce token. */
+const BOUNCES = { BOUNCE_ADDRESS: 'fitsdata-bounces@gemini.test', BOUNCE_SECRET: 'test-only secret: 8f1d2c3b4a5e6f7081928374' };
 
 /** Sends `signal` to the run, unless it has ended (ESRCH). */
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -318,6 +322,59 @@ describe('send stopped by a signal, then run again', () => {
     const copies = copiesPerNotification(notices(), IDS);
     // The unanswered ones once more (a second copy rather than none), every other exactly once.
     for (const id of WITH_DATA) expect(copies.get(id), `copies for notification ${id}`).toBe(unanswered.includes(id) ? 2 : 1);
+  });
+
+  it('SIGTERM with a copy per recipient (BOUNCE_ADDRESS) behind a relay that never answers: copies not on the wire are not sent, within one SMTP_TIMEOUT_MS', async () => {
+    // Seven recipients a notice: three copies take the pool's connections, four wait behind them.
+    const seven = (id: number) =>
+      piRow(id, {
+        ngoemail: `ngo${id}a@office.test, ngo${id}b@office.test, ngo${id}c@office.test`,
+        csemail: `cs${id}a@gemini.test, cs${id}b@gemini.test, cs${id}c@gemini.test`,
+      });
+    await peers.addNotifications(IDS.map(seven));
+    for (const id of WITH_DATA) peers.archive.addEntries(scienceFiles(`GN-2026B-Q-${id}`, 2, NIGHT));
+    peers.sink.faults.loseDataReply('silence');
+    const TIMEOUT_MS = 4000;
+    let signalledAt = 0;
+    const { run, proxy } = await startRun({ SMTP_TIMEOUT_MS: String(TIMEOUT_MS), ...BOUNCES }, (pid) => ({
+      onDataEnd: (count) => {
+        if (count !== SMTP_POOL_CONNECTIONS) return;
+        signalledAt = Date.now();
+        signal(pid(), 'SIGTERM');
+      },
+    }));
+    let unanswered: number[] = [];
+    try {
+      const stopped = await run;
+      const afterSignal = Date.now() - signalledAt;
+      expect(stopped.code, stopped.stderr).toBe(75);
+      const report: Report = stopped.json();
+      // No copy went out after the signal: not even one of a message some of whose copies were on the wire.
+      expect(proxy.counts.dataEnd).toBe(SMTP_POOL_CONNECTIONS);
+      expect(notices()).toHaveLength(SMTP_POOL_CONNECTIONS);
+      // A message with copies on the wire and copies held back is unknown: the next run sends it to all once more.
+      unanswered = report.results.filter((r) => r.status === 'unknown').map((r) => r.id);
+      expect(unanswered.length).toBeGreaterThan(0);
+      expect([...copiesPerNotification(notices(), IDS)].filter(([, n]) => n > 0).map(([id]) => id)).toEqual(unanswered);
+      for (const result of report.results.filter((r) => r.status === 'failed')) expect(result.error).toBe('not tried: stopped by SIGTERM');
+      expect(await recordedWith(peers.db.pool, NIGHT, ['unknown'])).toEqual(unanswered);
+      expect(await sendingRows(peers.db.pool, NIGHT)).toEqual([]);
+      // One reply's wait, not one per copy waiting behind it (docs/commands.md#signals: TimeoutStopSec); wide, for a busy machine.
+      expect(afterSignal).toBeLessThan(2 * TIMEOUT_MS);
+    } finally {
+      await proxy.close();
+    }
+    peers.sink.faults.reset();
+    peers.sink.clear();
+    const rerun = await sendInProcess(reliabilityEnv(peers, BOUNCES));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    // Every recipient of every notification with data gets one copy from the rerun: nobody is left without the message.
+    const perRecipient = copiesPerRecipient(notices());
+    for (const id of WITH_DATA) {
+      const everyone = [seven(id).piemail, seven(id).ngoemail, seven(id).csemail].flatMap((field) => String(field).split(', '));
+      for (const address of everyone) expect(perRecipient.get(address), address).toBe(1);
+    }
+    expect(perRecipient.size).toBe(7 * WITH_DATA.length);
   });
 
   it('SIGTERM during the end ping: the ping finishes and the run exits with its own code, not killed by the signal', async () => {

@@ -18,8 +18,10 @@ import {
   sendInProcess,
   statusesOf,
   timed,
+  until,
 } from '../harness/reliability.js';
 import { startSmtpProxy } from '../harness/smtp-proxy.js';
+import { startTcpProxy } from '../harness/tcp-proxy.js';
 import { LOCALHOST_CERT_FILE, localhostTls, UNTRUSTED_CERTIFICATE } from '../harness/tls.js';
 
 const peers = usePeers();
@@ -35,6 +37,8 @@ const digestText = async () => {
 
 /** A notification with a PI, a partner office and a contact scientist. */
 const threeRecipients = (id: number) => piRow(id, { ngoemail: `ngo${id}@office.test`, csemail: `cs${id}@gemini.test` });
+/** A copy per recipient, each with its own bounce token. */
+const BOUNCES = { BOUNCE_ADDRESS: 'fitsdata-bounces@gemini.test', BOUNCE_SECRET: 'test-only secret: 8f1d2c3b4a5e6f7081928374' };
 
 describe('SMTP faults', () => {
   it('one recipient refused with 550: the others get the message, the refusal is recorded and in the digest', async () => {
@@ -341,6 +345,57 @@ describe('a relay that wants a login', () => {
       expect(relay.messages()).toHaveLength(0);
       expect(await recordedWith(peers.db.pool, NIGHT, ['sending'])).toEqual([]);
     } finally {
+      await relay.close();
+    }
+  });
+
+  it('a login refused for one copy after the others were taken (BOUNCE_ADDRESS): sent to those, the copy refused, exit 2; no second copy', async () => {
+    await peers.addNotifications([threeRecipients(1)]);
+    await addNight(peers, [], [1]);
+    const everyone = ['cs1@gemini.test', 'ngo1@office.test', 'pi1@uni.test'];
+    const relay = await startMailSink({ tls: localhostTls });
+    // The check and two of the pool's connections log in; the third connection is slow to open, and its login is
+    // refused (the password changed meanwhile) after the other two copies were taken.
+    relay.faults.refuseLogin(WRONG_PASSWORD, Infinity, 3);
+    const slow = await startTcpProxy(
+      { host: '127.0.0.1', port: relay.smtpPort },
+      {
+        fromServer: async (connection, chunk) => {
+          if (connection.id === 1 + SMTP_POOL_CONNECTIONS) await until(() => relay.messages().length >= 2, 10_000, 'two copies taken');
+          return chunk;
+        },
+      },
+    );
+    try {
+      const run = await sendThrough({ smtpPort: slow.port }, 'rotated-pw', BOUNCES);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/^yougotdata: configuration: SMTP_URL names a user the mail server does not accept/m);
+      expect(relay.stats.logins).toBe(1 + SMTP_POOL_CONNECTIONS);
+      const copies = () => relay.messages().filter((m) => !m.envelope.to.includes(OPS));
+      const took = copies().flatMap((m) => m.envelope.to);
+      expect(took).toHaveLength(2);
+      const [left] = everyone.filter((a) => !took.includes(a));
+      // The row is sent to those the relay took, with its replies; the copy whose login was refused is a refused recipient.
+      const { rows } = await peers.db.pool.query<{
+        status: string;
+        accepted: string[];
+        refused: { address: string; reply: string }[];
+        relay: unknown[];
+      }>('SELECT status, accepted, refused, relay FROM yougotdata_message WHERE notification_id = 1');
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.status).toBe('sent');
+      expect([...(rows[0]?.accepted ?? [])].sort()).toEqual([...took].sort());
+      expect(rows[0]?.relay).toHaveLength(2);
+      expect(rows[0]?.refused).toEqual([{ address: left, reply: expect.stringMatching(/login of "alice" was refused \(535 5\.7\.8/) }]);
+
+      relay.faults.reset();
+      const rerun = await sendThrough(relay, 'right-pw', BOUNCES);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(statusesOf(rerun.json())).toEqual({ 1: 'already-sent' });
+      // Nobody the relay took gets a second copy.
+      expect([...copiesPerRecipient(copies()).values()]).toEqual([1, 1]);
+    } finally {
+      await slow.close();
       await relay.close();
     }
   });

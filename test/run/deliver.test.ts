@@ -9,7 +9,7 @@ import type { EmailAddress } from '../../src/addresses/index.js';
 import { RunLockLost } from '../../src/db/run-lock.js';
 import type { Night } from '../../src/domain/night.js';
 import type { Intent } from '../../src/domain/notice.js';
-import type { Mailer, MessageAbout, Submission } from '../../src/mail/mailer.js';
+import { type Mailer, type MessageAbout, PartlySent, type Submission } from '../../src/mail/mailer.js';
 import type { OutgoingMessage } from '../../src/mail/message.js';
 import { type DeliveryPorts, deliverNotice } from '../../src/run/deliver.js';
 
@@ -167,6 +167,19 @@ describe('deliverNotice: the order of its effects', () => {
     const { delivery, calls } = ports({ submission: new Error('535 authentication failed') });
     await expect(deliverNotice(message, intent, delivery)).rejects.toThrow('535 authentication failed');
     expect(calls).toEqual(['lock.assertHeld', 'record.intent', 'mailer.send', `record.failed ${ROW}: not sent: 535 authentication failed`]);
+  });
+
+  it('a refused login after some copies went out ends the run after marking the message sent, not failed', async () => {
+    const login = new Error('535 authentication failed');
+    const partly: Submission = {
+      kind: 'accepted',
+      accepted: ['pi@uni.edu'],
+      refused: [{ address: 'cs@gemini.edu', reply: 'not sent: 535 authentication failed' }],
+      relay: [],
+    };
+    const { delivery, calls } = ports({ submission: new PartlySent(login, partly) });
+    await expect(deliverNotice(message, intent, delivery)).rejects.toBe(login);
+    expect(calls).toEqual(['lock.assertHeld', 'record.intent', 'mailer.send', `record.sent ${ROW}`]);
   });
 
   it('delivered, but not marked sent: sent, with the problem said (a rerun sends it again)', async () => {
