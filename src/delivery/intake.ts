@@ -35,8 +35,8 @@ export interface IntakePorts {
 export type Outcome = 'recorded' | 'kept' | 'forged' | 'already-recorded' | 'not-recorded';
 
 export interface IntakeProblem {
-  /** The reader's problems, a token naming a row the record no longer has, or a fault reading this message. */
-  code: ProblemCode | 'deleted-send';
+  /** The reader's problems, a forged token, a token naming a row the record no longer has, or a fault reading this message. */
+  code: ProblemCode | 'forged-token' | 'deleted-send';
   detail: string;
 }
 
@@ -69,10 +69,14 @@ export function writtenAt(reading: ReportReading, now: Date): Date {
   return date && !Number.isNaN(date.getTime()) && date.getTime() <= now.getTime() + 3_600_000 ? date : now;
 }
 
-function problemsOf(raw: RawReport, reading: ReportReading, deletedSend: number | null): IntakeProblem[] {
+function problemsOf(raw: RawReport, reading: ReportReading, match: Match, deletedSend: number | null): IntakeProblem[] {
   const problems: IntakeProblem[] = [...reading.problems];
   if (raw.size > raw.bytes.byteLength && !problems.some((p) => p.code === 'too-large')) {
     problems.push({ code: 'too-large', detail: `the message has ${raw.size} bytes; the first ${raw.bytes.byteLength} were read` });
+  }
+  if (match.state === 'forged') {
+    const detail = `its token names send record row ${match.claimed}, but its signature is wrong (forged, or cut short on the way)`;
+    problems.push({ code: 'forged-token', detail });
   }
   if (deletedSend !== null) {
     problems.push({ code: 'deleted-send', detail: `its token names send record row ${deletedSend}, which the record no longer has` });
@@ -94,7 +98,7 @@ async function take(raw: RawReport, ports: IntakePorts, now: Date): Promise<Take
       : first;
   const events = match.state === 'matched' && message ? eventsOf(reading, { ...match, message }, at) : [];
   const deletedSend = token.kind === 'valid' && found && found.byId === null ? token.sendId : null;
-  const problems = problemsOf(raw, reading, deletedSend);
+  const problems = problemsOf(raw, reading, match, deletedSend);
   const kept = match.state !== 'matched' || !ABOUT_DELIVERY.has(reading.kind);
   const taken = { source: raw.source, size: raw.size, reading, match, events, kept, problems };
   if (!ports.record) return { ...taken, outcome: 'not-recorded', report: null };
@@ -103,7 +107,8 @@ async function take(raw: RawReport, ports: IntakePorts, now: Date): Promise<Take
     messageId: first.messageId,
     kind: reading.kind,
     matchedBy: match.state === 'matched' ? match.by : match.state === 'forged' ? 'forged' : null,
-    sendId: match.state === 'unmatched' ? null : match.sendId,
+    // A forged token's row is only a claim (problems says it): it may name no row, or a number no row id can be.
+    sendId: match.state === 'matched' ? match.sendId : null,
     source: raw.source,
     reportedAt: reading.date ? at : null,
     size: raw.size,

@@ -19,7 +19,8 @@ export type Match =
       /** The recipient the report is about, when the handle names one (a token, a queue id of one transaction). */
       recipient: string | null;
     }
-  | { state: 'forged'; sendId: number }
+  /** `claimed`: the row the forged token names, as written; only a claim, maybe of no row at all. */
+  | { state: 'forged'; claimed: string }
   | { state: 'unmatched' };
 
 /** A probable match by address: a message sent within this many days before the report. */
@@ -84,7 +85,7 @@ const matched = (by: MatchedBy, message: SentMessage, recipient: string | null):
  * token matches then, by its row id.
  */
 export function matchReport(reading: ReportReading, token: TokenReading, found: FoundSends | null): Match {
-  if (token.kind === 'forged') return { state: 'forged', sendId: token.sendId };
+  if (token.kind === 'forged') return { state: 'forged', claimed: token.claimed };
   if (token.kind === 'valid') {
     if (!found) return { state: 'matched', by: 'token', sendId: token.sendId, message: null, recipient: null };
     if (found.byId?.id === token.sendId) return matched('token', found.byId, found.byId.recipients[token.recipient] ?? null);

@@ -159,10 +159,38 @@ describe('bounce on stdin, as an aliases pipe gives it', () => {
     const run = await bounce(['--json'], forged);
     expect(run.code).toBe(0);
     expect(run.json().messages[0]).toMatchObject({ matched: null, forged: { sendId: 1 }, outcome: 'forged', kept: true });
-    expect(await reports()).toMatchObject([{ matched_by: 'forged', send_id: '1', kept: true }]);
+    // The row a forged token names is only a claim: it is said, never recorded as the report's message.
+    expect(await reports()).toMatchObject([
+      { matched_by: 'forged', send_id: null, kept: true, problems: [{ code: 'forged-token', detail: expect.stringContaining('row 1,') }] },
+    ]);
     expect(Buffer.from((await reports())[0].raw).equals(forged)).toBe(true);
     expect(await events()).toEqual([]);
     expect((await bounce([], forged)).stdout).toContain('its signature is wrong');
+  });
+
+  it('a forged token naming a row that does not exist, or one past any row id, is kept with exit 0, not retried forever', async () => {
+    for (const [row, report] of [
+      ['424242', 'x'],
+      ['9999999999999999999', 'y'],
+    ]) {
+      // Row 1's signature on another row: forged, as is any made-up token.
+      const forged = BOUNCE.toString('utf8')
+        .replaceAll(TOKEN, TOKEN.replace('+1-', `+${row}-`))
+        .replace('<20261207', `<${report}`);
+      const run = await bounce(['--json'], Buffer.from(forged));
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json().messages[0]).toMatchObject({ matched: null, outcome: 'forged', kept: true });
+    }
+    const rows = await reports();
+    expect(rows.map((r) => [r.matched_by, r.send_id, r.kept])).toEqual([
+      ['forged', null, true],
+      ['forged', null, true],
+    ]);
+    expect(rows.map((r) => r.problems[0].detail)).toEqual([
+      expect.stringContaining('its token names send record row 424242,'),
+      expect.stringContaining('its token names send record row 9999999999999999999,'),
+    ]);
+    expect(await events()).toEqual([]);
   });
 
   it('a report about a message this job never sent is kept whole for a person, and counted', async () => {

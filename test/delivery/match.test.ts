@@ -21,7 +21,7 @@ describe('the token of a report', () => {
   });
 
   it('is forged when one names a row but no signature holds, and valid wins over forged', () => {
-    expect(tokenOf(reading({ deliveryAddresses: [to(other.senderFor(17, 0))] }), tokens)).toEqual({ kind: 'forged', sendId: 17 });
+    expect(tokenOf(reading({ deliveryAddresses: [to(other.senderFor(17, 0))] }), tokens)).toEqual({ kind: 'forged', claimed: '17' });
     const both = reading({ deliveryAddresses: [to(other.senderFor(17, 0), 'envelope'), to(tokens.senderFor(18, 1))] });
     expect(tokenOf(both, tokens)).toEqual({ kind: 'valid', sendId: 18, recipient: 1 });
   });
@@ -60,7 +60,7 @@ describe('the handles a report is looked up by', () => {
   });
 
   it('name no row for a forged token, and the complainants and the responder of answers', () => {
-    expect(handlesOf(reading(), { kind: 'forged', sendId: 17 }, at).sendId).toBeNull();
+    expect(handlesOf(reading(), { kind: 'forged', claimed: '17' }, at).sendId).toBeNull();
     const complaint = reading({
       kind: 'complaint',
       complaint: { feedbackType: 'abuse', complainants: ['ngo@office.test'], userAgent: null, sourceIp: null },
@@ -81,8 +81,8 @@ describe('matching a report to the send record', () => {
 
   it('a forged token marks nothing, whatever else the report carries', () => {
     const r = reading({ envelopeId: 'yougotdata.101.20261202.pi.u1@gemini.test' });
-    const match = matchReport(r, { kind: 'forged', sendId: 17 }, { ...nothingFound, byMessageId: [message] });
-    expect(match).toEqual({ state: 'forged', sendId: 17 });
+    const match = matchReport(r, { kind: 'forged', claimed: '17' }, { ...nothingFound, byMessageId: [message] });
+    expect(match).toEqual({ state: 'forged', claimed: '17' });
   });
 
   it('a valid token for a row the record no longer has: the other handles are tried', () => {
@@ -147,6 +147,6 @@ describe('matching a report to the send record', () => {
       recipient: null,
     });
     expect(matchReport(reading({ envelopeId: 'x@y' }), { kind: 'none' }, null)).toEqual({ state: 'unmatched' });
-    expect(matchReport(reading(), { kind: 'forged', sendId: 3 }, null)).toEqual({ state: 'forged', sendId: 3 });
+    expect(matchReport(reading(), { kind: 'forged', claimed: '3' }, null)).toEqual({ state: 'forged', claimed: '3' });
   });
 });
