@@ -48,7 +48,10 @@ export interface FoundSends {
   byId: SentMessage | null;
   byMessageId: SentMessage[];
   byQueueId: SentMessage[];
-  /** Messages the server accepted for one of the addresses, newest first. */
+  /**
+   * Messages the server accepted for one of the addresses, newest first: looked up only when no other handle found
+   * a message, since any of those decides the match first (docs/commands.md#bounce).
+   */
   byAddress: SentMessage[];
 }
 
@@ -158,10 +161,12 @@ const QUEUE_IDS = 5;
 export class DeliveryRecord {
   constructor(private readonly db: pg.Pool) {}
 
-  /** The messages a report's handles name; each lookup uses an index (id, message_id, relay, accepted by time). */
+  /**
+   * The messages a report's handles name, each lookup through an index: the row id, message_id, relay's GIN index,
+   * and for the address the messages sent by time (migrations/008_sent_by_time.sql).
+   */
   async findSends(handles: SendHandles): Promise<FoundSends> {
-    const lower = handles.addresses.map((a) => a.toLowerCase());
-    const [byId, byMessageId, byQueueId, byAddress] = await Promise.all([
+    const [byId, byMessageId, byQueueId] = await Promise.all([
       handles.sendId === null ? [] : this.db.query(`${SENT_MESSAGE} WHERE id = $1`, [handles.sendId]).then((r) => r.rows),
       handles.messageIds.length === 0
         ? []
@@ -173,24 +178,28 @@ export class DeliveryRecord {
             this.db.query(`${SENT_MESSAGE} WHERE relay @> $1::jsonb ORDER BY id`, [JSON.stringify([{ queueId }])]).then((r) => r.rows),
           ),
       ).then((lists) => lists.flat()),
-      lower.length === 0
-        ? []
-        : this.db
-            .query(
-              `${SENT_MESSAGE}
-                WHERE status = 'sent' AND sent_at BETWEEN $2 AND $3
-                  AND EXISTS (SELECT 1 FROM unnest(accepted) AS a WHERE lower(a) = ANY($1))
-                ORDER BY sent_at DESC, id DESC LIMIT 20`,
-              [lower, handles.sentBetween.from, handles.sentBetween.to],
-            )
-            .then((r) => r.rows),
     ]);
+    const found = byId.length > 0 || byMessageId.length > 0 || byQueueId.length > 0;
+    const byAddress = found ? [] : await this.sentTo(handles.addresses, handles.sentBetween);
     return {
       byId: byId[0] ? sentMessageOf(byId[0]) : null,
       byMessageId: byMessageId.map(sentMessageOf),
       byQueueId: byQueueId.map(sentMessageOf),
       byAddress: byAddress.map(sentMessageOf),
     };
+  }
+
+  /** The latest messages the server accepted for one of the addresses (case ignored) in the span, newest first. */
+  private async sentTo(addresses: readonly string[], span: SendHandles['sentBetween']) {
+    if (addresses.length === 0) return [];
+    const { rows } = await this.db.query(
+      `${SENT_MESSAGE}
+        WHERE status = 'sent' AND sent_at BETWEEN $2 AND $3
+          AND EXISTS (SELECT 1 FROM unnest(accepted) AS a WHERE lower(a) = ANY($1))
+        ORDER BY sent_at DESC, id DESC LIMIT 20`,
+      [addresses.map((a) => a.toLowerCase()), span.from, span.to],
+    );
+    return rows;
   }
 
   /**
