@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { READ_LIMIT } from '../bounce/index.js';
 import { required, SettingError, type Settings } from '../config/settings.js';
-import { DeliveryRecord } from '../db/delivery-record.js';
+import { DeliveryRecord, retainedSince } from '../db/delivery-record.js';
 import { migrate } from '../db/migrations.js';
-import { type IntakePorts, type RawReport, REPORT_RETENTION_DAYS, type TakenReport, takeReport } from '../delivery/intake.js';
+import { type IntakePorts, type RawReport, type TakenReport, takeReport } from '../delivery/intake.js';
 import { bounceJson, bounceText } from '../delivery/output.js';
 import { messageFiles, readMessageFile } from '../mailbox/message-files.js';
 import { readMessageHead } from '../mailbox/message-stream.js';
@@ -21,8 +21,6 @@ export interface BounceOptions {
   settings?: string;
 }
 
-const DAY = 86_400_000;
-
 /** The envelope a mail server's pipe is given in the environment (Postfix local(8), Exim's pipe transport). */
 const envelopeOf = (env: CommandContext['env']) => ({
   recipient: env.RECIPIENT || undefined,
@@ -38,7 +36,7 @@ async function recordOf(open: () => Promise<Database>, options: BounceOptions, c
   const db = await open();
   await migrate(db);
   const record = new DeliveryRecord(db);
-  await record.prune(new Date(context.now().getTime() - REPORT_RETENTION_DAYS * DAY));
+  await record.prune(retainedSince(context.now()));
   return record;
 }
 

@@ -155,6 +155,13 @@ const deliveryEventOf = (row: Record<string, any>): DeliveryEvent => ({
   mode: row.mode,
 });
 
+/** Reports, and their events, are deleted this long after they were read (docs/commands.md#bounce). */
+export const REPORT_RETENTION_DAYS = 365;
+const DAY = 86_400_000;
+
+/** When the oldest report still kept was read: what support reads over, and what `prune` deletes before. */
+export const retainedSince = (now: Date): Date => new Date(now.getTime() - REPORT_RETENTION_DAYS * DAY);
+
 /** At most this many queue ids of one report are looked up: a report names one or two. */
 const QUEUE_IDS = 5;
 

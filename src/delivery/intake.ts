@@ -54,9 +54,6 @@ export interface TakenReport {
   problems: IntakeProblem[];
 }
 
-/** Reports, and their events, are deleted this long after they were read (README, "Bounces"). */
-export const REPORT_RETENTION_DAYS = 365;
-
 /** Of a message kept for a person, this much is stored: the report comes first, the rest is what was returned. */
 export const KEPT_LIMIT = 1024 * 1024;
 
