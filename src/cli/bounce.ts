@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { READ_LIMIT } from '../bounce/index.js';
 import { required, SettingError, type Settings } from '../config/settings.js';
 import { DeliveryRecord, retainedSince } from '../db/delivery-record.js';
-import { migrate } from '../db/migrations.js';
+import { requireMigrated } from '../db/migrations.js';
 import { type IntakePorts, type RawReport, type TakenReport, takeReport } from '../delivery/intake.js';
 import { bounceJson, bounceText } from '../delivery/output.js';
 import { messageFiles, readMessageFile } from '../mailbox/message-files.js';
@@ -30,14 +30,15 @@ const envelopeOf = (env: CommandContext['env']) => ({
 
 const DATABASE: DatabaseOptions = { applicationName: 'yougotdata bounce', maxConnections: 2 };
 
-/** The database, migrated, and reports older than the retention pruned; null in a dry run, which needs none. */
-async function recordOf(open: () => Promise<Database>, options: BounceOptions, context: CommandContext): Promise<DeliveryRecord | null> {
+/**
+ * The delivery record, on a database `migrate` has brought up to date (bounce never migrates: ARCHITECTURE.md); null
+ * in a dry run, which needs none.
+ */
+async function recordOf(open: () => Promise<Database>, options: BounceOptions): Promise<DeliveryRecord | null> {
   if (options.dryRun) return null;
   const db = await open();
-  await migrate(db);
-  const record = new DeliveryRecord(db);
-  await record.prune(retainedSince(context.now()));
-  return record;
+  await requireMigrated(db);
+  return new DeliveryRecord(db);
 }
 
 function print(taken: readonly TakenReport[], options: BounceOptions, context: CommandContext): void {
@@ -62,7 +63,7 @@ async function fromPipe(options: BounceOptions, context: CommandContext): Promis
       closing.push(() => db.end().catch(() => {}));
       return db;
     };
-    const record = await recordOf(open, options, context);
+    const record = await recordOf(open, options);
     const raw: RawReport = { ...head, source: 'stdin', envelope: envelopeOf(context.env) };
     const taken = await takeReport(raw, { tokens: bounceTokensOf(settings), record, now: context.now });
     print([taken], options, context);
@@ -124,7 +125,9 @@ export async function bounceCommand(paths: readonly string[], options: BounceOpt
     const { settings } = scope;
     const log = scope.logger();
     const files = options.imap ? [] : await messageFiles(paths);
-    const record = await recordOf(() => scope.database(DATABASE), options, context);
+    const record = await recordOf(() => scope.database(DATABASE), options);
+    // Once a run (a poll, a batch of files), and by `send`: never per message a pipe hands over.
+    await record?.prune(retainedSince(context.now()));
     const ports: IntakePorts = { tokens: bounceTokensOf(settings), record, now: context.now };
     const { taken, code } = options.imap ? await fromMailbox(settings, ports, options.dryRun) : await fromFiles(files, ports, context);
     log.info({ messages: taken.length }, 'bounce read its messages');

@@ -193,6 +193,28 @@ describe('bounce on stdin, as an aliases pipe gives it', () => {
     expect(await events()).toEqual([]);
   });
 
+  it('reports past the retention are deleted by send and by a run over files, never by each message on stdin', async () => {
+    expect((await bounce([], BOUNCE)).code).toBe(0);
+    const pastRetention = () => peers.db.pool.query("UPDATE yougotdata_report SET read_at = now() - interval '366 days'");
+    await pastRetention();
+    expect((await bounce([], fixture('postfix-three-recipients.eml'))).code).toBe(0);
+    expect((await reports()).map((r) => r.kind)).toEqual(['bounce', 'bounce']);
+    expect(await events()).toHaveLength(1);
+
+    const file = join(mkdtempSync(join(tmpdir(), 'ygd-retention-')), 'reply.eml');
+    writeFileSync(file, fixture('not-a-bounce.eml'));
+    expect((await bounce([file])).code).toBe(0);
+    expect((await reports()).map((r) => [r.id, r.kind])).toEqual([
+      ['2', 'bounce'],
+      ['3', 'not-a-bounce'],
+    ]);
+    expect(await events()).toEqual([]);
+
+    await pastRetention();
+    expect((await sendInProcess(env())).code).toBe(0);
+    expect(await reports()).toEqual([]);
+  });
+
   it('a report about a message this job never sent is kept whole for a person, and counted', async () => {
     const stranger = fixture('postfix-three-recipients.eml');
     const run = await bounce([], stranger);
@@ -270,6 +292,32 @@ describe('bounce on stdin, as an aliases pipe gives it', () => {
   });
 });
 
+describe('bounce on a database migrate has not brought up to date', () => {
+  it('changes nothing and says to run migrate: exit 75 on stdin (the mail server keeps the bounce), 2 for files', async () => {
+    const piped = await bounce(['--json'], BOUNCE);
+    expect(piped.code).toBe(75);
+    expect(piped.stderr).toBe(
+      `yougotdata: the database has none of yougotdata's tables: run "yougotdata migrate" first (exit 75: the mail server keeps the message and tries again)\n`,
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'ygd-unmigrated-')), 'bounce.eml');
+    writeFileSync(file, BOUNCE);
+    const files = await bounce(['--json', file]);
+    expect(files.code).toBe(2);
+    expect(files.json()).toMatchObject({ error: { kind: 'database', message: expect.stringContaining('run "yougotdata migrate" first') } });
+    expect(await rowCounts()).toEqual({});
+
+    // A migration of this version not applied yet: an upgrade installed, `migrate` not run.
+    expect((await yougotdata(['migrate'], env())).code).toBe(0);
+    const { rows } = await peers.db.pool.query(
+      'DELETE FROM yougotdata_migration WHERE version = (SELECT max(version) FROM yougotdata_migration) RETURNING name',
+    );
+    const lacking = await bounce([], BOUNCE);
+    expect(lacking.code).toBe(75);
+    expect(lacking.stderr).toContain(`the database lacks ${rows[0].name}: run "yougotdata migrate" first`);
+    expect(await reports()).toEqual([]);
+  });
+});
+
 describe('bounce with files, Maildirs and --dry-run', () => {
   it('--dry-run needs no database, checks the token, and records nothing', async () => {
     const run = await yougotdata(['bounce', '--dry-run', '--json'], { ...env(), DATABASE_URL: '' }, new Date(), BOUNCE);
@@ -279,6 +327,7 @@ describe('bounce with files, Maildirs and --dry-run', () => {
   });
 
   it('reads every message of a Maildir (new and cur) and of a plain folder; a path that is neither is exit 2', async () => {
+    expect((await yougotdata(['migrate'], env())).code).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'ygd-maildir-'));
     for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(dir, 'Maildir', sub), { recursive: true });
     writeFileSync(join(dir, 'Maildir', 'new', '1.host'), fixture('qmail.eml'));
