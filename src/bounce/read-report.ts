@@ -1,4 +1,5 @@
 import PostalMime, { type Attachment, type Email } from 'postal-mime';
+import { comparedAs } from '../addresses/index.js';
 import { autoReplyEvidence, type HeaderField } from './automatic-reply.js';
 import {
   type DeliveryStatus,
@@ -23,7 +24,7 @@ import type {
   ReportReading,
   TokenCandidate,
 } from './reading.js';
-import { ANY_ADDRESS, oneLine, recipientKey, saysStillTrying, splitReturnedCopy, textRecipients } from './report-text.js';
+import { ANY_ADDRESS, oneLine, saysStillTrying, splitReturnedCopy, textRecipients } from './report-text.js';
 
 /**
  * One raw message → what it says about mail this tool sent (docs/bounces.md). Never throws: input it cannot read
@@ -127,7 +128,7 @@ function deliveryAddresses(email: Email, envelope: Envelope): DeliveryAddress[] 
   for (const address of mailboxes(email.to)) addresses.push({ address, from: 'to' });
   return unique(
     addresses.map((a) => ({ ...a, address: a.address.replace(/^<|>$/g, '') })).filter((a) => a.address.includes('@')),
-    (a) => `${a.from} ${recipientKey(a.address)}`,
+    (a) => `${a.from} ${comparedAs(a.address)}`,
   );
 }
 
@@ -261,11 +262,11 @@ function statusSightings(statuses: readonly DeliveryStatus[], notification: stri
       ];
     }),
   );
-  const named = new Set(sightings.flatMap((s) => [s.address, s.originalRecipient ?? s.address]).map(recipientKey));
-  const words = new Map(textRecipients(notification, { exclude: new Set(), sentTo: named }).map((t) => [recipientKey(t.address), t.words]));
+  const named = new Set(sightings.flatMap((s) => [s.address, s.originalRecipient ?? s.address]).map(comparedAs));
+  const words = new Map(textRecipients(notification, { exclude: new Set(), sentTo: named }).map((t) => [comparedAs(t.address), t.words]));
   return sightings.map((s) => ({
     ...s,
-    words: words.get(recipientKey(s.address)) ?? words.get(recipientKey(s.originalRecipient ?? '')) ?? '',
+    words: words.get(comparedAs(s.address)) ?? words.get(comparedAs(s.originalRecipient ?? '')) ?? '',
   }));
 }
 
@@ -315,8 +316,8 @@ function wordingSightings(
     .filter((h) => h.key === 'x-failed-recipients')
     .flatMap((h) => [...h.value.matchAll(ANY_ADDRESS)].map((m) => m[0]));
   for (const address of failedHeader) {
-    const key = recipientKey(address);
-    if ((!sentTo || sentTo.has(key)) && !named.some((n) => recipientKey(n.address) === key)) named.push({ address, words: '' });
+    const key = comparedAs(address);
+    if ((!sentTo || sentTo.has(key)) && !named.some((n) => comparedAs(n.address) === key)) named.push({ address, words: '' });
   }
   return named.map(({ address, words }) => ({
     address,
@@ -348,7 +349,7 @@ function complaintOf(parts: Parts, from: string | null): Complaint | null {
   if (!complainants.length) complainants = parts.returned.flatMap((r) => mailboxes(r.to));
   return {
     feedbackType: values('feedback-type')[0] ?? (unsubscribe ? 'unsubscribe' : microsoft.length ? 'abuse' : null),
-    complainants: unique(complainants, recipientKey),
+    complainants: unique(complainants, comparedAs),
     userAgent: values('user-agent')[0] ?? null,
     sourceIp: values('source-ip')[0] ?? null,
   };
@@ -442,12 +443,12 @@ async function readEmail(email: Email, rawBody: () => string, options: ReadOptio
   const addresses = deliveryAddresses(email, envelope);
   const own = email.messageId ? bracketed(email.messageId) : null;
   const from = mailboxes(email.from)[0] ?? null;
-  const sentTo = options.sentTo ? new Set(options.sentTo.map(recipientKey)) : null;
+  const sentTo = options.sentTo ? new Set(options.sentTo.map(comparedAs)) : null;
   // docs/bounces.md#wording: the report's own addressee is never its failed recipient. X-Original-To is left out: it is
   // the address before rewriting, and some servers copy the failed one there.
   const addressee = addresses.filter((a) => a.from !== 'x-original-to').map((a) => a.address);
-  const exclude = new Set([...addressee, ...(from ? [from] : []), ...mailboxes(email.sender)].map(recipientKey));
-  for (const returned of parts.returned) for (const sender of mailboxes(returned.from)) exclude.add(recipientKey(sender));
+  const exclude = new Set([...addressee, ...(from ? [from] : []), ...mailboxes(email.sender)].map(comparedAs));
+  for (const returned of parts.returned) for (const sender of mailboxes(returned.from)) exclude.add(comparedAs(sender));
 
   const perMessage = statuses.map((s) => s.perMessage);
   const firstOf = (name: string) => perMessage.map((f) => f.get(name)).find((v) => v) ?? null;
