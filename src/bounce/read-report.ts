@@ -22,7 +22,6 @@ import type {
   RecipientSource,
   ReportKind,
   ReportReading,
-  TokenCandidate,
 } from './reading.js';
 import { ANY_ADDRESS, oneLine, saysStillTrying, splitReturnedCopy, textRecipients } from './report-text.js';
 
@@ -31,11 +30,13 @@ import { ANY_ADDRESS, oneLine, saysStillTrying, splitReturnedCopy, textRecipient
  * is `unreadable` with a problem saying why.
  */
 
-/** What the MTA passes a pipe with the message (Postfix local(8): RECIPIENT, ORIGINAL_RECIPIENT, EXTENSION). */
+/**
+ * What the MTA passes a pipe with the message (Postfix local(8), Exim: RECIPIENT, ORIGINAL_RECIPIENT). Postfix's
+ * EXTENSION is not read: it is the token RECIPIENT already carries whole, with the address it checks against.
+ */
 export interface Envelope {
   recipient?: string | undefined;
   originalRecipient?: string | undefined;
-  extension?: string | undefined;
 }
 
 export interface ReadOptions {
@@ -130,18 +131,6 @@ function deliveryAddresses(email: Email, envelope: Envelope): DeliveryAddress[] 
     addresses.map((a) => ({ ...a, address: a.address.replace(/^<|>$/g, '') })).filter((a) => a.address.includes('@')),
     (a) => `${a.from} ${comparedAs(a.address)}`,
   );
-}
-
-/** docs/bounces.md#matching: the token is what follows the first `+` of the local part. */
-function tokenCandidates(addresses: readonly DeliveryAddress[], envelope: Envelope): TokenCandidate[] {
-  const tokens: TokenCandidate[] = [];
-  if (envelope.extension) tokens.push({ token: envelope.extension, from: 'extension' });
-  for (const { address, from } of addresses) {
-    const local = address.slice(0, address.lastIndexOf('@'));
-    const plus = local.indexOf('+');
-    if (plus >= 0 && plus < local.length - 1) tokens.push({ token: local.slice(plus + 1), from });
-  }
-  return unique(tokens, (t) => t.token);
 }
 
 /** The headers of a returned message, parsed on their own: its body may be large and is not needed. */
@@ -350,8 +339,6 @@ function complaintOf(parts: Parts, from: string | null): Complaint | null {
   return {
     feedbackType: values('feedback-type')[0] ?? (unsubscribe ? 'unsubscribe' : microsoft.length ? 'abuse' : null),
     complainants: unique(complainants, comparedAs),
-    userAgent: values('user-agent')[0] ?? null,
-    sourceIp: values('source-ip')[0] ?? null,
   };
 }
 
@@ -370,15 +357,11 @@ function emptyReading(kind: ReportKind, problems: ReadingProblem[]): ReportReadi
     recipients: [],
     messageId: null,
     date: null,
-    from: null,
-    subject: null,
     deliveryAddresses: [],
-    tokens: [],
     envelopeId: null,
     returnedMessageIds: [],
     referencedMessageIds: [],
     queueIds: [],
-    reportingMta: null,
     complaint: null,
     autoReply: null,
     problems,
@@ -499,15 +482,11 @@ async function readEmail(email: Email, rawBody: () => string, options: ReadOptio
     recipients,
     messageId: own,
     date: email.date ?? null,
-    from,
-    subject: email.subject ?? null,
     deliveryAddresses: addresses,
-    tokens: tokenCandidates(addresses, envelope),
     envelopeId: firstOf('original-envelope-id'),
     returnedMessageIds: unique(returnedIds).filter((id) => id !== own),
     referencedMessageIds: unique(referenced),
     queueIds: unique(queueIds),
-    reportingMta: typedText(firstOf('reporting-mta') ?? undefined),
     complaint,
     autoReply,
     problems,

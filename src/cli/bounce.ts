@@ -25,7 +25,6 @@ export interface BounceOptions {
 const envelopeOf = (env: CommandContext['env']) => ({
   recipient: env.RECIPIENT || undefined,
   originalRecipient: env.ORIGINAL_RECIPIENT || undefined,
-  extension: env.EXTENSION || undefined,
 });
 
 const DATABASE: DatabaseOptions = { applicationName: 'yougotdata bounce', maxConnections: 2 };

@@ -100,10 +100,8 @@ export interface DeliveryEvent extends Omit<EventEntry, 'sendId'> {
   mode: Mode | null;
 }
 
-/** What recording a report did: added it, or found it read before (then what was made of it then). */
-export type Recording =
-  | { state: 'recorded'; report: number }
-  | { state: 'already-recorded'; report: number; matchedBy: MatchedBy | 'forged' | null; sendId: number | null; kept: boolean };
+/** What recording a report did: added it, or found it read before (then whether it was kept for a person). */
+export type Recording = { state: 'recorded'; report: number } | { state: 'already-recorded'; report: number; kept: boolean };
 
 /** A message the server accepted for an address: a delivery that may or may not have bounced since. */
 export interface Acceptance {
@@ -235,17 +233,9 @@ export class DeliveryRecord {
       );
       const id = inserted.rows[0]?.id;
       if (id === undefined) {
-        const { rows } = await client.query('SELECT id, matched_by, send_id, kept FROM yougotdata_report WHERE identity = $1', [
-          entry.identity,
-        ]);
+        const { rows } = await client.query('SELECT id, kept FROM yougotdata_report WHERE identity = $1', [entry.identity]);
         const [row] = rows;
-        return {
-          state: 'already-recorded',
-          report: Number(row?.id),
-          matchedBy: row?.matched_by ?? null,
-          sendId: row?.send_id == null ? null : Number(row.send_id),
-          kept: row?.kept ?? true,
-        };
+        return { state: 'already-recorded', report: Number(row?.id), kept: row?.kept ?? true };
       }
       if (events.length > 0) {
         const column = <K extends keyof EventEntry>(key: K) => events.map((event) => event[key]);

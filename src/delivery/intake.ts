@@ -20,7 +20,7 @@ export interface RawReport {
   size: number;
   /** Where it came from: `stdin`, a file's path, `imap://host/INBOX;UID=7`. */
   source: string;
-  /** What the mail server told a pipe about the delivery (RECIPIENT, ORIGINAL_RECIPIENT, EXTENSION). */
+  /** What the mail server told a pipe about the delivery (RECIPIENT, ORIGINAL_RECIPIENT). */
   envelope: Envelope;
 }
 

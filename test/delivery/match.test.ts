@@ -63,7 +63,7 @@ describe('the handles a report is looked up by', () => {
     expect(handlesOf(reading(), { kind: 'forged', claimed: '17' }, at).sendId).toBeNull();
     const complaint = reading({
       kind: 'complaint',
-      complaint: { feedbackType: 'abuse', complainants: ['ngo@office.test'], userAgent: null, sourceIp: null },
+      complaint: { feedbackType: 'abuse', complainants: ['ngo@office.test'] },
     });
     expect(reportedAddresses(complaint)).toEqual(['ngo@office.test']);
     const reply = reading({ kind: 'auto-reply', autoReply: { responder: 'cs@gemini.test', evidence: 'subject' } });
