@@ -468,6 +468,7 @@ async function readEmail(email: Email, rawBody: () => string, options: ReadOptio
     diagnostics.push(...recipients.flatMap((r) => (r.diagnostic ? [r.diagnostic] : [])));
   }
 
+  const envelopeId = firstOf('original-envelope-id')?.trim();
   const returnedIds = [
     ...parts.returned.flatMap((r) => (r.messageId ? [bracketed(r.messageId)] : [])),
     ...messageIds([...statusTexts, ...parts.feedback, notification, returnedCopy, ...parts.returnedText], own),
@@ -483,7 +484,7 @@ async function readEmail(email: Email, rawBody: () => string, options: ReadOptio
     messageId: own,
     date: email.date ?? null,
     deliveryAddresses: addresses,
-    envelopeId: firstOf('original-envelope-id'),
+    envelopeId: envelopeId ? bracketed(envelopeId) : null,
     returnedMessageIds: unique(returnedIds).filter((id) => id !== own),
     referencedMessageIds: unique(referenced),
     queueIds: unique(queueIds),

@@ -79,7 +79,7 @@ export interface ReportReading {
   date: string | null;
   /** The addresses the report was delivered to, envelope first: where a bounce token is (docs/bounces.md#matching). */
   deliveryAddresses: DeliveryAddress[];
-  /** The DSN's Original-Envelope-Id: the ENVID the sender gave (RFC 3461). */
+  /** The DSN's Original-Envelope-Id: the ENVID the sender gave (RFC 3461), in angle brackets as the Message-IDs are. */
   envelopeId: string | null;
   /** Message-IDs of the returned message, found anywhere in the report (never the report's own). */
   returnedMessageIds: string[];

@@ -42,8 +42,6 @@ export function tokenOf(reading: ReportReading, tokens: Pick<BounceTokens, 'read
   return forged ?? { kind: 'none' };
 }
 
-const bracketed = (id: string) => `<${id.trim().replace(/^<|>$/g, '')}>`;
-
 /** The addresses a report is about: failed and delayed recipients (as sent and as failed), complainants, a responder. */
 export function reportedAddresses(reading: ReportReading): string[] {
   const addresses = reading.recipients.flatMap((r) => [r.address, ...(r.originalRecipient ? [r.originalRecipient] : [])]);
@@ -55,7 +53,7 @@ export function reportedAddresses(reading: ReportReading): string[] {
 /** What to look the report's message up by; `at` is when the report was written. */
 export function handlesOf(reading: ReportReading, token: TokenReading, at: Date): SendHandles {
   const messageIds = [
-    ...(reading.envelopeId ? [bracketed(reading.envelopeId)] : []),
+    ...(reading.envelopeId ? [reading.envelopeId] : []),
     ...reading.returnedMessageIds,
     ...reading.referencedMessageIds,
   ];
@@ -91,7 +89,7 @@ export function matchReport(reading: ReportReading, token: TokenReading, found: 
     if (found.byId?.id === token.sendId) return matched('token', found.byId, found.byId.recipients[token.recipient] ?? null);
   }
   if (!found) return { state: 'unmatched' };
-  const envelopeId = reading.envelopeId ? bracketed(reading.envelopeId) : null;
+  const { envelopeId } = reading;
   const byEnvelope = envelopeId ? found.byMessageId.find((m) => m.messageId === envelopeId) : undefined;
   if (byEnvelope) return matched('envelope-id', byEnvelope, null);
   const quoted = new Set([...reading.returnedMessageIds, ...reading.referencedMessageIds]);

@@ -30,7 +30,7 @@ describe('a Postfix report about three recipients', () => {
       address: 'fitsdata-bounces+s101.n20261126.Zx9q@archive.example.org',
       from: 'delivered-to',
     });
-    expect(reading.envelopeId).toBe('yougotdata.101.20261126.pi.k3j9x@archive.example.org');
+    expect(reading.envelopeId).toBe('<yougotdata.101.20261126.pi.k3j9x@archive.example.org>');
     expect(reading.returnedMessageIds).toEqual(['<yougotdata.101.20261126.pi.k3j9x@archive.example.org>']);
     expect(reading.queueIds).toEqual(['4C2F81A0B7']);
     expect(reading).toMatchObject({
@@ -301,7 +301,7 @@ describe('bad input gets a clear problem', () => {
     const reading = await read('broken-mime.eml');
     expect(reading.kind).toBe('bounce');
     expect(reading.recipients.map((r) => [r.address, r.status, r.hard])).toEqual([['owen.pi@univ.example.edu', '5.1.1', true]]);
-    expect(reading.envelopeId).toBe('yougotdata.222.20261126.pi.Bb2b@archive.example.org');
+    expect(reading.envelopeId).toBe('<yougotdata.222.20261126.pi.Bb2b@archive.example.org>');
     expect(reading.problems.map((p) => p.code)).toContain('broken-mime');
   });
 
