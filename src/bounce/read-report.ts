@@ -23,7 +23,7 @@ import type {
   ReportKind,
   ReportReading,
 } from './reading.js';
-import { ANY_ADDRESS, oneLine, saysStillTrying, splitReturnedCopy, textRecipients } from './report-text.js';
+import { ANY_ADDRESS, isReportWriter, oneLine, saysStillTrying, splitReturnedCopy, textRecipients } from './report-text.js';
 
 /**
  * One raw message → what it says about mail this tool sent (docs/bounces.md). Never throws: input it cannot read
@@ -275,7 +275,6 @@ function actionOf(fields: Fields, status: string | null): DeliveryAction | null 
 }
 
 /** docs/bounces.md#evidence: the signs that a message is a delivery report, whatever its form. */
-const REPORT_SENDER = /^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster|mail\.?delivery\w*|double-bounce|bounce[s]?|nobody)$/i;
 const REPORT_SENDER_NAME =
   /\b(?:mail(?:er)?[ -]?daemon|mail delivery|delivery (?:status|subsystem|system)|postmaster|mail administrator|system administrator)\b/i;
 const REPORT_SUBJECT =
@@ -283,9 +282,8 @@ const REPORT_SUBJECT =
 
 function looksLikeReport(email: Email): boolean {
   const from = email.from && !email.from.group ? email.from : null;
-  const local = from?.address?.split('@')[0] ?? '';
   return (
-    REPORT_SENDER.test(local) ||
+    isReportWriter(from?.address ?? '') ||
     REPORT_SENDER_NAME.test(from?.name ?? '') ||
     REPORT_SUBJECT.test(email.subject ?? '') ||
     email.headers.some((h) => h.key === 'x-failed-recipients') ||

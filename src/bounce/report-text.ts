@@ -56,9 +56,13 @@ export interface TextRecipient {
 const MAX_WORDS = 1500;
 const MAX_LINES = 25;
 
-/** Report writers and the report's own addresses are never the failed recipient. */
-const REPORT_WRITER =
-  /^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster|mail\.?delivery|double-bounce|nobody|root|noreply|no-reply|bounce[s]?)@/i;
+/**
+ * The local parts reports are sent from (docs/bounces.md#evidence): a message from one is a report, and an address
+ * with one is never its failed recipient (docs/bounces.md#wording).
+ */
+const REPORT_WRITER = /^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster|mail\.?delivery\w*|double-bounce|bounces?|nobody)$/i;
+
+export const isReportWriter = (address: string): boolean => REPORT_WRITER.test(address.slice(0, Math.max(0, address.lastIndexOf('@'))));
 
 export interface RecipientSearch {
   /** Addresses that are the report's own or the sender's: skipped. */
@@ -91,7 +95,7 @@ export function textRecipients(notification: string, search: RecipientSearch): T
   const starts = lineStarts(notification);
   const note = (address: string, offset: number) => {
     const key = comparedAs(address);
-    if (search.sentTo ? !search.sentTo.has(key) : search.exclude.has(key) || REPORT_WRITER.test(address)) return;
+    if (search.sentTo ? !search.sentTo.has(key) : search.exclude.has(key) || isReportWriter(address)) return;
     const line = lineOf(starts, offset);
     const known = firstLine.get(key);
     if (!known || line < known.line) firstLine.set(key, { address, line });

@@ -52,11 +52,7 @@ export function reportedAddresses(reading: ReportReading): string[] {
 
 /** What to look the report's message up by; `at` is when the report was written. */
 export function handlesOf(reading: ReportReading, token: TokenReading, at: Date): SendHandles {
-  const messageIds = [
-    ...(reading.envelopeId ? [reading.envelopeId] : []),
-    ...reading.returnedMessageIds,
-    ...reading.referencedMessageIds,
-  ];
+  const messageIds = [...(reading.envelopeId ? [reading.envelopeId] : []), ...reading.returnedMessageIds, ...reading.referencedMessageIds];
   return {
     sendId: token.kind === 'valid' ? token.sendId : null,
     messageIds: [...new Set(messageIds)],
