@@ -349,7 +349,8 @@ function messageIds(texts: readonly string[], own: string | null): string[] {
   return unique(ids).filter((id) => id !== own);
 }
 
-function emptyReading(kind: ReportKind, problems: ReadingProblem[]): ReportReading {
+/** A reading of nothing: what a message that cannot be read at all gets, with the problems saying why. */
+export function emptyReading(kind: ReportKind, problems: ReadingProblem[]): ReportReading {
   return {
     kind,
     recipients: [],

@@ -4,7 +4,7 @@
  * What matches nothing, a forged token, and anything that is not a report about this job's mail are kept whole (up
  * to KEPT_LIMIT) for a person. Nothing here suppresses sending: an address is fixed at its source.
  */
-import { type Envelope, type ProblemCode, type ReportReading, readReport } from '../bounce/index.js';
+import { type Envelope, emptyReading, type ProblemCode, type ReportReading, readReport } from '../bounce/index.js';
 import { isDatabaseError } from '../db/database.js';
 import type { DeliveryRecord, EventEntry, ReportEntry } from '../db/delivery-record.js';
 import type { BounceTokens } from '../mail/bounce-token.js';
@@ -131,8 +131,6 @@ export async function takeReport(raw: RawReport, ports: IntakePorts): Promise<Ta
   } catch (error) {
     if (!ports.record || isDatabaseError(error)) throw error;
     const detail = `yougotdata could not read it: ${(error as Error)?.message ?? String(error)}`;
-    // An empty message reads as `unreadable`: the reading this message gets, with the fault as its problem.
-    const reading = await readReport('');
     const problems = [{ code: 'unexpected' as const, detail }];
     const recording = await ports.record.record(
       {
@@ -153,7 +151,7 @@ export async function takeReport(raw: RawReport, ports: IntakePorts): Promise<Ta
     return {
       source: raw.source,
       size: raw.size,
-      reading: { ...reading, problems },
+      reading: emptyReading('unreadable', problems),
       match: { state: 'unmatched' },
       events: [],
       outcome: recording.state === 'already-recorded' ? 'already-recorded' : 'kept',
