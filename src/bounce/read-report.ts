@@ -445,8 +445,11 @@ async function readEmail(email: Email, rawBody: () => string, options: ReadOptio
   else {
     const reported = statuses.some((s) => s.perRecipient.length > 0);
     const isReport = reported || looksLikeReport(email);
-    let sightings = statusSightings(statuses, notification);
-    if (!reported && isReport) sightings = wordingSightings(parts, notification, exclude, sentTo);
+    let sightings = reported
+      ? statusSightings(statuses, notification)
+      : isReport
+        ? wordingSightings(parts, notification, exclude, sentTo)
+        : [];
     if (!sightings.length && isReport && sentTo?.size === 1) sightings = [soleSighting(options.sentTo?.[0] as string)];
     recipients = sightings.flatMap((s) => describeFailure(s, notification, sightings.length === 1) ?? []);
     const evidence = isReport ? null : autoReplyEvidence(email.headers as HeaderField[], email.subject ?? '', notification);
@@ -503,3 +506,13 @@ const soleSighting = (address: string): Sighting => ({
   source: 'sole-recipient',
   words: '',
 });
+
+/**
+ * Whether reading the message again knowing `sentTo` may say something else (docs/bounces.md#sources): not when its
+ * recipients came from standard delivery-status blocks, which are kept as they are, nor for a complaint or an
+ * automatic reply, which `sentTo` does not touch.
+ */
+export function readsOtherwiseKnowingSentTo(reading: ReportReading): boolean {
+  if (reading.kind === 'complaint' || reading.kind === 'auto-reply') return false;
+  return !reading.recipients.some((r) => r.source === 'delivery-status');
+}

@@ -4,7 +4,14 @@
  * What matches nothing, a forged token, and anything that is not a report about this job's mail are kept whole (up
  * to KEPT_LIMIT) for a person. Nothing here suppresses sending: an address is fixed at its source.
  */
-import { type Envelope, emptyReading, type ProblemCode, type ReportReading, readReport } from '../bounce/index.js';
+import {
+  type Envelope,
+  emptyReading,
+  type ProblemCode,
+  type ReportReading,
+  readReport,
+  readsOtherwiseKnowingSentTo,
+} from '../bounce/index.js';
 import { isDatabaseError } from '../db/database.js';
 import type { DeliveryRecord, EventEntry, ReportEntry } from '../db/delivery-record.js';
 import type { BounceTokens } from '../mail/bounce-token.js';
@@ -90,7 +97,7 @@ async function take(raw: RawReport, ports: IntakePorts, now: Date): Promise<Take
   const message = match.state === 'matched' ? match.message : null;
   // docs/bounces.md#sources: knowing whom the message went to, a report's wording is read for those addresses only.
   const reading =
-    match.state === 'matched' && message
+    match.state === 'matched' && message && readsOtherwiseKnowingSentTo(first)
       ? await readReport(raw.bytes, { envelope: raw.envelope, sentTo: match.recipient ? [match.recipient] : message.recipients })
       : first;
   const events = match.state === 'matched' && message ? eventsOf(reading, { ...match, message }, at) : [];

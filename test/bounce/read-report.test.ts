@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { READ_LIMIT, readReport } from '../../src/bounce/index.js';
+import { READ_LIMIT, readReport, readsOtherwiseKnowingSentTo } from '../../src/bounce/index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/bounces/${name}`, import.meta.url));
 const read = (name: string, options?: Parameters<typeof readReport>[1]) => readReport(fixture(name), options);
@@ -180,6 +180,20 @@ describe('reports that follow no standard', () => {
   it('keeps standard recipients whatever the caller knows', async () => {
     const reading = await read('postfix-three-recipients.eml', { sentTo: ['ada.pi@univ.example.edu'] });
     expect(reading.recipients).toHaveLength(3);
+  });
+
+  it('says when reading again knowing whom the message went to can change nothing, so bounce reads it once', async () => {
+    const names = readdirSync(new URL('../fixtures/bounces/', import.meta.url)).filter((name) => /\.(eml|png)$/.test(name));
+    const once: string[] = [];
+    for (const name of names) {
+      const first = await read(name);
+      if (readsOtherwiseKnowingSentTo(first)) continue;
+      once.push(name);
+      for (const sentTo of [['ada.pi@univ.example.edu'], ['nobody@else.example.org'], ['a@else.example.org', 'b@else.example.org']])
+        expect(await read(name, { sentTo }), `${name} ${sentTo}`).toEqual(first);
+    }
+    expect(once).toEqual(expect.arrayContaining(['postfix-5.1.1-user-unknown.eml', 'postfix-three-recipients.eml', 'arf-complaint.eml']));
+    expect(readsOtherwiseKnowingSentTo(await read('qmail.eml'))).toBe(true);
   });
 
   it('finds a known recipient however the report names it', async () => {
