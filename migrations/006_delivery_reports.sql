@@ -1,8 +1,9 @@
 -- What comes back after the relay took a message (docs/commands.md#bounce), written by `yougotdata bounce`:
 --  * yougotdata_report: one row per report read (a bounce, a delay warning, an auto-reply, a complaint, or mail that
 --    is none of these), under its identity (a hash of its Message-ID and body), so a second reading of the same
---    report, by any route, adds nothing. `raw` keeps the report for a person when it matched nothing or its token
---    was forged (at most 1 MiB of it); `matched_by` says how it was matched to the send record, or 'forged'.
+--    report, by any route, adds nothing. `raw` keeps the message for a person when it matched nothing, its token
+--    was forged, or it is no report about a delivery (at most 1 MiB of it); `matched_by` says how it was matched to
+--    the send record, or 'forged'.
 --  * yougotdata_delivery_event: one row per recipient per matched report: what the report says about the address
 --    the job sent to. Deleted with its report after the retention the README names.
 CREATE TABLE yougotdata_report (

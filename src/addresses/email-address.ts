@@ -97,8 +97,11 @@ export function addressKey(address: EmailAddress): string {
   return asciiAddress(address).toLowerCase();
 }
 
-/** What `sameAddress` compares: the address key, or for text that is no address, the text in lower case. */
-const comparedAs = (text: string): string => {
+/**
+ * What addresses are compared by everywhere in this tool, checked or not (a report's, a server's): the address key,
+ * or for text that is no address, the text in lower case.
+ */
+export const comparedAs = (text: string): string => {
   const address = parseEmailAddress(text);
   return address ? addressKey(address) : text.toLowerCase();
 };

@@ -5,10 +5,10 @@ import type { DeliveryAction, FailureClass } from './reading.js';
  * specific, the server's wording where the code is generic or missing.
  */
 
-/** `5.1.1`, `4.4.7`, `5.0.0`: class 2, 4 or 5, subject and detail of up to three digits (RFC 3463 §2). */
 /** `X.0.0` and `X.y.0` other than X.7.0 say only that something failed: the wording says what. */
 const isGeneric = (status: string) => /^\d\.(?:0\.\d+|[1-6]\.0)$/.test(status);
 
+/** `5.1.1`, `4.4.7`, `5.0.0`: class 2, 4 or 5, subject and detail of up to three digits (RFC 3463 §2). */
 const ENHANCED = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)/;
 /** An SMTP reply code where servers write one: at a line's start or after `:`, `;`, `(`, `#`, `<<<` or `said`. */
 const REPLY = /(?:^|[\s:;(#>"'[]|said)\s*([245][0-5]\d)(?=[\s:-]|$)/m;

@@ -1,2 +1,2 @@
-export { type Envelope, READ_LIMIT, type ReadOptions, readReport } from './read-report.js';
+export { type Envelope, emptyReading, READ_LIMIT, type ReadOptions, readReport, readsOtherwiseKnowingSentTo } from './read-report.js';
 export * from './reading.js';

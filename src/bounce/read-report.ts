@@ -1,4 +1,5 @@
 import PostalMime, { type Attachment, type Email } from 'postal-mime';
+import { comparedAs } from '../addresses/index.js';
 import { autoReplyEvidence, type HeaderField } from './automatic-reply.js';
 import {
   type DeliveryStatus,
@@ -21,20 +22,21 @@ import type {
   RecipientSource,
   ReportKind,
   ReportReading,
-  TokenCandidate,
 } from './reading.js';
-import { ANY_ADDRESS, oneLine, recipientKey, saysStillTrying, splitReturnedCopy, textRecipients } from './report-text.js';
+import { ANY_ADDRESS, isReportWriter, oneLine, saysStillTrying, splitReturnedCopy, textRecipients } from './report-text.js';
 
 /**
  * One raw message → what it says about mail this tool sent (docs/bounces.md). Never throws: input it cannot read
  * is `unreadable` with a problem saying why.
  */
 
-/** What the MTA passes a pipe with the message (Postfix local(8): RECIPIENT, ORIGINAL_RECIPIENT, EXTENSION). */
+/**
+ * What the MTA passes a pipe with the message (Postfix local(8), Exim: RECIPIENT, ORIGINAL_RECIPIENT). Postfix's
+ * EXTENSION is not read: it is the token RECIPIENT already carries whole, with the address it checks against.
+ */
 export interface Envelope {
   recipient?: string | undefined;
   originalRecipient?: string | undefined;
-  extension?: string | undefined;
 }
 
 export interface ReadOptions {
@@ -127,20 +129,8 @@ function deliveryAddresses(email: Email, envelope: Envelope): DeliveryAddress[] 
   for (const address of mailboxes(email.to)) addresses.push({ address, from: 'to' });
   return unique(
     addresses.map((a) => ({ ...a, address: a.address.replace(/^<|>$/g, '') })).filter((a) => a.address.includes('@')),
-    (a) => `${a.from} ${recipientKey(a.address)}`,
+    (a) => `${a.from} ${comparedAs(a.address)}`,
   );
-}
-
-/** docs/bounces.md#matching: the token is what follows the first `+` of the local part. */
-function tokenCandidates(addresses: readonly DeliveryAddress[], envelope: Envelope): TokenCandidate[] {
-  const tokens: TokenCandidate[] = [];
-  if (envelope.extension) tokens.push({ token: envelope.extension, from: 'extension' });
-  for (const { address, from } of addresses) {
-    const local = address.slice(0, address.lastIndexOf('@'));
-    const plus = local.indexOf('+');
-    if (plus >= 0 && plus < local.length - 1) tokens.push({ token: local.slice(plus + 1), from });
-  }
-  return unique(tokens, (t) => t.token);
 }
 
 /** The headers of a returned message, parsed on their own: its body may be large and is not needed. */
@@ -261,11 +251,11 @@ function statusSightings(statuses: readonly DeliveryStatus[], notification: stri
       ];
     }),
   );
-  const named = new Set(sightings.flatMap((s) => [s.address, s.originalRecipient ?? s.address]).map(recipientKey));
-  const words = new Map(textRecipients(notification, { exclude: new Set(), sentTo: named }).map((t) => [recipientKey(t.address), t.words]));
+  const named = new Set(sightings.flatMap((s) => [s.address, s.originalRecipient ?? s.address]).map(comparedAs));
+  const words = new Map(textRecipients(notification, { exclude: new Set(), sentTo: named }).map((t) => [comparedAs(t.address), t.words]));
   return sightings.map((s) => ({
     ...s,
-    words: words.get(recipientKey(s.address)) ?? words.get(recipientKey(s.originalRecipient ?? '')) ?? '',
+    words: words.get(comparedAs(s.address)) ?? words.get(comparedAs(s.originalRecipient ?? '')) ?? '',
   }));
 }
 
@@ -285,7 +275,6 @@ function actionOf(fields: Fields, status: string | null): DeliveryAction | null 
 }
 
 /** docs/bounces.md#evidence: the signs that a message is a delivery report, whatever its form. */
-const REPORT_SENDER = /^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster|mail\.?delivery\w*|double-bounce|bounce[s]?|nobody)$/i;
 const REPORT_SENDER_NAME =
   /\b(?:mail(?:er)?[ -]?daemon|mail delivery|delivery (?:status|subsystem|system)|postmaster|mail administrator|system administrator)\b/i;
 const REPORT_SUBJECT =
@@ -293,9 +282,8 @@ const REPORT_SUBJECT =
 
 function looksLikeReport(email: Email): boolean {
   const from = email.from && !email.from.group ? email.from : null;
-  const local = from?.address?.split('@')[0] ?? '';
   return (
-    REPORT_SENDER.test(local) ||
+    isReportWriter(from?.address ?? '') ||
     REPORT_SENDER_NAME.test(from?.name ?? '') ||
     REPORT_SUBJECT.test(email.subject ?? '') ||
     email.headers.some((h) => h.key === 'x-failed-recipients') ||
@@ -315,8 +303,8 @@ function wordingSightings(
     .filter((h) => h.key === 'x-failed-recipients')
     .flatMap((h) => [...h.value.matchAll(ANY_ADDRESS)].map((m) => m[0]));
   for (const address of failedHeader) {
-    const key = recipientKey(address);
-    if ((!sentTo || sentTo.has(key)) && !named.some((n) => recipientKey(n.address) === key)) named.push({ address, words: '' });
+    const key = comparedAs(address);
+    if ((!sentTo || sentTo.has(key)) && !named.some((n) => comparedAs(n.address) === key)) named.push({ address, words: '' });
   }
   return named.map(({ address, words }) => ({
     address,
@@ -348,9 +336,7 @@ function complaintOf(parts: Parts, from: string | null): Complaint | null {
   if (!complainants.length) complainants = parts.returned.flatMap((r) => mailboxes(r.to));
   return {
     feedbackType: values('feedback-type')[0] ?? (unsubscribe ? 'unsubscribe' : microsoft.length ? 'abuse' : null),
-    complainants: unique(complainants, recipientKey),
-    userAgent: values('user-agent')[0] ?? null,
-    sourceIp: values('source-ip')[0] ?? null,
+    complainants: unique(complainants, comparedAs),
   };
 }
 
@@ -363,21 +349,18 @@ function messageIds(texts: readonly string[], own: string | null): string[] {
   return unique(ids).filter((id) => id !== own);
 }
 
-function emptyReading(kind: ReportKind, problems: ReadingProblem[]): ReportReading {
+/** A reading of nothing: what a message that cannot be read at all gets, with the problems saying why. */
+export function emptyReading(kind: ReportKind, problems: ReadingProblem[]): ReportReading {
   return {
     kind,
     recipients: [],
     messageId: null,
     date: null,
-    from: null,
-    subject: null,
     deliveryAddresses: [],
-    tokens: [],
     envelopeId: null,
     returnedMessageIds: [],
     referencedMessageIds: [],
     queueIds: [],
-    reportingMta: null,
     complaint: null,
     autoReply: null,
     problems,
@@ -442,12 +425,12 @@ async function readEmail(email: Email, rawBody: () => string, options: ReadOptio
   const addresses = deliveryAddresses(email, envelope);
   const own = email.messageId ? bracketed(email.messageId) : null;
   const from = mailboxes(email.from)[0] ?? null;
-  const sentTo = options.sentTo ? new Set(options.sentTo.map(recipientKey)) : null;
+  const sentTo = options.sentTo ? new Set(options.sentTo.map(comparedAs)) : null;
   // docs/bounces.md#wording: the report's own addressee is never its failed recipient. X-Original-To is left out: it is
   // the address before rewriting, and some servers copy the failed one there.
   const addressee = addresses.filter((a) => a.from !== 'x-original-to').map((a) => a.address);
-  const exclude = new Set([...addressee, ...(from ? [from] : []), ...mailboxes(email.sender)].map(recipientKey));
-  for (const returned of parts.returned) for (const sender of mailboxes(returned.from)) exclude.add(recipientKey(sender));
+  const exclude = new Set([...addressee, ...(from ? [from] : []), ...mailboxes(email.sender)].map(comparedAs));
+  for (const returned of parts.returned) for (const sender of mailboxes(returned.from)) exclude.add(comparedAs(sender));
 
   const perMessage = statuses.map((s) => s.perMessage);
   const firstOf = (name: string) => perMessage.map((f) => f.get(name)).find((v) => v) ?? null;
@@ -462,8 +445,11 @@ async function readEmail(email: Email, rawBody: () => string, options: ReadOptio
   else {
     const reported = statuses.some((s) => s.perRecipient.length > 0);
     const isReport = reported || looksLikeReport(email);
-    let sightings = statusSightings(statuses, notification);
-    if (!reported && isReport) sightings = wordingSightings(parts, notification, exclude, sentTo);
+    let sightings = reported
+      ? statusSightings(statuses, notification)
+      : isReport
+        ? wordingSightings(parts, notification, exclude, sentTo)
+        : [];
     if (!sightings.length && isReport && sentTo?.size === 1) sightings = [soleSighting(options.sentTo?.[0] as string)];
     recipients = sightings.flatMap((s) => describeFailure(s, notification, sightings.length === 1) ?? []);
     const evidence = isReport ? null : autoReplyEvidence(email.headers as HeaderField[], email.subject ?? '', notification);
@@ -484,6 +470,7 @@ async function readEmail(email: Email, rawBody: () => string, options: ReadOptio
     diagnostics.push(...recipients.flatMap((r) => (r.diagnostic ? [r.diagnostic] : [])));
   }
 
+  const envelopeId = firstOf('original-envelope-id')?.trim();
   const returnedIds = [
     ...parts.returned.flatMap((r) => (r.messageId ? [bracketed(r.messageId)] : [])),
     ...messageIds([...statusTexts, ...parts.feedback, notification, returnedCopy, ...parts.returnedText], own),
@@ -498,15 +485,11 @@ async function readEmail(email: Email, rawBody: () => string, options: ReadOptio
     recipients,
     messageId: own,
     date: email.date ?? null,
-    from,
-    subject: email.subject ?? null,
     deliveryAddresses: addresses,
-    tokens: tokenCandidates(addresses, envelope),
-    envelopeId: firstOf('original-envelope-id'),
+    envelopeId: envelopeId ? bracketed(envelopeId) : null,
     returnedMessageIds: unique(returnedIds).filter((id) => id !== own),
     referencedMessageIds: unique(referenced),
     queueIds: unique(queueIds),
-    reportingMta: typedText(firstOf('reporting-mta') ?? undefined),
     complaint,
     autoReply,
     problems,
@@ -523,3 +506,13 @@ const soleSighting = (address: string): Sighting => ({
   source: 'sole-recipient',
   words: '',
 });
+
+/**
+ * Whether reading the message again knowing `sentTo` may say something else (docs/bounces.md#sources): not when its
+ * recipients came from standard delivery-status blocks, which are kept as they are, nor for a complaint or an
+ * automatic reply, which `sentTo` does not touch.
+ */
+export function readsOtherwiseKnowingSentTo(reading: ReportReading): boolean {
+  if (reading.kind === 'complaint' || reading.kind === 'auto-reply') return false;
+  return !reading.recipients.some((r) => r.source === 'delivery-status');
+}

@@ -47,19 +47,11 @@ export interface DeliveryAddress {
   from: DeliveryAddressSource;
 }
 
-/** The part of a delivery address after `+` (or the MTA's EXTENSION): a bounce token, not yet checked. */
-export interface TokenCandidate {
-  token: string;
-  from: DeliveryAddressSource | 'extension';
-}
-
 /** docs/bounces.md#complaints: an RFC 5965 feedback report. */
 export interface Complaint {
   feedbackType: string | null;
   /** Who complained: Original-Rcpt-To and Removal-Recipient, else the To of the returned message. */
   complainants: string[];
-  userAgent: string | null;
-  sourceIp: string | null;
 }
 
 /** docs/bounces.md#auto-replies: an RFC 3834 automatic response (vacation, out of office). */
@@ -82,15 +74,12 @@ export interface ReportReading {
   kind: ReportKind;
   /** Failed and delayed recipients (empty unless the kind is `bounce` or `delay`). */
   recipients: FailedRecipient[];
-  /** The report's own header fields. */
+  /** The report's own Message-ID (its identity) and Date (when it was written). */
   messageId: string | null;
   date: string | null;
-  from: string | null;
-  subject: string | null;
-  /** The addresses the report was delivered to, and the bounce tokens in them (docs/bounces.md#matching). */
+  /** The addresses the report was delivered to, envelope first: where a bounce token is (docs/bounces.md#matching). */
   deliveryAddresses: DeliveryAddress[];
-  tokens: TokenCandidate[];
-  /** The DSN's Original-Envelope-Id: the ENVID the sender gave (RFC 3461). */
+  /** The DSN's Original-Envelope-Id: the ENVID the sender gave (RFC 3461), in angle brackets as the Message-IDs are. */
   envelopeId: string | null;
   /** Message-IDs of the returned message, found anywhere in the report (never the report's own). */
   returnedMessageIds: string[];
@@ -98,7 +87,6 @@ export interface ReportReading {
   referencedMessageIds: string[];
   /** Queue ids of the relay that handled the message (Postfix's X-Postfix-Queue-ID, `queued as …`). */
   queueIds: string[];
-  reportingMta: string | null;
   complaint: Complaint | null;
   autoReply: AutoReply | null;
   problems: ReadingProblem[];

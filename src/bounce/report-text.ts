@@ -1,4 +1,4 @@
-import { addressKey, parseEmailAddress } from '../addresses/index.js';
+import { comparedAs } from '../addresses/index.js';
 
 /**
  * Reports that follow no standard (qmail, Exim without DSN, Yahoo, old Gmail, Exchange 2003, …): the recipients
@@ -56,15 +56,13 @@ export interface TextRecipient {
 const MAX_WORDS = 1500;
 const MAX_LINES = 25;
 
-/** What recipients are compared by, as everywhere in this tool (case-insensitive, an IDN equal to its `xn--` form). */
-export function recipientKey(address: string): string {
-  const checked = parseEmailAddress(address);
-  return checked ? addressKey(checked) : address.toLowerCase();
-}
+/**
+ * The local parts reports are sent from (docs/bounces.md#evidence): a message from one is a report, and an address
+ * with one is never its failed recipient (docs/bounces.md#wording).
+ */
+const REPORT_WRITER = /^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster|mail\.?delivery\w*|double-bounce|bounces?|nobody)$/i;
 
-/** Report writers and the report's own addresses are never the failed recipient. */
-const REPORT_WRITER =
-  /^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster|mail\.?delivery|double-bounce|nobody|root|noreply|no-reply|bounce[s]?)@/i;
+export const isReportWriter = (address: string): boolean => REPORT_WRITER.test(address.slice(0, Math.max(0, address.lastIndexOf('@'))));
 
 export interface RecipientSearch {
   /** Addresses that are the report's own or the sender's: skipped. */
@@ -96,8 +94,8 @@ export function textRecipients(notification: string, search: RecipientSearch): T
   const firstLine = new Map<string, { address: string; line: number }>();
   const starts = lineStarts(notification);
   const note = (address: string, offset: number) => {
-    const key = recipientKey(address);
-    if (search.sentTo ? !search.sentTo.has(key) : search.exclude.has(key) || REPORT_WRITER.test(address)) return;
+    const key = comparedAs(address);
+    if (search.sentTo ? !search.sentTo.has(key) : search.exclude.has(key) || isReportWriter(address)) return;
     const line = lineOf(starts, offset);
     const known = firstLine.get(key);
     if (!known || line < known.line) firstLine.set(key, { address, line });

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { READ_LIMIT } from '../bounce/index.js';
 import { required, SettingError, type Settings } from '../config/settings.js';
-import { DeliveryRecord } from '../db/delivery-record.js';
-import { migrate } from '../db/migrations.js';
-import { type IntakePorts, type RawReport, REPORT_RETENTION_DAYS, type TakenReport, takeReport } from '../delivery/intake.js';
+import { DeliveryRecord, retainedSince } from '../db/delivery-record.js';
+import { requireMigrated } from '../db/migrations.js';
+import { type IntakePorts, type RawReport, type TakenReport, takeReport } from '../delivery/intake.js';
 import { bounceJson, bounceText } from '../delivery/output.js';
 import { messageFiles, readMessageFile } from '../mailbox/message-files.js';
 import { readMessageHead } from '../mailbox/message-stream.js';
@@ -21,25 +21,23 @@ export interface BounceOptions {
   settings?: string;
 }
 
-const DAY = 86_400_000;
-
 /** The envelope a mail server's pipe is given in the environment (Postfix local(8), Exim's pipe transport). */
 const envelopeOf = (env: CommandContext['env']) => ({
   recipient: env.RECIPIENT || undefined,
   originalRecipient: env.ORIGINAL_RECIPIENT || undefined,
-  extension: env.EXTENSION || undefined,
 });
 
 const DATABASE: DatabaseOptions = { applicationName: 'yougotdata bounce', maxConnections: 2 };
 
-/** The database, migrated, and reports older than the retention pruned; null in a dry run, which needs none. */
-async function recordOf(open: () => Promise<Database>, options: BounceOptions, context: CommandContext): Promise<DeliveryRecord | null> {
+/**
+ * The delivery record, on a database `migrate` has brought up to date (bounce never migrates: ARCHITECTURE.md); null
+ * in a dry run, which needs none.
+ */
+async function recordOf(open: () => Promise<Database>, options: BounceOptions): Promise<DeliveryRecord | null> {
   if (options.dryRun) return null;
   const db = await open();
-  await migrate(db);
-  const record = new DeliveryRecord(db);
-  await record.prune(new Date(context.now().getTime() - REPORT_RETENTION_DAYS * DAY));
-  return record;
+  await requireMigrated(db);
+  return new DeliveryRecord(db);
 }
 
 function print(taken: readonly TakenReport[], options: BounceOptions, context: CommandContext): void {
@@ -64,7 +62,7 @@ async function fromPipe(options: BounceOptions, context: CommandContext): Promis
       closing.push(() => db.end().catch(() => {}));
       return db;
     };
-    const record = await recordOf(open, options, context);
+    const record = await recordOf(open, options);
     const raw: RawReport = { ...head, source: 'stdin', envelope: envelopeOf(context.env) };
     const taken = await takeReport(raw, { tokens: bounceTokensOf(settings), record, now: context.now });
     print([taken], options, context);
@@ -126,7 +124,9 @@ export async function bounceCommand(paths: readonly string[], options: BounceOpt
     const { settings } = scope;
     const log = scope.logger();
     const files = options.imap ? [] : await messageFiles(paths);
-    const record = await recordOf(() => scope.database(DATABASE), options, context);
+    const record = await recordOf(() => scope.database(DATABASE), options);
+    // Once a run (a poll, a batch of files), and by `send`: never per message a pipe hands over.
+    await record?.prune(retainedSince(context.now()));
     const ports: IntakePorts = { tokens: bounceTokensOf(settings), record, now: context.now };
     const { taken, code } = options.imap ? await fromMailbox(settings, ports, options.dryRun) : await fromFiles(files, ports, context);
     log.info({ messages: taken.length }, 'bounce read its messages');

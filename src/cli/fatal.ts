@@ -4,6 +4,7 @@
  */
 import { SettingError } from '../config/settings.js';
 import { DatabaseRefused, DatabaseUnavailable, isUnreachable } from '../db/database.js';
+import { DatabaseNotMigrated } from '../db/migrations.js';
 import { NotificationTableMissing } from '../db/notification-table.js';
 import { RunLockBusy, RunLockLost } from '../db/run-lock.js';
 import { NightError } from '../domain/night.js';
@@ -34,7 +35,7 @@ function classify(error: unknown): Fatal {
   if (error instanceof SettingError) return { kind: 'configuration', message: `configuration: ${message}`, exitCode: EXIT.usage };
   if (error instanceof LogFileError)
     return { kind: 'configuration', message: `--log-file ${error.path}: ${message}`, exitCode: EXIT.usage };
-  if (error instanceof DatabaseRefused || error instanceof NotificationTableMissing)
+  if (error instanceof DatabaseRefused || error instanceof NotificationTableMissing || error instanceof DatabaseNotMigrated)
     return { kind: 'database', message, exitCode: EXIT.usage };
   if (error instanceof NightError || error instanceof OutFolderError || error instanceof MissingMessagePath)
     return { kind: 'usage', message, exitCode: EXIT.usage };

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { ServerBreaker } from '../archive/breaker.js';
 import type { ArchiveClient } from '../archive/client.js';
-import { type DeliveryEvent, DeliveryRecord } from '../db/delivery-record.js';
+import { type DeliveryEvent, DeliveryRecord, retainedSince } from '../db/delivery-record.js';
 import { migrate } from '../db/migrations.js';
 import { NotificationTable } from '../db/notification-table.js';
 import { acquireRunLock } from '../db/run-lock.js';
@@ -72,6 +72,9 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
     if (lock) {
       scope.atEnd(() => lock.release());
       await migrate(db);
+      await new DeliveryRecord(db).prune(retainedSince(startedAt)).catch((error: Error) => {
+        log.warn({}, `reports older than the retention could not be deleted (${error.message}): the next run tries again`);
+      });
       soFar.lastSuccessAt = await new RunLog(db).lastSuccess(setup.mode);
       const readAt = context.now();
       try {

@@ -48,7 +48,10 @@ export interface FoundSends {
   byId: SentMessage | null;
   byMessageId: SentMessage[];
   byQueueId: SentMessage[];
-  /** Messages the server accepted for one of the addresses, newest first. */
+  /**
+   * Messages the server accepted for one of the addresses, newest first: looked up only when no other handle found
+   * a message, since any of those decides the match first (docs/commands.md#bounce).
+   */
   byAddress: SentMessage[];
 }
 
@@ -97,10 +100,8 @@ export interface DeliveryEvent extends Omit<EventEntry, 'sendId'> {
   mode: Mode | null;
 }
 
-/** What recording a report did: added it, or found it read before (then what was made of it then). */
-export type Recording =
-  | { state: 'recorded'; report: number }
-  | { state: 'already-recorded'; report: number; matchedBy: MatchedBy | 'forged' | null; sendId: number | null; kept: boolean };
+/** What recording a report did: added it, or found it read before (then whether it was kept for a person). */
+export type Recording = { state: 'recorded'; report: number } | { state: 'already-recorded'; report: number; kept: boolean };
 
 /** A message the server accepted for an address: a delivery that may or may not have bounced since. */
 export interface Acceptance {
@@ -152,16 +153,25 @@ const deliveryEventOf = (row: Record<string, any>): DeliveryEvent => ({
   mode: row.mode,
 });
 
+/** Reports, and their events, are deleted this long after they were read (docs/commands.md#bounce). */
+export const REPORT_RETENTION_DAYS = 365;
+const DAY = 86_400_000;
+
+/** When the oldest report still kept was read: what support reads over, and what `prune` deletes before. */
+export const retainedSince = (now: Date): Date => new Date(now.getTime() - REPORT_RETENTION_DAYS * DAY);
+
 /** At most this many queue ids of one report are looked up: a report names one or two. */
 const QUEUE_IDS = 5;
 
 export class DeliveryRecord {
   constructor(private readonly db: pg.Pool) {}
 
-  /** The messages a report's handles name; each lookup uses an index (id, message_id, relay, accepted by time). */
+  /**
+   * The messages a report's handles name, each lookup through an index: the row id, message_id, relay's GIN index,
+   * and for the address the messages sent by time (migrations/008_sent_by_time.sql).
+   */
   async findSends(handles: SendHandles): Promise<FoundSends> {
-    const lower = handles.addresses.map((a) => a.toLowerCase());
-    const [byId, byMessageId, byQueueId, byAddress] = await Promise.all([
+    const [byId, byMessageId, byQueueId] = await Promise.all([
       handles.sendId === null ? [] : this.db.query(`${SENT_MESSAGE} WHERE id = $1`, [handles.sendId]).then((r) => r.rows),
       handles.messageIds.length === 0
         ? []
@@ -173,24 +183,28 @@ export class DeliveryRecord {
             this.db.query(`${SENT_MESSAGE} WHERE relay @> $1::jsonb ORDER BY id`, [JSON.stringify([{ queueId }])]).then((r) => r.rows),
           ),
       ).then((lists) => lists.flat()),
-      lower.length === 0
-        ? []
-        : this.db
-            .query(
-              `${SENT_MESSAGE}
-                WHERE status = 'sent' AND sent_at BETWEEN $2 AND $3
-                  AND EXISTS (SELECT 1 FROM unnest(accepted) AS a WHERE lower(a) = ANY($1))
-                ORDER BY sent_at DESC, id DESC LIMIT 20`,
-              [lower, handles.sentBetween.from, handles.sentBetween.to],
-            )
-            .then((r) => r.rows),
     ]);
+    const found = byId.length > 0 || byMessageId.length > 0 || byQueueId.length > 0;
+    const byAddress = found ? [] : await this.sentTo(handles.addresses, handles.sentBetween);
     return {
       byId: byId[0] ? sentMessageOf(byId[0]) : null,
       byMessageId: byMessageId.map(sentMessageOf),
       byQueueId: byQueueId.map(sentMessageOf),
       byAddress: byAddress.map(sentMessageOf),
     };
+  }
+
+  /** The latest messages the server accepted for one of the addresses (case ignored) in the span, newest first. */
+  private async sentTo(addresses: readonly string[], span: SendHandles['sentBetween']) {
+    if (addresses.length === 0) return [];
+    const { rows } = await this.db.query(
+      `${SENT_MESSAGE}
+        WHERE status = 'sent' AND sent_at BETWEEN $2 AND $3
+          AND EXISTS (SELECT 1 FROM unnest(accepted) AS a WHERE lower(a) = ANY($1))
+        ORDER BY sent_at DESC, id DESC LIMIT 20`,
+      [addresses.map((a) => a.toLowerCase()), span.from, span.to],
+    );
+    return rows;
   }
 
   /**
@@ -219,17 +233,9 @@ export class DeliveryRecord {
       );
       const id = inserted.rows[0]?.id;
       if (id === undefined) {
-        const { rows } = await client.query('SELECT id, matched_by, send_id, kept FROM yougotdata_report WHERE identity = $1', [
-          entry.identity,
-        ]);
+        const { rows } = await client.query('SELECT id, kept FROM yougotdata_report WHERE identity = $1', [entry.identity]);
         const [row] = rows;
-        return {
-          state: 'already-recorded',
-          report: Number(row?.id),
-          matchedBy: row?.matched_by ?? null,
-          sendId: row?.send_id == null ? null : Number(row.send_id),
-          kept: row?.kept ?? true,
-        };
+        return { state: 'already-recorded', report: Number(row?.id), kept: row?.kept ?? true };
       }
       if (events.length > 0) {
         const column = <K extends keyof EventEntry>(key: K) => events.map((event) => event[key]);

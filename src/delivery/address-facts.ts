@@ -1,9 +1,8 @@
 /**
  * What the delivery record says about addresses, read for support: the latest report about each, and whether it is
- * bouncing (`standing.ts`), over every report kept (REPORT_RETENTION_DAYS).
+ * bouncing (`standing.ts`), over every report kept (`retainedSince`).
  */
-import type { DeliveryEvent, DeliveryRecord } from '../db/delivery-record.js';
-import { REPORT_RETENTION_DAYS } from './intake.js';
+import { type DeliveryEvent, type DeliveryRecord, retainedSince } from '../db/delivery-record.js';
 import { type Standing, standings } from './standing.js';
 
 /** One address after the relay took mail for it: the latest report about it, and its standing. */
@@ -14,9 +13,6 @@ export interface AddressDelivery {
 }
 
 export type DeliveryFacts = Pick<DeliveryRecord, 'lastEvents' | 'failures' | 'acceptances'>;
-
-const DAY = 86_400_000;
-const retainedSince = (now: Date) => new Date(now.getTime() - REPORT_RETENTION_DAYS * DAY);
 
 /** Each address (its key in lower case) with what came back about it. */
 export async function addressDeliveries(

@@ -4,7 +4,14 @@
  * What matches nothing, a forged token, and anything that is not a report about this job's mail are kept whole (up
  * to KEPT_LIMIT) for a person. Nothing here suppresses sending: an address is fixed at its source.
  */
-import { type Envelope, type ProblemCode, type ReportReading, readReport } from '../bounce/index.js';
+import {
+  type Envelope,
+  emptyReading,
+  type ProblemCode,
+  type ReportReading,
+  readReport,
+  readsOtherwiseKnowingSentTo,
+} from '../bounce/index.js';
 import { isDatabaseError } from '../db/database.js';
 import type { DeliveryRecord, EventEntry, ReportEntry } from '../db/delivery-record.js';
 import type { BounceTokens } from '../mail/bounce-token.js';
@@ -20,7 +27,7 @@ export interface RawReport {
   size: number;
   /** Where it came from: `stdin`, a file's path, `imap://host/INBOX;UID=7`. */
   source: string;
-  /** What the mail server told a pipe about the delivery (RECIPIENT, ORIGINAL_RECIPIENT, EXTENSION). */
+  /** What the mail server told a pipe about the delivery (RECIPIENT, ORIGINAL_RECIPIENT). */
   envelope: Envelope;
 }
 
@@ -35,8 +42,8 @@ export interface IntakePorts {
 export type Outcome = 'recorded' | 'kept' | 'forged' | 'already-recorded' | 'not-recorded';
 
 export interface IntakeProblem {
-  /** The reader's problems, a token naming a row the record no longer has, or a fault reading this message. */
-  code: ProblemCode | 'deleted-send';
+  /** The reader's problems, a forged token, a token naming a row the record no longer has, or a fault reading this message. */
+  code: ProblemCode | 'forged-token' | 'deleted-send';
   detail: string;
 }
 
@@ -54,9 +61,6 @@ export interface TakenReport {
   problems: IntakeProblem[];
 }
 
-/** Reports, and their events, are deleted this long after they were read (README, "Bounces"). */
-export const REPORT_RETENTION_DAYS = 365;
-
 /** Of a message kept for a person, this much is stored: the report comes first, the rest is what was returned. */
 export const KEPT_LIMIT = 1024 * 1024;
 
@@ -69,10 +73,14 @@ export function writtenAt(reading: ReportReading, now: Date): Date {
   return date && !Number.isNaN(date.getTime()) && date.getTime() <= now.getTime() + 3_600_000 ? date : now;
 }
 
-function problemsOf(raw: RawReport, reading: ReportReading, deletedSend: number | null): IntakeProblem[] {
+function problemsOf(raw: RawReport, reading: ReportReading, match: Match, deletedSend: number | null): IntakeProblem[] {
   const problems: IntakeProblem[] = [...reading.problems];
   if (raw.size > raw.bytes.byteLength && !problems.some((p) => p.code === 'too-large')) {
     problems.push({ code: 'too-large', detail: `the message has ${raw.size} bytes; the first ${raw.bytes.byteLength} were read` });
+  }
+  if (match.state === 'forged') {
+    const detail = `its token names send record row ${match.claimed}, but its signature is wrong (forged, or cut short on the way)`;
+    problems.push({ code: 'forged-token', detail });
   }
   if (deletedSend !== null) {
     problems.push({ code: 'deleted-send', detail: `its token names send record row ${deletedSend}, which the record no longer has` });
@@ -89,12 +97,12 @@ async function take(raw: RawReport, ports: IntakePorts, now: Date): Promise<Take
   const message = match.state === 'matched' ? match.message : null;
   // docs/bounces.md#sources: knowing whom the message went to, a report's wording is read for those addresses only.
   const reading =
-    match.state === 'matched' && message
+    match.state === 'matched' && message && readsOtherwiseKnowingSentTo(first)
       ? await readReport(raw.bytes, { envelope: raw.envelope, sentTo: match.recipient ? [match.recipient] : message.recipients })
       : first;
   const events = match.state === 'matched' && message ? eventsOf(reading, { ...match, message }, at) : [];
   const deletedSend = token.kind === 'valid' && found && found.byId === null ? token.sendId : null;
-  const problems = problemsOf(raw, reading, deletedSend);
+  const problems = problemsOf(raw, reading, match, deletedSend);
   const kept = match.state !== 'matched' || !ABOUT_DELIVERY.has(reading.kind);
   const taken = { source: raw.source, size: raw.size, reading, match, events, kept, problems };
   if (!ports.record) return { ...taken, outcome: 'not-recorded', report: null };
@@ -103,7 +111,8 @@ async function take(raw: RawReport, ports: IntakePorts, now: Date): Promise<Take
     messageId: first.messageId,
     kind: reading.kind,
     matchedBy: match.state === 'matched' ? match.by : match.state === 'forged' ? 'forged' : null,
-    sendId: match.state === 'unmatched' ? null : match.sendId,
+    // A forged token's row is only a claim (problems says it): it may name no row, or a number no row id can be.
+    sendId: match.state === 'matched' ? match.sendId : null,
     source: raw.source,
     reportedAt: reading.date ? at : null,
     size: raw.size,
@@ -129,8 +138,6 @@ export async function takeReport(raw: RawReport, ports: IntakePorts): Promise<Ta
   } catch (error) {
     if (!ports.record || isDatabaseError(error)) throw error;
     const detail = `yougotdata could not read it: ${(error as Error)?.message ?? String(error)}`;
-    // An empty message reads as `unreadable`: the reading this message gets, with the fault as its problem.
-    const reading = await readReport('');
     const problems = [{ code: 'unexpected' as const, detail }];
     const recording = await ports.record.record(
       {
@@ -151,7 +158,7 @@ export async function takeReport(raw: RawReport, ports: IntakePorts): Promise<Ta
     return {
       source: raw.source,
       size: raw.size,
-      reading: { ...reading, problems },
+      reading: emptyReading('unreadable', problems),
       match: { state: 'unmatched' },
       events: [],
       outcome: recording.state === 'already-recorded' ? 'already-recorded' : 'kept',

@@ -19,7 +19,8 @@ export type Match =
       /** The recipient the report is about, when the handle names one (a token, a queue id of one transaction). */
       recipient: string | null;
     }
-  | { state: 'forged'; sendId: number }
+  /** `claimed`: the row the forged token names, as written; only a claim, maybe of no row at all. */
+  | { state: 'forged'; claimed: string }
   | { state: 'unmatched' };
 
 /** A probable match by address: a message sent within this many days before the report. */
@@ -41,8 +42,6 @@ export function tokenOf(reading: ReportReading, tokens: Pick<BounceTokens, 'read
   return forged ?? { kind: 'none' };
 }
 
-const bracketed = (id: string) => `<${id.trim().replace(/^<|>$/g, '')}>`;
-
 /** The addresses a report is about: failed and delayed recipients (as sent and as failed), complainants, a responder. */
 export function reportedAddresses(reading: ReportReading): string[] {
   const addresses = reading.recipients.flatMap((r) => [r.address, ...(r.originalRecipient ? [r.originalRecipient] : [])]);
@@ -53,11 +52,7 @@ export function reportedAddresses(reading: ReportReading): string[] {
 
 /** What to look the report's message up by; `at` is when the report was written. */
 export function handlesOf(reading: ReportReading, token: TokenReading, at: Date): SendHandles {
-  const messageIds = [
-    ...(reading.envelopeId ? [bracketed(reading.envelopeId)] : []),
-    ...reading.returnedMessageIds,
-    ...reading.referencedMessageIds,
-  ];
+  const messageIds = [...(reading.envelopeId ? [reading.envelopeId] : []), ...reading.returnedMessageIds, ...reading.referencedMessageIds];
   return {
     sendId: token.kind === 'valid' ? token.sendId : null,
     messageIds: [...new Set(messageIds)],
@@ -84,13 +79,13 @@ const matched = (by: MatchedBy, message: SentMessage, recipient: string | null):
  * token matches then, by its row id.
  */
 export function matchReport(reading: ReportReading, token: TokenReading, found: FoundSends | null): Match {
-  if (token.kind === 'forged') return { state: 'forged', sendId: token.sendId };
+  if (token.kind === 'forged') return { state: 'forged', claimed: token.claimed };
   if (token.kind === 'valid') {
     if (!found) return { state: 'matched', by: 'token', sendId: token.sendId, message: null, recipient: null };
     if (found.byId?.id === token.sendId) return matched('token', found.byId, found.byId.recipients[token.recipient] ?? null);
   }
   if (!found) return { state: 'unmatched' };
-  const envelopeId = reading.envelopeId ? bracketed(reading.envelopeId) : null;
+  const { envelopeId } = reading;
   const byEnvelope = envelopeId ? found.byMessageId.find((m) => m.messageId === envelopeId) : undefined;
   if (byEnvelope) return matched('envelope-id', byEnvelope, null);
   const quoted = new Set([...reading.returnedMessageIds, ...reading.referencedMessageIds]);

@@ -22,7 +22,7 @@ export function bounceJson(taken: readonly TakenReport[]) {
       kind: t.reading.kind,
       messageId: t.reading.messageId,
       matched: t.match.state === 'matched' ? { by: t.match.by, sendId: t.match.sendId } : null,
-      forged: t.match.state === 'forged' ? { sendId: t.match.sendId } : null,
+      forged: t.match.state === 'forged' ? { sendId: Number(t.match.claimed) } : null,
       recipients: t.reading.recipients.map((r) => ({
         address: r.address,
         action: r.action,
@@ -45,7 +45,7 @@ export function bounceJson(taken: readonly TakenReport[]) {
 function matchClause(t: TakenReport): string {
   const m = t.match;
   if (m.state === 'forged')
-    return `its token names message ${m.sendId} but its signature is wrong (forged, or cut short): nothing is marked`;
+    return `its token names message ${m.claimed} but its signature is wrong (forged, or cut short): nothing is marked`;
   if (m.state === 'unmatched') return 'matched no message this job sent';
   const about = m.message ? ` (notification ${m.message.notificationId}, night ${m.message.night}, ${profileOf(m.message.mode).name})` : '';
   return `matched by ${m.by} to message ${m.sendId}${about}${m.by === 'address' ? ', probably' : ''}`;

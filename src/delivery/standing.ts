@@ -49,21 +49,22 @@ export function standingOf(failures: readonly DeliveryEvent[], acceptances: read
   return { bouncing: false, lastClean };
 }
 
+/** The items of a list by the address each is about (in lower case), in one pass. */
+function byAddress<T extends { address: string }>(items: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = item.address.toLowerCase();
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
 /** Every address with a failure, and its standing; `failures` and `acceptances` may cover many addresses. */
 export function standings(failures: readonly DeliveryEvent[], acceptances: readonly Acceptance[], now: Date): Map<string, Standing> {
-  const key = (address: string) => address.toLowerCase();
-  const byAddress = new Map<string, DeliveryEvent[]>();
-  for (const failure of failures) byAddress.set(key(failure.address), [...(byAddress.get(key(failure.address)) ?? []), failure]);
+  const accepted = byAddress(acceptances);
   const result = new Map<string, Standing>();
-  for (const [address, own] of byAddress) {
-    result.set(
-      address,
-      standingOf(
-        own,
-        acceptances.filter((a) => key(a.address) === address),
-        now,
-      ),
-    );
-  }
+  for (const [address, own] of byAddress(failures)) result.set(address, standingOf(own, accepted.get(address) ?? [], now));
   return result;
 }

@@ -8,8 +8,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { EmailAddress } from '../addresses/index.js';
 import { SettingError } from '../config/setting-error.js';
 
-/** What an address says about a bounce: which row and recipient it is about, a token whose HMAC fails, or no token. */
-export type TokenReading = { kind: 'valid'; sendId: number; recipient: number } | { kind: 'forged'; sendId: number } | { kind: 'none' };
+/**
+ * What an address says about a bounce: which row and recipient it is about; a token whose HMAC fails, with the row it
+ * claims as written (any digits: a claim, maybe of no row at all); or no token.
+ */
+export type TokenReading = { kind: 'valid'; sendId: number; recipient: number } | { kind: 'forged'; claimed: string } | { kind: 'none' };
 
 /** 64 bits of HMAC-SHA256, in lower-case hex: safe from servers that change the case of a local part. */
 const MAC_HEX = 16;
@@ -68,14 +71,15 @@ export class BounceTokens {
     if (!local.startsWith(prefix)) return { kind: 'none' };
     const shape = SHAPE.exec(local.slice(prefix.length));
     if (!shape) return { kind: 'none' };
-    const sendId = Number(shape[1]);
+    const claimed = shape[1] as string;
+    const sendId = Number(claimed);
     const recipient = Number(shape[2]);
     const mac = shape[3];
-    const canonical = String(sendId) === shape[1] && String(recipient) === shape[2];
-    if (!Number.isSafeInteger(sendId) || mac === undefined || !canonical) return { kind: 'forged', sendId };
+    const canonical = String(sendId) === claimed && String(recipient) === shape[2];
+    if (!Number.isSafeInteger(sendId) || mac === undefined || !canonical) return { kind: 'forged', claimed };
     const expected = Buffer.from(this.mac(sendId, recipient));
     const given = Buffer.from(mac);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { kind: 'forged', sendId };
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { kind: 'forged', claimed };
     return { kind: 'valid', sendId, recipient };
   }
 

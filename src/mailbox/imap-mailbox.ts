@@ -45,14 +45,6 @@ export interface MailboxMessage extends MessageHead {
 
 export type Disposition = 'done' | 'for-a-person';
 
-export interface PollSummary {
-  read: number;
-  moved: number;
-  left: number;
-  /** Messages skipped because an earlier poll left them for a person. */
-  skipped: number;
-}
-
 /** What imapflow's errors mean for the operator: a refusal to fix, or a server to try again later. */
 function failureOf(error: unknown, address: ImapAddress, doing: string): Error {
   if (error instanceof ImapRefused || error instanceof ImapUnavailable) return error;
@@ -88,7 +80,7 @@ export async function pollMailbox(
   address: ImapAddress,
   options: PollOptions,
   handle: (message: MailboxMessage) => Promise<Disposition>,
-): Promise<PollSummary> {
+): Promise<void> {
   const client = new ImapFlow({
     host: address.host,
     port: address.port,
@@ -104,7 +96,6 @@ export async function pollMailbox(
   });
   // A dropped connection is reported by the command it breaks; without a listener it would crash the process.
   client.on('error', () => {});
-  const summary: PollSummary = { read: 0, moved: 0, left: 0, skipped: 0 };
   let doing = 'connecting';
   try {
     await client.connect();
@@ -119,16 +110,14 @@ export async function pollMailbox(
       const mailbox = client.mailbox === false ? null : client.mailbox;
       const keywords = mailbox?.permanentFlags === undefined || mailbox.permanentFlags.has('\\*');
       doing = `searching ${JSON.stringify(address.folder)}`;
-      const all = (await client.search({ all: true }, { uid: true })) || [];
-      const uids = keywords ? (await client.search({ unKeyword: KEPT_KEYWORD }, { uid: true })) || [] : all;
-      summary.skipped = all.length - uids.length;
+      // What an earlier poll left for a person is skipped, where the server keeps keywords.
+      const uids = (await client.search(keywords ? { unKeyword: KEPT_KEYWORD } : { all: true }, { uid: true })) || [];
       for (const uid of uids) {
         doing = `fetching message UID ${uid}`;
         const fetched = await client.fetchOne(String(uid), { uid: true, size: true, source: { maxLength: options.limit } }, { uid: true });
         // Gone since the search: another reader moved it.
         const message = fetched === false ? null : fetched;
         if (!message?.source) continue;
-        summary.read += 1;
         const source = `imap://${address.host}:${address.port}/${encodeURIComponent(address.folder)};UID=${uid}`;
         const disposition = await handle({ bytes: message.source, size: message.size ?? message.source.length, source }).catch(
           (cause: unknown) => {
@@ -139,20 +128,15 @@ export async function pollMailbox(
         if (disposition === 'done') {
           doing = `moving message UID ${uid} to ${JSON.stringify(options.doneFolder)}`;
           await client.messageMove(String(uid), options.doneFolder, { uid: true });
-          summary.moved += 1;
-        } else {
-          summary.left += 1;
-          if (keywords) {
-            doing = `marking message UID ${uid}`;
-            await client.messageFlagsAdd(String(uid), [KEPT_KEYWORD], { uid: true });
-          }
+        } else if (keywords) {
+          doing = `marking message UID ${uid}`;
+          await client.messageFlagsAdd(String(uid), [KEPT_KEYWORD], { uid: true });
         }
       }
     } finally {
       lock.release();
     }
     await client.logout();
-    return summary;
   } catch (error) {
     client.close();
     if (error instanceof FromHandler) throw error.cause;

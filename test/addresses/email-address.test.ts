@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { toASCII } from 'tr46';
 import { describe, expect, it } from 'vitest';
-import { addressKey, asciiAddress, asciiDomain, type EmailAddress, sameAddress } from '../../src/addresses/email-address.js';
+import { addressKey, asciiAddress, asciiDomain, comparedAs, type EmailAddress, sameAddress } from '../../src/addresses/email-address.js';
 import { parseEmailAddress } from '../../src/addresses/index.js';
 
 describe('parseEmailAddress', () => {
@@ -178,6 +178,8 @@ describe('asciiAddress and addressKey', () => {
     expect(sameAddress('jm@müller.de', 'JM@xn--mller-kva.de')).toBe(true);
     expect(sameAddress('jm@müller.de', 'jm@mueller.de')).toBe(false);
     expect(sameAddress('Not An Address', 'not an address')).toBe(true);
+    expect(comparedAs('Ada.PI@Univ.Example.EDU')).toBe(comparedAs('ada.pi@univ.example.edu'));
+    expect(comparedAs('"Odd Local"@example.org')).toBe('"odd local"@example.org');
   });
 
   it.each(validDomains)('nodemailer on this Node sends %j to the ASCII form it is compared by', (typed) => {

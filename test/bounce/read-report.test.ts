@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { READ_LIMIT, readReport } from '../../src/bounce/index.js';
+import { READ_LIMIT, readReport, readsOtherwiseKnowingSentTo } from '../../src/bounce/index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/bounces/${name}`, import.meta.url));
 const read = (name: string, options?: Parameters<typeof readReport>[1]) => readReport(fixture(name), options);
@@ -26,28 +26,27 @@ describe('a Postfix report about three recipients', () => {
 
   it('gives the matcher every handle: token, envelope id, returned Message-ID, queue id', async () => {
     const reading = await read('postfix-three-recipients.eml');
-    expect(reading.tokens).toEqual([{ token: 's101.n20261126.Zx9q', from: 'delivered-to' }]);
-    expect(reading.envelopeId).toBe('yougotdata.101.20261126.pi.k3j9x@archive.example.org');
+    expect(reading.deliveryAddresses).toContainEqual({
+      address: 'fitsdata-bounces+s101.n20261126.Zx9q@archive.example.org',
+      from: 'delivered-to',
+    });
+    expect(reading.envelopeId).toBe('<yougotdata.101.20261126.pi.k3j9x@archive.example.org>');
     expect(reading.returnedMessageIds).toEqual(['<yougotdata.101.20261126.pi.k3j9x@archive.example.org>']);
     expect(reading.queueIds).toEqual(['4C2F81A0B7']);
-    expect(reading.reportingMta).toBe('relay.example.org');
     expect(reading).toMatchObject({
       messageId: '<20261127061240.4C2F81A0B7@relay.example.org>',
-      from: 'MAILER-DAEMON@relay.example.org',
-      subject: 'Undelivered Mail Returned to Sender',
       date: '2026-11-27T06:12:40.000Z',
       problems: [],
     });
   });
 
-  it('takes the token from the envelope the MTA passes before the headers', async () => {
+  it('puts the envelope the MTA passes before the headers, where a token is looked for first', async () => {
     const reading = await read('postfix-three-recipients.eml', {
-      envelope: { recipient: 'fitsdata-bounces+fromenv@archive.example.org', extension: 'fromext' },
+      envelope: { recipient: 'fitsdata-bounces+fromenv@archive.example.org' },
     });
-    expect(reading.tokens.map((t) => [t.token, t.from])).toEqual([
-      ['fromext', 'extension'],
-      ['fromenv', 'envelope'],
-      ['s101.n20261126.Zx9q', 'delivered-to'],
+    expect(reading.deliveryAddresses.slice(0, 2)).toEqual([
+      { address: 'fitsdata-bounces+fromenv@archive.example.org', from: 'envelope' },
+      { address: 'fitsdata-bounces+s101.n20261126.Zx9q@archive.example.org', from: 'delivered-to' },
     ]);
   });
 
@@ -183,6 +182,20 @@ describe('reports that follow no standard', () => {
     expect(reading.recipients).toHaveLength(3);
   });
 
+  it('says when reading again knowing whom the message went to can change nothing, so bounce reads it once', async () => {
+    const names = readdirSync(new URL('../fixtures/bounces/', import.meta.url)).filter((name) => /\.(eml|png)$/.test(name));
+    const once: string[] = [];
+    for (const name of names) {
+      const first = await read(name);
+      if (readsOtherwiseKnowingSentTo(first)) continue;
+      once.push(name);
+      for (const sentTo of [['ada.pi@univ.example.edu'], ['nobody@else.example.org'], ['a@else.example.org', 'b@else.example.org']])
+        expect(await read(name, { sentTo }), `${name} ${sentTo}`).toEqual(first);
+    }
+    expect(once).toEqual(expect.arrayContaining(['postfix-5.1.1-user-unknown.eml', 'postfix-three-recipients.eml', 'arf-complaint.eml']));
+    expect(readsOtherwiseKnowingSentTo(await read('qmail.eml'))).toBe(true);
+  });
+
   it('finds a known recipient however the report names it', async () => {
     const report = [
       'From: postmaster@mail.example.net',
@@ -249,8 +262,6 @@ describe('complaints and automatic replies are never bounces', () => {
     expect(reading.complaint).toEqual({
       feedbackType: 'abuse',
       complainants: ['nora.pi@isp.example.net'],
-      userAgent: 'ExampleFBL/1.0',
-      sourceIp: '192.0.2.1',
     });
     expect(reading.returnedMessageIds).toEqual(['<yougotdata.707.20261126.pi.Mn4b@archive.example.org>']);
   });
@@ -304,7 +315,7 @@ describe('bad input gets a clear problem', () => {
     const reading = await read('broken-mime.eml');
     expect(reading.kind).toBe('bounce');
     expect(reading.recipients.map((r) => [r.address, r.status, r.hard])).toEqual([['owen.pi@univ.example.edu', '5.1.1', true]]);
-    expect(reading.envelopeId).toBe('yougotdata.222.20261126.pi.Bb2b@archive.example.org');
+    expect(reading.envelopeId).toBe('<yougotdata.222.20261126.pi.Bb2b@archive.example.org>');
     expect(reading.problems.map((p) => p.code)).toContain('broken-mime');
   });
 

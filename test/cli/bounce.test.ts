@@ -159,10 +159,60 @@ describe('bounce on stdin, as an aliases pipe gives it', () => {
     const run = await bounce(['--json'], forged);
     expect(run.code).toBe(0);
     expect(run.json().messages[0]).toMatchObject({ matched: null, forged: { sendId: 1 }, outcome: 'forged', kept: true });
-    expect(await reports()).toMatchObject([{ matched_by: 'forged', send_id: '1', kept: true }]);
+    // The row a forged token names is only a claim: it is said, never recorded as the report's message.
+    expect(await reports()).toMatchObject([
+      { matched_by: 'forged', send_id: null, kept: true, problems: [{ code: 'forged-token', detail: expect.stringContaining('row 1,') }] },
+    ]);
     expect(Buffer.from((await reports())[0].raw).equals(forged)).toBe(true);
     expect(await events()).toEqual([]);
     expect((await bounce([], forged)).stdout).toContain('its signature is wrong');
+  });
+
+  it('a forged token naming a row that does not exist, or one past any row id, is kept with exit 0, not retried forever', async () => {
+    for (const [row, report] of [
+      ['424242', 'x'],
+      ['9999999999999999999', 'y'],
+    ]) {
+      // Row 1's signature on another row: forged, as is any made-up token.
+      const forged = BOUNCE.toString('utf8')
+        .replaceAll(TOKEN, TOKEN.replace('+1-', `+${row}-`))
+        .replace('<20261207', `<${report}`);
+      const run = await bounce(['--json'], Buffer.from(forged));
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json().messages[0]).toMatchObject({ matched: null, outcome: 'forged', kept: true });
+    }
+    const rows = await reports();
+    expect(rows.map((r) => [r.matched_by, r.send_id, r.kept])).toEqual([
+      ['forged', null, true],
+      ['forged', null, true],
+    ]);
+    expect(rows.map((r) => r.problems[0].detail)).toEqual([
+      expect.stringContaining('its token names send record row 424242,'),
+      expect.stringContaining('its token names send record row 9999999999999999999,'),
+    ]);
+    expect(await events()).toEqual([]);
+  });
+
+  it('reports past the retention are deleted by send and by a run over files, never by each message on stdin', async () => {
+    expect((await bounce([], BOUNCE)).code).toBe(0);
+    const pastRetention = () => peers.db.pool.query("UPDATE yougotdata_report SET read_at = now() - interval '366 days'");
+    await pastRetention();
+    expect((await bounce([], fixture('postfix-three-recipients.eml'))).code).toBe(0);
+    expect((await reports()).map((r) => r.kind)).toEqual(['bounce', 'bounce']);
+    expect(await events()).toHaveLength(1);
+
+    const file = join(mkdtempSync(join(tmpdir(), 'ygd-retention-')), 'reply.eml');
+    writeFileSync(file, fixture('not-a-bounce.eml'));
+    expect((await bounce([file])).code).toBe(0);
+    expect((await reports()).map((r) => [r.id, r.kind])).toEqual([
+      ['2', 'bounce'],
+      ['3', 'not-a-bounce'],
+    ]);
+    expect(await events()).toEqual([]);
+
+    await pastRetention();
+    expect((await sendInProcess(env())).code).toBe(0);
+    expect(await reports()).toEqual([]);
   });
 
   it('a report about a message this job never sent is kept whole for a person, and counted', async () => {
@@ -242,6 +292,32 @@ describe('bounce on stdin, as an aliases pipe gives it', () => {
   });
 });
 
+describe('bounce on a database migrate has not brought up to date', () => {
+  it('changes nothing and says to run migrate: exit 75 on stdin (the mail server keeps the bounce), 2 for files', async () => {
+    const piped = await bounce(['--json'], BOUNCE);
+    expect(piped.code).toBe(75);
+    expect(piped.stderr).toBe(
+      `yougotdata: the database has none of yougotdata's tables: run "yougotdata migrate" first (exit 75: the mail server keeps the message and tries again)\n`,
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'ygd-unmigrated-')), 'bounce.eml');
+    writeFileSync(file, BOUNCE);
+    const files = await bounce(['--json', file]);
+    expect(files.code).toBe(2);
+    expect(files.json()).toMatchObject({ error: { kind: 'database', message: expect.stringContaining('run "yougotdata migrate" first') } });
+    expect(await rowCounts()).toEqual({});
+
+    // A migration of this version not applied yet: an upgrade installed, `migrate` not run.
+    expect((await yougotdata(['migrate'], env())).code).toBe(0);
+    const { rows } = await peers.db.pool.query(
+      'DELETE FROM yougotdata_migration WHERE version = (SELECT max(version) FROM yougotdata_migration) RETURNING name',
+    );
+    const lacking = await bounce([], BOUNCE);
+    expect(lacking.code).toBe(75);
+    expect(lacking.stderr).toContain(`the database lacks ${rows[0].name}: run "yougotdata migrate" first`);
+    expect(await reports()).toEqual([]);
+  });
+});
+
 describe('bounce with files, Maildirs and --dry-run', () => {
   it('--dry-run needs no database, checks the token, and records nothing', async () => {
     const run = await yougotdata(['bounce', '--dry-run', '--json'], { ...env(), DATABASE_URL: '' }, new Date(), BOUNCE);
@@ -251,6 +327,7 @@ describe('bounce with files, Maildirs and --dry-run', () => {
   });
 
   it('reads every message of a Maildir (new and cur) and of a plain folder; a path that is neither is exit 2', async () => {
+    expect((await yougotdata(['migrate'], env())).code).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'ygd-maildir-'));
     for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(dir, 'Maildir', sub), { recursive: true });
     writeFileSync(join(dir, 'Maildir', 'new', '1.host'), fixture('qmail.eml'));

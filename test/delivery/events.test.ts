@@ -55,12 +55,12 @@ describe('the events of a matched report', () => {
     ]);
     const complaint = reading({
       kind: 'complaint',
-      complaint: { feedbackType: 'abuse', complainants: ['ngo@office.test'], userAgent: null, sourceIp: null },
+      complaint: { feedbackType: 'abuse', complainants: ['ngo@office.test'] },
     });
     expect(eventsOf(complaint, by('token', 'ngo@office.test'), at)).toMatchObject([{ address: 'ngo@office.test', action: 'complained' }]);
     const anonymous = reading({
       kind: 'complaint',
-      complaint: { feedbackType: 'abuse', complainants: [], userAgent: null, sourceIp: null },
+      complaint: { feedbackType: 'abuse', complainants: [] },
     });
     expect(eventsOf(anonymous, by('token', 'cs@gemini.test'), at)).toMatchObject([{ address: 'cs@gemini.test', action: 'complained' }]);
   });

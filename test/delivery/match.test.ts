@@ -21,7 +21,7 @@ describe('the token of a report', () => {
   });
 
   it('is forged when one names a row but no signature holds, and valid wins over forged', () => {
-    expect(tokenOf(reading({ deliveryAddresses: [to(other.senderFor(17, 0))] }), tokens)).toEqual({ kind: 'forged', sendId: 17 });
+    expect(tokenOf(reading({ deliveryAddresses: [to(other.senderFor(17, 0))] }), tokens)).toEqual({ kind: 'forged', claimed: '17' });
     const both = reading({ deliveryAddresses: [to(other.senderFor(17, 0), 'envelope'), to(tokens.senderFor(18, 1))] });
     expect(tokenOf(both, tokens)).toEqual({ kind: 'valid', sendId: 18, recipient: 1 });
   });
@@ -43,7 +43,7 @@ describe('the handles a report is looked up by', () => {
 
   it('are the envelope id in brackets, every quoted Message-ID, the queue ids and every address it names', () => {
     const r = reading({
-      envelopeId: 'yougotdata.101.20261202.pi.u1@gemini.test',
+      envelopeId: '<yougotdata.101.20261202.pi.u1@gemini.test>',
       returnedMessageIds: ['<yougotdata.101.20261202.pi.u1@gemini.test>', '<other@x.test>'],
       referencedMessageIds: ['<ref@x.test>'],
       queueIds: ['4AAA'],
@@ -60,10 +60,10 @@ describe('the handles a report is looked up by', () => {
   });
 
   it('name no row for a forged token, and the complainants and the responder of answers', () => {
-    expect(handlesOf(reading(), { kind: 'forged', sendId: 17 }, at).sendId).toBeNull();
+    expect(handlesOf(reading(), { kind: 'forged', claimed: '17' }, at).sendId).toBeNull();
     const complaint = reading({
       kind: 'complaint',
-      complaint: { feedbackType: 'abuse', complainants: ['ngo@office.test'], userAgent: null, sourceIp: null },
+      complaint: { feedbackType: 'abuse', complainants: ['ngo@office.test'] },
     });
     expect(reportedAddresses(complaint)).toEqual(['ngo@office.test']);
     const reply = reading({ kind: 'auto-reply', autoReply: { responder: 'cs@gemini.test', evidence: 'subject' } });
@@ -80,20 +80,20 @@ describe('matching a report to the send record', () => {
   });
 
   it('a forged token marks nothing, whatever else the report carries', () => {
-    const r = reading({ envelopeId: 'yougotdata.101.20261202.pi.u1@gemini.test' });
-    const match = matchReport(r, { kind: 'forged', sendId: 17 }, { ...nothingFound, byMessageId: [message] });
-    expect(match).toEqual({ state: 'forged', sendId: 17 });
+    const r = reading({ envelopeId: '<yougotdata.101.20261202.pi.u1@gemini.test>' });
+    const match = matchReport(r, { kind: 'forged', claimed: '17' }, { ...nothingFound, byMessageId: [message] });
+    expect(match).toEqual({ state: 'forged', claimed: '17' });
   });
 
   it('a valid token for a row the record no longer has: the other handles are tried', () => {
-    const r = reading({ envelopeId: 'yougotdata.101.20261202.pi.u1@gemini.test' });
+    const r = reading({ envelopeId: '<yougotdata.101.20261202.pi.u1@gemini.test>' });
     const match = matchReport(r, { kind: 'valid', sendId: 16, recipient: 0 }, { ...nothingFound, byMessageId: [message] });
     expect(match).toMatchObject({ state: 'matched', by: 'envelope-id', sendId: 17, recipient: null });
   });
 
   it('by the Original-Envelope-Id, before a Message-ID quoted in the report', () => {
     const earlier = sent({ id: 12, messageId: '<yougotdata.101.20261201.pi.u0@gemini.test>' });
-    const r = reading({ envelopeId: 'yougotdata.101.20261202.pi.u1@gemini.test', returnedMessageIds: [earlier.messageId] });
+    const r = reading({ envelopeId: '<yougotdata.101.20261202.pi.u1@gemini.test>', returnedMessageIds: [earlier.messageId] });
     expect(matchReport(r, { kind: 'none' }, { ...nothingFound, byMessageId: [earlier, message] })).toMatchObject({
       by: 'envelope-id',
       sendId: 17,
@@ -146,7 +146,7 @@ describe('matching a report to the send record', () => {
       message: null,
       recipient: null,
     });
-    expect(matchReport(reading({ envelopeId: 'x@y' }), { kind: 'none' }, null)).toEqual({ state: 'unmatched' });
-    expect(matchReport(reading(), { kind: 'forged', sendId: 3 }, null)).toEqual({ state: 'forged', sendId: 3 });
+    expect(matchReport(reading({ envelopeId: '<x@y>' }), { kind: 'none' }, null)).toEqual({ state: 'unmatched' });
+    expect(matchReport(reading(), { kind: 'forged', claimed: '3' }, null)).toEqual({ state: 'forged', claimed: '3' });
   });
 });

@@ -66,4 +66,20 @@ describe('whether an address is bouncing', () => {
       ['ngo@office.test', false],
     ]);
   });
+
+  it('a year of reports about thousands of addresses is judged in well under a second (audit reads them all)', () => {
+    const addresses = 4000;
+    const failures = Array.from({ length: 20_000 }, (_, i) =>
+      soft(new Date(now.getTime() - i * 60_000).toISOString(), i, { address: `pi${i % addresses}@uni.test` }),
+    );
+    const deliveries = Array.from({ length: 40_000 }, (_, i) =>
+      accepted(100_000 + i, new Date(now.getTime() - i * 120_000).toISOString(), `pi${i % addresses}@uni.test`),
+    );
+    const started = performance.now();
+    const found = standings(failures, deliveries, now);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(found.size).toBe(addresses);
+    const own = <T extends { address: string }>(list: T[]) => list.filter((item) => item.address === 'pi7@uni.test');
+    expect(found.get('pi7@uni.test')).toEqual(standingOf(own(failures), own(deliveries), now));
+  });
 });

@@ -43,22 +43,24 @@ describe('the bounce token', () => {
   it('is forged when the HMAC does not match: another secret, another row or recipient, a changed digit', () => {
     const sender = tokens.senderFor(1234, 2);
     const other = new BounceTokens(address('fitsdata-bounces@gemini.edu'), 'another secret, just as long');
-    expect(other.read(sender)).toEqual({ kind: 'forged', sendId: 1234 });
-    expect(tokens.read(sender.replace('+1234-', '+1235-'))).toEqual({ kind: 'forged', sendId: 1235 });
-    expect(tokens.read(sender.replace('-2-', '-1-'))).toEqual({ kind: 'forged', sendId: 1234 });
+    expect(other.read(sender)).toEqual({ kind: 'forged', claimed: '1234' });
+    expect(tokens.read(sender.replace('+1234-', '+1235-'))).toEqual({ kind: 'forged', claimed: '1235' });
+    expect(tokens.read(sender.replace('-2-', '-1-'))).toEqual({ kind: 'forged', claimed: '1234' });
     const mac = /-([0-9a-f]{16})@/.exec(sender)?.[1] as string;
     const flipped = mac.replace(/^./, (c) => (c === '0' ? '1' : '0'));
-    expect(tokens.read(sender.replace(mac, flipped))).toEqual({ kind: 'forged', sendId: 1234 });
+    expect(tokens.read(sender.replace(mac, flipped))).toEqual({ kind: 'forged', claimed: '1234' });
   });
 
   it('is forged when cut short anywhere after the row id, or written with leading zeros', () => {
     const sender = tokens.senderFor(1234, 2);
     const local = sender.split('@')[0] as string;
     for (let end = 'fitsdata-bounces+1234'.length; end < local.length; end += 1) {
-      expect(tokens.read(`${local.slice(0, end)}@gemini.edu`), local.slice(0, end)).toEqual({ kind: 'forged', sendId: 1234 });
+      expect(tokens.read(`${local.slice(0, end)}@gemini.edu`), local.slice(0, end)).toEqual({ kind: 'forged', claimed: '1234' });
     }
-    expect(tokens.read(sender.replace('+1234-', '+01234-'))).toEqual({ kind: 'forged', sendId: 1234 });
-    expect(tokens.read(sender.replace('-2-', '-02-'))).toEqual({ kind: 'forged', sendId: 1234 });
+    expect(tokens.read(sender.replace('+1234-', '+01234-'))).toEqual({ kind: 'forged', claimed: '01234' });
+    expect(tokens.read(sender.replace('-2-', '-02-'))).toEqual({ kind: 'forged', claimed: '1234' });
+    // Past any row id (and JavaScript's exact integers): a claim, kept as written.
+    expect(tokens.read(sender.replace('+1234-', '+9999999999999999999-'))).toEqual({ kind: 'forged', claimed: '9999999999999999999' });
   });
 
   it('finds no token in other addresses, the bare bounce address or garbage', () => {

@@ -60,11 +60,10 @@ describe.skipIf(!DOVECOT)('polling an IMAP mailbox', () => {
       await client.append('INBOX', fixture('vacation-rfc3834.eml'));
     });
     const seen: MailboxMessage[] = [];
-    const summary = await pollMailbox(imapAddressOf(server.url), options, async (message) => {
+    await pollMailbox(imapAddressOf(server.url), options, async (message) => {
       seen.push(message);
       return seen.length === 1 ? 'done' : 'for-a-person';
     });
-    expect(summary).toEqual({ read: 2, moved: 1, left: 1, skipped: 0 });
     expect(seen.map((m) => m.source)).toEqual([
       `imap://127.0.0.1:${server.port}/INBOX;UID=1`,
       `imap://127.0.0.1:${server.port}/INBOX;UID=2`,
@@ -75,8 +74,13 @@ describe.skipIf(!DOVECOT)('polling an IMAP mailbox', () => {
       INBOX: [{ subject: 'Away until 14 December', kept: true }],
       Processed: [{ subject: 'Undelivered Mail Returned to Sender', kept: false }],
     });
-    const again = await pollMailbox(imapAddressOf(server.url), options, async () => 'done');
-    expect(again).toEqual({ read: 0, moved: 0, left: 0, skipped: 1 });
+    let handedOver = 0;
+    await pollMailbox(imapAddressOf(server.url), options, async () => {
+      handedOver += 1;
+      return 'done';
+    });
+    expect(handedOver).toBe(0);
+    expect((await contents()).INBOX).toEqual([{ subject: 'Away until 14 December', kept: true }]);
   });
 
   it('fetches only the head of a large message, and says its size', async () => {
@@ -92,8 +96,12 @@ describe.skipIf(!DOVECOT)('polling an IMAP mailbox', () => {
 
   it('read only: nothing is moved, marked or created', async () => {
     await asOwner((client) => client.append('INBOX', fixture('qmail.eml')));
-    const summary = await pollMailbox(imapAddressOf(server.url), { ...options, readOnly: true }, async () => 'done');
-    expect(summary.read).toBe(1);
+    const read: string[] = [];
+    await pollMailbox(imapAddressOf(server.url), { ...options, readOnly: true }, async (message) => {
+      read.push(message.source);
+      return 'done';
+    });
+    expect(read).toHaveLength(1);
     expect(await contents()).toEqual({ INBOX: [{ subject: 'failure notice', kept: false }] });
   });
 
