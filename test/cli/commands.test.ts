@@ -124,10 +124,10 @@ describe('migrate', () => {
     const first = await yougotdata(['migrate'], { DATABASE_URL: db.url });
     expect(first.code).toBe(0);
     expect(first.stdout).toBe(
-      'applied 001_send_record.sql, 002_run_log.sql, 003_night_url.sql, 004_unknown_delivery.sql, 005_relay_replies.sql, 006_delivery_reports.sql, 007_outcome_per_request.sql, 008_sent_by_time.sql; schema version 8\n',
+      'applied 001_send_record.sql, 002_run_log.sql, 003_night_url.sql, 004_unknown_delivery.sql, 005_relay_replies.sql, 006_delivery_reports.sql, 007_outcome_per_request.sql, 008_sent_by_time.sql, 009_bounces_told.sql; schema version 9\n',
     );
     const second = await yougotdata(['migrate'], { DATABASE_URL: db.url });
-    expect(second.stdout).toBe('up to date (schema version 8)\n');
+    expect(second.stdout).toBe('up to date (schema version 9)\n');
     const tables = await db.pool.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
     expect(tables.rows.map((r) => r.tablename)).toEqual([
       'notification',
@@ -150,7 +150,7 @@ describe('migrate', () => {
       yougotdata(['migrate'], { DATABASE_URL: other.url }),
     ]);
     expect(runs.map((r) => r.code)).toEqual([0, 0]);
-    expect((await other.pool.query('SELECT count(*)::int AS n FROM yougotdata_migration')).rows[0].n).toBe(8);
+    expect((await other.pool.query('SELECT count(*)::int AS n FROM yougotdata_migration')).rows[0].n).toBe(9);
     await other.drop();
   });
 
