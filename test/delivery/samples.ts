@@ -1,21 +1,12 @@
-import type { FailedRecipient, ReportReading } from '../../src/bounce/index.js';
+import { emptyReading, type FailedRecipient, type ReportReading } from '../../src/bounce/index.js';
 import type { DeliveryEvent, FoundSends, SentMessage } from '../../src/db/delivery-record.js';
 import type { Night } from '../../src/domain/night.js';
 
 /** A reading of a report, each part replaceable: what src/bounce would give, without a message to read. */
 export const reading = (extra: Partial<ReportReading> = {}): ReportReading => ({
-  kind: 'bounce',
-  recipients: [],
+  ...emptyReading('bounce', []),
   messageId: '<report-1@relay.test>',
   date: '2026-12-03T08:01:13.000Z',
-  deliveryAddresses: [],
-  envelopeId: null,
-  returnedMessageIds: [],
-  referencedMessageIds: [],
-  queueIds: [],
-  complaint: null,
-  autoReply: null,
-  problems: [],
   ...extra,
 });
 

@@ -58,6 +58,19 @@ async function startRun(extraEnv: Record<string, string>, proxyOptions: (pid: ()
   return { run, proxy, pid: () => pid };
 }
 
+/** A run that is sent SIGTERM once `count` messages have gone out whole; `signalledAt()` is when (0: not yet). */
+async function startRunStoppedAfter(count: number, extraEnv: Record<string, string> = {}) {
+  let signalledAt = 0;
+  const started = await startRun(extraEnv, (pid) => ({
+    onDataEnd: (sent) => {
+      if (sent !== count) return;
+      signalledAt = Date.now();
+      signal(pid(), 'SIGTERM');
+    },
+  }));
+  return { ...started, signalledAt: () => signalledAt };
+}
+
 /**
  * What every stopped run shows: exit 75, the one JSON report on stdout listing every row, the rows it did not take
  * failed as not tried, no row of the send record left `sending`, every message the sink accepted recorded as sent.
@@ -214,11 +227,7 @@ describe('send stopped by a signal, then run again', () => {
   it('a message handed over before the stop gets no retry after it: a 451 is recorded failed, and the rerun sends it', async () => {
     await addNight(peers, IDS, WITH_DATA);
     peers.sink.faults.rejectData({ code: 451, message: '4.3.0 try again later' }, 1);
-    const { run, proxy } = await startRun({}, (pid) => ({
-      onDataEnd: (count) => {
-        if (count === 1) signal(pid(), 'SIGTERM');
-      },
-    }));
+    const { run, proxy } = await startRunStoppedAfter(1);
     try {
       const { report } = await expectStopped(await run, 'SIGTERM', /451 4\.3\.0/);
       const refused = report.results.filter((r) => r.error?.includes('451'));
@@ -289,19 +298,12 @@ describe('send stopped by a signal, then run again', () => {
     await addNight(peers, IDS, WITH_DATA);
     peers.sink.faults.loseDataReply('silence');
     const TIMEOUT_MS = 4000;
-    let signalledAt = 0;
     let unanswered: number[] = [];
     // Four workers, three connections: three messages go out whole and wait for their replies, the fourth waits its turn.
-    const { run, proxy } = await startRun({ SMTP_TIMEOUT_MS: String(TIMEOUT_MS) }, (pid) => ({
-      onDataEnd: (count) => {
-        if (count !== SMTP_POOL_CONNECTIONS) return;
-        signalledAt = Date.now();
-        signal(pid(), 'SIGTERM');
-      },
-    }));
+    const { run, proxy, signalledAt } = await startRunStoppedAfter(SMTP_POOL_CONNECTIONS, { SMTP_TIMEOUT_MS: String(TIMEOUT_MS) });
     try {
       const stopped = await run;
-      const afterSignal = Date.now() - signalledAt;
+      const afterSignal = Date.now() - signalledAt();
       expect(stopped.code, stopped.stderr).toBe(75);
       const report: Report = stopped.json();
       // No message went out after the signal: those on the wire ended unanswered, the rest were not tried.
@@ -335,18 +337,14 @@ describe('send stopped by a signal, then run again', () => {
     for (const id of WITH_DATA) peers.archive.addEntries(scienceFiles(`GN-2026B-Q-${id}`, 2, NIGHT));
     peers.sink.faults.loseDataReply('silence');
     const TIMEOUT_MS = 4000;
-    let signalledAt = 0;
-    const { run, proxy } = await startRun({ SMTP_TIMEOUT_MS: String(TIMEOUT_MS), ...BOUNCES }, (pid) => ({
-      onDataEnd: (count) => {
-        if (count !== SMTP_POOL_CONNECTIONS) return;
-        signalledAt = Date.now();
-        signal(pid(), 'SIGTERM');
-      },
-    }));
+    const { run, proxy, signalledAt } = await startRunStoppedAfter(SMTP_POOL_CONNECTIONS, {
+      SMTP_TIMEOUT_MS: String(TIMEOUT_MS),
+      ...BOUNCES,
+    });
     let unanswered: number[] = [];
     try {
       const stopped = await run;
-      const afterSignal = Date.now() - signalledAt;
+      const afterSignal = Date.now() - signalledAt();
       expect(stopped.code, stopped.stderr).toBe(75);
       const report: Report = stopped.json();
       // No copy went out after the signal: not even one of a message some of whose copies were on the wire.
