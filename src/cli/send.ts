@@ -46,9 +46,8 @@ interface RunSoFar {
 }
 
 /** Failures of the mode's messages read since its last digest told them (a day, before any did): new to tell. */
-async function untoldBounces(db: Database, mode: Mode, now: Date): Promise<readonly DeliveryEvent[]> {
-  const told = await new RunLog(db).bouncesToldUntil(mode);
-  return new DeliveryRecord(db).failuresReadSince(told ?? new Date(now.getTime() - 86_400_000), mode);
+function untoldBounces(db: Database, mode: Mode, toldUntil: Date | null, now: Date): Promise<readonly DeliveryEvent[]> {
+  return new DeliveryRecord(db).failuresReadSince(toldUntil ?? new Date(now.getTime() - 86_400_000), mode);
 }
 
 /** `yougotdata send`: the daily job. Returns the exit code. */
@@ -75,10 +74,11 @@ export async function sendCommand(options: SendOptions, context: CommandContext)
       await new DeliveryRecord(db).prune(retainedSince(startedAt)).catch((error: Error) => {
         log.warn({}, `reports older than the retention could not be deleted (${error.message}): the next run tries again`);
       });
-      soFar.lastSuccessAt = await new RunLog(db).lastSuccess(setup.mode);
+      const before = await new RunLog(db).before(setup.mode);
+      soFar.lastSuccessAt = before.lastSuccess;
       const readAt = context.now();
       try {
-        soFar.bounces = await untoldBounces(db, setup.mode, readAt);
+        soFar.bounces = await untoldBounces(db, setup.mode, before.bouncesToldUntil, readAt);
         soFar.bouncesReadAt = readAt;
       } catch (error) {
         const why = (error as Error).message;

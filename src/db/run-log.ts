@@ -54,21 +54,18 @@ export class RunLog {
     await this.db.query('UPDATE yougotdata_run SET finished_at = now(), totals = $2, exit_code = $3 WHERE id = $1', [id, totals, exitCode]);
   }
 
-  /** When the last run of `mode` that exited 0 ended; null when none did. */
-  async lastSuccess(mode: Mode): Promise<Date | null> {
-    const result = await this.db.query<{ at: Date | null }>(
-      'SELECT max(finished_at) AS at FROM yougotdata_run WHERE mode = $1 AND exit_code = 0',
+  /**
+   * What a run of `mode` needs of the earlier ones, in one query: when the last that exited 0 ended, and up to when
+   * the digests have told the bounces read (migrations/009_bounces_told.sql); null: none did.
+   */
+  async before(mode: Mode): Promise<{ lastSuccess: Date | null; bouncesToldUntil: Date | null }> {
+    const result = await this.db.query<{ last_success: Date | null; told_until: Date | null }>(
+      `SELECT max(finished_at) FILTER (WHERE exit_code = 0) AS last_success, max(bounces_told_until) AS told_until
+         FROM yougotdata_run WHERE mode = $1`,
       [mode],
     );
-    return result.rows[0]?.at ?? null;
-  }
-
-  /** Up to when the digests of `mode` have told the bounces read (migrations/009_bounces_told.sql); null: never. */
-  async bouncesToldUntil(mode: Mode): Promise<Date | null> {
-    const result = await this.db.query<{ at: Date | null }>('SELECT max(bounces_told_until) AS at FROM yougotdata_run WHERE mode = $1', [
-      mode,
-    ]);
-    return result.rows[0]?.at ?? null;
+    const row = result.rows[0];
+    return { lastSuccess: row?.last_success ?? null, bouncesToldUntil: row?.told_until ?? null };
   }
 
   /** The run's digest told the bounces read up to `until` (or there was nobody to tell). */
