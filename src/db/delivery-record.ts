@@ -11,7 +11,7 @@ import type { RelayReply } from '../domain/result.js';
 import { inTransaction, rowsIfMigrated } from './database.js';
 
 /** How a report was matched to a message of the send record, in the order they are tried (docs/commands.md#bounce). */
-export const MATCHED_BY = ['token', 'envelope-id', 'message-id', 'queue-id', 'address'] as const;
+const MATCHED_BY = ['token', 'envelope-id', 'message-id', 'queue-id', 'address'] as const;
 export type MatchedBy = (typeof MATCHED_BY)[number];
 
 /** What a matched report says about one recipient: failed and delayed from a delivery report, or an answer from it. */
@@ -154,7 +154,7 @@ const deliveryEventOf = (row: Record<string, any>): DeliveryEvent => ({
 });
 
 /** Reports, and their events, are deleted this long after they were read (docs/commands.md#bounce). */
-export const REPORT_RETENTION_DAYS = 365;
+const REPORT_RETENTION_DAYS = 365;
 const DAY = 86_400_000;
 
 /** When the oldest report still kept was read: what support reads over, and what `prune` deletes before. */

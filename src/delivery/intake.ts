@@ -62,7 +62,7 @@ export interface TakenReport {
 }
 
 /** Of a message kept for a person, this much is stored: the report comes first, the rest is what was returned. */
-export const KEPT_LIMIT = 1024 * 1024;
+const KEPT_LIMIT = 1024 * 1024;
 
 /** Kinds that say something about a delivery: the others are for a person whatever they match. */
 const ABOUT_DELIVERY = new Set(['bounce', 'delay', 'auto-reply', 'complaint']);

@@ -24,7 +24,7 @@ export type Match =
   | { state: 'unmatched' };
 
 /** A probable match by address: a message sent within this many days before the report. */
-export const ADDRESS_MATCH_DAYS = 30;
+const ADDRESS_MATCH_DAYS = 30;
 const DAY = 86_400_000;
 
 /**

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 
 /** Of the body, this much is hashed: a report's own text is short, the rest is a copy of what was returned. */
-export const IDENTITY_BODY = 1024 * 1024;
+const IDENTITY_BODY = 1024 * 1024;
 
 /** Fields a delivery puts on the message, and the mbox `From ` line: never part of the identity. */
 const ADDED_ON_THE_WAY = /^(?:From |(?:Return-Path|Delivered-To|X-Original-To|Received|X-Spam-[\w-]+)[ \t]*:)/i;

@@ -8,10 +8,10 @@
 import type { FailureClass } from '../bounce/index.js';
 import type { Acceptance, DeliveryEvent } from '../db/delivery-record.js';
 
-export const SOFT_BOUNCES = 3;
+const SOFT_BOUNCES = 3;
 export const SOFT_DAYS = 14;
 /** A delivery younger than this may still bounce: it clears nothing yet. */
-export const SETTLE_MS = 3_600_000;
+const SETTLE_MS = 3_600_000;
 const DAY = 86_400_000;
 
 /** Soft failures that are about the address: a full mailbox, a server that gave up, a refusal not understood. */

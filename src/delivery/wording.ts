@@ -4,7 +4,7 @@ import type { DeliveryEvent, EventAction } from '../db/delivery-record.js';
 import { SOFT_DAYS, type Standing } from './standing.js';
 
 /** What each class means for the person who reads it. */
-export const CLASS_MEANING: Record<FailureClass, string> = {
+const CLASS_MEANING: Record<FailureClass, string> = {
   'dead-address': 'the address does not exist',
   'mailbox-full': 'the mailbox is full',
   policy: "the receiving server refused our server's mail (its address, name or signature): for IT, not the recipient",

@@ -10,8 +10,8 @@ export const utcStamp = (date: Date): string => date.toISOString().slice(0, 19).
 export class NightError extends Error {}
 
 /** The nights the archive can search: it answers 500 for a night outside these (docs/archive.md#nights). */
-export const FIRST_NIGHT = '19990101';
-export const LAST_NIGHT = '21000101';
+const FIRST_NIGHT = '19990101';
+const LAST_NIGHT = '21000101';
 
 function namedNight(text: string, utcToday: DateTime): Night | undefined {
   if (text === 'today') return toNight(utcToday);

@@ -4,7 +4,7 @@ import { type SmtpParams, toSinkMessage } from './message.js';
 import type { MessageStore } from './store.js';
 
 /** Large enough for any notification; bigger messages get 552. */
-export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export interface SinkStats {
   /** SMTP connections opened since start. */
